@@ -1,0 +1,73 @@
+package dev.stride.golden;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The PyTorch reference files described in {@code golden/FORMAT.md}: the copy in the test resources,
+ * or the directory named by {@code -Dstride.golden.dir=DIR}, which holds files of the same format.
+ */
+public final class GoldenFiles {
+  public static final String DIR_PROPERTY = "stride.golden.dir";
+
+  private GoldenFiles() {}
+
+  /** The cases of {@code name} ({@code optimizers.json} or {@code schedules.json}). */
+  public static List<JsonNode> cases(String name) {
+    JsonNode root = read(name);
+    JsonNode cases = root.get("cases");
+    if (cases == null || !cases.isArray()) {
+      throw new IllegalStateException(name + " has no \"cases\" array");
+    }
+    List<JsonNode> list = new ArrayList<>();
+    cases.forEach(list::add);
+    return list;
+  }
+
+  private static JsonNode read(String name) {
+    ObjectMapper json = new ObjectMapper();
+    String dir = System.getProperty(DIR_PROPERTY);
+    try {
+      if (dir != null && !dir.isBlank()) {
+        Path file = Path.of(dir).resolve(name);
+        if (!Files.isRegularFile(file)) {
+          throw new IllegalStateException(DIR_PROPERTY + "=" + dir + " has no file " + name);
+        }
+        return json.readTree(file.toFile());
+      }
+      try (InputStream in = GoldenFiles.class.getResourceAsStream("/golden/" + name)) {
+        if (in == null) {
+          throw new IllegalStateException("test resource /golden/" + name + " is missing");
+        }
+        return json.readTree(in);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read golden file " + name, e);
+    }
+  }
+
+  /** A JSON array of numbers as float32, exactly as FORMAT.md prescribes. */
+  public static float[] floats(JsonNode array) {
+    float[] out = new float[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) array.get(i).asDouble();
+    }
+    return out;
+  }
+
+  /** A JSON array of numbers as doubles. */
+  public static double[] doubles(JsonNode array) {
+    double[] out = new double[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = array.get(i).asDouble();
+    }
+    return out;
+  }
+}

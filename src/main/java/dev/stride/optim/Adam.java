@@ -1,0 +1,68 @@
+package dev.stride.optim;
+
+import dev.stride.kernel.AdamCoefficients;
+import dev.stride.kernel.UpdateKernels;
+import java.lang.foreign.Arena;
+
+/**
+ * Adam, as PyTorch's {@code torch.optim.Adam}: weight decay is an L2 penalty added to the
+ * gradient. With {@code g = maximize ? -g : g} and t the parameter's step, from 1:
+ *
+ * <pre>
+ *   g  = g + λ·p                                   if λ ≠ 0
+ *   m  = β1·m + (1 − β1)·g
+ *   v  = β2·v + (1 − β2)·g²
+ *   v̂  = amsgrad ? (vmax = max(vmax, v)) : v
+ *   p  = p − η/(1 − β1^t) · m / (√v̂ / √(1 − β2^t) + ε)
+ * </pre>
+ *
+ * {@link AdamW} is the same rule with decoupled weight decay.
+ */
+public sealed class Adam extends Optimizer<AdamOptions> permits AdamW {
+  private static final int EXP_AVG = 0;
+  private static final int EXP_AVG_SQ = 1;
+  private static final int MAX_EXP_AVG_SQ = 2;
+  private final AdamCoefficients coefficients = new AdamCoefficients();
+  private final boolean decoupled;
+
+  /** With PyTorch's defaults, {@link AdamOptions#ADAM_DEFAULTS}. */
+  public Adam() {
+    this(AdamOptions.ADAM_DEFAULTS);
+  }
+
+  public Adam(AdamOptions hyperparameters) {
+    this(hyperparameters, defaultKernels());
+  }
+
+  /** With the given kernels instead of the JVM's default ones. */
+  public Adam(AdamOptions hyperparameters, UpdateKernels kernels) {
+    this(hyperparameters, kernels, false);
+  }
+
+  Adam(AdamOptions hyperparameters, UpdateKernels kernels, boolean decoupled) {
+    super(hyperparameters, kernels);
+    this.decoupled = decoupled;
+  }
+
+  @Override
+  final int stateSlots() {
+    return 3;
+  }
+
+  @Override
+  final void allocateState(AdamOptions h, Parameter p, Arena arena) {
+    p.allocate(EXP_AVG, arena);
+    p.allocate(EXP_AVG_SQ, arena);
+    if (h.amsgrad()) {
+      p.allocate(MAX_EXP_AVG_SQ, arena);
+    }
+  }
+
+  @Override
+  final void update(AdamOptions h, Parameter p, UpdateKernels kernels) {
+    coefficients.set(h.lr(), h.beta1(), h.beta2(), h.eps(), h.weightDecay(), decoupled,
+        h.amsgrad(), h.maximize(), p.step + 1);
+    kernels.adam(coefficients, p.value, p.grad, p.state(EXP_AVG), p.state(EXP_AVG_SQ),
+        p.state(MAX_EXP_AVG_SQ), 0, p.count);
+  }
+}

@@ -1,0 +1,61 @@
+package dev.stride.optim;
+
+/**
+ * Adam's and AdamW's hyperparameters, PyTorch's names and checks: {@code lr} η, {@code beta1} and
+ * {@code beta2} (PyTorch's {@code betas}), {@code eps} ε, {@code weightDecay} λ, {@code amsgrad}
+ * and {@code maximize}.
+ */
+public record AdamOptions(double lr, double beta1, double beta2, double eps, double weightDecay,
+    boolean amsgrad, boolean maximize) implements Hyperparameters<AdamOptions> {
+
+  /** PyTorch's Adam defaults: η = 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0. */
+  public static final AdamOptions ADAM_DEFAULTS = new AdamOptions(1e-3, 0.9, 0.999, 1e-8, 0, false, false);
+  /** PyTorch's AdamW defaults: Adam's, with λ = 1e-2. */
+  public static final AdamOptions ADAMW_DEFAULTS = ADAM_DEFAULTS.withWeightDecay(1e-2);
+
+  public AdamOptions {
+    Check.nonNegative("lr", lr);
+    Check.unitInterval("beta1", beta1);
+    Check.unitInterval("beta2", beta2);
+    Check.nonNegative("eps", eps);
+    Check.nonNegative("weightDecay", weightDecay);
+  }
+
+  @Override
+  public AdamOptions withLr(double lr) {
+    return new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize);
+  }
+
+  /** Sets β1, the coefficient one-cycle schedules cycle. */
+  @Override
+  public AdamOptions withMomentum(double beta1) {
+    return new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize);
+  }
+
+  /** β1 */
+  @Override
+  public double momentum() {
+    return beta1;
+  }
+
+  public AdamOptions withBetas(double beta1, double beta2) {
+    return new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize);
+  }
+
+  public AdamOptions withEps(double eps) {
+    return new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize);
+  }
+
+  @Override
+  public AdamOptions withWeightDecay(double weightDecay) {
+    return new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize);
+  }
+
+  public AdamOptions withAmsgrad(boolean amsgrad) {
+    return new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize);
+  }
+
+  public AdamOptions withMaximize(boolean maximize) {
+    return new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize);
+  }
+}

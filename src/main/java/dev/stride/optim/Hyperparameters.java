@@ -1,0 +1,25 @@
+package dev.stride.optim;
+
+/**
+ * A parameter group's hyperparameters: an immutable value, validated when made, that a schedule
+ * can replace between steps through {@link ParamGroup#setHyperparameters}.
+ *
+ * @param <H> the rule's own hyperparameter type
+ */
+public interface Hyperparameters<H extends Hyperparameters<H>> {
+
+  /** The learning rate η. */
+  double lr();
+
+  H withLr(double lr);
+
+  /** The coefficient a cyclic schedule cycles against the rate: SGD's momentum, Adam's β1. */
+  double momentum();
+
+  H withMomentum(double momentum);
+
+  /** The weight decay λ. */
+  double weightDecay();
+
+  H withWeightDecay(double weightDecay);
+}

@@ -1,0 +1,142 @@
+package dev.stride.optim;
+
+import dev.stride.kernel.Kernels;
+import dev.stride.kernel.UpdateKernels;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * An update rule applied to parameters held in groups. Parameters live in the caller's native
+ * memory; the rule's state lives off-heap in memory this optimizer owns, allocated on first use
+ * and freed by {@link #close()}.
+ *
+ * <p>A step either updates every parameter or, when it throws, none: everything that can fail is
+ * checked before the first parameter is touched. Not thread-safe: step from one thread at a time.
+ *
+ * @param <H> the rule's hyperparameters
+ */
+public abstract sealed class Optimizer<H extends Hyperparameters<H>> implements AutoCloseable
+    permits Sgd, Adam {
+  private final UpdateKernels kernels;
+  // Shared, so a trainer may build the optimizer on one thread and step it on another.
+  private final Arena arena = Arena.ofShared();
+  private final List<ParamGroup<H>> groups = new ArrayList<>();
+  private long stepCount;
+  private boolean closed;
+
+  Optimizer(H hyperparameters, UpdateKernels kernels) {
+    this.kernels = kernels;
+    addGroup(hyperparameters);
+  }
+
+  /** Adds an empty group with its own hyperparameters. */
+  public ParamGroup<H> addGroup(H hyperparameters) {
+    checkOpen();
+    ParamGroup<H> group = new ParamGroup<>(this, groups.size(), hyperparameters);
+    groups.add(group);
+    return group;
+  }
+
+  /** Registers a parameter in the first group; see {@link ParamGroup#add}. */
+  public Optimizer<H> add(MemorySegment value, MemorySegment grad) {
+    groups.getFirst().add(value, grad);
+    return this;
+  }
+
+  public ParamGroup<H> group(int index) {
+    return groups.get(index);
+  }
+
+  public List<ParamGroup<H>> groups() {
+    return Collections.unmodifiableList(groups);
+  }
+
+  /**
+   * Updates every registered parameter from its gradient.
+   *
+   * @throws IllegalStateException if this optimizer is closed or a parameter's memory was freed;
+   *     nothing is updated then
+   */
+  public void step() {
+    checkOpen();
+    for (ParamGroup<H> group : groups) {
+      for (Parameter p : group.parameters()) {
+        if (!p.isAlive()) {
+          throw new IllegalStateException("parameter " + group.parameters().indexOf(p) + " of group "
+              + group.index() + " belongs to a closed arena; nothing was updated");
+        }
+      }
+    }
+    for (ParamGroup<H> group : groups) {
+      for (Parameter p : group.parameters()) {
+        allocateState(group.hyperparameters(), p, arena);
+      }
+    }
+    for (ParamGroup<H> group : groups) {
+      H h = group.hyperparameters();
+      for (Parameter p : group.parameters()) {
+        update(h, p, kernels);
+        p.stepped();
+      }
+    }
+    stepCount++;
+  }
+
+  /** Sets every registered gradient to zero. */
+  public void zeroGrad() {
+    checkOpen();
+    for (ParamGroup<H> group : groups) {
+      for (Parameter p : group.parameters()) {
+        p.grad.fill((byte) 0);
+      }
+    }
+  }
+
+  /** How many times {@link #step()} has run. */
+  public long stepCount() {
+    return stepCount;
+  }
+
+  /** Frees the state. Parameters, which the caller owns, stay as they are. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      arena.close();
+    }
+  }
+
+  /** How many state buffers the rule keeps per parameter. */
+  abstract int stateSlots();
+
+  /** Allocates the state that a step with {@code h} will need and {@code p} lacks. */
+  abstract void allocateState(H h, Parameter p, Arena arena);
+
+  /** Applies the rule to one parameter. */
+  abstract void update(H h, Parameter p, UpdateKernels kernels);
+
+  void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("this optimizer is closed");
+    }
+  }
+
+  void checkNotRegistered(MemorySegment value) {
+    for (ParamGroup<H> group : groups) {
+      List<Parameter> parameters = group.parameters();
+      for (int i = 0; i < parameters.size(); i++) {
+        if (parameters.get(i).overlaps(value)) {
+          throw new IllegalArgumentException("value " + value + " is already registered: it overlaps"
+              + " parameter " + i + " of group " + group.index());
+        }
+      }
+    }
+  }
+
+  static UpdateKernels defaultKernels() {
+    return Kernels.get();
+  }
+}

@@ -1,0 +1,98 @@
+package dev.stride.optim;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Parameters that share hyperparameters. A schedule sets the group's learning rate (and momentum
+ * or β1) between steps; the next {@link Optimizer#step()} uses them.
+ */
+public final class ParamGroup<H extends Hyperparameters<H>> {
+  private final Optimizer<H> optimizer;
+  private final int index;
+  private final List<Parameter> parameters = new ArrayList<>();
+  private H hyperparameters;
+
+  ParamGroup(Optimizer<H> optimizer, int index, H hyperparameters) {
+    this.optimizer = optimizer;
+    this.index = index;
+    this.hyperparameters = Objects.requireNonNull(hyperparameters, "hyperparameters");
+  }
+
+  /**
+   * Registers a parameter: its value and its gradient, native segments of the same whole number of
+   * floats. The optimizer updates {@code value} in place and allocates its state on the first step.
+   *
+   * @throws IllegalArgumentException if a segment is not native, read-only, closed, not 4-byte
+   *     aligned or not a whole number of floats, if the lengths differ, or if {@code value} overlaps
+   *     a parameter already registered
+   */
+  public ParamGroup<H> add(MemorySegment value, MemorySegment grad) {
+    optimizer.checkOpen();
+    check("value", value);
+    check("grad", grad);
+    if (value.byteSize() != grad.byteSize()) {
+      throw new IllegalArgumentException("value and grad must have the same length, got "
+          + value.byteSize() / Float.BYTES + " and " + grad.byteSize() / Float.BYTES + " floats");
+    }
+    optimizer.checkNotRegistered(value);
+    parameters.add(new Parameter(value, grad, optimizer.stateSlots()));
+    return this;
+  }
+
+  private static void check(String name, MemorySegment segment) {
+    Objects.requireNonNull(segment, name);
+    if (!segment.isNative()) {
+      throw new IllegalArgumentException(name + " must be a native segment (allocated from an Arena),"
+          + " got a heap segment " + segment);
+    }
+    if (!segment.scope().isAlive()) {
+      throw new IllegalArgumentException(name + " belongs to a closed arena: " + segment);
+    }
+    if (segment.isReadOnly()) {
+      throw new IllegalArgumentException(name + " must be writable, got a read-only segment " + segment);
+    }
+    if (segment.byteSize() % Float.BYTES != 0 || segment.address() % Float.BYTES != 0) {
+      throw new IllegalArgumentException(name + " must be 4-byte aligned and hold whole floats, got "
+          + segment.byteSize() + " bytes at address 0x" + Long.toHexString(segment.address()));
+    }
+  }
+
+  public H hyperparameters() {
+    return hyperparameters;
+  }
+
+  /** Takes effect at the next step. */
+  public void setHyperparameters(H hyperparameters) {
+    this.hyperparameters = Objects.requireNonNull(hyperparameters, "hyperparameters");
+  }
+
+  public double lr() {
+    return hyperparameters.lr();
+  }
+
+  /**
+   * Sets the learning rate for the next step.
+   *
+   * @throws IllegalArgumentException if {@code lr} is negative or not finite
+   */
+  public void setLr(double lr) {
+    hyperparameters = hyperparameters.withLr(lr);
+  }
+
+  /** This group's position in {@link Optimizer#groups()}. */
+  public int index() {
+    return index;
+  }
+
+  /** The number of parameters registered in this group. */
+  public int size() {
+    return parameters.size();
+  }
+
+  List<Parameter> parameters() {
+    return parameters;
+  }
+}

@@ -1,0 +1,59 @@
+package dev.stride.optim;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** One registered parameter: its value and gradient, the rule's state for it, its step count. */
+final class Parameter {
+  /** State buffers start on a cache line: a vector load that straddles two is slower. */
+  static final long STATE_ALIGNMENT = 64;
+
+  final MemorySegment value;
+  final MemorySegment grad;
+  final long count;
+  /** The steps this parameter has taken: PyTorch's per-parameter {@code state['step']}. */
+  long step;
+  private final MemorySegment[] state;
+  /** Bit k: slot k was allocated for the step being taken, so it holds zeros, not history. */
+  private int fresh;
+
+  Parameter(MemorySegment value, MemorySegment grad, int stateSlots) {
+    this.value = value;
+    this.grad = grad;
+    this.count = value.byteSize() / Float.BYTES;
+    this.state = new MemorySegment[stateSlots];
+  }
+
+  /** Allocates slot {@code k}, zero-filled, if it is not yet. */
+  void allocate(int k, Arena arena) {
+    if (state[k] == null) {
+      state[k] = arena.allocate(count * Float.BYTES, STATE_ALIGNMENT);
+      fresh |= 1 << k;
+    }
+  }
+
+  /** Slot {@code k}, or {@link MemorySegment#NULL} where the rule has not needed it yet. */
+  MemorySegment state(int k) {
+    return state[k] == null ? MemorySegment.NULL : state[k];
+  }
+
+  boolean isFresh(int k) {
+    return (fresh & 1 << k) != 0;
+  }
+
+  /** Ends a step: every slot now holds history. */
+  void stepped() {
+    step++;
+    fresh = 0;
+  }
+
+  boolean isAlive() {
+    return value.scope().isAlive() && grad.scope().isAlive();
+  }
+
+  boolean overlaps(MemorySegment other) {
+    long start = value.address();
+    long otherStart = other.address();
+    return start < otherStart + other.byteSize() && otherStart < start + value.byteSize();
+  }
+}

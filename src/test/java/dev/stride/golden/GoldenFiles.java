@@ -21,7 +21,16 @@ public final class GoldenFiles {
 
   /** The cases of {@code name} ({@code optimizers.json} or {@code schedules.json}). */
   public static List<JsonNode> cases(String name) {
-    JsonNode root = read(name);
+    return cases("golden", name);
+  }
+
+  /**
+   * The cases of {@code name} in the test resource folder {@code resourceDir}, or in the directory
+   * named by {@value #DIR_PROPERTY} when that is set: the reference set ({@code golden}) and any
+   * further set generated with the same script replay through the same tests.
+   */
+  public static List<JsonNode> cases(String resourceDir, String name) {
+    JsonNode root = read(resourceDir, name);
     JsonNode cases = root.get("cases");
     if (cases == null || !cases.isArray()) {
       throw new IllegalStateException(name + " has no \"cases\" array");
@@ -31,7 +40,7 @@ public final class GoldenFiles {
     return list;
   }
 
-  private static JsonNode read(String name) {
+  private static JsonNode read(String resourceDir, String name) {
     ObjectMapper json = new ObjectMapper();
     String dir = System.getProperty(DIR_PROPERTY);
     try {
@@ -42,9 +51,9 @@ public final class GoldenFiles {
         }
         return json.readTree(file.toFile());
       }
-      try (InputStream in = GoldenFiles.class.getResourceAsStream("/golden/" + name)) {
+      try (InputStream in = GoldenFiles.class.getResourceAsStream("/" + resourceDir + "/" + name)) {
         if (in == null) {
-          throw new IllegalStateException("test resource /golden/" + name + " is missing");
+          throw new IllegalStateException("test resource /" + resourceDir + "/" + name + " is missing");
         }
         return json.readTree(in);
       }

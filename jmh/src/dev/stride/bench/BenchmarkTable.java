@@ -1,0 +1,139 @@
+package dev.stride.bench;
+
+import dev.stride.bench.UpdateRuleBenchmark.Rule;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.Map;
+import java.util.HashMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The main job: runs {@link UpdateRuleBenchmark}, {@link MemoryBoundBenchmark} and
+ * {@link OptimizerStepBenchmark} with the GC profiler and prints one Markdown table of medians
+ * over the measured iterations, then the issue's targets, each passed or missed.
+ *
+ * <pre>
+ *   --quick (default)   1 fork, 5 short iterations per row: about five minutes on 2 cores
+ *   --full              3 forks, 10 longer iterations per row
+ *   --sizes 1024,16384  only these sizes;  --rules adam,sgd_momentum  only these rules
+ * </pre>
+ *
+ * JMH's own output goes to {@code target/bench/jmh-SIZE.log}, one file per size.
+ */
+public final class BenchmarkTable {
+  static final List<Integer> SIZES = List.of(1024, 16384, 100003, 262144, 4194304, 16777216);
+  static final int OPTIMIZER_SIZE = 262144;
+  private static final Path LOG_DIR = Path.of("target", "bench");
+
+  private record Mode(String name, int forks, int warmups, int measurements, double timeScale) {}
+
+  private static final Mode QUICK = new Mode("quick", 1, 4, 5, 1);
+  private static final Mode FULL = new Mode("full", 3, 5, 10, 3);
+
+  public static void main(String[] args) throws RunnerException, IOException {
+    Mode mode = QUICK;
+    List<Integer> sizes = SIZES;
+    List<Rule> rules = List.of(Rule.values());
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--quick" -> mode = QUICK;
+        case "--full" -> mode = FULL;
+        case "--sizes" -> sizes = parse(args[++i], Integer::valueOf);
+        case "--rules" -> rules = parse(args[++i], s -> Rule.valueOf(s.toUpperCase(Locale.ROOT)));
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]
+            + "; expected --quick, --full, --sizes N,N.. or --rules NAME,NAME..");
+      }
+    }
+    Files.createDirectories(LOG_DIR);
+    long start = System.nanoTime();
+    Map<Report.Key, Report.Row> rows = new HashMap<>();
+    for (int size : sizes) {
+      System.out.printf("size %,d ...%n", size);
+      String include = "(UpdateRuleBenchmark|MemoryBoundBenchmark)\\.";
+      ChainedOptionsBuilder options = options(mode, size)
+          .include(include)
+          .param("rule", rules.stream().map(Enum::name).toArray(String[]::new));
+      if (size == OPTIMIZER_SIZE) {
+        options.include("OptimizerStepBenchmark\\.");
+      }
+      collect(new Runner(options.build()).run(), rows);
+    }
+    System.out.printf("%nran in %.1f min; JMH's output is in %s%n%n",
+        (System.nanoTime() - start) / 60e9, LOG_DIR.resolve("jmh-SIZE.log"));
+    System.out.println(machine(mode));
+    System.out.println();
+    new Report(rows, sizes, rules).print(System.out);
+  }
+
+  private static ChainedOptionsBuilder options(Mode mode, int size) {
+    // Interpreted and C1 code boxes every vector: one call over 100K elements takes about 0.1 s
+    // until C2 has compiled the kernel, so large sizes need longer warm-up; at 4M and more
+    // each call itself takes 5-60 ms.
+    long warmupMs = Math.round(mode.timeScale * (size > 16384 ? 300 : 100));
+    long measureMs = Math.round(mode.timeScale * (size >= 4194304 ? 300 : 100));
+    return new OptionsBuilder()
+        .param("size", Integer.toString(size))
+        .forks(mode.forks)
+        .warmupIterations(mode.warmups)
+        .warmupTime(TimeValue.milliseconds(warmupMs))
+        .measurementIterations(mode.measurements)
+        .measurementTime(TimeValue.milliseconds(measureMs))
+        .addProfiler(GCProfiler.class)
+        .shouldFailOnError(true)
+        .output(LOG_DIR.resolve("jmh-" + size + ".log").toString());
+  }
+
+  private static void collect(Collection<RunResult> results, Map<Report.Key, Report.Row> rows) {
+    for (RunResult r : results) {
+      String benchmark = r.getParams().getBenchmark();
+      String rule = r.getParams().getParam("rule");
+      // "UpdateRuleBenchmark.vector": the name without the package
+      String name = benchmark.substring(BenchmarkTable.class.getPackageName().length() + 1);
+      Report.Key key = new Report.Key(name, rule == null ? null : Rule.valueOf(rule),
+          Integer.parseInt(r.getParams().getParam("size")));
+      double bytes = Double.NaN;
+      for (Map.Entry<String, Result> e : r.getSecondaryResults().entrySet()) {
+        if (e.getKey().endsWith("gc.alloc.rate.norm")) {
+          bytes = e.getValue().getStatistics().getPercentile(50);
+        }
+      }
+      rows.put(key, new Report.Row(r.getPrimaryResult().getStatistics().getPercentile(50), bytes));
+    }
+  }
+
+  private static <T> List<T> parse(String list, Function<String, T> f) {
+    return Stream.of(list.split(",")).map(String::trim).map(f)
+        .collect(Collectors.toList());
+  }
+
+  private static String machine(Mode mode) {
+    String cpu = "unknown CPU";
+    try {
+      cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+          .filter(l -> l.startsWith("model name")).findFirst()
+          .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(cpu);
+    } catch (IOException e) {
+      // not Linux: the CPU stays unnamed
+    }
+    return String.format("%s, %s, %d cores; %s %s; JMH 1.37 %s mode, medians of %d × %d iterations",
+        LocalDate.now(), cpu, Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),
+        mode.name, mode.forks, mode.measurements);
+  }
+}

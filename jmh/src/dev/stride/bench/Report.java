@@ -1,0 +1,151 @@
+package dev.stride.bench;
+
+import dev.stride.bench.UpdateRuleBenchmark.Rule;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The table of {@link BenchmarkTable}, in Markdown, and the targets checked against it. */
+final class Report {
+  /** One JMH result: {@code benchmark} is "Class.method"; {@code rule} null where it has none. */
+  record Key(String benchmark, Rule rule, int size) {}
+
+  /** Medians over the measured iterations: ns per call, bytes allocated per call. */
+  record Row(double nsPerOp, double bytesPerOp) {}
+
+  /** The speedup targets over the scalar reference apply in cache, up to this size. */
+  private static final int IN_CACHE = 262144;
+  private static final int LARGEST = 16777216;
+
+  private final Map<Key, Row> rows;
+  private final List<Integer> sizes;
+  private final List<Rule> rules;
+  private final List<String> targets = new ArrayList<>();
+
+  Report(Map<Key, Row> rows, List<Integer> sizes, List<Rule> rules) {
+    this.rows = rows;
+    this.sizes = sizes;
+    this.rules = rules;
+  }
+
+  void print(PrintStream out) {
+    out.println("| rule | elements | vector ns/elem | scalar ns/elem | float[] ns/elem | vector GB/s"
+        + " | vector/scalar | vector/float[] | of memory limit | vector B/op |");
+    out.println("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    for (Rule rule : rules) {
+      for (int size : sizes) {
+        double vector = nsPerElement("UpdateRuleBenchmark.vector", rule, size);
+        double scalar = nsPerElement("UpdateRuleBenchmark.scalar", rule, size);
+        double array = nsPerElement("UpdateRuleBenchmark.floatArray", rule, size);
+        double gbPerS = rule.bytesPerElement / vector;
+        out.printf("| %s | %,d | %.3f | %.3f | %.3f | %.1f | %.2f× | %.2f× | %.0f %% | %s |%n",
+            rule.label, size, vector, scalar, array, gbPerS, scalar / vector, array / vector,
+            100 * gbPerS / limitGbPerS(size), bytes(row("UpdateRuleBenchmark.vector", rule, size)));
+      }
+    }
+    out.println();
+    out.println("Memory-only limit: Adam's access pattern (read 4 arrays, write 3: 28 B/elem), additions"
+        + " only; the limit is the faster of the two.");
+    out.println();
+    out.println("| elements | Vector API ns/elem | float[] ns/elem | limit GB/s | B/op |");
+    out.println("|--:|--:|--:|--:|--:|");
+    for (int size : sizes) {
+      double vector = nsPerElement("MemoryBoundBenchmark.vector", null, size);
+      double array = nsPerElement("MemoryBoundBenchmark.floatArray", null, size);
+      out.printf("| %,d | %.3f | %.3f | %.1f (%s) | %s |%n", size, vector, array,
+          limitGbPerS(size), vector <= array ? "Vector API" : "float[]",
+          bytes(row("MemoryBoundBenchmark.vector", null, size)));
+    }
+    Row step = rows.get(new Key("OptimizerStepBenchmark.adamStep", null,
+        BenchmarkTable.OPTIMIZER_SIZE));
+    if (step != null) {
+      out.println();
+      out.printf("Adam.step() through the public API, %,d elements: %.3f ns/elem (the kernel alone:"
+          + " %.3f), %s B/op%n", BenchmarkTable.OPTIMIZER_SIZE,
+          step.nsPerOp / BenchmarkTable.OPTIMIZER_SIZE,
+          nsPerElement("UpdateRuleBenchmark.vector", Rule.ADAM, BenchmarkTable.OPTIMIZER_SIZE),
+          bytes(step));
+    }
+    checkTargets(step);
+    out.println();
+    out.println("Targets (medians of this run):");
+    out.println();
+    targets.forEach(t -> out.println("- " + t));
+  }
+
+  private void checkTargets(Row step) {
+    for (Rule rule : rules) {
+      boolean adam = rule == Rule.ADAM || rule == Rule.ADAMW;
+      double wanted = adam ? 3.5 : 3.0;
+      List<String> speedups = new ArrayList<>();
+      double min = Double.POSITIVE_INFINITY;
+      for (int size : sizes) {
+        if (size <= IN_CACHE) {
+          double speedup = nsPerElement("UpdateRuleBenchmark.scalar", rule, size)
+              / nsPerElement("UpdateRuleBenchmark.vector", rule, size);
+          min = Math.min(min, speedup);
+          speedups.add(String.format("%.2f", speedup));
+        }
+      }
+      if (!speedups.isEmpty()) {
+        target(min >= wanted, "%s vector ≥ %.1f× the scalar reference at ≤ %,d elements: %s",
+            rule.label, wanted, IN_CACHE, String.join(", ", speedups));
+      }
+    }
+    for (Rule rule : rules) {
+      List<String> ratios = new ArrayList<>();
+      double min = Double.POSITIVE_INFINITY;
+      for (int size : sizes) {
+        double ratio = nsPerElement("UpdateRuleBenchmark.floatArray", rule, size)
+            / nsPerElement("UpdateRuleBenchmark.vector", rule, size);
+        min = Math.min(min, ratio);
+        ratios.add(String.format("%.2f", ratio));
+      }
+      target(min >= 0.95, "%s vector ≥ 0.95× the float[] loop at every size: %s", rule.label,
+          String.join(", ", ratios));
+    }
+    if (sizes.contains(LARGEST)) {
+      for (Rule rule : rules) {
+        if (rule == Rule.ADAM || rule == Rule.ADAMW) {
+          double fraction = rule.bytesPerElement
+              / nsPerElement("UpdateRuleBenchmark.vector", rule, LARGEST) / limitGbPerS(LARGEST);
+          target(fraction >= 0.85, "%s at %,d elements ≥ 85 %% of the memory-only limit: %.0f %%",
+              rule.label, LARGEST, 100 * fraction);
+        }
+      }
+    }
+    double most = 0;
+    for (Map.Entry<Key, Row> e : rows.entrySet()) {
+      if (!e.getKey().benchmark.endsWith("floatArray")) {
+        most = Math.max(most, e.getValue().bytesPerOp);
+      }
+    }
+    target(most < 0.5, "0 B allocated per step (vector and scalar kernels%s, -prof gc): at most"
+        + " %s B/op", step == null ? "" : ", Adam.step()", bytes(new Row(0, most)));
+  }
+
+  private void target(boolean met, String format, Object... args) {
+    targets.add((met ? "✓ " : "✗ ") + String.format(format, args));
+  }
+
+  /** The memory-only kernel's bandwidth at this size, the faster of its two forms. */
+  private double limitGbPerS(int size) {
+    double fastest = Math.min(nsPerElement("MemoryBoundBenchmark.vector", null, size),
+        nsPerElement("MemoryBoundBenchmark.floatArray", null, size));
+    return MemoryBoundBenchmark.BYTES_PER_ELEMENT / fastest;
+  }
+
+  private double nsPerElement(String benchmark, Rule rule, int size) {
+    Row row = row(benchmark, rule, size);
+    return row == null ? Double.NaN : row.nsPerOp / size;
+  }
+
+  private Row row(String benchmark, Rule rule, int size) {
+    return rows.get(new Key(benchmark, rule, size));
+  }
+
+  private static String bytes(Row row) {
+    return row == null || Double.isNaN(row.bytesPerOp) ? "n/a" : String.format("%.1f", row.bytesPerOp);
+  }
+}

@@ -14,9 +14,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorUpdateKernels implements UpdateKernels {
   // A constant, not a parameter: C2 only intrinsifies vector operations whose species it can see
   // as a constant, and a kernel fed two species ran 40x slower.
-  private static final VectorSpecies<Float> F = Kernels.vectorBits() == 128
-      ? FloatVector.SPECIES_128
-      : FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> F = switch (Kernels.vectorBits()) {
+    case 128 -> FloatVector.SPECIES_128;
+    case 256 -> FloatVector.SPECIES_256;
+    default -> FloatVector.SPECIES_PREFERRED;
+  };
   private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
   private final UpdateKernels tail = new ScalarUpdateKernels();

@@ -1,0 +1,14 @@
+package dev.stride.schedule;
+
+/** The same value at every step: {@code η(t) = value}. */
+public record Constant(double value) implements Schedule {
+  public Constant {
+    Args.finite("value", value);
+  }
+
+  @Override
+  public double valueAt(long step) {
+    Args.step(step);
+    return value;
+  }
+}

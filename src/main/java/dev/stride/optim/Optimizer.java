@@ -59,17 +59,12 @@ public abstract sealed class Optimizer<H extends Hyperparameters<H>> implements 
    *
    * @throws IllegalStateException if this optimizer is closed or a parameter's memory was freed;
    *     nothing is updated then
+   * @throws WrongThreadException if a parameter's memory is confined to another thread; nothing is
+   *     updated then
    */
   public void step() {
     checkOpen();
-    for (ParamGroup<H> group : groups) {
-      for (Parameter p : group.parameters()) {
-        if (!p.isAlive()) {
-          throw new IllegalStateException("parameter " + group.parameters().indexOf(p) + " of group "
-              + group.index() + " belongs to a closed arena; nothing was updated");
-        }
-      }
-    }
+    checkParametersReachable();
     for (ParamGroup<H> group : groups) {
       for (Parameter p : group.parameters()) {
         allocateState(group.hyperparameters(), p, arena);
@@ -85,9 +80,15 @@ public abstract sealed class Optimizer<H extends Hyperparameters<H>> implements 
     stepCount++;
   }
 
-  /** Sets every registered gradient to zero. */
+  /**
+   * Sets every registered gradient to zero.
+   *
+   * @throws IllegalStateException as {@link #step()} does, before any gradient is touched
+   * @throws WrongThreadException as {@link #step()} does, before any gradient is touched
+   */
   public void zeroGrad() {
     checkOpen();
+    checkParametersReachable();
     for (ParamGroup<H> group : groups) {
       for (Parameter p : group.parameters()) {
         p.grad.fill((byte) 0);
@@ -117,6 +118,29 @@ public abstract sealed class Optimizer<H extends Hyperparameters<H>> implements 
 
   /** Applies the rule to one parameter. */
   abstract void update(H h, Parameter p, UpdateKernels kernels);
+
+  /**
+   * Throws, naming the parameter, if any parameter's memory is freed or confined to another thread:
+   * checked for all of them before the first is written, so that a failure leaves every parameter
+   * and its state as it was.
+   */
+  private void checkParametersReachable() {
+    Thread current = Thread.currentThread();
+    for (ParamGroup<H> group : groups) {
+      List<Parameter> parameters = group.parameters();
+      for (int i = 0; i < parameters.size(); i++) {
+        Parameter p = parameters.get(i);
+        if (!p.isAlive()) {
+          throw new IllegalStateException("parameter " + i + " of group " + group.index()
+              + " belongs to a closed arena; nothing was updated");
+        }
+        if (!p.isAccessibleBy(current)) {
+          throw new WrongThreadException("parameter " + i + " of group " + group.index()
+              + " is confined to another thread than " + current + "; nothing was updated");
+        }
+      }
+    }
+  }
 
   void checkOpen() {
     if (closed) {

@@ -51,6 +51,10 @@ final class Parameter {
     return value.scope().isAlive() && grad.scope().isAlive();
   }
 
+  boolean isAccessibleBy(Thread thread) {
+    return value.isAccessibleBy(thread) && grad.isAccessibleBy(thread);
+  }
+
   boolean overlaps(MemorySegment other) {
     long start = value.address();
     long otherStart = other.address();

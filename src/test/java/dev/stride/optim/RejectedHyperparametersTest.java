@@ -1,0 +1,90 @@
+package dev.stride.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stride.testing.NativeFloats;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The hyperparameters PyTorch rejects (and NaN or infinite ones) are refused with a message that
+ * names the argument and the value, and a refused change leaves a running optimizer as it was.
+ */
+class RejectedHyperparametersTest {
+  private static final double[] NOT_NON_NEGATIVE = {-1e-4, -1, Double.NaN,
+      Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+  private static final double[] NOT_IN_UNIT_INTERVAL = {-0.1, 1, 1.5, Double.NaN,
+      Double.POSITIVE_INFINITY};
+
+  static Stream<Arguments> rejected() {
+    List<Arguments> cases = new ArrayList<>();
+    SgdOptions sgd = SgdOptions.of(0.1);
+    AdamOptions adam = AdamOptions.ADAM_DEFAULTS;
+    for (double v : NOT_NON_NEGATIVE) {
+      cases.add(rejects("lr", v, () -> SgdOptions.of(v)));
+      cases.add(rejects("momentum", v, () -> sgd.withMomentum(v)));
+      cases.add(rejects("dampening", v, () -> sgd.withDampening(v)));
+      cases.add(rejects("weightDecay", v, () -> sgd.withWeightDecay(v)));
+      cases.add(rejects("lr", v, () -> adam.withLr(v)));
+      cases.add(rejects("eps", v, () -> adam.withEps(v)));
+      cases.add(rejects("weightDecay", v, () -> adam.withWeightDecay(v)));
+    }
+    for (double v : NOT_IN_UNIT_INTERVAL) {
+      cases.add(rejects("beta1", v, () -> adam.withBetas(v, 0.999)));
+      cases.add(rejects("beta2", v, () -> adam.withBetas(0.9, v)));
+    }
+    // PyTorch: "Nesterov momentum requires a momentum and zero dampening"
+    cases.add(rejects("momentum", 0.0, () -> new SgdOptions(0.1, 0, 0, 0, true, false)));
+    cases.add(rejects("dampening", 0.1, () -> new SgdOptions(0.1, 0.9, 0.1, 0, true, false)));
+    return cases.stream();
+  }
+
+  private static Arguments rejects(String name, double value, Executable make) {
+    return Arguments.of(name, value, make);
+  }
+
+  @ParameterizedTest(name = "{0} = {1}")
+  @MethodSource("rejected")
+  void rejectedWithArgumentNameAndValue(String name, double value, Executable make) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, make);
+    assertTrue(e.getMessage().contains(name) && e.getMessage().contains(String.valueOf(value)),
+        "message should name " + name + " and " + value + ": " + e.getMessage());
+  }
+
+  @Test
+  void boundaryValuesPyTorchAcceptsAreAccepted() {
+    // the other side of each check, so the checks above are not simply "always throw"
+    new SgdOptions(0, 0, 0, 0, false, true);
+    new SgdOptions(0.1, 1.5, 1, 0, false, false); // momentum > 1 and full dampening are legal
+    new SgdOptions(0.1, 0.9, 0, 0, true, false);
+    new AdamOptions(0, 0, 0, 0, 0, true, true);
+    new AdamOptions(1, Math.nextDown(1.0), Math.nextDown(1.0), 1, 1, false, false);
+  }
+
+  @Test
+  void refusedLrLeavesGroupAndStateUntouched() {
+    try (Arena arena = Arena.ofConfined(); Adam adam = new Adam()) {
+      adam.add(NativeFloats.of(arena, 1, 2, 3), NativeFloats.of(arena, 0.5f, -0.5f, 1));
+      adam.step();
+      var before = OptimizerProbe.snapshot(adam);
+      AdamOptions hyper = adam.group(0).hyperparameters();
+
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> adam.group(0).setLr(-0.5));
+      assertTrue(e.getMessage().contains("lr") && e.getMessage().contains("-0.5"), e.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> adam.group(0).setLr(Double.NaN));
+
+      assertEquals(hyper, adam.group(0).hyperparameters());
+      before.assertUnchanged("a refused setLr");
+    }
+  }
+}

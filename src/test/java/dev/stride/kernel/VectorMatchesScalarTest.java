@@ -151,22 +151,22 @@ class VectorMatchesScalarTest {
     }
   }
 
-  @Property(tries = 60)
+  @Property(tries = 50)
   void sgdVectorMatchesScalarBitForBit(@ForAll("data") Data d, @ForAll("sgd") SgdHyper h) {
     h.allFlagCombinations().forEach(rule -> assertVectorMatchesScalar(rule, d));
   }
 
-  @Property(tries = 60)
+  @Property(tries = 50)
   void adamVectorMatchesScalarBitForBit(@ForAll("data") Data d, @ForAll("adam") AdamHyper h) {
     h.allFlagCombinations().forEach(rule -> assertVectorMatchesScalar(rule, d));
   }
 
-  @Property(tries = 25)
+  @Property(tries = 15)
   void sgdUpdatesOnlyItsSlice(@ForAll("data") Data d, @ForAll("sgd") SgdHyper h) {
     h.allFlagCombinations().forEach(rule -> assertOnlySliceWritten(rule, d));
   }
 
-  @Property(tries = 25)
+  @Property(tries = 15)
   void adamUpdatesOnlyItsSlice(@ForAll("data") Data d, @ForAll("adam") AdamHyper h) {
     h.allFlagCombinations().forEach(rule -> assertOnlySliceWritten(rule, d));
   }

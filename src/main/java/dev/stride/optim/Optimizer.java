@@ -148,13 +148,18 @@ public abstract sealed class Optimizer<H extends Hyperparameters<H>> implements 
     }
   }
 
-  void checkNotRegistered(MemorySegment value) {
+  /** Refuses a parameter whose value or grad overlaps its own other half or a registered one's. */
+  void checkNotRegistered(MemorySegment value, MemorySegment grad) {
+    if (Parameter.overlap(value, grad)) {
+      throw new IllegalArgumentException("value " + value + " and grad " + grad + " overlap");
+    }
     for (ParamGroup<H> group : groups) {
       List<Parameter> parameters = group.parameters();
       for (int i = 0; i < parameters.size(); i++) {
-        if (parameters.get(i).overlaps(value)) {
-          throw new IllegalArgumentException("value " + value + " is already registered: it overlaps"
-              + " parameter " + i + " of group " + group.index());
+        Parameter p = parameters.get(i);
+        if (p.isAlive() && (p.overlaps(value) || p.overlaps(grad))) {
+          throw new IllegalArgumentException("value " + value + " or grad " + grad
+              + " is already registered: it overlaps parameter " + i + " of group " + group.index());
         }
       }
     }

@@ -37,7 +37,7 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
       throw new IllegalArgumentException("value and grad must have the same length, got "
           + value.byteSize() / Float.BYTES + " and " + grad.byteSize() / Float.BYTES + " floats");
     }
-    optimizer.checkNotRegistered(value);
+    optimizer.checkNotRegistered(value, grad);
     parameters.add(new Parameter(value, grad, optimizer.stateSlots()));
     return this;
   }

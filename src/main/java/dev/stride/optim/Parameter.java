@@ -55,9 +55,13 @@ final class Parameter {
     return value.isAccessibleBy(thread) && grad.isAccessibleBy(thread);
   }
 
+  /** Whether {@code other} shares memory with this parameter's value or gradient. */
   boolean overlaps(MemorySegment other) {
-    long start = value.address();
-    long otherStart = other.address();
-    return start < otherStart + other.byteSize() && otherStart < start + value.byteSize();
+    return overlap(value, other) || overlap(grad, other);
+  }
+
+  static boolean overlap(MemorySegment a, MemorySegment b) {
+    return a.byteSize() > 0 && b.byteSize() > 0
+        && a.address() < b.address() + b.byteSize() && b.address() < a.address() + a.byteSize();
   }
 }

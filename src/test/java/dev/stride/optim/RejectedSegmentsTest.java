@@ -121,6 +121,19 @@ class RejectedSegmentsTest {
     assertEquals(3, sgd.group(0).size());
   }
 
+  @Test
+  void gradThatIsItsOwnValueIsRefused() {
+    MemorySegment both = NativeFloats.allocate(arena, N);
+    IllegalArgumentException e = assertRefused(both, both);
+    assertTrue(e.getMessage().contains("overlap") && identifies(e.getMessage(), both), e.getMessage());
+  }
+
+  @Test
+  void gradOverlappingARegisteredValueIsRefused() {
+    IllegalArgumentException e = assertRefused(NativeFloats.allocate(arena, N), registered);
+    assertTrue(e.getMessage().contains("parameter 0 of group 0"), e.getMessage());
+  }
+
   /**
    * Asserts that {@code add(value, grad)} throws and leaves no trace: the group keeps its size, and
    * a following step updates the registered parameter and leaves the refused memory as it was.

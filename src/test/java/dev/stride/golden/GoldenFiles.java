@@ -1,7 +1,9 @@
 package dev.stride.golden;
 
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -41,7 +43,8 @@ public final class GoldenFiles {
   }
 
   private static JsonNode read(String resourceDir, String name) {
-    ObjectMapper json = new ObjectMapper();
+    // Python's json.dump writes NaN and Infinity as bare words.
+    ObjectMapper json = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
     String dir = System.getProperty(DIR_PROPERTY);
     try {
       if (dir != null && !dir.isBlank()) {

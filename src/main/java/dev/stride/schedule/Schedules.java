@@ -54,6 +54,7 @@ public final class Schedules {
 
   /** {@code η(t) = η0 · γ^t} (PyTorch's {@code ExponentialLR}). */
   public static TimeDecay exponential(double initial, double gamma) {
+    Args.positive("gamma", gamma);
     return new TimeDecay(TimeDecay.Kind.EXPONENTIAL, initial, gamma, 1, false);
   }
 

@@ -1,15 +1,19 @@
 package dev.stride.schedule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stride.golden.GoldenFiles;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.opentest4j.TestAbortedException;
 
 /**
  * The schedules follow PyTorch's trajectories (torch 1.13, {@code golden/FORMAT.md}) to a relative
@@ -30,6 +34,16 @@ class PyTorchGoldenTest {
   @TestFactory
   Stream<DynamicTest> extraCases() {
     return replay(GoldenFiles.cases("golden-extra", "schedules.json"));
+  }
+
+  @Test
+  void schedulersOnPythonFunctionsAndUnknownOnesAreSkippedNotPassed() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    for (String kind : List.of("LambdaLR", "MultiplicativeLR", "SomeFutureLR")) {
+      JsonNode c = json.readTree("{\"id\": \"x\", \"steps\": 2, \"lr\": [0.1, 0.1], \"spec\":"
+          + " {\"scheduler\": \"" + kind + "\", \"base_lr\": 0.1, \"args\": {}}}");
+      assertThrows(TestAbortedException.class, () -> replay(c), kind);
+    }
   }
 
   private static Stream<DynamicTest> replay(List<JsonNode> cases) {

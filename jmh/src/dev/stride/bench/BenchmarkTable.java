@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.util.Statistics;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -29,8 +30,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * over the measured iterations, then the issue's targets, each passed or missed.
  *
  * <pre>
- *   --quick (default)   1 fork, 5 short iterations per row: about five minutes on 2 cores
- *   --full              3 forks, 10 longer iterations per row
+ *   --quick (default)   1 fork, 6 warm-up and 5 measured iterations per row: about five minutes
+ *   --full              3 forks, 8 warm-up and 10 measured iterations per row, each 3x longer
  *   --sizes 1024,16384  only these sizes;  --rules adam,sgd_momentum  only these rules
  * </pre>
  *
@@ -38,13 +39,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class BenchmarkTable {
   static final List<Integer> SIZES = List.of(1024, 16384, 100003, 262144, 4194304, 16777216);
-  static final int OPTIMIZER_SIZE = 262144;
+  static final int OPTIMIZER_SIZE = 16384;
   private static final Path LOG_DIR = Path.of("target", "bench");
 
   private record Mode(String name, int forks, int warmups, int measurements, double timeScale) {}
 
-  private static final Mode QUICK = new Mode("quick", 1, 4, 5, 1);
-  private static final Mode FULL = new Mode("full", 3, 5, 10, 3);
+  private static final Mode QUICK = new Mode("quick", 1, 6, 5, 1);
+  private static final Mode FULL = new Mode("full", 3, 8, 10, 3);
 
   public static void main(String[] args) throws RunnerException, IOException {
     Mode mode = QUICK;
@@ -74,6 +75,15 @@ public final class BenchmarkTable {
       }
       collect(new Runner(options.build()).run(), rows);
     }
+    if (sizes.contains(Report.LARGEST) && rules.contains(Rule.ADAM)) {
+      System.out.println("Adam at the largest size over page-aligned buffers ...");
+      collect(new Runner(options(mode, Report.LARGEST)
+          .include("UpdateRuleBenchmark\\.vector$")
+          .param("rule", Rule.ADAM.name())
+          .param("layout", SegmentBuffers.Layout.PAGE_ALIGNED.name())
+          .output(LOG_DIR.resolve("jmh-page-aligned.log").toString())
+          .build()).run(), rows);
+    }
     System.out.printf("%nran in %.1f min; JMH's output is in %s%n%n",
         (System.nanoTime() - start) / 60e9, LOG_DIR.resolve("jmh-SIZE.log"));
     System.out.println(machine(mode));
@@ -82,10 +92,10 @@ public final class BenchmarkTable {
   }
 
   private static ChainedOptionsBuilder options(Mode mode, int size) {
-    // Interpreted and C1 code boxes every vector: one call over 100K elements takes about 0.1 s
-    // until C2 has compiled the kernel, so large sizes need longer warm-up; at 4M and more
-    // each call itself takes 5-60 ms.
-    long warmupMs = Math.round(mode.timeScale * (size > 16384 ? 300 : 100));
+    // Until C2 has compiled a kernel, every vector is a boxed object: a call can take 10-1000x
+    // longer and C2 needs about a second to get there (more while the machine is busy), at any
+    // size. At 4M and more a call itself takes 2-100 ms.
+    long warmupMs = Math.round(mode.timeScale * 250);
     long measureMs = Math.round(mode.timeScale * (size >= 4194304 ? 300 : 100));
     return new OptionsBuilder()
         .param("size", Integer.toString(size))
@@ -105,6 +115,9 @@ public final class BenchmarkTable {
       String rule = r.getParams().getParam("rule");
       // "UpdateRuleBenchmark.vector": the name without the package
       String name = benchmark.substring(BenchmarkTable.class.getPackageName().length() + 1);
+      if (SegmentBuffers.Layout.PAGE_ALIGNED.name().equals(r.getParams().getParam("layout"))) {
+        name += Report.PAGE_ALIGNED;
+      }
       Report.Key key = new Report.Key(name, rule == null ? null : Rule.valueOf(rule),
           Integer.parseInt(r.getParams().getParam("size")));
       double bytes = Double.NaN;
@@ -113,7 +126,8 @@ public final class BenchmarkTable {
           bytes = e.getValue().getStatistics().getPercentile(50);
         }
       }
-      rows.put(key, new Report.Row(r.getPrimaryResult().getStatistics().getPercentile(50), bytes));
+      Statistics time = r.getPrimaryResult().getStatistics();
+      rows.put(key, new Report.Row(time.getPercentile(50), time.getMax() / time.getMin(), bytes));
     }
   }
 

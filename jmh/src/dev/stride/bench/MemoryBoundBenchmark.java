@@ -33,13 +33,14 @@ public class MemoryBoundBenchmark {
     int i = 0;
     for (int bound = F.loopBound(s.size); i < bound; i += F.length()) {
       long at = (long) i * Float.BYTES;
+      // The kernel's order: load p, g, m, v; store m, v, then p.
+      FloatVector p = FloatVector.fromMemorySegment(F, s.param, at, ORDER);
       FloatVector g = FloatVector.fromMemorySegment(F, s.grad, at, ORDER);
       FloatVector m = FloatVector.fromMemorySegment(F, s.expAvg, at, ORDER).add(g);
       FloatVector v = FloatVector.fromMemorySegment(F, s.expAvgSq, at, ORDER).add(g);
       m.intoMemorySegment(s.expAvg, at, ORDER);
       v.intoMemorySegment(s.expAvgSq, at, ORDER);
-      FloatVector.fromMemorySegment(F, s.param, at, ORDER).add(m.sub(v))
-          .intoMemorySegment(s.param, at, ORDER);
+      p.add(m.sub(v)).intoMemorySegment(s.param, at, ORDER);
     }
     for (; i < s.size; i++) {
       update(s.param, s.grad, s.expAvg, s.expAvgSq, i);

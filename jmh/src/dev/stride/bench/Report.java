@@ -45,8 +45,8 @@ final class Report {
   }
 
   void print(PrintStream out) {
-    out.println("| rule | elements | vector ns/elem | scalar ns/elem | float[] ns/elem | vector GB/s"
-        + " | vector/scalar | vector/float[] | of memory limit | vector B/op |");
+    out.println("| rule | elements | vector ns/elem | scalar ns/elem | float[] ns/elem"
+        + " | vector GB/s | vector/scalar | vector/float[] | of memory limit | vector B/op |");
     out.println("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
     for (Rule rule : rules) {
       for (int size : sizes) {
@@ -58,8 +58,8 @@ final class Report {
             rule.label, size, cell("UpdateRuleBenchmark.vector", rule, size),
             cell("UpdateRuleBenchmark.scalar", rule, size),
             cell("UpdateRuleBenchmark.floatArray", rule, size), gbPerS, scalar / vector,
-            array / vector,
-            100 * gbPerS / limitGbPerS(size), bytes(row("UpdateRuleBenchmark.vector", rule, size)));
+            array / vector, 100 * gbPerS / limitGbPerS(size),
+            bytes(row("UpdateRuleBenchmark.vector", rule, size)));
       }
     }
     out.println();
@@ -67,8 +67,8 @@ final class Report {
         + " element (SGD 12, SGD momentum 20, Adam 28) over ns/elem. Of memory limit: that over the"
         + " memory-only kernel's GB/s at the same size.");
     out.println();
-    out.println("Memory-only limit: Adam's access pattern (read 4 arrays, write 3: 28 B/elem), additions"
-        + " only; the limit is the faster of the two.");
+    out.println("Memory-only limit: Adam's access pattern (read 4 arrays, write 3: 28 B/elem),"
+        + " additions only; the limit is the faster of the two.");
     out.println();
     out.println("| elements | Vector API ns/elem | float[] ns/elem | limit GB/s | B/op |");
     out.println("|--:|--:|--:|--:|--:|");
@@ -194,6 +194,7 @@ final class Report {
   }
 
   private static String bytes(Row row) {
-    return row == null || Double.isNaN(row.bytesPerOp) ? "n/a" : String.format("%.1f", row.bytesPerOp);
+    return row == null || Double.isNaN(row.bytesPerOp) ? "n/a"
+        : String.format("%.1f", row.bytesPerOp);
   }
 }

@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.TearDown;
  */
 @State(Scope.Thread)
 public class SegmentBuffers {
-  /** From L1 to DRAM for Adam's four arrays, and one size that leaves a tail for the scalar loop. */
+  /** From L1 to DRAM for Adam's four arrays, and one size that leaves the scalar loop a tail. */
   @Param({"1024", "16384", "100003", "262144", "4194304", "16777216"})
   public int size;
 

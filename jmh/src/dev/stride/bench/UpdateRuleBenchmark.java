@@ -94,7 +94,8 @@ public class UpdateRuleBenchmark {
       case SGD_MOMENTUM -> kernels.sgd(sgd.set(Rule.SGD_LR, Rule.MOMENTUM, 0, 0, false, false,
           false), s.param, s.grad, s.expAvg, 0, s.size);
       case ADAM -> kernels.adam(adam.set(Rule.ADAM_LR, Rule.BETA1, Rule.BETA2, Rule.EPS, 0, false,
-          false, false, step), s.param, s.grad, s.expAvg, s.expAvgSq, MemorySegment.NULL, 0, s.size);
+          false, false, step), s.param, s.grad, s.expAvg, s.expAvgSq, MemorySegment.NULL, 0,
+          s.size);
       case ADAMW -> kernels.adam(adam.set(Rule.ADAM_LR, Rule.BETA1, Rule.BETA2, Rule.EPS,
           Rule.ADAMW_WEIGHT_DECAY, true, false, false, step), s.param, s.grad, s.expAvg,
           s.expAvgSq, MemorySegment.NULL, 0, s.size);

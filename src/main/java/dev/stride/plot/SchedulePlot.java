@@ -17,6 +17,7 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYItemRenderer;
@@ -195,6 +196,8 @@ public final class SchedulePlot {
     if (options.logScale()) {
       LogAxis value = new LogAxis(options.valueLabel() + " (log scale)");
       value.setSmallestValue(1e-12);
+      value.setTickUnit(new NumberTickUnit(1), false, true); // whole powers of ten
+      value.setMinorTickMarksVisible(true);
       plot.setRangeAxis(value);
     }
     Font label = new Font(Font.SANS_SERIF, Font.PLAIN, 14);

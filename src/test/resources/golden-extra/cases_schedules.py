@@ -150,6 +150,24 @@ SCHEDULE_CASES = [
      "children": [
          {"scheduler": "LinearLR", "args": {"start_factor": 0.5, "total_iters": 10}},
          {"scheduler": "OneCycleLR", "args": {"max_lr": 0.4, "total_steps": 31, "cycle_momentum": False}}]},
+    {"id": "sequential-momentum-untouched", "scheduler": "SequentialLR", "base_lr": 0.1, "steps": 30,
+     "optimizer_hyper": {"lr": 0.1, "momentum": 0.8}, "record_momentum": True,
+     "args": {"milestones": [3, 4]},
+     "children": [
+         {"scheduler": "ConstantLR", "args": {"factor": 0.5, "total_iters": 2}},
+         {"scheduler": "PolynomialLR", "args": {"total_iters": 10, "power": 3.0}},
+         {"scheduler": "CosineAnnealingLR", "args": {"T_max": 8, "eta_min": 0.02}}]},
+    {"id": "onecycle-half-div5", "scheduler": "OneCycleLR", "base_lr": 0.1, "steps": 64,
+     "optimizer_hyper": {"lr": 0.1, "momentum": 0.9}, "record_momentum": True,
+     "args": {"max_lr": 1.0, "total_steps": 64, "pct_start": 0.5, "div_factor": 5.0,
+              "final_div_factor": 50.0, "base_momentum": 0.6, "max_momentum": 0.9}},
+    {"id": "cyclic-float-steps", "scheduler": "CyclicLR", "base_lr": 0.1, "steps": 50,
+     "optimizer_hyper": {"lr": 0.1, "momentum": 0.9}, "record_momentum": True,
+     "args": {"base_lr": 0.05, "max_lr": 0.5, "step_size_up": 4.0, "step_size_down": 7.0,
+              "mode": "exp_range", "gamma": 0.9}},
+    {"id": "plateau-abs-min-patience0", "scheduler": "ReduceLROnPlateau", "base_lr": 0.5, "steps": 50,
+     "args": {"threshold": 0.05, "threshold_mode": "abs", "patience": 0, "factor": 0.8, "min_lr": 0.1},
+     "metrics": noisy_loss(50, 5, floor=0.5)},
     # ChainedScheduler: products of multiplicative forms
     {"id": "chained-exp-step", "scheduler": "ChainedScheduler", "base_lr": 1.0, "steps": 40,
      "children": [

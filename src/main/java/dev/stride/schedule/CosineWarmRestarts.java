@@ -34,7 +34,7 @@ public record CosineWarmRestarts(double initial, double min, long t0, long tMult
     } else {
       while (tCur >= period) {
         tCur -= period;
-        period = Math.multiplyHigh(period, tMult) != 0 ? Long.MAX_VALUE : period * tMult;
+        period = period > Long.MAX_VALUE / tMult ? Long.MAX_VALUE : period * tMult;
         restarts++;
       }
     }

@@ -42,9 +42,10 @@ final class PyTorchSchedules {
         ReduceLrOnPlateau plateau = plateau(spec.get("args"), optimizerLr);
         yield new Replay(plateau, Optional.of(fixedMomentum), Optional.of(plateau));
       }
-      case "SequentialLR" -> new Replay(sequential(spec, optimizerLr), Optional.empty(), Optional.empty());
-      case "ChainedScheduler" -> new Replay(chained(spec, optimizerLr, steps), Optional.empty(),
+      case "SequentialLR" -> new Replay(sequential(spec, optimizerLr), compositeMomentum(spec, fixedMomentum),
           Optional.empty());
+      case "ChainedScheduler" -> new Replay(chained(spec, optimizerLr, steps),
+          compositeMomentum(spec, fixedMomentum), Optional.empty());
       case "CyclicLR" -> {
         Cyclic cyclic = cyclic(spec.get("args"));
         yield new Replay(cyclic, Optional.of(cyclic.momentum().orElse(fixedMomentum)), Optional.empty());
@@ -57,6 +58,24 @@ final class PyTorchSchedules {
       default -> new Replay(single(kind, spec.get("args"), optimizerLr), Optional.of(fixedMomentum),
           Optional.empty());
     };
+  }
+
+  /**
+   * A composition leaves the momentum alone unless a part cycles it; then it is whatever the part
+   * built or stepped last set, which Stride does not model.
+   */
+  private static Optional<Schedule> compositeMomentum(JsonNode spec, Schedule fixedMomentum) {
+    for (JsonNode child : spec.get("children")) {
+      String kind = child.get("scheduler").asText();
+      if ((kind.equals("CyclicLR") || kind.equals("OneCycleLR")) && bool(child.get("args"), "cycle_momentum", true)) {
+        if (bool(spec, "record_momentum", false)) {
+          throw new Unsupported("the momentum of a " + spec.get("scheduler").asText()
+              + " with a part that cycles it");
+        }
+        return Optional.empty();
+      }
+    }
+    return Optional.of(fixedMomentum);
   }
 
   /** The optimizer's own momentum (SGD) or β1 (Adam), PyTorch's defaults where not given. */

@@ -1,6 +1,7 @@
 # Cases for gen_torch.py: schedule edge cases and other hyperparameters, beyond cases_public.py.
 #   /usr/bin/python3 ../golden/gen_torch.py cases_schedules.py OUT && cp OUT/schedules.json .
 import math
+import random
 
 OPTIMIZER_CASES = []
 
@@ -183,3 +184,57 @@ SCHEDULE_CASES = [
          {"scheduler": "MultiStepLR", "args": {"milestones": [8, 16], "gamma": 0.5}},
          {"scheduler": "PolynomialLR", "args": {"total_iters": 40, "power": 1.5}}]},
 ]
+
+
+# Random hyperparameters (seeded, so the file is reproducible): 8 cases of each public form.
+R = random.Random(7)
+
+
+def lr():
+    return round(10 ** R.uniform(-4, 0), 6)
+
+
+def g(lo, hi):
+    return round(R.uniform(lo, hi), 4)
+
+
+def add(sched, args, steps, **kw):
+    c = {"id": f"random-{sched}-{len(SCHEDULE_CASES)}", "scheduler": sched, "base_lr": kw.pop("base_lr", lr()),
+         "steps": steps, "args": args}
+    c.update(kw)
+    SCHEDULE_CASES.append(c)
+
+
+for _ in range(8):
+    add("StepLR", {"step_size": R.randint(1, 20), "gamma": g(0.05, 1.5)}, R.randint(1, 120))
+    ms = sorted(R.sample(range(0, 80), R.randint(1, 5)))
+    add("MultiStepLR", {"milestones": ms, "gamma": g(0.05, 0.99)}, R.randint(1, 100))
+    add("ExponentialLR", {"gamma": g(0.8, 1.05)}, R.randint(1, 300))
+    add("ConstantLR", {"factor": g(0.01, 1), "total_iters": R.randint(0, 20)}, R.randint(1, 40))
+    add("LinearLR", {"start_factor": g(0.01, 1), "end_factor": g(0, 1), "total_iters": R.randint(1, 30)}, R.randint(1, 50))
+    add("PolynomialLR", {"total_iters": R.randint(1, 50), "power": g(0.1, 4)}, R.randint(1, 80))
+    add("CosineAnnealingLR", {"T_max": R.randint(1, 60), "eta_min": R.choice([0.0, g(0, 1e-3)])}, R.randint(1, 250))
+    add("CosineAnnealingWarmRestarts", {"T_0": R.randint(1, 20), "T_mult": R.randint(1, 3), "eta_min": R.choice([0.0, g(0, 1e-3)])}, R.randint(1, 200))
+    b = lr(); m = round(b * R.uniform(1, 20), 6)
+    add("CyclicLR", {"base_lr": b, "max_lr": m, "step_size_up": R.randint(1, 15), "step_size_down": R.choice([None, R.randint(1, 15)]),
+                     "mode": R.choice(["triangular", "triangular2", "exp_range"]), "gamma": g(0.9, 1.0),
+                     "base_momentum": g(0.5, 0.85), "max_momentum": g(0.86, 0.99)}, R.randint(1, 150),
+        optimizer_hyper={"lr": 0.1, "momentum": 0.9}, record_momentum=True)
+    total = R.randint(10, 200)
+    pct = R.choice([g(0.05, 0.6), 0.3])
+    if abs(pct * total - 1) < 1e-9: pct = 0.3
+    opt = R.choice(["SGD", "Adam"])
+    extra = {"optimizer": "Adam", "optimizer_hyper": {"lr": 0.001}} if opt == "Adam" else {"optimizer_hyper": {"lr": 0.1, "momentum": 0.9}}
+    add("OneCycleLR", {"max_lr": lr(), "total_steps": total, "pct_start": pct, "anneal_strategy": R.choice(["cos", "linear"]),
+                       "three_phase": R.choice([False, True]), "div_factor": g(2, 50), "final_div_factor": g(10, 1e4),
+                       "base_momentum": g(0.7, 0.85), "max_momentum": g(0.86, 0.98), "cycle_momentum": R.choice([True, True, False])},
+        R.randint(1, total), record_momentum=True, **extra)
+    n = R.randint(20, 120)
+    metrics = [round(1.0 / (1 + 0.1 * k) + R.uniform(-0.05, 0.05), 4) for k in range(n)]
+    add("ReduceLROnPlateau", {"mode": R.choice(["min", "max"]), "factor": g(0.1, 0.9), "patience": R.randint(0, 6),
+                              "threshold": R.choice([1e-4, g(0, 0.1)]), "threshold_mode": R.choice(["rel", "abs"]),
+                              "cooldown": R.randint(0, 4), "min_lr": R.choice([0, g(0, 1e-3)]), "eps": R.choice([1e-8, 1e-4])}, n, metrics=metrics)
+    w = R.randint(1, 15)
+    add("SequentialLR", {"milestones": [w]}, R.randint(1, 120), children=[
+        {"scheduler": "LinearLR", "args": {"start_factor": g(0.01, 1), "end_factor": 1.0, "total_iters": w}},
+        {"scheduler": "CosineAnnealingLR", "args": {"T_max": R.randint(1, 100), "eta_min": R.choice([0.0, g(0, 1e-4)])}}])

@@ -1,5 +1,7 @@
 package dev.stride.schedule;
 
+import java.util.List;
+
 /**
  * A hyperparameter as a pure function of the step: the learning rate (or momentum, β1, weight
  * decay) in force at step {@code t = 0, 1, 2, …}, computed directly from {@code t}, so a resumed run
@@ -25,6 +27,6 @@ public interface Schedule {
 
   /** This schedule times {@code factor}, step by step; see {@link Chained}. */
   default Schedule times(Schedule factor) {
-    return new Chained(java.util.List.of(this, factor));
+    return new Chained(List.of(this, factor));
   }
 }

@@ -19,6 +19,7 @@ public record UniformRandom(long seed, double min, double max) implements Schedu
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     z ^= z >>> 31;
     double u = (z >>> 11) * 0x1.0p-53; // 53 random bits: uniform in [0, 1)
-    return min + (max - min) * u;
+    // (max − min)·u can round up to max − min; keep the interval half-open
+    return max > min ? Math.min(min + (max - min) * u, Math.nextDown(max)) : min;
   }
 }

@@ -18,6 +18,8 @@ final class PyTorchSchedules {
 
   /** A spec that Stride does not express; the case is reported skipped with this reason. */
   static final class Unsupported extends RuntimeException {
+    private static final long serialVersionUID = 1;
+
     Unsupported(String reason) {
       super(reason);
     }

@@ -273,6 +273,12 @@ final class PyTorchSchedules {
       }
       return fallback;
     }
+    if (v.isArray()) { // a per-group list: one group here
+      if (v.size() != 1) {
+        throw new Unsupported(name + " = " + v + ": a value per group, for one group");
+      }
+      v = v.get(0);
+    }
     return v.asDouble();
   }
 

@@ -30,8 +30,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * over the measured iterations, then the issue's targets, each passed or missed.
  *
  * <pre>
- *   --quick (default)   1 fork, 6 warm-up and 5 measured iterations per row: about five minutes
- *   --full              3 forks, 8 warm-up and 10 measured iterations per row, each 3x longer
+ *   --quick (default)   1 fork, 8 warm-up and 5 measured iterations per row: about five minutes
+ *   --full              3 forks, 10 warm-up and 10 measured iterations per row, each 3x longer
  *   --sizes 1024,16384  only these sizes;  --rules adam,sgd_momentum  only these rules
  * </pre>
  *
@@ -44,8 +44,8 @@ public final class BenchmarkTable {
 
   private record Mode(String name, int forks, int warmups, int measurements, double timeScale) {}
 
-  private static final Mode QUICK = new Mode("quick", 1, 6, 5, 1);
-  private static final Mode FULL = new Mode("full", 3, 8, 10, 3);
+  private static final Mode QUICK = new Mode("quick", 1, 8, 5, 1);
+  private static final Mode FULL = new Mode("full", 3, 10, 10, 3);
 
   public static void main(String[] args) throws RunnerException, IOException {
     Mode mode = QUICK;
@@ -92,9 +92,10 @@ public final class BenchmarkTable {
   }
 
   private static ChainedOptionsBuilder options(Mode mode, int size) {
-    // Until C2 has compiled a kernel, every vector is a boxed object: a call can take 10-1000x
-    // longer and C2 needs about a second to get there (more while the machine is busy), at any
-    // size. At 4M and more a call itself takes 2-100 ms.
+    // Until C2's code for a kernel is installed every vector is a boxed object (calls 100x
+    // slower). C2 starts on it about 0.7 s into a fork and takes about 0.5 s more here (seconds
+    // while other builds load the machine), at any size: hence 2 s of warm-up. At 4M and more a
+    // call itself takes 2-100 ms.
     long warmupMs = Math.round(mode.timeScale * 250);
     long measureMs = Math.round(mode.timeScale * (size >= 4194304 ? 300 : 100));
     return new OptionsBuilder()

@@ -66,9 +66,8 @@ public final class BenchmarkTable {
     Map<Report.Key, Report.Row> rows = new HashMap<>();
     for (int size : sizes) {
       System.out.printf("size %,d ...%n", size);
-      String include = "(UpdateRuleBenchmark|MemoryBoundBenchmark)\\.";
       ChainedOptionsBuilder options = options(mode, size)
-          .include(include)
+          .include("(UpdateRuleBenchmark|MemoryBoundBenchmark)\\.")
           .param("rule", rules.stream().map(Enum::name).toArray(String[]::new));
       if (size == OPTIMIZER_SIZE) {
         options.include("OptimizerStepBenchmark\\.");

@@ -7,6 +7,14 @@ import java.lang.foreign.MemorySegment;
 final class Parameter {
   /** State buffers start on a cache line: a vector load that straddles two is slower. */
   static final long STATE_ALIGNMENT = 64;
+  private static final long PAGE = 4096;
+  /**
+   * From this size on, state buffers start a quarter page apart from each other and from the
+   * value: large allocations all start at the same offset in a page, and Adam over buffers that
+   * do ran about 20 % slower out of cache (4K aliasing; BENCHMARKS.md). The page this costs is
+   * nothing next to a buffer this size.
+   */
+  private static final long STAGGER_FROM_BYTES = 1 << 20;
 
   final MemorySegment value;
   final MemorySegment grad;
@@ -27,7 +35,13 @@ final class Parameter {
   /** Allocates slot {@code k}, zero-filled, if it is not yet. */
   void allocate(int k, Arena arena) {
     if (state[k] == null) {
-      state[k] = arena.allocate(count * Float.BYTES, STATE_ALIGNMENT);
+      long bytes = count * Float.BYTES;
+      if (bytes < STAGGER_FROM_BYTES) {
+        state[k] = arena.allocate(bytes, STATE_ALIGNMENT);
+      } else {
+        long inPage = ((value.address() & -STATE_ALIGNMENT) + (k + 1) * PAGE / 4) % PAGE;
+        state[k] = arena.allocate(bytes + PAGE, PAGE).asSlice(inPage, bytes);
+      }
       fresh |= 1 << k;
     }
   }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stride.testing.NativeFloats;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,23 @@ class OptimizerStateTest {
     adam.close(); // idempotent
     assertFalse(state.getFirst().scope().isAlive(), "close() frees the state");
     assertArrayEquals(after, NativeFloats.toArray(value), "close() leaves the caller's memory");
+  }
+
+  @Test
+  void largeStateBuffersStartAtDifferentPlacesInAPage() {
+    int n = 1 << 18; // 1 MiB of floats: out of cache, where 4K aliasing costs
+    try (Adam adam = new Adam(AdamOptions.ADAM_DEFAULTS.withAmsgrad(true))) {
+      MemorySegment value = NativeFloats.allocate(arena, n);
+      adam.add(value, NativeFloats.allocate(arena, n));
+      adam.step();
+      List<Long> inPage = new ArrayList<>(List.of(value.address() % 4096));
+      for (MemorySegment s : OptimizerProbe.state(adam)) {
+        assertEquals(0, s.address() % 64, "64-byte aligned");
+        assertEquals((long) n * Float.BYTES, s.byteSize());
+        assertFalse(inPage.contains(s.address() % 4096), "shares a page offset: " + inPage);
+        inPage.add(s.address() % 4096);
+      }
+    }
   }
 
   @Test

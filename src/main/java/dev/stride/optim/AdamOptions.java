@@ -1,5 +1,7 @@
 package dev.stride.optim;
 
+import dev.stride.internal.Args;
+
 /**
  * Adam's and AdamW's hyperparameters, PyTorch's names and checks: {@code lr} η, {@code beta1} and
  * {@code beta2} (PyTorch's {@code betas}), {@code eps} ε, {@code weightDecay} λ, {@code amsgrad}
@@ -14,11 +16,11 @@ public record AdamOptions(double lr, double beta1, double beta2, double eps, dou
   public static final AdamOptions ADAMW_DEFAULTS = ADAM_DEFAULTS.withWeightDecay(1e-2);
 
   public AdamOptions {
-    Check.nonNegative("lr", lr);
-    Check.unitInterval("beta1", beta1);
-    Check.unitInterval("beta2", beta2);
-    Check.nonNegative("eps", eps);
-    Check.nonNegative("weightDecay", weightDecay);
+    Args.nonNegative("lr", lr);
+    Args.unitInterval("beta1", beta1);
+    Args.unitInterval("beta2", beta2);
+    Args.nonNegative("eps", eps);
+    Args.nonNegative("weightDecay", weightDecay);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.stride.optim;
 
+import dev.stride.internal.Args;
+
 /**
  * SGD's hyperparameters, PyTorch's names and checks: {@code lr} η, {@code momentum} μ,
  * {@code dampening} τ, {@code weightDecay} λ, {@code nesterov} and {@code maximize}.
@@ -8,10 +10,10 @@ public record SgdOptions(double lr, double momentum, double dampening, double we
     boolean nesterov, boolean maximize) implements Hyperparameters<SgdOptions> {
 
   public SgdOptions {
-    Check.nonNegative("lr", lr);
-    Check.nonNegative("momentum", momentum);
-    Check.nonNegative("dampening", dampening);
-    Check.nonNegative("weightDecay", weightDecay);
+    Args.nonNegative("lr", lr);
+    Args.nonNegative("momentum", momentum);
+    Args.nonNegative("dampening", dampening);
+    Args.nonNegative("weightDecay", weightDecay);
     if (nesterov && (momentum <= 0 || dampening != 0)) {
       throw new IllegalArgumentException("nesterov needs momentum > 0 and dampening = 0, got momentum "
           + momentum + " and dampening " + dampening);

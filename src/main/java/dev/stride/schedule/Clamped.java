@@ -1,5 +1,6 @@
 package dev.stride.schedule;
 
+import dev.stride.internal.Args;
 import java.util.Objects;
 
 /** A schedule held within bounds: {@code η(t) = min(max(s(t), min), max)}. */

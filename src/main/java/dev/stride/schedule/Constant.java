@@ -1,5 +1,7 @@
 package dev.stride.schedule;
 
+import dev.stride.internal.Args;
+
 /** The same value at every step: {@code η(t) = value}. */
 public record Constant(double value) implements Schedule {
   public Constant {

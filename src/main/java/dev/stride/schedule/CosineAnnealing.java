@@ -1,5 +1,7 @@
 package dev.stride.schedule;
 
+import dev.stride.internal.Args;
+
 /**
  * Cosine annealing from {@code η0} to {@code ηmin} over {@code tMax} steps (PyTorch's
  * {@code CosineAnnealingLR}): {@code η(t) = ηmin + (η0 − ηmin) · (1 + cos(π·t / tMax)) / 2}.

@@ -1,5 +1,7 @@
 package dev.stride.schedule;
 
+import dev.stride.internal.Args;
+
 /**
  * Cosine annealing with warm restarts (SGDR; PyTorch's {@code CosineAnnealingWarmRestarts}, Keras's
  * {@code CosineDecayRestarts}). Period {@code i} lasts {@code T_i = t0 · tMult^i} steps; at step

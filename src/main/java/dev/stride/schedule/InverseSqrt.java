@@ -1,5 +1,7 @@
 package dev.stride.schedule;
 
+import dev.stride.internal.Args;
+
 /** Inverse square-root decay: {@code η(t) = η0 / √(1 + k·t)}. */
 public record InverseSqrt(double initial, double k) implements Schedule {
   public InverseSqrt {

@@ -1,5 +1,7 @@
 package dev.stride.schedule;
 
+import dev.stride.internal.Args;
+
 /**
  * A linear change of factor over {@code totalSteps} steps, then held (PyTorch's {@code LinearLR}):
  * {@code η(t) = η0 · (startFactor + (endFactor − startFactor) · min(t, T) / T)} with

@@ -1,5 +1,7 @@
 package dev.stride.schedule;
 
+import dev.stride.internal.Args;
+
 /**
  * Polynomial decay from {@code η0} to {@code end} over {@code decaySteps} steps (Keras's
  * {@code PolynomialDecay}; with {@code end = 0} and no cycle, PyTorch's {@code PolynomialLR}):

@@ -1,5 +1,6 @@
 package dev.stride.schedule;
 
+import dev.stride.internal.Args;
 import dev.stride.optim.Hyperparameters;
 import dev.stride.optim.Optimizer;
 import dev.stride.optim.ParamGroup;

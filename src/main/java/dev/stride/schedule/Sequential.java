@@ -1,5 +1,6 @@
 package dev.stride.schedule;
 
+import dev.stride.internal.Args;
 import java.util.Arrays;
 import java.util.List;
 

@@ -1,5 +1,7 @@
 package dev.stride.schedule;
 
+import dev.stride.internal.Args;
+
 /**
  * Decay by {@code gamma} every {@code stepSize} steps (PyTorch's {@code StepLR}):
  * {@code η(t) = η0 · γ^⌊t / stepSize⌋}.

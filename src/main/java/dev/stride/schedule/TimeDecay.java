@@ -1,5 +1,7 @@
 package dev.stride.schedule;
 
+import dev.stride.internal.Args;
+
 /**
  * The decays of Keras and TensorFlow that depend on {@code p = t / decaySteps}, or on
  * {@code p = ⌊t / decaySteps⌋} with {@code staircase}:

@@ -1,5 +1,7 @@
 package dev.stride.schedule;
 
+import dev.stride.internal.Args;
+
 /**
  * A value drawn uniformly from {@code [min, max)} at each step, reproducible: the draw at step
  * {@code t} depends only on {@code seed} and {@code t} (a SplitMix64 hash of the two), so a resumed

@@ -1,53 +1,64 @@
-package dev.stride.schedule;
+package dev.stride.internal;
 
-/** Argument checks whose messages name the argument and the value. */
-final class Args {
+/**
+ * Argument checks whose messages name the argument and the value, shared by the optimizers and the
+ * schedules. Internal: not part of Stride's API.
+ */
+public final class Args {
   private Args() {}
 
-  static double positive(String name, double value) {
+  public static double positive(String name, double value) {
     if (!(value > 0) || value == Double.POSITIVE_INFINITY) {
       throw new IllegalArgumentException(name + " must be a finite number > 0, got " + value);
     }
     return value;
   }
 
-  static long positive(String name, long value) {
+  public static long positive(String name, long value) {
     if (value <= 0) {
       throw new IllegalArgumentException(name + " must be > 0, got " + value);
     }
     return value;
   }
 
-  static double nonNegative(String name, double value) {
+  public static double nonNegative(String name, double value) {
     if (!(value >= 0) || value == Double.POSITIVE_INFINITY) {
       throw new IllegalArgumentException(name + " must be a finite number >= 0, got " + value);
     }
     return value;
   }
 
-  static long nonNegative(String name, long value) {
+  public static long nonNegative(String name, long value) {
     if (value < 0) {
       throw new IllegalArgumentException(name + " must be >= 0, got " + value);
     }
     return value;
   }
 
-  static double finite(String name, double value) {
+  public static double finite(String name, double value) {
     if (!Double.isFinite(value)) {
       throw new IllegalArgumentException(name + " must be a finite number, got " + value);
     }
     return value;
   }
 
+  /** A decay coefficient in [0, 1), such as Adam's betas. */
+  public static double unitInterval(String name, double value) {
+    if (!(value >= 0 && value < 1)) {
+      throw new IllegalArgumentException(name + " must be in [0, 1), got " + value);
+    }
+    return value;
+  }
+
   /** A fraction in [0, 1]. */
-  static double fraction(String name, double value) {
+  public static double fraction(String name, double value) {
     if (!(value >= 0 && value <= 1)) {
       throw new IllegalArgumentException(name + " must be in [0, 1], got " + value);
     }
     return value;
   }
 
-  static void atLeast(String name, double value, String boundName, double bound) {
+  public static void atLeast(String name, double value, String boundName, double bound) {
     if (!(value >= bound)) {
       throw new IllegalArgumentException(
           name + " must be >= " + boundName + " (" + bound + "), got " + value);
@@ -55,7 +66,7 @@ final class Args {
   }
 
   /** Non-negative and strictly increasing, as milestones and boundaries must be. */
-  static long[] increasingSteps(String name, long[] steps) {
+  public static long[] increasingSteps(String name, long[] steps) {
     if (steps.length == 0) {
       throw new IllegalArgumentException(name + " must not be empty, got []");
     }
@@ -68,7 +79,7 @@ final class Args {
     return steps.clone();
   }
 
-  static long step(long step) {
+  public static long step(long step) {
     if (step < 0) {
       throw new IllegalArgumentException("step must be >= 0, got " + step);
     }

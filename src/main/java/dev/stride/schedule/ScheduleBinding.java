@@ -4,7 +4,9 @@ import dev.stride.internal.Args;
 import dev.stride.optim.Hyperparameters;
 import dev.stride.optim.Optimizer;
 import dev.stride.optim.ParamGroup;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -96,15 +98,17 @@ public final class ScheduleBinding<H extends Hyperparameters<H>> {
   }
 
   /**
-   * Sets every bound group's hyperparameters to the schedules' values at {@code step}; all of a
-   * group's values are checked before any is set.
+   * Sets every bound group's hyperparameters to the schedules' values at {@code step}; every
+   * group's values are checked before any group's are set.
    *
    * @throws IllegalArgumentException if a value is one the optimizer refuses (a negative rate, a β1
-   *     of 1 or more, …), naming it; the group keeps its hyperparameters
+   *     of 1 or more, …), naming it; every group keeps its hyperparameters
    */
   public void apply(long step) {
     Args.step(step);
-    for (ParamGroup<H> group : optimizer.groups()) {
+    List<ParamGroup<H>> groups = optimizer.groups();
+    List<H> next = new ArrayList<>(groups.size());
+    for (ParamGroup<H> group : groups) {
       Bound bound = perGroup.getOrDefault(group.index(), Bound.NONE).over(everyGroup);
       H h = group.hyperparameters();
       if (bound.lr != null) {
@@ -116,7 +120,10 @@ public final class ScheduleBinding<H extends Hyperparameters<H>> {
       if (bound.weightDecay != null) {
         h = h.withWeightDecay(bound.weightDecay.valueAt(step));
       }
-      group.setHyperparameters(h);
+      next.add(h);
+    }
+    for (int i = 0; i < groups.size(); i++) {
+      groups.get(i).setHyperparameters(next.get(i));
     }
   }
 

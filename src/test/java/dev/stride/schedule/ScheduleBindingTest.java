@@ -103,6 +103,20 @@ class ScheduleBindingTest {
   }
 
   @Test
+  void aValueRefusedForOneGroupLeavesEveryGroupAlone() {
+    try (Arena arena = Arena.ofConfined(); Sgd sgd = new Sgd(SgdOptions.of(1))) {
+      sgd.add(NativeFloats.of(arena, 1f), NativeFloats.of(arena, 1f));
+      sgd.addGroup(SgdOptions.of(1)).add(NativeFloats.of(arena, 1f), NativeFloats.of(arena, 1f));
+      ScheduleBinding<SgdOptions> scheduled = ScheduleBinding.of(sgd)
+          .lr(0, Schedules.constant(0.1))
+          .lr(1, Schedules.constant(-0.1));
+      assertThrows(IllegalArgumentException.class, () -> scheduled.apply(0));
+      assertEquals(1, sgd.group(0).lr(), "group 0 is not set when group 1's value is refused");
+      assertEquals(1, sgd.group(1).lr());
+    }
+  }
+
+  @Test
   void anUnknownGroupIsRefusedByIndex() {
     try (Sgd sgd = new Sgd(SgdOptions.of(1))) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

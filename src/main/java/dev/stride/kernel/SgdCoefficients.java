@@ -28,9 +28,4 @@ public final class SgdCoefficients {
     this.firstStep = firstStep;
     return this;
   }
-
-  /** Whether this step reads and writes a momentum buffer. */
-  public boolean usesMomentum() {
-    return momentum != 0;
-  }
 }

@@ -50,7 +50,7 @@ class SchedulePropertiesTest {
   void oneCycleStaysBetweenItsFloorAndPeak(@ForAll("oneCycles") OneCycle oneCycle,
       @ForAll @LongRange(min = 0, max = 2000) long step) {
     // built with maxLr 1, divFactor ≤ 100 and finalDivFactor ≤ 10^4
-    assertWithin(oneCycle.valueAt(step), 1e-6 * (1 - 1e-12), 1);
+    assertWithin(oneCycle.valueAt(step), 1e-6, 1);
     assertWithin(oneCycle.momentum().orElseThrow().valueAt(step), 0.85, 0.95);
   }
 
@@ -267,7 +267,9 @@ class SchedulePropertiesTest {
                 : (1 + Math.cos(Math.PI * t / n)) / (1 + Math.cos(Math.PI * (t - 1) / n)) * (lr - m) + m)));
   }
 
+  /** Allows two ulps of the bounds: the closed forms round, so {@code min + (initial − min)·1} may exceed initial by one. */
   private static void assertWithin(double value, double min, double max) {
-    assertTrue(value >= min && value <= max, value + " outside [" + min + ", " + max + "]");
+    double slack = 2 * Math.ulp(Math.max(Math.abs(min), Math.abs(max)));
+    assertTrue(value >= min - slack && value <= max + slack, value + " outside [" + min + ", " + max + "]");
   }
 }

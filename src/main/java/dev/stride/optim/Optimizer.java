@@ -101,6 +101,73 @@ public abstract sealed class Optimizer<H extends Hyperparameters<H>> implements 
     return stepCount;
   }
 
+  /**
+   * Copies every parameter's value, the rule's state, the step counts and the groups'
+   * hyperparameters, for {@link #restore}. Close the snapshot to free its copies.
+   *
+   * @throws IllegalStateException as {@link #step()} does
+   * @throws WrongThreadException as {@link #step()} does
+   */
+  public OptimizerSnapshot<H> snapshot() {
+    checkOpen();
+    checkParametersReachable();
+    return new OptimizerSnapshot<>(this, groups, stepCount);
+  }
+
+  /**
+   * Puts back what {@code snapshot} copied, to the bit: values, state (a slot allocated since is
+   * made unallocated again, so the next step starts it afresh), step counts and hyperparameters.
+   * Gradients and parameters' memory stay the caller's.
+   *
+   * @throws IllegalArgumentException if {@code snapshot} was taken of another optimizer or is
+   *     closed; nothing is changed then
+   * @throws IllegalStateException if groups or parameters were added since the snapshot, or as
+   *     {@link #step()} does; nothing is changed then
+   * @throws WrongThreadException as {@link #step()} does; nothing is changed then
+   */
+  public void restore(OptimizerSnapshot<H> snapshot) {
+    if (snapshot.optimizer() != this) {
+      throw new IllegalArgumentException("snapshot " + snapshot + " was taken of another optimizer");
+    }
+    if (snapshot.isClosed()) {
+      throw new IllegalArgumentException("snapshot " + snapshot + " is closed");
+    }
+    checkOpen();
+    List<OptimizerSnapshot.GroupCopy<H>> copies = snapshot.groups();
+    if (copies.size() != groups.size()) {
+      throw new IllegalStateException("this optimizer has " + groups.size() + " groups, the snapshot "
+          + copies.size() + ": a snapshot restores only what was registered when it was taken");
+    }
+    for (int g = 0; g < groups.size(); g++) {
+      if (groups.get(g).size() != copies.get(g).parameters().size()) {
+        throw new IllegalStateException("group " + g + " has " + groups.get(g).size() + " parameters, the snapshot "
+            + copies.get(g).parameters().size() + ": a snapshot restores only what was registered when it was taken");
+      }
+    }
+    checkParametersReachable();
+    // Allocate before copying: allocation is all that can still fail, and a slot allocated but not
+    // yet written holds zeros and counts as fresh, which steps the same as an unallocated one.
+    for (int g = 0; g < groups.size(); g++) {
+      List<Parameter> parameters = groups.get(g).parameters();
+      for (int i = 0; i < parameters.size(); i++) {
+        MemorySegment[] state = copies.get(g).parameters().get(i).state();
+        for (int k = 0; k < state.length; k++) {
+          if (state[k] != null) {
+            parameters.get(i).allocate(k, arena);
+          }
+        }
+      }
+    }
+    for (int g = 0; g < groups.size(); g++) {
+      ParamGroup<H> group = groups.get(g);
+      group.setHyperparameters(copies.get(g).hyperparameters());
+      for (int i = 0; i < group.size(); i++) {
+        group.parameters().get(i).restore(copies.get(g).parameters().get(i));
+      }
+    }
+    stepCount = snapshot.stepCount();
+  }
+
   /** Frees the state. Parameters, which the caller owns, stay as they are. Idempotent. */
   @Override
   public void close() {

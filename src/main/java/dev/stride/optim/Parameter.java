@@ -21,7 +21,10 @@ final class Parameter {
   final long count;
   /** The steps this parameter has taken: PyTorch's per-parameter {@code state['step']}. */
   long step;
+  /** Buffers once allocated are kept: a restored snapshot may mark a slot unallocated again. */
   private final MemorySegment[] state;
+  /** Bit k: slot k is in use. */
+  private int allocated;
   /** Bit k: slot k was allocated for the step being taken, so it holds zeros, not history. */
   private int fresh;
 
@@ -34,21 +37,32 @@ final class Parameter {
 
   /** Allocates slot {@code k}, zero-filled, if it is not yet. */
   void allocate(int k, Arena arena) {
-    if (state[k] == null) {
+    if (!isAllocated(k)) {
       long bytes = count * Float.BYTES;
-      if (bytes < STAGGER_FROM_BYTES) {
+      if (state[k] != null) {
+        state[k].fill((byte) 0);
+      } else if (bytes < STAGGER_FROM_BYTES) {
         state[k] = arena.allocate(bytes, STATE_ALIGNMENT);
       } else {
         long inPage = ((value.address() & -STATE_ALIGNMENT) + (k + 1) * PAGE / 4) % PAGE;
         state[k] = arena.allocate(bytes + PAGE, PAGE).asSlice(inPage, bytes);
       }
+      allocated |= 1 << k;
       fresh |= 1 << k;
     }
   }
 
   /** Slot {@code k}, or {@link MemorySegment#NULL} where the rule has not needed it yet. */
   MemorySegment state(int k) {
-    return state[k] == null ? MemorySegment.NULL : state[k];
+    return isAllocated(k) ? state[k] : MemorySegment.NULL;
+  }
+
+  boolean isAllocated(int k) {
+    return (allocated & 1 << k) != 0;
+  }
+
+  int stateSlots() {
+    return state.length;
   }
 
   boolean isFresh(int k) {
@@ -58,6 +72,20 @@ final class Parameter {
   /** Ends a step: every slot now holds history. */
   void stepped() {
     step++;
+    fresh = 0;
+  }
+
+  /** Puts back {@code copy}; the slots it holds must be allocated already. */
+  void restore(OptimizerSnapshot.ParameterCopy copy) {
+    value.copyFrom(copy.value());
+    for (int k = 0; k < state.length; k++) {
+      if (copy.state()[k] != null) {
+        state[k].copyFrom(copy.state()[k]);
+      } else {
+        allocated &= ~(1 << k); // the buffer stays, for the next allocate
+      }
+    }
+    step = copy.step();
     fresh = 0;
   }
 

@@ -1,0 +1,77 @@
+package dev.stride.optim;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An optimizer as it was at one moment, to be put back by {@link Optimizer#restore}: every
+ * parameter's value, the rule's state buffers, the per-parameter and total step counts, and each
+ * group's hyperparameters. Gradients are not kept: a trainer recomputes them for every batch.
+ *
+ * <p>Holds its copies off-heap until {@link #close()}; it may be restored any number of times
+ * before that.
+ *
+ * @param <H> the rule's hyperparameters
+ */
+public final class OptimizerSnapshot<H extends Hyperparameters<H>> implements AutoCloseable {
+  /** One parameter's copies: {@code state[k]} is null where slot k was not allocated. */
+  record ParameterCopy(MemorySegment value, MemorySegment[] state, long step) {}
+
+  /** One group's copies. */
+  record GroupCopy<H>(H hyperparameters, List<ParameterCopy> parameters) {}
+
+  private final Optimizer<H> optimizer;
+  private final Arena arena = Arena.ofShared();
+  private final long stepCount;
+  private final List<GroupCopy<H>> groups = new ArrayList<>();
+  private boolean closed;
+
+  OptimizerSnapshot(Optimizer<H> optimizer, List<ParamGroup<H>> groups, long stepCount) {
+    this.optimizer = optimizer;
+    this.stepCount = stepCount;
+    for (ParamGroup<H> group : groups) {
+      List<ParameterCopy> copies = new ArrayList<>();
+      for (Parameter p : group.parameters()) {
+        MemorySegment[] state = new MemorySegment[p.stateSlots()];
+        for (int k = 0; k < state.length; k++) {
+          if (p.isAllocated(k)) {
+            state[k] = copy(p.state(k));
+          }
+        }
+        copies.add(new ParameterCopy(copy(p.value), state, p.step));
+      }
+      this.groups.add(new GroupCopy<>(group.hyperparameters(), copies));
+    }
+  }
+
+  private MemorySegment copy(MemorySegment source) {
+    return arena.allocate(source.byteSize(), Parameter.STATE_ALIGNMENT).copyFrom(source);
+  }
+
+  Optimizer<H> optimizer() {
+    return optimizer;
+  }
+
+  long stepCount() {
+    return stepCount;
+  }
+
+  List<GroupCopy<H>> groups() {
+    return groups;
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  /** Frees the copies. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      arena.close();
+    }
+  }
+}

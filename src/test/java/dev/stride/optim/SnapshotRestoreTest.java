@@ -1,0 +1,190 @@
+package dev.stride.optim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stride.testing.NativeFloats;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * An optimizer restored from a snapshot is, to the bit, the one that was snapshotted: it then steps
+ * exactly as a twin that never took the detour.
+ */
+class SnapshotRestoreTest {
+  private static final int[] LENGTHS = {37, 5, 1000};
+  private final Arena arena = Arena.ofConfined();
+
+  @AfterEach
+  void close() {
+    arena.close();
+  }
+
+  static Stream<Arguments> optimizers() {
+    return Stream.of(
+        Arguments.of("sgd nesterov", (Supplier<Optimizer<?>>) () ->
+            new Sgd(SgdOptions.of(0.05).withMomentum(0.9).withNesterov(true).withWeightDecay(0.01))),
+        Arguments.of("adam amsgrad", (Supplier<Optimizer<?>>) () ->
+            new Adam(AdamOptions.ADAM_DEFAULTS.withLr(0.01).withAmsgrad(true))),
+        Arguments.of("adamw", (Supplier<Optimizer<?>>) () -> new AdamW(AdamOptions.ADAMW_DEFAULTS.withLr(0.01))));
+  }
+
+  @ParameterizedTest(name = "{0}, snapshot after {2} steps")
+  @MethodSource("withStepsBefore")
+  <H extends Hyperparameters<H>> void restoredStepsAsATwinThatNeverLeft(String name, Supplier<Optimizer<H>> make,
+      int stepsBefore) {
+    Optimizer<H> detoured = withParameters(make.get());
+    Optimizer<H> twin = withParameters(make.get());
+    steps(detoured, 0, stepsBefore);
+    steps(twin, 0, stepsBefore);
+
+    try (OptimizerSnapshot<H> snapshot = detoured.snapshot()) {
+      detoured.group(1).setLr(10);
+      detoured.group(0).setHyperparameters(detoured.group(0).hyperparameters().withWeightDecay(0.5));
+      steps(detoured, 100, 7);
+      detoured.restore(snapshot);
+    }
+    assertSame(twin, detoured, "right after restore");
+
+    steps(detoured, stepsBefore, 4);
+    steps(twin, stepsBefore, 4);
+    assertSame(twin, detoured, "four steps later");
+  }
+
+  static Stream<Arguments> withStepsBefore() {
+    return optimizers().flatMap(a -> Stream.of(0, 3).map(n -> Arguments.of(a.get()[0], a.get()[1], n)));
+  }
+
+  @Test
+  void aMomentumBufferMadeAfterTheSnapshotStartsAfreshAfterRestore() {
+    Sgd detoured = withParameters(new Sgd(SgdOptions.of(0.1)));
+    Sgd twin = withParameters(new Sgd(SgdOptions.of(0.1)));
+    steps(detoured, 0, 2);
+    steps(twin, 0, 2);
+    try (OptimizerSnapshot<SgdOptions> snapshot = detoured.snapshot()) {
+      detoured.groups().forEach(g -> g.setHyperparameters(g.hyperparameters().withMomentum(0.9)));
+      steps(detoured, 50, 3);
+      detoured.restore(snapshot);
+    }
+    assertEquals(List.of(), OptimizerProbe.state(detoured), "the buffer is unallocated again");
+    for (Sgd o : List.of(detoured, twin)) {
+      o.groups().forEach(g -> g.setHyperparameters(g.hyperparameters().withMomentum(0.9)));
+      steps(o, 2, 3); // the first momentum step sets the buffer to the gradient
+    }
+    assertSame(twin, detoured, "after momentum is switched on in both");
+  }
+
+  @Test
+  void aSnapshotRestoresAnyNumberOfTimes() {
+    Adam adam = withParameters(new Adam());
+    steps(adam, 0, 2);
+    List<MemorySegment> valuesAndState = new ArrayList<>(OptimizerProbe.state(adam));
+    adam.groups().forEach(g -> g.parameters().forEach(p -> valuesAndState.add(p.value)));
+    NativeFloats.Snapshot before = NativeFloats.snapshot(valuesAndState.toArray(MemorySegment[]::new));
+    try (OptimizerSnapshot<AdamOptions> snapshot = adam.snapshot()) {
+      for (int round = 0; round < 3; round++) {
+        steps(adam, 10 * round, 2);
+        adam.restore(snapshot);
+        before.assertUnchanged("round " + round);
+        assertEquals(2, adam.stepCount());
+      }
+    }
+  }
+
+  @Test
+  void refusesAnotherOptimizersOrAClosedSnapshotChangingNothing() {
+    Adam adam = withParameters(new Adam());
+    Adam other = withParameters(new Adam());
+    steps(adam, 0, 2);
+    OptimizerSnapshot<AdamOptions> closed = adam.snapshot();
+    closed.close();
+    closed.close(); // idempotent
+    try (OptimizerSnapshot<AdamOptions> foreign = other.snapshot()) {
+      steps(adam, 5, 1);
+      NativeFloats.Snapshot now = OptimizerProbe.snapshot(adam);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> adam.restore(foreign));
+      assertTrue(e.getMessage().contains("another optimizer"), e.getMessage());
+      e = assertThrows(IllegalArgumentException.class, () -> adam.restore(closed));
+      assertTrue(e.getMessage().contains("closed"), e.getMessage());
+      now.assertUnchanged("after the refusals");
+      assertEquals(3, adam.stepCount());
+    }
+  }
+
+  @Test
+  void refusesWhenParametersWereAddedSinceChangingNothing() {
+    Adam adam = withParameters(new Adam());
+    steps(adam, 0, 1);
+    try (OptimizerSnapshot<AdamOptions> snapshot = adam.snapshot()) {
+      steps(adam, 1, 1);
+      adam.group(1).add(NativeFloats.allocate(arena, 3), NativeFloats.allocate(arena, 3));
+      NativeFloats.Snapshot now = OptimizerProbe.snapshot(adam);
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> adam.restore(snapshot));
+      assertTrue(e.getMessage().contains("group 1 has 2 parameters, the snapshot 1"), e.getMessage());
+      now.assertUnchanged("after the refusal");
+
+      adam.addGroup(AdamOptions.ADAM_DEFAULTS);
+      e = assertThrows(IllegalStateException.class, () -> adam.restore(snapshot));
+      assertTrue(e.getMessage().contains("3 groups, the snapshot 2"), e.getMessage());
+    }
+  }
+
+  /** Two groups, the second with a tenth of the rate; parameters of {@link #LENGTHS}. */
+  private <O extends Optimizer<H>, H extends Hyperparameters<H>> O withParameters(O optimizer) {
+    H first = optimizer.group(0).hyperparameters();
+    ParamGroup<H> second = optimizer.addGroup(first.withLr(first.lr() / 10));
+    for (int k = 0; k < LENGTHS.length; k++) {
+      MemorySegment value = NativeFloats.of(arena, NativeFloats.ramp(LENGTHS[k], 0.5f - k, 0.01f));
+      MemorySegment grad = NativeFloats.allocate(arena, LENGTHS[k]);
+      (k == 1 ? second : optimizer.group(0)).add(value, grad);
+    }
+    return optimizer;
+  }
+
+  /** {@code count} steps with gradients that depend on the value and on the step, from {@code first}. */
+  private static void steps(Optimizer<?> optimizer, int first, int count) {
+    for (int t = first; t < first + count; t++) {
+      for (ParamGroup<?> group : optimizer.groups()) {
+        for (Parameter p : group.parameters()) {
+          for (long i = 0; i < p.count; i++) {
+            float v = p.value.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+            p.grad.setAtIndex(ValueLayout.JAVA_FLOAT, i, v - (float) Math.sin(t + 0.1 * i));
+          }
+        }
+      }
+      optimizer.step();
+    }
+  }
+
+  private static void assertSame(Optimizer<?> expected, Optimizer<?> actual, String when) {
+    assertEquals(expected.stepCount(), actual.stepCount(), when + ": step count");
+    assertEquals(OptimizerProbe.steps(expected), OptimizerProbe.steps(actual), when + ": parameter steps");
+    for (int g = 0; g < expected.groups().size(); g++) {
+      assertEquals(expected.group(g).hyperparameters(), actual.group(g).hyperparameters(), when + ": group " + g);
+      for (int i = 0; i < expected.group(g).size(); i++) {
+        Parameter e = OptimizerProbe.parameter(expected, g, i);
+        Parameter a = OptimizerProbe.parameter(actual, g, i);
+        assertArrayEquals(bits(e.value), bits(a.value), when + ": value of " + g + "/" + i);
+        for (int k = 0; k < expected.stateSlots(); k++) {
+          assertArrayEquals(bits(e.state(k)), bits(a.state(k)), when + ": slot " + k + " of " + g + "/" + i);
+        }
+      }
+    }
+  }
+
+  private static int[] bits(MemorySegment s) {
+    return s.toArray(ValueLayout.JAVA_INT);
+  }
+}

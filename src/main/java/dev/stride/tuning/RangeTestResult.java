@@ -76,6 +76,7 @@ public final class RangeTestResult {
     return smoothed.clone();
   }
 
+  /** Why the sweep ended: at the maximum rate, or at the step that diverged or was not finite. */
   public Stop stop() {
     return stop;
   }

@@ -1,0 +1,49 @@
+package dev.stride.examples;
+
+/**
+ * Progress through a known number of steps, with a status such as the loss:
+ * {@code training [###########.........] 1200/2400  loss 0.120  3.1 s}. On a terminal it is one
+ * line redrawn with {@code \r} at most every 50 ms; elsewhere it prints a line at each quarter.
+ */
+final class ProgressBar {
+  private static final int WIDTH = 30;
+  private static final int PLAIN_LINES = 4;
+  private static final long REDRAW_NANOS = 50_000_000;
+
+  private final Log log;
+  private final String label;
+  private final int total;
+  private final long start = System.nanoTime();
+  private long lastDrawn = Long.MIN_VALUE;
+  private int plainLinesPrinted;
+
+  ProgressBar(Log log, String label, int total) {
+    if (total < 1) {
+      throw new IllegalArgumentException("total must be >= 1, got " + total);
+    }
+    this.log = log;
+    this.label = label;
+    this.total = total;
+  }
+
+  /** Reports that {@code done} of the steps are done; at {@code done == total} the bar is finished. */
+  void update(int done, String status) {
+    long now = System.nanoTime();
+    if (log.terminal()) {
+      if (done == total || now - lastDrawn >= REDRAW_NANOS) {
+        lastDrawn = now;
+        log.out().print("\r" + line(done, status, now) + (done == total ? "\n" : ""));
+        log.out().flush();
+      }
+    } else if ((long) done * PLAIN_LINES >= (long) (plainLinesPrinted + 1) * total) {
+      plainLinesPrinted++;
+      log.println(line(done, status, now));
+    }
+  }
+
+  private String line(int done, String status, long now) {
+    int filled = (int) ((long) done * WIDTH / total);
+    return String.format("%s [%s%s] %" + String.valueOf(total).length() + "d/%d  %s  %.1f s", label,
+        "#".repeat(filled), ".".repeat(WIDTH - filled), done, total, status, (now - start) / 1e9);
+  }
+}

@@ -3,7 +3,7 @@ package dev.stride.examples;
 import java.nio.file.Path;
 
 /**
- * Runs the examples and writes their charts:
+ * Runs the examples:
  *
  * <pre>
  * java dev.stride.examples.Examples [--out DIR]
@@ -28,6 +28,8 @@ public final class Examples {
     long start = System.nanoTime();
     log.println("Linear regression, y = 3x + 2 + noise, SGD at three rates:");
     LinearRegression.run(log);
-    log.println(String.format("done in %.1f s; charts in %s", (System.nanoTime() - start) / 1e9, out));
+    log.println("Two spirals, MLP 2-64-64-2, AdamW, warmup + cosine:");
+    SpiralClassifier.train(SpiralClassifier.Config.DEFAULT, log);
+    log.println(String.format("done in %.1f s", (System.nanoTime() - start) / 1e9));
   }
 }

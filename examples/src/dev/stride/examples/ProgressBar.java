@@ -3,9 +3,10 @@ package dev.stride.examples;
 /**
  * Progress through a known number of steps, with a status such as the loss:
  * {@code training [###########.........] 1200/2400  loss 0.120  3.1 s}. On a terminal it is one
- * line redrawn with {@code \r} at most every 50 ms; elsewhere it prints a line at each quarter.
+ * line redrawn with {@code \r} at most every 50 ms, ended by {@link #close()}; elsewhere it prints a
+ * line at each quarter.
  */
-final class ProgressBar {
+final class ProgressBar implements AutoCloseable {
   private static final int WIDTH = 30;
   private static final int PLAIN_LINES = 4;
   private static final long REDRAW_NANOS = 50_000_000;
@@ -14,7 +15,8 @@ final class ProgressBar {
   private final String label;
   private final int total;
   private final long start = System.nanoTime();
-  private long lastDrawn = Long.MIN_VALUE;
+  private long nextDraw = start;
+  private boolean drawn;
   private int plainLinesPrinted;
 
   ProgressBar(Log log, String label, int total) {
@@ -26,18 +28,28 @@ final class ProgressBar {
     this.total = total;
   }
 
-  /** Reports that {@code done} of the steps are done; at {@code done == total} the bar is finished. */
+  /** Reports that {@code done} of the steps are done. */
   void update(int done, String status) {
     long now = System.nanoTime();
     if (log.terminal()) {
-      if (done == total || now - lastDrawn >= REDRAW_NANOS) {
-        lastDrawn = now;
-        log.out().print("\r" + line(done, status, now) + (done == total ? "\n" : ""));
+      if (done == total || now - nextDraw >= 0) {
+        nextDraw = now + REDRAW_NANOS;
+        drawn = true;
+        log.out().print("\r" + line(done, status, now));
         log.out().flush();
       }
     } else if ((long) done * PLAIN_LINES >= (long) (plainLinesPrinted + 1) * total) {
       plainLinesPrinted++;
       log.println(line(done, status, now));
+    }
+  }
+
+  /** Ends the bar's line on a terminal, also when it stopped short of the total. */
+  @Override
+  public void close() {
+    if (drawn) {
+      log.out().println();
+      drawn = false;
     }
   }
 

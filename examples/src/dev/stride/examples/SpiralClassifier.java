@@ -38,7 +38,8 @@ public final class SpiralClassifier {
    * Four decades over 1000 minibatches: this network sits on a plateau for hundreds of steps before
    * the spirals' shape comes out, and a sweep of the usual 100 steps ends before any rate shows it.
    */
-  static final RangeTest RANGE_TEST = RangeTest.exponential(1e-4, 1, 1000);
+  static final int SWEEP_STEPS = 1000;
+  static final RangeTest RANGE_TEST = RangeTest.exponential(1e-4, 1, SWEEP_STEPS);
   static final Heuristic HEURISTIC = Heuristic.VALLEY;
   /** The warmup's share of the steps, and the fraction of the peak rate it starts from. */
   static final double WARMUP_FRACTION = 0.05;
@@ -113,11 +114,16 @@ public final class SpiralClassifier {
       // Both phases see the batches in the same order: training does not depend on the sweep's length.
       long batchSeed = seeds.nextLong();
       Minibatches sweepBatches = new Minibatches(arena, train, batch, batchSeed);
-      RangeTestResult sweep = RANGE_TEST.run(adamw, lr -> {
-        double l = model.lossAndGradients(sweepBatches);
-        adamw.step();
-        return l;
-      });
+      RangeTestResult sweep;
+      try (ProgressBar bar = log.progress("  range test", SWEEP_STEPS)) {
+        int[] taken = {0};
+        sweep = RANGE_TEST.run(adamw, lr -> {
+          double l = model.lossAndGradients(sweepBatches);
+          adamw.step();
+          bar.update(++taken[0], String.format("lr %.2e  loss %.4f", lr, l));
+          return l;
+        });
+      }
       Suggestion peak = sweep.suggestion(HEURISTIC).orElseThrow(() -> new IllegalStateException(
           "the range test stopped too early to suggest a rate: " + sweep));
       log.println(String.format("  range test: %d of %d steps (%s), suggestions %s; peak rate %.3g (%s)",
@@ -142,16 +148,17 @@ public final class SpiralClassifier {
     ScheduleBinding<AdamOptions> scheduled = ScheduleBinding.of(model.adamw()).lr(schedule);
     double[] losses = new double[steps];
     double[] lrs = new double[steps];
-    ProgressBar bar = log.progress("  training", steps);
-    double epochLoss = 0;
-    for (int step = 0; step < steps; step++) {
-      lrs[step] = schedule.valueAt(step);
-      losses[step] = model.lossAndGradients(batches);
-      scheduled.step(); // sets the rate to lrs[step], then steps AdamW
-      int inEpoch = step % perEpoch;
-      epochLoss = (inEpoch == 0 ? 0 : epochLoss) + losses[step];
-      bar.update(step + 1, String.format("epoch %d/%d  loss %.4f  lr %.2e", step / perEpoch + 1, epochs,
-          epochLoss / (inEpoch + 1), lrs[step]));
+    try (ProgressBar bar = log.progress("  training", steps)) {
+      double epochLoss = 0;
+      for (int step = 0; step < steps; step++) {
+        lrs[step] = schedule.valueAt(step);
+        losses[step] = model.lossAndGradients(batches);
+        scheduled.step(); // sets the rate to lrs[step], then steps AdamW
+        int inEpoch = step % perEpoch;
+        epochLoss = (inEpoch == 0 ? 0 : epochLoss) + losses[step];
+        bar.update(step + 1, String.format("epoch %d/%d  loss %.4f  lr %.2e", step / perEpoch + 1, epochs,
+            epochLoss / (inEpoch + 1), lrs[step]));
+      }
     }
     return new Curves(losses, lrs);
   }

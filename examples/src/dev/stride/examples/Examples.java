@@ -1,9 +1,12 @@
 package dev.stride.examples;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /**
- * Runs the examples:
+ * Runs the examples and writes their charts (PNG, SVG and CSV):
  *
  * <pre>
  * java dev.stride.examples.Examples [--out DIR]
@@ -27,9 +30,13 @@ public final class Examples {
     Log log = Log.standardOutput();
     long start = System.nanoTime();
     log.println("Linear regression, y = 3x + 2 + noise, SGD at three rates:");
-    LinearRegression.run(log);
+    List<Path> written = new ArrayList<>(LinearRegression.chart(LinearRegression.run(log),
+        out.resolve("linear-regression")));
     log.println("Two spirals, MLP 2-64-64-2, AdamW, warmup + cosine:");
-    SpiralClassifier.train(SpiralClassifier.Config.DEFAULT, log);
-    log.println(String.format("done in %.1f s", (System.nanoTime() - start) / 1e9));
+    SpiralClassifier.Result spirals = SpiralClassifier.train(SpiralClassifier.Config.DEFAULT, log);
+    written.addAll(SpiralClassifier.charts(spirals, out));
+    written.stream().filter(p -> p.toString().endsWith(".png")).forEach(p -> log.println("wrote " + p));
+    log.println(String.format(Locale.ROOT, "done in %.1f s; SVG and CSV beside each picture",
+        (System.nanoTime() - start) / 1e9));
   }
 }

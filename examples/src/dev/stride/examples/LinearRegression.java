@@ -4,9 +4,13 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import dev.stride.optim.Sgd;
 import dev.stride.optim.SgdOptions;
+import dev.stride.plot.LineChart;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -18,20 +22,46 @@ import java.util.Random;
  *   ∂L/∂w = 2·mean((w·x + b − y)·x),   ∂L/∂b = 2·mean(w·x + b − y)
  * </pre>
  *
- * With x uniform in [−1, 1] its curvature is 2·E[x²] ≈ 2/3 along w and 2 along b: a rate above
- * 2/2 = 1 makes b overshoot further each step, and one far below 1/2 crawls along w.
+ * With x uniform in [−1, 1] the loss curves 2·E[x²] ≈ 2/3 along w and 2 along b, so a step at rate
+ * η scales the error in w by {@code 1 − 2η/3} and in b by {@code 1 − 2η}. Full batch, so the three
+ * runs differ by their rate alone.
  */
 public final class LinearRegression {
   /** The line the data come from. */
   public static final double TRUE_W = 3;
   public static final double TRUE_B = 2;
-  /** A too-small, a good and a too-large rate (see the class comment for why these). */
-  public static final double[] RATES = {0.02, 0.5, 1.1};
   public static final int STEPS = 100;
-  /** 200 points with noise of standard deviation 0.1: the least-squares fit is within 0.01 of the line. */
-  static final Data DATA = Data.generate(200, 0.1, 42);
   /** A run whose loss exceeds this many times its first is diverging: it stops there. */
-  static final double EXPLODED = 1e4;
+  static final double EXPLODED = 100;
+  /** 200 points, noise of standard deviation 0.1: the least-squares line is within 0.01 of the true one. */
+  static final Data DATA = Data.generate(200, 0.1, 42);
+
+  /** The three rates the example compares. */
+  public enum Rate {
+    /** w's error shrinks by 1.3 % a step: a quarter of it is left after 100 steps. */
+    TOO_SMALL(0.02, "too small"),
+    /** b's error is gone after one step, w's shrinks by a third a step. */
+    RIGHT(0.5, "right"),
+    /** b's error grows 1.2-fold a step, changing sign each time. */
+    TOO_LARGE(1.1, "too large");
+
+    private final double lr;
+    private final String verdict;
+
+    Rate(double lr, String verdict) {
+      this.lr = lr;
+      this.verdict = verdict;
+    }
+
+    public double lr() {
+      return lr;
+    }
+
+    /** The legend's label, e.g. {@code lr 0.5 (right)}. */
+    String label() {
+      return "lr " + lr + " (" + verdict + ")";
+    }
+  }
 
   /** Noisy points of the line, the same for the same seed. */
   public record Data(float[] x, float[] y) {
@@ -48,10 +78,10 @@ public final class LinearRegression {
   }
 
   /**
-   * One run: the rate, the parameters it ended with, and the loss after each step, from step 0
+   * One run: its rate, the parameters it ended with, and the loss after each step, from step 0
    * (before the first); a run that diverged stopped early, with fewer than {@code STEPS + 1} losses.
    */
-  public record Run(double lr, float w, float b, double[] losses) {
+  public record Run(Rate rate, float w, float b, double[] losses) {
     public boolean diverged() {
       return losses.length <= STEPS;
     }
@@ -63,9 +93,9 @@ public final class LinearRegression {
 
   private LinearRegression() {}
 
-  /** Trains from w = b = 0 for {@link #STEPS} steps at {@code lr}, or until the loss explodes. */
-  public static Run train(Data data, double lr) {
-    try (Arena arena = Arena.ofConfined(); Sgd sgd = new Sgd(SgdOptions.of(lr))) {
+  /** Trains from w = b = 0 for {@link #STEPS} steps at {@code rate}, or until the loss explodes. */
+  public static Run train(Data data, Rate rate) {
+    try (Arena arena = Arena.ofConfined(); Sgd sgd = new Sgd(SgdOptions.of(rate.lr()))) {
       MemorySegment w = arena.allocate(JAVA_FLOAT);
       MemorySegment b = arena.allocate(JAVA_FLOAT);
       MemorySegment wGrad = arena.allocate(JAVA_FLOAT);
@@ -75,14 +105,14 @@ public final class LinearRegression {
       for (int step = 0; step <= STEPS; step++) {
         double loss = lossAndGrad(data, w, b, wGrad, bGrad);
         if (step > 0 && !(loss <= EXPLODED * losses[0])) {
-          return new Run(lr, w.get(JAVA_FLOAT, 0), b.get(JAVA_FLOAT, 0), Arrays.copyOf(losses, step));
+          return new Run(rate, w.get(JAVA_FLOAT, 0), b.get(JAVA_FLOAT, 0), Arrays.copyOf(losses, step));
         }
         losses[step] = loss;
         if (step < STEPS) {
           sgd.step();
         }
       }
-      return new Run(lr, w.get(JAVA_FLOAT, 0), b.get(JAVA_FLOAT, 0), losses);
+      return new Run(rate, w.get(JAVA_FLOAT, 0), b.get(JAVA_FLOAT, 0), losses);
     }
   }
 
@@ -106,16 +136,35 @@ public final class LinearRegression {
     return loss / n;
   }
 
-  /** Trains on {@link #DATA} at each of {@link #RATES} and reports where each run ended. */
-  static Run[] run(Log log) {
-    Run[] runs = Arrays.stream(RATES).mapToObj(lr -> train(DATA, lr)).toArray(Run[]::new);
+  /** Trains on {@link #DATA} at each {@link Rate} and reports where each run ended. */
+  static List<Run> run(Log log) {
+    List<Run> runs = Arrays.stream(Rate.values()).map(rate -> train(DATA, rate)).toList();
     for (Run run : runs) {
       log.println(run.diverged()
-          ? String.format("  lr %-5s diverged: loss above %.0e × its first after %d steps", run.lr(),
-              EXPLODED, run.losses().length - 1)
-          : String.format("  lr %-5s w = %.4f, b = %.4f, loss %.5f after %d steps", run.lr(), run.w(),
-              run.b(), run.finalLoss(), STEPS));
+          ? String.format(Locale.ROOT, "  %-22s diverged: loss above %.0f × its first after %d steps",
+              run.rate().label(), EXPLODED, run.losses().length - 1)
+          : String.format(Locale.ROOT, "  %-22s w = %.4f, b = %.4f, loss %.5f after %d steps",
+              run.rate().label(), run.w(), run.b(), run.finalLoss(), STEPS));
     }
     return runs;
+  }
+
+  /**
+   * The loss of each run against the step, on a log scale; a diverged run's line ends where it
+   * stopped. Writes {@code prefix.png}, {@code .svg} and {@code .csv}.
+   */
+  static List<Path> chart(List<Run> runs, Path prefix) {
+    double[] steps = new double[STEPS + 1];
+    Arrays.setAll(steps, i -> i);
+    LineChart.Builder chart = LineChart.builder("step", steps)
+        .title("Linear regression with SGD: loss at three learning rates")
+        .yLabel("mean squared error")
+        .logY(true);
+    for (Run run : runs) {
+      double[] loss = Arrays.copyOf(run.losses(), STEPS + 1);
+      Arrays.fill(loss, run.losses().length, STEPS + 1, Double.NaN);
+      chart.series(run.rate().label(), loss);
+    }
+    return chart.build().write(prefix);
   }
 }

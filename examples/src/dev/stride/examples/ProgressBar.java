@@ -1,5 +1,7 @@
 package dev.stride.examples;
 
+import java.util.Locale;
+
 /**
  * Progress through a known number of steps, with a status such as the loss:
  * {@code training [###########.........] 1200/2400  loss 0.120  3.1 s}. On a terminal it is one
@@ -55,7 +57,8 @@ final class ProgressBar implements AutoCloseable {
 
   private String line(int done, String status, long now) {
     int filled = (int) ((long) done * WIDTH / total);
-    return String.format("%s [%s%s] %" + String.valueOf(total).length() + "d/%d  %s  %.1f s", label,
-        "#".repeat(filled), ".".repeat(WIDTH - filled), done, total, status, (now - start) / 1e9);
+    String count = "%" + String.valueOf(total).length() + "d/%d";
+    return String.format(Locale.ROOT, "%s [%s%s] " + count + "  %s  %.1f s", label, "#".repeat(filled),
+        ".".repeat(WIDTH - filled), done, total, status, (now - start) / 1e9);
   }
 }

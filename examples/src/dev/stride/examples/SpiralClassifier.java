@@ -6,6 +6,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import dev.stride.optim.AdamOptions;
 import dev.stride.optim.AdamW;
 import dev.stride.optim.ParamGroup;
+import dev.stride.plot.LineChart;
+import dev.stride.plot.RangeTestPlot;
 import dev.stride.schedule.Schedule;
 import dev.stride.schedule.ScheduleBinding;
 import dev.stride.schedule.Schedules;
@@ -15,6 +17,11 @@ import dev.stride.tuning.RangeTestResult;
 import dev.stride.tuning.Suggestion;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -55,8 +62,11 @@ public final class SpiralClassifier {
     public static final Config DEFAULT = new Config(400, 0.04, 64, 32, 60, 7);
   }
 
-  /** The loss and the learning rate of every training step. */
-  public record Curves(double[] losses, double[] lrs) {}
+  /**
+   * The loss and the learning rate of every training step, the steps in an epoch, and the steps of
+   * warmup before the peak rate.
+   */
+  public record Curves(double[] losses, double[] lrs, int stepsPerEpoch, long warmupSteps) {}
 
   /**
    * What came out: the range test and the suggestion taken from it, the training curves, and the
@@ -120,19 +130,21 @@ public final class SpiralClassifier {
         sweep = RANGE_TEST.run(adamw, lr -> {
           double l = model.lossAndGradients(sweepBatches);
           adamw.step();
-          bar.update(++taken[0], String.format("lr %.2e  loss %.4f", lr, l));
+          bar.update(++taken[0], String.format(Locale.ROOT, "lr %.2e  loss %.4f", lr, l));
           return l;
         });
       }
       Suggestion peak = sweep.suggestion(HEURISTIC).orElseThrow(() -> new IllegalStateException(
           "the range test stopped too early to suggest a rate: " + sweep));
-      log.println(String.format("  range test: %d of %d steps (%s), suggestions %s; peak rate %.3g (%s)",
-          sweep.size(), sweep.plannedSteps(), sweep.stop(), describe(sweep), peak.lr(), HEURISTIC.label()));
+      log.println(String.format(Locale.ROOT,
+          "  range test: %d of %d steps (%s), suggestions %s; peak rate %.3g (%s)", sweep.size(),
+          sweep.plannedSteps(), sweep.stop(), describe(sweep), peak.lr(), HEURISTIC.label()));
 
       Minibatches batches = new Minibatches(arena, train, batch, batchSeed);
       Curves curves = fit(model, batches, config.epochs(), peak.lr(), log);
       Result result = new Result(sweep, peak, curves, model.accuracy(train), model.accuracy(test));
-      log.println(String.format("  accuracy: %.1f %% on the %d training points, %.1f %% on %d test points",
+      log.println(String.format(Locale.ROOT,
+          "  accuracy: %.1f %% on the %d training points, %.1f %% on %d test points",
           100 * result.trainAccuracy(), train.size(), 100 * result.testAccuracy(), test.size()));
       return result;
     }
@@ -156,17 +168,60 @@ public final class SpiralClassifier {
         scheduled.step(); // sets the rate to lrs[step], then steps AdamW
         int inEpoch = step % perEpoch;
         epochLoss = (inEpoch == 0 ? 0 : epochLoss) + losses[step];
-        bar.update(step + 1, String.format("epoch %d/%d  loss %.4f  lr %.2e", step / perEpoch + 1, epochs,
-            epochLoss / (inEpoch + 1), lrs[step]));
+        bar.update(step + 1, String.format(Locale.ROOT, "epoch %d/%d  loss %.4f  lr %.2e",
+            step / perEpoch + 1, epochs, epochLoss / (inEpoch + 1), lrs[step]));
       }
     }
-    return new Curves(losses, lrs);
+    return new Curves(losses, lrs, perEpoch, warmup);
+  }
+
+  /**
+   * Writes, in {@code dir}, the range test ({@code spiral-range-test}), the training loss
+   * ({@code spiral-loss}) and the schedule ({@code spiral-lr}), each as PNG, SVG and CSV.
+   */
+  static List<Path> charts(Result result, Path dir) {
+    Curves curves = result.curves();
+    double[] steps = new double[curves.losses().length];
+    Arrays.setAll(steps, i -> i);
+    String warmupEnds = "warmup ends";
+    List<Path> written =
+        new ArrayList<>(RangeTestPlot.render(result.rangeTest(), dir.resolve("spiral-range-test")));
+    written.addAll(LineChart.builder("step", steps)
+        .title(String.format(Locale.ROOT, "Two spirals, AdamW: training loss (test accuracy %.1f %%)",
+            100 * result.testAccuracy()))
+        .yLabel("cross-entropy")
+        .logY(true)
+        // the first series is drawn on top
+        .series("mean over the last epoch", trailingMean(curves.losses(), curves.stepsPerEpoch()))
+        .series("minibatch loss", curves.losses())
+        .marker(curves.warmupSteps(), warmupEnds)
+        .build().write(dir.resolve("spiral-loss")));
+    written.addAll(LineChart.builder("step", steps)
+        .title(String.format(Locale.ROOT, "Warmup then cosine to the range test's %s, %.2g",
+            result.peak().heuristic().label(), result.peak().lr()))
+        .yLabel("learning rate")
+        .series("learning rate", curves.lrs())
+        .marker(curves.warmupSteps(), warmupEnds)
+        .build().write(dir.resolve("spiral-lr")));
+    return written;
+  }
+
+  /** The mean of each value and the {@code window − 1} before it (fewer at the start). */
+  private static double[] trailingMean(double[] values, int window) {
+    double[] means = new double[values.length];
+    double sum = 0;
+    for (int i = 0; i < values.length; i++) {
+      sum += values[i] - (i >= window ? values[i - window] : 0);
+      means[i] = sum / Math.min(i + 1, window);
+    }
+    return means;
   }
 
   private static String describe(RangeTestResult sweep) {
     StringBuilder text = new StringBuilder();
     for (Suggestion s : sweep.suggestions()) {
-      text.append(text.isEmpty() ? "" : ", ").append(String.format("%s %.3g", s.heuristic().label(), s.lr()));
+      text.append(text.isEmpty() ? "" : ", ")
+          .append(String.format(Locale.ROOT, "%s %.3g", s.heuristic().label(), s.lr()));
     }
     return text.toString();
   }

@@ -5,8 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stride.examples.SpiralClassifier.Config;
 import dev.stride.examples.SpiralClassifier.Result;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SpiralClassifierTest {
   private static Result result;
@@ -40,5 +45,17 @@ class SpiralClassifierTest {
     assertEquals(peak, lrs[top], 1e-12 * peak);
     assertEquals(SpiralClassifier.WARMUP_START * peak, lrs[0], 1e-12 * peak);
     assertTrue(lrs[lrs.length - 1] < 0.01 * peak);
+  }
+
+  @Test
+  void theChartsAreWritten(@TempDir Path dir) throws IOException {
+    List<Path> written = SpiralClassifier.charts(result, dir);
+    assertEquals(9, written.size());
+    for (Path file : written) {
+      assertTrue(Files.size(file) > 0, file + " is empty");
+    }
+    // a header, then one row per training step
+    List<String> csv = Files.readAllLines(dir.resolve("spiral-loss.csv"));
+    assertEquals(result.curves().losses().length + 1, csv.size());
   }
 }

@@ -137,7 +137,7 @@ public final class LinearRegression {
   }
 
   /** Trains on {@link #DATA} at each {@link Rate} and reports where each run ended. */
-  static List<Run> run(Log log) {
+  public static List<Run> run(Log log) {
     List<Run> runs = Arrays.stream(Rate.values()).map(rate -> train(DATA, rate)).toList();
     for (Run run : runs) {
       log.println(run.diverged()
@@ -153,7 +153,7 @@ public final class LinearRegression {
    * The loss of each run against the step, on a log scale; a diverged run's line ends where it
    * stopped. Writes {@code prefix.png}, {@code .svg} and {@code .csv}.
    */
-  static List<Path> chart(List<Run> runs, Path prefix) {
+  public static List<Path> chart(List<Run> runs, Path prefix) {
     double[] steps = new double[STEPS + 1];
     Arrays.setAll(steps, i -> i);
     LineChart.Builder chart = LineChart.builder("step", steps)

@@ -11,20 +11,20 @@ import java.io.PrintStream;
  *
  * @param terminal whether {@code out} is an interactive terminal
  */
-record Log(PrintStream out, boolean terminal) {
+public record Log(PrintStream out, boolean terminal) {
 
   /** Standard output; a terminal if the JVM's console is one. */
-  static Log standardOutput() {
+  public static Log standardOutput() {
     Console console = System.console();
     return new Log(System.out, console != null && console.isTerminal());
   }
 
   /** Discards everything, for tests. */
-  static Log quiet() {
+  public static Log quiet() {
     return new Log(new PrintStream(OutputStream.nullOutputStream()), false);
   }
 
-  void println(String line) {
+  public void println(String line) {
     out.println(line);
   }
 

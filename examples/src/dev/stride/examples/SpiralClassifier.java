@@ -42,8 +42,8 @@ public final class SpiralClassifier {
   /** Arms' turns around the origin: 1.5 puts three arm crossings on a ray from the centre. */
   static final double TURNS = 1.5;
   /**
-   * Four decades over 1000 minibatches: this network sits on a plateau for hundreds of steps before
-   * the spirals' shape comes out, and a sweep of the usual 100 steps ends before any rate shows it.
+   * Four decades over 1000 minibatches: this network sits on a plateau for a couple of hundred
+   * steps whatever the rate, so over the usual 100 the curve stays flat and its suggestions are noise.
    */
   static final int SWEEP_STEPS = 1000;
   static final RangeTest RANGE_TEST = RangeTest.exponential(1e-4, 1, SWEEP_STEPS);
@@ -114,7 +114,8 @@ public final class SpiralClassifier {
       Mlp mlp = new Mlp(arena, batch, new Random(seeds.nextLong()),
           Spirals.FEATURES, config.width(), config.width(), Spirals.CLASSES);
       Model model = new Model(mlp, new SoftmaxCrossEntropy(arena, Spirals.CLASSES, batch), adamw, batch);
-      // Decay pulls weights toward zero; doing it to biases only moves the decision boundary.
+      // Decaying the weights limits the network's slopes, which regularizes; decaying the biases would
+      // only pull its boundaries toward the origin.
       ParamGroup<AdamOptions> biases = adamw.addGroup(AdamOptions.ADAMW_DEFAULTS.withWeightDecay(0));
       for (Dense layer : mlp.denseLayers()) {
         adamw.add(layer.weight(), layer.weightGrad());
@@ -179,7 +180,7 @@ public final class SpiralClassifier {
    * Writes, in {@code dir}, the range test ({@code spiral-range-test}), the training loss
    * ({@code spiral-loss}) and the schedule ({@code spiral-lr}), each as PNG, SVG and CSV.
    */
-  static List<Path> charts(Result result, Path dir) {
+  public static List<Path> charts(Result result, Path dir) {
     Curves curves = result.curves();
     double[] steps = new double[curves.losses().length];
     Arrays.setAll(steps, i -> i);

@@ -1,0 +1,16 @@
+/**
+ * Two training runs that use Stride's public API only, run by {@link dev.stride.examples.Examples}
+ * ({@code ./mvnw -q -Pexamples process-test-classes}):
+ *
+ * <ul>
+ *   <li>{@link dev.stride.examples.LinearRegression}: SGD on a line, at three rates;
+ *   <li>{@link dev.stride.examples.SpiralClassifier}: an MLP on two spirals, AdamW under warmup and
+ *       cosine, its peak rate from the range test. The network is {@code Mlp}: {@code Dense} and
+ *       {@code Relu} {@code Layer}s over off-heap float matrices, with {@code SoftmaxCrossEntropy};
+ *       the data are {@code Spirals}, served by {@code Minibatches}.
+ * </ul>
+ *
+ * {@link dev.stride.examples.Log} says where they report: a terminal, where a {@code ProgressBar}
+ * redraws in place, plain output, or nowhere (the tests).
+ */
+package dev.stride.examples;

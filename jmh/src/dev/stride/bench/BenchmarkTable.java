@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -15,6 +16,8 @@ import java.util.HashMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.util.Statistics;
@@ -25,8 +28,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * The main job: runs {@link UpdateRuleBenchmark}, {@link MemoryBoundBenchmark} and
- * {@link OptimizerStepBenchmark} with the GC profiler and prints one Markdown table of medians
+ * The main job: runs {@link UpdateRuleBenchmark}, {@link MemoryBoundBenchmark},
+ * {@link OptimizerStepBenchmark} and, out of cache, {@link PairedRatioBenchmark} with the GC profiler and prints one Markdown table of medians
  * over the measured iterations, then the issue's targets, each passed or missed.
  *
  * <pre>
@@ -40,6 +43,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public final class BenchmarkTable {
   static final List<Integer> SIZES = List.of(1024, 16384, 100003, 262144, 4194304, 16777216);
   static final int OPTIMIZER_SIZE = 16384;
+  /** From this size on, vector/float[] is also measured in turn in one fork: see {@link PairedRatioBenchmark}. */
+  static final int PAIRED_FROM = 4194304;
   private static final Path LOG_DIR = Path.of("target", "bench");
 
   private record Mode(String name, int forks, int warmups, int measurements, double timeScale) {}
@@ -64,6 +69,7 @@ public final class BenchmarkTable {
     Files.createDirectories(LOG_DIR);
     long start = System.nanoTime();
     Map<Report.Key, Report.Row> rows = new HashMap<>();
+    Map<Report.Key, Report.Paired> paired = new HashMap<>();
     for (int size : sizes) {
       System.out.printf("size %,d ...%n", size);
       ChainedOptionsBuilder options = options(mode, size)
@@ -72,7 +78,10 @@ public final class BenchmarkTable {
       if (size == OPTIMIZER_SIZE) {
         options.include("OptimizerStepBenchmark\\.");
       }
-      collect(new Runner(options.build()).run(), rows);
+      if (size >= PAIRED_FROM) {
+        options.include("PairedRatioBenchmark\\.");
+      }
+      collect(new Runner(options.build()).run(), rows, paired);
     }
     if (sizes.contains(Report.LARGEST) && rules.contains(Rule.ADAM)) {
       System.out.println("Adam at the largest size over page-aligned buffers ...");
@@ -81,13 +90,13 @@ public final class BenchmarkTable {
           .param("rule", Rule.ADAM.name())
           .param("layout", SegmentBuffers.Layout.PAGE_ALIGNED.name())
           .output(LOG_DIR.resolve("jmh-page-aligned.log").toString())
-          .build()).run(), rows);
+          .build()).run(), rows, paired);
     }
     System.out.printf("%nran in %.1f min; JMH's output is in %s%n%n",
         (System.nanoTime() - start) / 60e9, LOG_DIR.resolve("jmh-SIZE.log"));
     System.out.println(machine(mode));
     System.out.println();
-    new Report(rows, sizes, rules).print(System.out);
+    new Report(rows, paired, sizes, rules).print(System.out);
   }
 
   private static ChainedOptionsBuilder options(Mode mode, int size) {
@@ -109,7 +118,8 @@ public final class BenchmarkTable {
         .output(LOG_DIR.resolve("jmh-" + size + ".log").toString());
   }
 
-  private static void collect(Collection<RunResult> results, Map<Report.Key, Report.Row> rows) {
+  private static void collect(Collection<RunResult> results, Map<Report.Key, Report.Row> rows,
+      Map<Report.Key, Report.Paired> paired) {
     for (RunResult r : results) {
       String benchmark = r.getParams().getBenchmark();
       String rule = r.getParams().getParam("rule");
@@ -126,9 +136,28 @@ public final class BenchmarkTable {
           bytes = e.getValue().getStatistics().getPercentile(50);
         }
       }
+      if (name.startsWith("PairedRatioBenchmark")) {
+        paired.put(key, pairedRatio(r));
+        continue;
+      }
       Statistics time = r.getPrimaryResult().getStatistics();
       rows.put(key, new Report.Row(time.getPercentile(50), time.getMax() / time.getMin(), bytes));
     }
+  }
+
+  /** float[] time over vector time in each measured iteration: their median and spread. */
+  private static Report.Paired pairedRatio(RunResult r) {
+    List<Double> ratios = new ArrayList<>();
+    for (BenchmarkResult fork : r.getBenchmarkResults()) {
+      for (IterationResult iteration : fork.getIterationResults()) {
+        Map<String, Result> counters = iteration.getSecondaryResults();
+        ratios.add(counters.get("floatArray").getScore() / counters.get("vector").getScore());
+      }
+    }
+    Collections.sort(ratios);
+    int n = ratios.size();
+    double median = n % 2 == 1 ? ratios.get(n / 2) : (ratios.get(n / 2 - 1) + ratios.get(n / 2)) / 2;
+    return new Report.Paired(median, ratios.getLast() / ratios.getFirst());
   }
 
   private static <T> List<T> parse(String list, Function<String, T> f) {

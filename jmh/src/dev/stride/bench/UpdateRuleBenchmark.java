@@ -1,18 +1,17 @@
 package dev.stride.bench;
 
-import dev.stride.kernel.AdamCoefficients;
 import dev.stride.kernel.Kernels;
-import dev.stride.kernel.SgdCoefficients;
 import dev.stride.kernel.UpdateKernels;
-import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
@@ -52,53 +51,31 @@ public class UpdateRuleBenchmark {
   }
 
   // Constants, so that each fork's call site sees one implementation.
-  private static final UpdateKernels VECTOR = Kernels.vector();
+  static final UpdateKernels VECTOR = Kernels.vector();
   private static final UpdateKernels SCALAR = Kernels.scalar();
 
   @Param
   public Rule rule;
 
-  private final SgdCoefficients sgd = new SgdCoefficients();
-  private final AdamCoefficients adam = new AdamCoefficients();
-  private long step;
+  private RuleStep step;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    step = new RuleStep(rule);
+  }
 
   @Benchmark
   public void vector(SegmentBuffers s) {
-    step(VECTOR, s);
+    step.kernel(VECTOR, s);
   }
 
   @Benchmark
   public void scalar(SegmentBuffers s) {
-    step(SCALAR, s);
+    step.kernel(SCALAR, s);
   }
 
   @Benchmark
   public void floatArray(ArrayBuffers a) {
-    step++;
-    switch (rule) {
-      case SGD -> TrainerLoops.sgd(a.param, a.grad, Rule.SGD_LR);
-      case SGD_MOMENTUM -> TrainerLoops.sgdMomentum(a.param, a.grad, a.expAvg, Rule.SGD_LR,
-          Rule.MOMENTUM, 0);
-      case ADAM -> TrainerLoops.adam(a.param, a.grad, a.expAvg, a.expAvgSq, step, Rule.ADAM_LR,
-          Rule.BETA1, Rule.BETA2, Rule.EPS, 0, false);
-      case ADAMW -> TrainerLoops.adam(a.param, a.grad, a.expAvg, a.expAvgSq, step, Rule.ADAM_LR,
-          Rule.BETA1, Rule.BETA2, Rule.EPS, Rule.ADAMW_WEIGHT_DECAY, true);
-    }
-  }
-
-  private void step(UpdateKernels kernels, SegmentBuffers s) {
-    step++;
-    switch (rule) {
-      case SGD -> kernels.sgd(sgd.set(Rule.SGD_LR, 0, 0, 0, false, false, false), s.param, s.grad,
-          MemorySegment.NULL, 0, s.size);
-      case SGD_MOMENTUM -> kernels.sgd(sgd.set(Rule.SGD_LR, Rule.MOMENTUM, 0, 0, false, false,
-          false), s.param, s.grad, s.expAvg, 0, s.size);
-      case ADAM -> kernels.adam(adam.set(Rule.ADAM_LR, Rule.BETA1, Rule.BETA2, Rule.EPS, 0, false,
-          false, false, step), s.param, s.grad, s.expAvg, s.expAvgSq, MemorySegment.NULL, 0,
-          s.size);
-      case ADAMW -> kernels.adam(adam.set(Rule.ADAM_LR, Rule.BETA1, Rule.BETA2, Rule.EPS,
-          Rule.ADAMW_WEIGHT_DECAY, true, false, false, step), s.param, s.grad, s.expAvg,
-          s.expAvgSq, MemorySegment.NULL, 0, s.size);
-    }
+    step.floatArray(a);
   }
 }

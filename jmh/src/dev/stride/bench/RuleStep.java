@@ -1,0 +1,51 @@
+package dev.stride.bench;
+
+import dev.stride.bench.UpdateRuleBenchmark.Rule;
+import dev.stride.kernel.AdamCoefficients;
+import dev.stride.kernel.SgdCoefficients;
+import dev.stride.kernel.UpdateKernels;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One step of a rule, through the kernels or the trainer's {@code float[]} loop. The coefficients
+ * are computed on every call, as the optimizer computes them on every step.
+ */
+final class RuleStep {
+  private final Rule rule;
+  private final SgdCoefficients sgd = new SgdCoefficients();
+  private final AdamCoefficients adam = new AdamCoefficients();
+  private long step;
+
+  RuleStep(Rule rule) {
+    this.rule = rule;
+  }
+
+  void floatArray(ArrayBuffers a) {
+    step++;
+    switch (rule) {
+      case SGD -> TrainerLoops.sgd(a.param, a.grad, Rule.SGD_LR);
+      case SGD_MOMENTUM -> TrainerLoops.sgdMomentum(a.param, a.grad, a.expAvg, Rule.SGD_LR,
+          Rule.MOMENTUM, 0);
+      case ADAM -> TrainerLoops.adam(a.param, a.grad, a.expAvg, a.expAvgSq, step, Rule.ADAM_LR,
+          Rule.BETA1, Rule.BETA2, Rule.EPS, 0, false);
+      case ADAMW -> TrainerLoops.adam(a.param, a.grad, a.expAvg, a.expAvgSq, step, Rule.ADAM_LR,
+          Rule.BETA1, Rule.BETA2, Rule.EPS, Rule.ADAMW_WEIGHT_DECAY, true);
+    }
+  }
+
+  void kernel(UpdateKernels kernels, SegmentBuffers s) {
+    step++;
+    switch (rule) {
+      case SGD -> kernels.sgd(sgd.set(Rule.SGD_LR, 0, 0, 0, false, false, false), s.param, s.grad,
+          MemorySegment.NULL, 0, s.size);
+      case SGD_MOMENTUM -> kernels.sgd(sgd.set(Rule.SGD_LR, Rule.MOMENTUM, 0, 0, false, false,
+          false), s.param, s.grad, s.expAvg, 0, s.size);
+      case ADAM -> kernels.adam(adam.set(Rule.ADAM_LR, Rule.BETA1, Rule.BETA2, Rule.EPS, 0, false,
+          false, false, step), s.param, s.grad, s.expAvg, s.expAvgSq, MemorySegment.NULL, 0,
+          s.size);
+      case ADAMW -> kernels.adam(adam.set(Rule.ADAM_LR, Rule.BETA1, Rule.BETA2, Rule.EPS,
+          Rule.ADAMW_WEIGHT_DECAY, true, false, false, step), s.param, s.grad, s.expAvg,
+          s.expAvgSq, MemorySegment.NULL, 0, s.size);
+    }
+  }
+}

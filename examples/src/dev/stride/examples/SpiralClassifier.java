@@ -192,9 +192,8 @@ public final class SpiralClassifier {
             100 * result.testAccuracy()))
         .yLabel("cross-entropy")
         .logY(true)
-        // the first series is drawn on top
-        .series("mean over the last epoch", trailingMean(curves.losses(), curves.stepsPerEpoch()))
         .series("minibatch loss", curves.losses())
+        .series("mean over the last epoch", trailingMean(curves.losses(), curves.stepsPerEpoch()))
         .marker(curves.warmupSteps(), warmupEnds)
         .build().write(dir.resolve("spiral-loss")));
     written.addAll(LineChart.builder("step", steps)

@@ -23,6 +23,7 @@ import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.SeriesRenderingOrder;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYItemRenderer;
@@ -39,10 +40,11 @@ import org.jfree.svg.SVGUtils;
  * A line chart of one or more labelled series over a shared x axis, written as PNG, SVG and CSV.
  * Made by {@link #builder}; immutable.
  *
- * <p>The chart has a legend, either axis may be logarithmic (ticks at whole powers of ten; its
- * range starts no lower than 10<sup>−12</sup>), and labelled vertical markers are drawn as dashed
- * lines with their label beside them. A linear x axis whose values are all whole numbers, such as
- * steps, gets whole-number ticks.
+ * <p>Series are drawn in the order they were added, the last on top. The chart has a legend,
+ * either axis may be logarithmic (ticks at whole powers of ten; its range starts no lower than
+ * 10<sup>−12</sup>), and labelled vertical markers are drawn as dashed lines with their label
+ * beside them. A linear x axis whose values are all whole numbers, such as steps, gets
+ * whole-number ticks.
  *
  * <p>A point that cannot be drawn, a non-finite value or, on a log axis, one ≤ 0, is left out of
  * the chart: the line breaks there. The CSV holds every value as given: a header of the x label and
@@ -147,6 +149,7 @@ public final class LineChart {
     JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL,
         true, false, false);
     XYPlot plot = chart.getXYPlot();
+    plot.setSeriesRenderingOrder(SeriesRenderingOrder.FORWARD);
     plot.setBackgroundPaint(Color.WHITE);
     plot.setDomainGridlinePaint(new Color(0xDDDDDD));
     plot.setRangeGridlinePaint(new Color(0xDDDDDD));

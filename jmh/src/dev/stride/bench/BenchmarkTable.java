@@ -18,7 +18,6 @@ import java.util.stream.Stream;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
-import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.util.Statistics;
 import org.openjdk.jmh.runner.Runner;
@@ -131,9 +130,9 @@ public final class BenchmarkTable {
       Report.Key key = new Report.Key(name, rule == null ? null : Rule.valueOf(rule),
           Integer.parseInt(r.getParams().getParam("size")));
       double bytes = Double.NaN;
-      for (Map.Entry<String, Result> e : r.getSecondaryResults().entrySet()) {
-        if (e.getKey().endsWith("gc.alloc.rate.norm")) {
-          bytes = e.getValue().getStatistics().getPercentile(50);
+      for (String counter : r.getSecondaryResults().keySet()) {
+        if (counter.endsWith("gc.alloc.rate.norm")) {
+          bytes = r.getSecondaryResults().get(counter).getStatistics().getPercentile(50);
         }
       }
       if (name.startsWith("PairedRatioBenchmark")) {
@@ -150,7 +149,7 @@ public final class BenchmarkTable {
     List<Double> ratios = new ArrayList<>();
     for (BenchmarkResult fork : r.getBenchmarkResults()) {
       for (IterationResult iteration : fork.getIterationResults()) {
-        Map<String, Result> counters = iteration.getSecondaryResults();
+        var counters = iteration.getSecondaryResults();
         ratios.add(counters.get("floatArray").getScore() / counters.get("vector").getScore());
       }
     }

@@ -75,6 +75,7 @@ class RangeTestPlotTest {
 
     JFreeChart chart = RangeTestPlot.chart(result).build().chart();
     assertTrue(chart.getTitle().getText().contains(result.size() + " of 50 steps"), chart.getTitle().getText());
+    @SuppressWarnings("unchecked") // JFreeChart returns a raw Collection of its markers
     List<Marker> markers = List.copyOf(chart.getXYPlot().getDomainMarkers(Layer.FOREGROUND));
     assertEquals(result.suggestions().size(), markers.size());
     String svg = Files.readString(written.get(1), StandardCharsets.UTF_8);

@@ -5,9 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -19,6 +17,7 @@ import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.util.ListStatistics;
 import org.openjdk.jmh.util.Statistics;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -146,18 +145,16 @@ public final class BenchmarkTable {
 
   /** float[] time over vector time in each measured iteration: their median and spread. */
   private static Report.Paired pairedRatio(RunResult r) {
-    List<Double> ratios = new ArrayList<>();
+    ListStatistics ratios = new ListStatistics();
     for (BenchmarkResult fork : r.getBenchmarkResults()) {
       for (IterationResult iteration : fork.getIterationResults()) {
         var counters = iteration.getSecondaryResults();
-        ratios.add(counters.get("floatArray").getScore() / counters.get("vector").getScore());
+        ratios.addValue(counters.get("floatArray").getScore() / counters.get("vector").getScore());
       }
     }
-    Collections.sort(ratios);
-    int n = ratios.size();
-    double median = n % 2 == 1 ? ratios.get(n / 2) : (ratios.get(n / 2 - 1) + ratios.get(n / 2)) / 2;
-    return new Report.Paired(median, ratios.getLast() / ratios.getFirst());
+    return new Report.Paired(ratios.getPercentile(50), ratios.getMax() / ratios.getMin());
   }
+
 
   private static <T> List<T> parse(String list, Function<String, T> f) {
     return Stream.of(list.split(",")).map(String::trim).map(f)

@@ -29,14 +29,10 @@ final class Quadratic implements RangeTest.TrainingStep, AutoCloseable {
     value = arena.allocate(JAVA_FLOAT, dimensions);
     grad = arena.allocate(JAVA_FLOAT, dimensions);
     for (int i = 0; i < dimensions; i++) {
-      value.setAtIndex(JAVA_FLOAT, i, (float) gaussian());
+      value.setAtIndex(JAVA_FLOAT, i, (float) random.nextGaussian());
     }
     sgd = new Sgd(SgdOptions.of(0.01));
     sgd.add(value, grad);
-  }
-
-  private double gaussian() {
-    return random.nextGaussian();
   }
 
   /** One batch: the loss at the current w, then an SGD step at the rate the range test set. */
@@ -44,7 +40,7 @@ final class Quadratic implements RangeTest.TrainingStep, AutoCloseable {
   public double train(double lr) {
     double loss = 0;
     for (long i = 0; i < value.byteSize() / Float.BYTES; i++) {
-      double error = value.getAtIndex(JAVA_FLOAT, i) - noise * gaussian();
+      double error = value.getAtIndex(JAVA_FLOAT, i) - noise * random.nextGaussian();
       loss += curvature / 2 * error * error;
       grad.setAtIndex(JAVA_FLOAT, i, (float) (curvature * error));
     }

@@ -1,8 +1,8 @@
 package dev.stride.bench;
 
 import dev.stride.bench.UpdateRuleBenchmark.Rule;
-import dev.stride.kernel.AdamCoefficients;
-import dev.stride.kernel.SgdCoefficients;
+import dev.stride.kernel.AdamKernel;
+import dev.stride.kernel.SgdKernel;
 import dev.stride.kernel.UpdateKernels;
 import java.lang.foreign.MemorySegment;
 
@@ -12,8 +12,8 @@ import java.lang.foreign.MemorySegment;
  */
 final class RuleStep {
   private final Rule rule;
-  private final SgdCoefficients sgd = new SgdCoefficients();
-  private final AdamCoefficients adam = new AdamCoefficients();
+  private final SgdKernel.Coefficients sgd = new SgdKernel.Coefficients();
+  private final AdamKernel.Coefficients adam = new AdamKernel.Coefficients();
   private long step;
 
   RuleStep(Rule rule) {
@@ -36,14 +36,14 @@ final class RuleStep {
   void kernel(UpdateKernels kernels, SegmentBuffers s) {
     step++;
     switch (rule) {
-      case SGD -> kernels.sgd(sgd.set(Rule.SGD_LR, 0, 0, 0, false, false, false), s.param, s.grad,
+      case SGD -> kernels.sgd().update(sgd.set(Rule.SGD_LR, 0, 0, 0, false, false, false), s.param, s.grad,
           MemorySegment.NULL, 0, s.size);
-      case SGD_MOMENTUM -> kernels.sgd(sgd.set(Rule.SGD_LR, Rule.MOMENTUM, 0, 0, false, false,
+      case SGD_MOMENTUM -> kernels.sgd().update(sgd.set(Rule.SGD_LR, Rule.MOMENTUM, 0, 0, false, false,
           false), s.param, s.grad, s.expAvg, 0, s.size);
-      case ADAM -> kernels.adam(adam.set(Rule.ADAM_LR, Rule.BETA1, Rule.BETA2, Rule.EPS, 0, false,
+      case ADAM -> kernels.adam().update(adam.set(Rule.ADAM_LR, Rule.BETA1, Rule.BETA2, Rule.EPS, 0, false,
           false, false, step), s.param, s.grad, s.expAvg, s.expAvgSq, MemorySegment.NULL, 0,
           s.size);
-      case ADAMW -> kernels.adam(adam.set(Rule.ADAM_LR, Rule.BETA1, Rule.BETA2, Rule.EPS,
+      case ADAMW -> kernels.adam().update(adam.set(Rule.ADAM_LR, Rule.BETA1, Rule.BETA2, Rule.EPS,
           Rule.ADAMW_WEIGHT_DECAY, true, false, false, step), s.param, s.grad, s.expAvg,
           s.expAvgSq, MemorySegment.NULL, 0, s.size);
     }

@@ -65,7 +65,7 @@ public final class Kernels {
   }
 
   private static final class Holder {
-    static final UpdateKernels SCALAR = new ScalarUpdateKernels();
+    static final UpdateKernels SCALAR = UpdateKernels.scalar();
     static final UpdateKernels DEFAULT = choose();
 
     private static UpdateKernels choose() {
@@ -91,14 +91,15 @@ public final class Kernels {
   }
 
   // Loaded by name and only when asked for, so that a JVM without the module never links the
-  // incubator types that VectorUpdateKernels refers to.
+  // incubator types that the vector kernels refer to.
   private static final class VectorHolder {
     static final UpdateKernels VECTOR;
 
     static {
       try {
-        VECTOR = (UpdateKernels) Class.forName(Kernels.class.getPackageName() + ".VectorUpdateKernels")
-            .getDeclaredConstructor().newInstance();
+        var create = Class.forName(Kernels.class.getPackageName() + ".VectorKernels")
+            .getDeclaredMethod("create");
+        VECTOR = (UpdateKernels) create.invoke(null);
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
       }

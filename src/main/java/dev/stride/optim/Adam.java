@@ -1,6 +1,7 @@
 package dev.stride.optim;
 
-import dev.stride.kernel.AdamCoefficients;
+import dev.stride.kernel.AdamKernel;
+import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.UpdateKernels;
 import java.lang.foreign.Arena;
 
@@ -9,20 +10,22 @@ import java.lang.foreign.Arena;
  * gradient. With {@code g = maximize ? -g : g} and t the parameter's step, from 1:
  *
  * <pre>
- *   g  = g + λ·p                                   if λ ≠ 0
+ *   g  = g + λ·p + λ1·sign(p)                      if λ ≠ 0, λ1 ≠ 0 (λ1: the group's L1)
  *   m  = β1·m + (1 − β1)·g
  *   v  = β2·v + (1 − β2)·g²
  *   v̂  = amsgrad ? (vmax = max(vmax, v)) : v
  *   p  = p − η/(1 − β1^t) · m / (√v̂ / √(1 − β2^t) + ε)
  * </pre>
  *
- * {@link AdamW} is the same rule with decoupled weight decay.
+ * State: {@code m}, {@code v} and, with amsgrad, {@code vmax} (PyTorch's {@code exp_avg},
+ * {@code exp_avg_sq}, {@code max_exp_avg_sq}). {@link AdamW} is the same rule with decoupled
+ * weight decay.
  */
 public sealed class Adam extends Optimizer<AdamOptions> permits AdamW {
   private static final int EXP_AVG = 0;
   private static final int EXP_AVG_SQ = 1;
   private static final int MAX_EXP_AVG_SQ = 2;
-  private final AdamCoefficients coefficients = new AdamCoefficients();
+  private final AdamKernel kernel;
   private final boolean decoupled;
 
   /** With PyTorch's defaults, {@link AdamOptions#ADAM_DEFAULTS}. */
@@ -41,6 +44,7 @@ public sealed class Adam extends Optimizer<AdamOptions> permits AdamW {
 
   Adam(AdamOptions hyperparameters, UpdateKernels kernels, boolean decoupled) {
     super(hyperparameters, kernels);
+    this.kernel = kernels.adam();
     this.decoupled = decoupled;
   }
 
@@ -59,10 +63,19 @@ public sealed class Adam extends Optimizer<AdamOptions> permits AdamW {
   }
 
   @Override
-  final void update(AdamOptions h, Parameter p, UpdateKernels kernels) {
-    coefficients.set(h.lr(), h.beta1(), h.beta2(), h.eps(), h.weightDecay(), decoupled,
-        h.amsgrad(), h.maximize(), p.step + 1);
-    kernels.adam(coefficients, p.value, p.grad, p.state(EXP_AVG), p.state(EXP_AVG_SQ),
-        p.state(MAX_EXP_AVG_SQ), 0, p.count);
+  final GradientCoefficients newCoefficients() {
+    return new AdamKernel.Coefficients();
+  }
+
+  @Override
+  final void prepare(AdamOptions h, Parameter p) {
+    p.<AdamKernel.Coefficients>coefficients().set(h.lr(), h.beta1(), h.beta2(), h.eps(),
+        h.weightDecay(), decoupled, h.amsgrad(), h.maximize(), p.step + 1);
+  }
+
+  @Override
+  final void update(Parameter p, long offset, long count) {
+    kernel.update(p.coefficients(), p.value, p.grad, p.state(EXP_AVG), p.state(EXP_AVG_SQ),
+        p.state(MAX_EXP_AVG_SQ), offset, count);
   }
 }

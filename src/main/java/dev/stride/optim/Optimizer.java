@@ -1,5 +1,7 @@
 package dev.stride.optim;
 
+import dev.stride.internal.Args;
+import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.Kernels;
 import dev.stride.kernel.UpdateKernels;
 import java.lang.foreign.Arena;
@@ -13,17 +15,38 @@ import java.util.List;
  * memory; the rule's state lives off-heap in memory this optimizer owns, allocated on first use
  * and freed by {@link #close()}.
  *
+ * <p>One {@link #step()} updates every parameter of every group in one parallel region: the work
+ * is cut into chunks of a fixed size when parameters are registered ({@link StepPlan}), and taken
+ * by a {@link StepPool}'s workers and the calling thread. Results are the same to the bit for any
+ * number of threads. By default a step uses as many threads as the machine has cores
+ * ({@link #setThreads}, or a pool shared with other optimizers: {@link #setPool}); a step over
+ * fewer than {@value #PARALLEL_FROM} elements runs on the calling thread alone, since below that
+ * waking a second thread cost more than it gained on the 2-core machine this was measured on
+ * (BENCHMARKS.md). Parameters in memory confined to one thread ({@code Arena.ofConfined()}) are
+ * updated by the calling thread, which must be their owner; the rest go to every thread.
+ *
  * <p>A step either updates every parameter or, when it throws, none: everything that can fail is
- * checked before the first parameter is touched. Not thread-safe: step from one thread at a time.
+ * checked before the first parameter is touched. Step from one thread at a time.
  *
  * @param <H> the rule's hyperparameters
  */
-public abstract sealed class Optimizer<H extends Hyperparameters<H>> implements AutoCloseable
-    permits Sgd, Adam {
-  private final UpdateKernels kernels;
-  // Shared, so a trainer may build the optimizer on one thread and step it on another.
+public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoCloseable {
+  /** Steps over fewer elements than this run on the calling thread alone. */
+  public static final long PARALLEL_FROM = 1 << 16;
+
+  final UpdateKernels kernels;
+  // Shared, so that workers can update the state and a trainer may build the optimizer on one
+  // thread and step it on another.
   private final Arena arena = Arena.ofShared();
   private final List<ParamGroup<H>> groups = new ArrayList<>();
+  /** One segment of each distinct memory scope the parameters live in, checked once per step. */
+  private final List<MemorySegment> scopes = new ArrayList<>();
+  private final ChunkTask updateChunk = (worker, chunk, p, offset, count) -> update(p, offset, count);
+  /** Null when parameters were registered since it was made. */
+  private StepPlan plan;
+  private int threads = Runtime.getRuntime().availableProcessors();
+  private StepPool pool;
+  private boolean ownsPool;
   private long stepCount;
   private boolean closed;
 
@@ -55,29 +78,130 @@ public abstract sealed class Optimizer<H extends Hyperparameters<H>> implements 
   }
 
   /**
+   * Sets how many threads a step runs on, the calling one included; 1 starts no worker. The
+   * workers start at the first step large enough to use them. Replaces a pool set before (a pool
+   * of this optimizer's own is closed; one given by {@link #setPool} is left to its owner).
+   *
+   * @throws IllegalArgumentException if {@code threads} is less than 1
+   */
+  public void setThreads(int threads) {
+    Args.positive("threads", threads);
+    checkOpen();
+    releasePool();
+    this.threads = threads;
+  }
+
+  /** Steps on {@code pool}'s threads, which other optimizers may share; its owner closes it. */
+  public void setPool(StepPool pool) {
+    java.util.Objects.requireNonNull(pool, "pool");
+    checkOpen();
+    releasePool();
+    this.pool = pool;
+    this.threads = pool.threads();
+  }
+
+  /** How many threads a large enough step runs on, the calling one included. */
+  public int threads() {
+    return threads;
+  }
+
+  /**
    * Updates every registered parameter from its gradient.
    *
-   * @throws IllegalStateException if this optimizer is closed or a parameter's memory was freed;
-   *     nothing is updated then
+   * @throws IllegalStateException if this optimizer or its pool is closed or a parameter's memory
+   *     was freed; nothing is updated then
    * @throws WrongThreadException if a parameter's memory is confined to another thread; nothing is
    *     updated then
    */
   public void step() {
+    StepPool pool = checkStep();
+    prepareCoefficients(1f);
+    run(pool, updateChunk);
+    finishStep();
+  }
+
+  /**
+   * Everything a step checks and allocates before it writes: the parameters' memory, the plan,
+   * the threads and the rule's state. Returns the pool to run on, or null for the calling thread.
+   */
+  private StepPool checkStep() {
     checkOpen();
     checkParametersReachable();
+    StepPlan plan = plan();
+    StepPool pool = poolFor(plan);
     for (ParamGroup<H> group : groups) {
-      for (Parameter p : group.parameters()) {
-        allocateState(group.hyperparameters(), p, arena);
-      }
+      group.allocateState(arena);
     }
+    return pool;
+  }
+
+  /** The rule's coefficients for this step, once per group and step count. */
+  private void prepareCoefficients(float gradScale) {
+    boolean share = scalarSlots() == 0;
     for (ParamGroup<H> group : groups) {
       H h = group.hyperparameters();
+      Parameter previous = null;
       for (Parameter p : group.parameters()) {
-        update(h, p, kernels);
+        if (share && previous != null && p.stepsLike(previous)) {
+          p.coefficients = previous.coefficients;
+        } else {
+          p.coefficients = p.ownCoefficients;
+          prepare(h, p);
+          p.ownCoefficients.setStepTerms(gradScale, group.l1());
+        }
+        previous = p;
+      }
+    }
+  }
+
+  private void run(StepPool pool, ChunkTask task) {
+    if (pool == null) {
+      plan.runAll(task);
+    } else {
+      pool.run(plan, task);
+    }
+  }
+
+  private void finishStep() {
+    for (ParamGroup<H> group : groups) {
+      for (Parameter p : group.parameters()) {
         p.stepped();
       }
     }
     stepCount++;
+  }
+
+  private StepPlan plan() {
+    if (plan == null) {
+      List<Parameter> all = new ArrayList<>();
+      for (ParamGroup<H> group : groups) {
+        all.addAll(group.parameters());
+      }
+      plan = new StepPlan(all);
+    }
+    return plan;
+  }
+
+  private StepPool poolFor(StepPlan plan) {
+    if (pool != null && pool.isClosed()) {
+      throw new IllegalStateException("the step pool set by setPool is closed; nothing was updated");
+    }
+    if (threads == 1 || plan.elements < PARALLEL_FROM || plan.sharedUnits.length < 2) {
+      return null;
+    }
+    if (pool == null) {
+      pool = new StepPool(threads);
+      ownsPool = true;
+    }
+    return pool;
+  }
+
+  private void releasePool() {
+    if (ownsPool) {
+      pool.close();
+    }
+    pool = null;
+    ownsPool = false;
   }
 
   /**
@@ -146,7 +270,8 @@ public abstract sealed class Optimizer<H extends Hyperparameters<H>> implements 
     }
     checkParametersReachable();
     // Allocate before copying: allocation is all that can still fail, and a slot allocated but not
-    // yet written holds zeros and counts as fresh, which steps the same as an unallocated one.
+    // yet written holds its initial value and counts as fresh, which steps the same as an
+    // unallocated one.
     for (int g = 0; g < groups.size(); g++) {
       List<Parameter> parameters = groups.get(g).parameters();
       for (int i = 0; i < parameters.size(); i++) {
@@ -159,20 +284,17 @@ public abstract sealed class Optimizer<H extends Hyperparameters<H>> implements 
       }
     }
     for (int g = 0; g < groups.size(); g++) {
-      ParamGroup<H> group = groups.get(g);
-      group.setHyperparameters(copies.get(g).hyperparameters());
-      for (int i = 0; i < group.size(); i++) {
-        group.parameters().get(i).restore(copies.get(g).parameters().get(i));
-      }
+      groups.get(g).restore(copies.get(g));
     }
     stepCount = snapshot.stepCount();
   }
 
-  /** Frees the state. Parameters, which the caller owns, stay as they are. Idempotent. */
+  /** Frees the state and stops this optimizer's own workers. Parameters stay as they are. Idempotent. */
   @Override
   public void close() {
     if (!closed) {
       closed = true;
+      releasePool();
       arena.close();
     }
   }
@@ -180,19 +302,44 @@ public abstract sealed class Optimizer<H extends Hyperparameters<H>> implements 
   /** How many state buffers the rule keeps per parameter. */
   abstract int stateSlots();
 
+  /**
+   * How many numbers the rule keeps per parameter besides its buffers (ASGD's η and μ). A rule
+   * that keeps any has its coefficients prepared for every parameter, since they depend on them.
+   */
+  int scalarSlots() {
+    return 0;
+  }
+
   /** Allocates the state that a step with {@code h} will need and {@code p} lacks. */
   abstract void allocateState(H h, Parameter p, Arena arena);
 
-  /** Applies the rule to one parameter. */
-  abstract void update(H h, Parameter p, UpdateKernels kernels);
+  /** A coefficients object of the rule's kernel, one per parameter. */
+  abstract GradientCoefficients newCoefficients();
+
+  /**
+   * Sets {@code p.coefficients()} for the step about to be taken, from {@code h} and {@code p}'s
+   * step count and state. Called once per group for parameters that step alike.
+   */
+  abstract void prepare(H h, Parameter p);
+
+  /** Applies the rule to elements {@code [offset, offset + count)} of {@code p}. */
+  abstract void update(Parameter p, long offset, long count);
 
   /**
    * Throws, naming the parameter, if any parameter's memory is freed or confined to another thread:
    * checked for all of them before the first is written, so that a failure leaves every parameter
-   * and its state as it was.
+   * and its state as it was. One segment per distinct scope is asked first; the parameters
+   * themselves only when that finds a problem, to name the first one.
    */
   private void checkParametersReachable() {
     Thread current = Thread.currentThread();
+    boolean fine = true;
+    for (MemorySegment s : scopes) {
+      fine &= s.scope().isAlive() && s.isAccessibleBy(current);
+    }
+    if (fine) {
+      return;
+    }
     for (ParamGroup<H> group : groups) {
       List<Parameter> parameters = group.parameters();
       for (int i = 0; i < parameters.size(); i++) {
@@ -230,6 +377,18 @@ public abstract sealed class Optimizer<H extends Hyperparameters<H>> implements 
         }
       }
     }
+  }
+
+  /** A new parameter for {@link ParamGroup#add}, whose checks it has passed. */
+  Parameter register(MemorySegment value, MemorySegment grad) {
+    Parameter p = new Parameter(value, grad, stateSlots(), scalarSlots(), newCoefficients());
+    for (MemorySegment s : new MemorySegment[] {value, grad}) {
+      if (scopes.stream().noneMatch(known -> known.scope().equals(s.scope()))) {
+        scopes.add(s);
+      }
+    }
+    plan = null;
+    return p;
   }
 
   static UpdateKernels defaultKernels() {

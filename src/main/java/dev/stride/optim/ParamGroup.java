@@ -1,5 +1,6 @@
 package dev.stride.optim;
 
+import dev.stride.internal.Args;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,10 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
   private final int index;
   private final List<Parameter> parameters = new ArrayList<>();
   private H hyperparameters;
+  private double l1;
+  /** The hyperparameters and size the state was last allocated for: a step skips the loop then. */
+  private H allocatedFor;
+  private int allocatedSize;
 
   ParamGroup(Optimizer<H> optimizer, int index, H hyperparameters) {
     this.optimizer = optimizer;
@@ -38,7 +43,7 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
           + value.byteSize() / Float.BYTES + " and " + grad.byteSize() / Float.BYTES + " floats");
     }
     optimizer.checkNotRegistered(value, grad);
-    parameters.add(new Parameter(value, grad, optimizer.stateSlots()));
+    parameters.add(optimizer.register(value, grad));
     return this;
   }
 
@@ -80,6 +85,42 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
    */
   public void setLr(double lr) {
     hyperparameters = hyperparameters.withLr(lr);
+  }
+
+  /** The L1 strength λ1: every rule adds λ1·sign(p) to the gradient; 0 by default. */
+  public double l1() {
+    return l1;
+  }
+
+  /**
+   * Sets the L1 strength λ1 for the next step. The gradient of λ1·Σ|p| is added where the rule
+   * adds its L2 term, after maximize and the L2 term itself (see each rule's class Javadoc).
+   *
+   * @throws IllegalArgumentException if {@code l1} is negative or not finite
+   */
+  public void setL1(double l1) {
+    this.l1 = Args.nonNegative("l1", l1);
+  }
+
+  /** Allocates the state the next step needs, unless nothing changed since the last time. */
+  void allocateState(java.lang.foreign.Arena arena) {
+    if (allocatedFor != hyperparameters || allocatedSize != parameters.size()) {
+      for (Parameter p : parameters) {
+        optimizer.allocateState(hyperparameters, p, arena);
+      }
+      allocatedFor = hyperparameters;
+      allocatedSize = parameters.size();
+    }
+  }
+
+  /** Puts back a snapshot's copy of this group; its slots are allocated already. */
+  void restore(OptimizerSnapshot.GroupCopy<H> copy) {
+    hyperparameters = copy.hyperparameters();
+    l1 = copy.l1();
+    allocatedFor = null; // restored slots may be unallocated again
+    for (int i = 0; i < parameters.size(); i++) {
+      parameters.get(i).restore(copy.parameters().get(i));
+    }
   }
 
   /** This group's position in {@link Optimizer#groups()}. */

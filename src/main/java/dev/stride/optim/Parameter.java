@@ -1,9 +1,15 @@
 package dev.stride.optim;
 
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import dev.stride.kernel.GradientCoefficients;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-/** One registered parameter: its value and gradient, the rule's state for it, its step count. */
+/**
+ * One registered parameter: its value and gradient, the rule's state for it (buffers and per-parameter
+ * scalars), its step count, and the coefficients its next chunks are updated with.
+ */
 final class Parameter {
   /** State buffers start on a cache line: a vector load that straddles two is slower. */
   static final long STATE_ALIGNMENT = 64;
@@ -15,37 +21,70 @@ final class Parameter {
    * nothing next to a buffer this size.
    */
   private static final long STAGGER_FROM_BYTES = 1 << 20;
+  /** A thread that owns nothing: memory it may access is memory every thread may access. */
+  private static final Thread NOT_AN_OWNER = new Thread(() -> {}, "stride-access-probe");
 
   final MemorySegment value;
   final MemorySegment grad;
   final long count;
+  /** Confined to its owner thread: only the thread that calls step may update it. */
+  final boolean confined;
   /** The steps this parameter has taken: PyTorch's per-parameter {@code state['step']}. */
   long step;
   /** Buffers once allocated are kept: a restored snapshot may mark a slot unallocated again. */
   private final MemorySegment[] state;
+  /** The rule's per-parameter numbers (ASGD's η and μ), in the rule's own order. */
+  final double[] scalars;
   /** Bit k: slot k is in use. */
   private int allocated;
-  /** Bit k: slot k was allocated for the step being taken, so it holds zeros, not history. */
+  /** Bit k: slot k was allocated for the step being taken, so it holds its initial value. */
   private int fresh;
+  /** This parameter's own coefficients object, which {@link Optimizer} fills when needed. */
+  final GradientCoefficients ownCoefficients;
+  /** What the next update uses: {@link #ownCoefficients} or an equal one of the same group. */
+  GradientCoefficients coefficients;
 
-  Parameter(MemorySegment value, MemorySegment grad, int stateSlots) {
+  Parameter(MemorySegment value, MemorySegment grad, int stateSlots, int scalarSlots,
+      GradientCoefficients coefficients) {
     this.value = value;
     this.grad = grad;
     this.count = value.byteSize() / Float.BYTES;
+    this.confined = !value.isAccessibleBy(NOT_AN_OWNER) || !grad.isAccessibleBy(NOT_AN_OWNER);
     this.state = new MemorySegment[stateSlots];
+    this.scalars = new double[scalarSlots];
+    this.ownCoefficients = coefficients;
+    this.coefficients = coefficients;
+  }
+
+  /** The coefficients of the step being taken, as the rule's own type. */
+  @SuppressWarnings("unchecked")
+  <C extends GradientCoefficients> C coefficients() {
+    return (C) coefficients;
   }
 
   /** Allocates slot {@code k}, zero-filled, if it is not yet. */
   void allocate(int k, Arena arena) {
+    allocate(k, arena, 0f);
+  }
+
+  /** Allocates slot {@code k} filled with {@code initial}, if it is not yet. */
+  void allocate(int k, Arena arena, float initial) {
     if (!isAllocated(k)) {
       long bytes = count * Float.BYTES;
-      if (state[k] != null) {
+      if (state[k] == null) {
+        if (bytes < STAGGER_FROM_BYTES) {
+          state[k] = arena.allocate(bytes, STATE_ALIGNMENT);
+        } else {
+          long inPage = ((value.address() & -STATE_ALIGNMENT) + (k + 1) * PAGE / 4) % PAGE;
+          state[k] = arena.allocate(bytes + PAGE, PAGE).asSlice(inPage, bytes);
+        }
+      }
+      if (Float.floatToRawIntBits(initial) == 0) {
         state[k].fill((byte) 0);
-      } else if (bytes < STAGGER_FROM_BYTES) {
-        state[k] = arena.allocate(bytes, STATE_ALIGNMENT);
       } else {
-        long inPage = ((value.address() & -STATE_ALIGNMENT) + (k + 1) * PAGE / 4) % PAGE;
-        state[k] = arena.allocate(bytes + PAGE, PAGE).asSlice(inPage, bytes);
+        for (long i = 0; i < count; i++) {
+          state[k].setAtIndex(JAVA_FLOAT, i, initial);
+        }
       }
       allocated |= 1 << k;
       fresh |= 1 << k;
@@ -69,6 +108,11 @@ final class Parameter {
     return (fresh & 1 << k) != 0;
   }
 
+  /** Whether a step's coefficients computed for {@code other} hold for this parameter too. */
+  boolean stepsLike(Parameter other) {
+    return step == other.step && fresh == other.fresh;
+  }
+
   /** Ends a step: every slot now holds history. */
   void stepped() {
     step++;
@@ -85,6 +129,7 @@ final class Parameter {
         allocated &= ~(1 << k); // the buffer stays, for the next allocate
       }
     }
+    System.arraycopy(copy.scalars(), 0, scalars, 0, scalars.length);
     step = copy.step();
     fresh = 0;
   }

@@ -1,6 +1,7 @@
 package dev.stride.optim;
 
-import dev.stride.kernel.SgdCoefficients;
+import dev.stride.kernel.GradientCoefficients;
+import dev.stride.kernel.SgdKernel;
 import dev.stride.kernel.UpdateKernels;
 import java.lang.foreign.Arena;
 
@@ -9,15 +10,17 @@ import java.lang.foreign.Arena;
  * and maximization, as PyTorch's {@code torch.optim.SGD}. With {@code d = maximize ? -g : g}:
  *
  * <pre>
- *   d = d + λ·p                                   if λ ≠ 0
+ *   d = d + λ·p + λ1·sign(p)                      if λ ≠ 0, λ1 ≠ 0 (λ1: the group's L1)
  *   b = d  (first step),  b = μ·b + (1 − τ)·d    if μ ≠ 0
  *   d = nesterov ? d + μ·b : b                    if μ ≠ 0
  *   p = p − η·d
  * </pre>
+ *
+ * State: the momentum buffer {@code b} (PyTorch's {@code momentum_buffer}), only when μ ≠ 0.
  */
 public final class Sgd extends Optimizer<SgdOptions> {
   private static final int MOMENTUM_BUFFER = 0;
-  private final SgdCoefficients coefficients = new SgdCoefficients();
+  private final SgdKernel kernel;
 
   public Sgd(SgdOptions hyperparameters) {
     this(hyperparameters, defaultKernels());
@@ -26,6 +29,7 @@ public final class Sgd extends Optimizer<SgdOptions> {
   /** With the given kernels instead of the JVM's default ones. */
   public Sgd(SgdOptions hyperparameters, UpdateKernels kernels) {
     super(hyperparameters, kernels);
+    this.kernel = kernels.sgd();
   }
 
   @Override
@@ -41,9 +45,18 @@ public final class Sgd extends Optimizer<SgdOptions> {
   }
 
   @Override
-  void update(SgdOptions h, Parameter p, UpdateKernels kernels) {
-    coefficients.set(h.lr(), h.momentum(), h.dampening(), h.weightDecay(), h.nesterov(),
-        h.maximize(), p.isFresh(MOMENTUM_BUFFER));
-    kernels.sgd(coefficients, p.value, p.grad, p.state(MOMENTUM_BUFFER), 0, p.count);
+  GradientCoefficients newCoefficients() {
+    return new SgdKernel.Coefficients();
+  }
+
+  @Override
+  void prepare(SgdOptions h, Parameter p) {
+    p.<SgdKernel.Coefficients>coefficients().set(h.lr(), h.momentum(), h.dampening(),
+        h.weightDecay(), h.nesterov(), h.maximize(), p.isFresh(MOMENTUM_BUFFER));
+  }
+
+  @Override
+  void update(Parameter p, long offset, long count) {
+    kernel.update(p.coefficients(), p.value, p.grad, p.state(MOMENTUM_BUFFER), offset, count);
   }
 }

@@ -28,9 +28,9 @@ class LongOffsetsTest {
         p.setAtIndex(JAVA_FLOAT, OFFSET + i, i);
         g.setAtIndex(JAVA_FLOAT, OFFSET + i, 2f);
       }
-      SgdCoefficients c = new SgdCoefficients().set(0.25, 0, 0, 0, false, false, false);
-      Kernels.vector().sgd(c, p, g, MemorySegment.NULL, OFFSET, COUNT - 5);
-      Kernels.scalar().sgd(c, p, g, MemorySegment.NULL, OFFSET + COUNT - 5, 5);
+      SgdKernel.Coefficients c = new SgdKernel.Coefficients().set(0.25, 0, 0, 0, false, false, false);
+      Kernels.vector().sgd().update(c, p, g, MemorySegment.NULL, OFFSET, COUNT - 5);
+      Kernels.scalar().sgd().update(c, p, g, MemorySegment.NULL, OFFSET + COUNT - 5, 5);
       for (int i = 0; i < COUNT; i++) {
         assertEquals(i - 0.5f, p.getAtIndex(JAVA_FLOAT, OFFSET + i), "element " + i);
       }

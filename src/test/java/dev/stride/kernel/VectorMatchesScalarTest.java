@@ -88,9 +88,9 @@ class VectorMatchesScalarTest {
     @Override
     public void step(UpdateKernels kernels, Buffers b, int s, Data d) {
       NativeFloats.write(b.grad, d.grads()[s]);
-      SgdCoefficients c = new SgdCoefficients().set(lr, momentum, dampening, weightDecay, nesterov,
+      SgdKernel.Coefficients c = new SgdKernel.Coefficients().set(lr, momentum, dampening, weightDecay, nesterov,
           maximize, createsBuffer && s == 0);
-      kernels.sgd(c, b.param, b.grad, b.state[0], d.offset(), d.count());
+      kernels.sgd().update(c, b.param, b.grad, b.state[0], d.offset(), d.count());
     }
 
     @Override
@@ -104,9 +104,9 @@ class VectorMatchesScalarTest {
     @Override
     public void step(UpdateKernels kernels, Buffers b, int s, Data d) {
       NativeFloats.write(b.grad, d.grads()[s]);
-      AdamCoefficients c = new AdamCoefficients().set(lr, beta1, beta2, eps, weightDecay, decoupled,
+      AdamKernel.Coefficients c = new AdamKernel.Coefficients().set(lr, beta1, beta2, eps, weightDecay, decoupled,
           amsgrad, maximize, firstStep + s);
-      kernels.adam(c, b.param, b.grad, b.state[0], b.state[1], b.state[2], d.offset(), d.count());
+      kernels.adam().update(c, b.param, b.grad, b.state[0], b.state[1], b.state[2], d.offset(), d.count());
     }
 
     @Override

@@ -1,0 +1,41 @@
+package dev.stride.kernel;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Sums and maxima over {@code count} floats from element {@code offset}, the same to the bit
+ * whatever the vector width: every sum is taken in double over 16 partial sums, element
+ * {@code offset + i} going to partial {@code i mod 16}, each partial in element order, and the
+ * partials then added in order 0 to 15. Products and squares of floats are exact in double, so a
+ * sum of squares cannot overflow and is finite exactly when every element is.
+ *
+ * @see dev.stride.optim.Optimizer
+ */
+public interface ReduceKernel {
+  /** How many partial sums each sum keeps: the length of the {@code lanes} workspace. */
+  int PARTIALS = 16;
+
+  /**
+   * Σ a[i]·b[i], each product in double.
+   *
+   * @param lanes {@value #PARTIALS} doubles of workspace, so that the kernel allocates nothing
+   */
+  double dot(MemorySegment a, MemorySegment b, long offset, long count, double[] lanes);
+
+  /** Σ x[i]², each square in double: {@code dot(x, x, …)}. */
+  default double sumOfSquares(MemorySegment x, long offset, long count, double[] lanes) {
+    return dot(x, x, offset, count, lanes);
+  }
+
+  /** Σ |x[i]|, in double. */
+  double sumOfAbs(MemorySegment x, long offset, long count, double[] lanes);
+
+  /**
+   * Σ |x[i]|^q with {@code Math.pow} in double, for q other than 1 and 2. The vector form has no
+   * power that rounds as {@code Math.pow} does, so both forms run this one element at a time.
+   */
+  double sumOfAbsPow(MemorySegment x, long offset, long count, double q, double[] lanes);
+
+  /** max |x[i]|: NaN if an element is NaN, 0 if {@code count} is 0. */
+  float maxAbs(MemorySegment x, long offset, long count);
+}

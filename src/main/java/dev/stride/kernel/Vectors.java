@@ -1,0 +1,67 @@
+package dev.stride.kernel;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * What the Vector API kernels share: the species, loads and stores, and the vector form of
+ * {@link GradientCoefficients#gradient}. Only the {@code *Vector} classes use it.
+ */
+final class Vectors {
+  // A constant, not a parameter: C2 only intrinsifies vector operations whose species it can see
+  // as a constant, and a kernel fed two species ran 40x slower.
+  static final VectorSpecies<Float> F = switch (Kernels.vectorBits()) {
+    case 128 -> FloatVector.SPECIES_128;
+    case 256 -> FloatVector.SPECIES_256;
+    default -> FloatVector.SPECIES_PREFERRED;
+  };
+  /** Big-endian access was 5x slower. */
+  private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+  private static final FloatVector ONE = FloatVector.broadcast(F, 1f);
+  private static final FloatVector MINUS_ONE = FloatVector.broadcast(F, -1f);
+
+  private Vectors() {}
+
+  /** The first element index from which fewer than a vector remain, counting from {@code offset}. */
+  static long loopBound(long offset, long count) {
+    return offset + F.loopBound(count);
+  }
+
+  static FloatVector load(MemorySegment s, long index) {
+    return FloatVector.fromMemorySegment(F, s, index * Float.BYTES, ORDER);
+  }
+
+  static void store(FloatVector v, MemorySegment s, long index) {
+    v.intoMemorySegment(s, index * Float.BYTES, ORDER);
+  }
+
+  /** {@link GradientCoefficients#gradient}, the same operations in the same order. */
+  static FloatVector gradient(GradientCoefficients c, FloatVector g, FloatVector p) {
+    if (c.gradScale != 1) {
+      g = g.mul(c.gradScale);
+    }
+    if (c.maximize) {
+      g = g.neg();
+    }
+    if (c.weightDecay != 0) {
+      g = g.add(p.mul(c.weightDecay));
+    }
+    if (c.l1 != 0) {
+      g = g.add(sign(p).mul(c.l1));
+    }
+    return g;
+  }
+
+  /** {@link Math#signum(float)}: ±1, and ±0 or NaN where x is. */
+  static FloatVector sign(FloatVector x) {
+    return x.blend(ONE, x.compare(VectorOperators.GT, 0f))
+        .blend(MINUS_ONE, x.compare(VectorOperators.LT, 0f));
+  }
+
+  static FloatVector sqrt(FloatVector x) {
+    return x.lanewise(VectorOperators.SQRT);
+  }
+}

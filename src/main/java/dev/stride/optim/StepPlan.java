@@ -1,0 +1,110 @@
+package dev.stride.optim;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How a step's work is cut: every parameter into chunks of at most {@link #CHUNK} floats, which
+ * never cross a parameter's end; consecutive chunks into units of about {@link #CHUNK} floats,
+ * which threads take one at a time. The cut depends on the parameters alone, not on the number of
+ * threads, so per-chunk results combined in chunk order are the same for any thread count. Made
+ * when parameters are registered, not per step.
+ */
+final class StepPlan {
+  /**
+   * Floats per chunk: 64 KiB of each buffer, so that Adam's four stay in a core's L2 while a
+   * chunk's reductions read them again; a multiple of 16, so two threads write one cache line
+   * only where a parameter itself does not start on one.
+   */
+  static final int CHUNK = 1 << 14;
+
+  final Parameter[] parameters;
+  /** Parameter j's chunks are {@code [firstChunk[j], firstChunk[j + 1])}. */
+  final int[] firstChunk;
+  final int[] chunkParameter;
+  final long[] chunkOffset;
+  final long[] chunkCount;
+  /** Unit u's chunks are {@code [unitStart[u], unitEnd[u])}. */
+  private final int[] unitStart;
+  private final int[] unitEnd;
+  /** Units with confined memory, which only the calling thread may touch. */
+  final int[] callerUnits;
+  /** Units any thread may take. */
+  final int[] sharedUnits;
+  final long elements;
+
+  StepPlan(List<Parameter> parameters) {
+    this.parameters = parameters.toArray(Parameter[]::new);
+    firstChunk = new int[this.parameters.length + 1];
+    int chunks = 0;
+    long elements = 0;
+    for (int j = 0; j < this.parameters.length; j++) {
+      firstChunk[j] = chunks;
+      long count = this.parameters[j].count;
+      chunks += Math.toIntExact((count + CHUNK - 1) / CHUNK);
+      elements += count;
+    }
+    firstChunk[this.parameters.length] = chunks;
+    this.elements = elements;
+    chunkParameter = new int[chunks];
+    chunkOffset = new long[chunks];
+    chunkCount = new long[chunks];
+    List<int[]> caller = new ArrayList<>();
+    List<int[]> shared = new ArrayList<>();
+    int c = 0;
+    int start = 0;
+    long inUnit = 0;
+    for (int j = 0; j < this.parameters.length; j++) {
+      Parameter p = this.parameters[j];
+      for (long offset = 0; offset < p.count; offset += CHUNK, c++) {
+        long count = Math.min(CHUNK, p.count - offset);
+        boolean kindChanges = c > start && this.parameters[chunkParameter[start]].confined != p.confined;
+        if (kindChanges || inUnit + count > CHUNK) {
+          (this.parameters[chunkParameter[start]].confined ? caller : shared).add(new int[] {start, c});
+          start = c;
+          inUnit = 0;
+        }
+        chunkParameter[c] = j;
+        chunkOffset[c] = offset;
+        chunkCount[c] = count;
+        inUnit += count;
+      }
+    }
+    if (c > start) {
+      (this.parameters[chunkParameter[start]].confined ? caller : shared).add(new int[] {start, c});
+    }
+    int units = caller.size() + shared.size();
+    unitStart = new int[units];
+    unitEnd = new int[units];
+    callerUnits = new int[caller.size()];
+    sharedUnits = new int[shared.size()];
+    int u = 0;
+    for (int i = 0; i < caller.size(); i++, u++) {
+      unitStart[u] = caller.get(i)[0];
+      unitEnd[u] = caller.get(i)[1];
+      callerUnits[i] = u;
+    }
+    for (int i = 0; i < shared.size(); i++, u++) {
+      unitStart[u] = shared.get(i)[0];
+      unitEnd[u] = shared.get(i)[1];
+      sharedUnits[i] = u;
+    }
+  }
+
+  int chunks() {
+    return chunkParameter.length;
+  }
+
+  void runUnit(int unit, ChunkTask task, int worker) {
+    for (int c = unitStart[unit], end = unitEnd[unit]; c < end; c++) {
+      task.run(worker, c, parameters[chunkParameter[c]], chunkOffset[c], chunkCount[c]);
+    }
+  }
+
+  /** Every chunk on the calling thread, in order. */
+  void runAll(ChunkTask task) {
+    for (int c = 0; c < chunkParameter.length; c++) {
+      task.run(0, c, parameters[chunkParameter[c]], chunkOffset[c], chunkCount[c]);
+    }
+  }
+}

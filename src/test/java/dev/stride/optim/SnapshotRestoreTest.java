@@ -11,7 +11,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,26 +31,23 @@ class SnapshotRestoreTest {
     arena.close();
   }
 
-  static Stream<Arguments> optimizers() {
-    return Stream.of(
-        Arguments.of("sgd nesterov", (Supplier<Optimizer<?>>) () ->
-            new Sgd(SgdOptions.of(0.05).withMomentum(0.9).withNesterov(true).withWeightDecay(0.01))),
-        Arguments.of("adam amsgrad", (Supplier<Optimizer<?>>) () ->
-            new Adam(AdamOptions.ADAM_DEFAULTS.withLr(0.01).withAmsgrad(true))),
-        Arguments.of("adamw", (Supplier<Optimizer<?>>) () -> new AdamW(AdamOptions.ADAMW_DEFAULTS.withLr(0.01))));
+  @ParameterizedTest(name = "{0}, snapshot after {1} steps")
+  @MethodSource("withStepsBefore")
+  void restoredStepsAsATwinThatNeverLeft(RuleCatalog.Config rule, int stepsBefore) {
+    restoredStepsAsATwin(rule, stepsBefore);
   }
 
-  @ParameterizedTest(name = "{0}, snapshot after {2} steps")
-  @MethodSource("withStepsBefore")
-  <H extends Hyperparameters<H>> void restoredStepsAsATwinThatNeverLeft(String name, Supplier<Optimizer<H>> make,
+  @SuppressWarnings("unchecked")
+  private <H extends Hyperparameters<H>> void restoredStepsAsATwin(RuleCatalog.Config rule,
       int stepsBefore) {
-    Optimizer<H> detoured = withParameters(make.get());
-    Optimizer<H> twin = withParameters(make.get());
+    Optimizer<H> detoured = withParameters((Optimizer<H>) rule.make());
+    Optimizer<H> twin = withParameters((Optimizer<H>) rule.make());
     steps(detoured, 0, stepsBefore);
     steps(twin, 0, stepsBefore);
 
     try (OptimizerSnapshot<H> snapshot = detoured.snapshot()) {
       detoured.group(1).setLr(10);
+      detoured.group(1).setL1(0.25);
       detoured.group(0).setHyperparameters(detoured.group(0).hyperparameters().withWeightDecay(0.5));
       steps(detoured, 100, 7);
       detoured.restore(snapshot);
@@ -64,7 +60,7 @@ class SnapshotRestoreTest {
   }
 
   static Stream<Arguments> withStepsBefore() {
-    return optimizers().flatMap(a -> Stream.of(0, 3).map(n -> Arguments.of(a.get()[0], a.get()[1], n)));
+    return RuleCatalog.all().stream().flatMap(r -> Stream.of(0, 3).map(n -> Arguments.of(r, n)));
   }
 
   @Test
@@ -173,6 +169,7 @@ class SnapshotRestoreTest {
     assertEquals(OptimizerProbe.steps(expected), OptimizerProbe.steps(actual), when + ": parameter steps");
     for (int g = 0; g < expected.groups().size(); g++) {
       assertEquals(expected.group(g).hyperparameters(), actual.group(g).hyperparameters(), when + ": group " + g);
+      assertEquals(expected.group(g).l1(), actual.group(g).l1(), when + ": L1 of group " + g);
       for (int i = 0; i < expected.group(g).size(); i++) {
         Parameter e = OptimizerProbe.parameter(expected, g, i);
         Parameter a = OptimizerProbe.parameter(actual, g, i);
@@ -180,6 +177,7 @@ class SnapshotRestoreTest {
         for (int k = 0; k < expected.stateSlots(); k++) {
           assertArrayEquals(bits(e.state(k)), bits(a.state(k)), when + ": slot " + k + " of " + g + "/" + i);
         }
+        assertArrayEquals(e.scalars, a.scalars, when + ": scalars of " + g + "/" + i);
       }
     }
   }

@@ -1,0 +1,135 @@
+package dev.stride.optim;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stride.testing.NativeFloats;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/**
+ * A step gives the same bits on any number of threads, for every rule: 2, 3 and 8 threads (more
+ * than this machine's cores) against one, over mixes of large tensors cut into several chunks,
+ * small ones grouped into one unit, tensors in confined memory (which only the caller may touch),
+ * and two groups.
+ */
+class AnyThreadCountTest {
+  private static final int STEPS = 3;
+
+  /** Tensor lengths, and which live in confined memory; at least {@link Optimizer#PARALLEL_FROM} floats. */
+  record Mix(List<Integer> lengths, List<Boolean> confined, long seed) {
+    @Override
+    public String toString() {
+      return "lengths " + lengths + ", confined " + confined + ", seed " + seed;
+    }
+  }
+
+  @Property(tries = 12)
+  void everyRuleStepsTheSameOnAnyThreadCount(@ForAll("mixes") Mix mix,
+      @ForAll("threadCounts") int threads) {
+    for (RuleCatalog.Config rule : RuleCatalog.all()) {
+      List<int[]> single = run(rule, mix, 1);
+      List<int[]> parallel = run(rule, mix, threads);
+      for (int k = 0; k < single.size(); k++) {
+        assertArrayEquals(single.get(k), parallel.get(k),
+            rule + " on " + threads + " threads, tensor " + k + " of " + mix);
+      }
+    }
+  }
+
+  /** The bits of every value and state buffer after {@link #STEPS} steps on {@code threads} threads. */
+  private static List<int[]> run(RuleCatalog.Config rule, Mix mix, int threads) {
+    try (Arena shared = Arena.ofShared(); Arena confined = Arena.ofConfined();
+        Optimizer<?> optimizer = rule.make()) {
+      optimizer.setThreads(threads);
+      addSecondGroup(optimizer);
+      SplittableRandom random = new SplittableRandom(mix.seed());
+      List<MemorySegment> grads = new ArrayList<>();
+      for (int k = 0; k < mix.lengths().size(); k++) {
+        Arena arena = mix.confined().get(k) ? confined : shared;
+        int n = mix.lengths().get(k);
+        MemorySegment value = NativeFloats.allocate(arena, n);
+        MemorySegment grad = NativeFloats.allocate(arena, n);
+        for (int i = 0; i < n; i++) {
+          value.setAtIndex(JAVA_FLOAT, i, (float) random.nextGaussian());
+        }
+        optimizer.group(k % 2).add(value, grad);
+        grads.add(grad);
+      }
+      for (int s = 0; s < STEPS; s++) {
+        for (MemorySegment g : grads) {
+          for (long i = 0; i < g.byteSize() / Float.BYTES; i++) {
+            g.setAtIndex(JAVA_FLOAT, i, (float) (random.nextGaussian() * 1e-2));
+          }
+        }
+        optimizer.step();
+      }
+      List<int[]> out = new ArrayList<>();
+      for (ParamGroup<?> g : optimizer.groups()) {
+        for (Parameter p : g.parameters()) {
+          out.add(p.value.toArray(ValueLayout.JAVA_INT));
+          for (int k = 0; k < p.stateSlots(); k++) {
+            out.add(p.state(k).toArray(ValueLayout.JAVA_INT));
+          }
+        }
+      }
+      return out;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <H extends Hyperparameters<H>> void addSecondGroup(Optimizer<?> optimizer) {
+    Optimizer<H> o = (Optimizer<H>) optimizer;
+    H first = o.group(0).hyperparameters();
+    o.addGroup(first.withLr(first.lr() / 3)).setL1(1e-3);
+  }
+
+  /** The plan's cut does not depend on the thread count: a worker's share is whole chunks. */
+  @Example
+  void chunksNeverCrossATensorAndAreWholeCacheLines() {
+    List<Parameter> parameters = new ArrayList<>();
+    try (Arena arena = Arena.ofShared()) {
+      for (int n : new int[] {5, StepPlan.CHUNK * 2 + 3, 256, StepPlan.CHUNK, 1}) {
+        parameters.add(new Parameter(NativeFloats.allocate(arena, n), NativeFloats.allocate(arena, n),
+            0, 0, null));
+      }
+      StepPlan plan = new StepPlan(parameters);
+      assertEquals(List.of(0, 1, 4, 5, 6, 7), java.util.Arrays.stream(plan.firstChunk).boxed()
+          .collect(Collectors.toList()), "chunks per tensor");
+      for (int c = 0; c < plan.chunks(); c++) {
+        Parameter p = plan.parameters[plan.chunkParameter[c]];
+        assertTrue(plan.chunkOffset[c] + plan.chunkCount[c] <= p.count, "chunk " + c + " crosses its tensor's end");
+        assertEquals(0, plan.chunkOffset[c] % 16, "chunk " + c + " starts inside a cache line");
+      }
+    }
+  }
+
+  @Provide
+  Arbitrary<Mix> mixes() {
+    Arbitrary<Integer> length = Arbitraries.frequencyOf(
+        net.jqwik.api.Tuple.of(3, Arbitraries.integers().between(1, 3000)),
+        net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(StepPlan.CHUNK - 20, 3 * StepPlan.CHUNK + 50)));
+    return length.list().ofMinSize(2).ofMaxSize(12)
+        .filter(l -> l.stream().mapToLong(Integer::longValue).sum() >= Optimizer.PARALLEL_FROM)
+        .flatMap(lengths -> Arbitraries.of(false, false, true).list().ofSize(lengths.size())
+            .flatMap(confined -> Arbitraries.longs().map(seed -> new Mix(lengths, confined, seed))));
+  }
+
+  @Provide
+  Arbitrary<Integer> threadCounts() {
+    return Arbitraries.of(2, 3, 8);
+  }
+}

@@ -1,0 +1,39 @@
+package dev.stride.optim;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Every rule, in the flag combinations worth telling apart, by name: what the tests that must
+ * hold for all rules step (snapshot and restore, any thread count, checkpoints). A new rule adds
+ * its configurations here.
+ */
+final class RuleCatalog {
+  private RuleCatalog() {}
+
+  /** One rule with fixed hyperparameters, made afresh by {@link #make()}. */
+  record Config(String name, Supplier<Optimizer<?>> factory) {
+    Optimizer<?> make() {
+      return factory.get();
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static List<Config> all() {
+    return List.of(
+        new Config("SGD", () -> new Sgd(SgdOptions.of(0.05))),
+        new Config("SGD momentum dampening", () ->
+            new Sgd(SgdOptions.of(0.05).withMomentum(0.9).withDampening(0.3).withWeightDecay(0.01))),
+        new Config("SGD nesterov maximize", () -> new Sgd(
+            SgdOptions.of(0.05).withMomentum(0.9).withNesterov(true).withWeightDecay(0.01).withMaximize(true))),
+        new Config("Adam", () -> new Adam(AdamOptions.ADAM_DEFAULTS.withLr(0.01).withWeightDecay(0.01))),
+        new Config("Adam amsgrad maximize", () ->
+            new Adam(AdamOptions.ADAM_DEFAULTS.withLr(0.01).withAmsgrad(true).withMaximize(true))),
+        new Config("AdamW", () -> new AdamW(AdamOptions.ADAMW_DEFAULTS.withLr(0.01))),
+        new Config("AdamW amsgrad", () -> new AdamW(AdamOptions.ADAMW_DEFAULTS.withLr(0.01).withAmsgrad(true))));
+  }
+}

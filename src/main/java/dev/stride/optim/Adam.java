@@ -4,6 +4,7 @@ import dev.stride.kernel.AdamKernel;
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.UpdateKernels;
 import java.lang.foreign.Arena;
+import java.util.List;
 
 /**
  * Adam, as PyTorch's {@code torch.optim.Adam}: weight decay is an L2 penalty added to the
@@ -48,9 +49,21 @@ public sealed class Adam extends Optimizer<AdamOptions> permits AdamW {
     this.decoupled = decoupled;
   }
 
+  private static final List<String> STATE_KEYS = List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq");
+
   @Override
-  final int stateSlots() {
-    return 3;
+  public String pytorchName() {
+    return decoupled ? "AdamW" : "Adam";
+  }
+
+  @Override
+  final List<String> stateKeys() {
+    return STATE_KEYS;
+  }
+
+  @Override
+  final boolean pytorchKeepsStep() {
+    return true;
   }
 
   @Override

@@ -1,6 +1,11 @@
 package dev.stride.optim;
 
 import dev.stride.internal.Args;
+import dev.stride.internal.Kwargs;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Adam's and AdamW's hyperparameters, PyTorch's names and checks: {@code lr} η, {@code beta1} and
@@ -21,6 +26,35 @@ public record AdamOptions(double lr, double beta1, double beta2, double eps, dou
     Args.unitInterval("beta2", beta2);
     Args.nonNegative("eps", eps);
     Args.nonNegative("weightDecay", weightDecay);
+  }
+
+  private static final Set<String> PYTORCH_NAMES =
+      Set.of("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize");
+
+  /**
+   * From PyTorch's keyword arguments of {@code torch.optim.Adam} or {@code AdamW}, with
+   * {@code defaults} (one of {@link #ADAM_DEFAULTS}, {@link #ADAMW_DEFAULTS}) for absent ones.
+   *
+   * @throws IllegalArgumentException if an argument is unknown or a value is refused
+   */
+  public static AdamOptions fromPyTorch(Map<String, ?> kwargs, AdamOptions defaults) {
+    Kwargs k = new Kwargs(defaults == ADAMW_DEFAULTS ? "AdamW" : "Adam", kwargs, PYTORCH_NAMES);
+    double[] betas = k.pair("betas", defaults.beta1, defaults.beta2);
+    return new AdamOptions(k.number("lr", defaults.lr), betas[0], betas[1],
+        k.number("eps", defaults.eps), k.number("weight_decay", defaults.weightDecay),
+        k.bool("amsgrad", defaults.amsgrad), k.bool("maximize", defaults.maximize));
+  }
+
+  @Override
+  public Map<String, Object> toPyTorch() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("lr", lr);
+    m.put("betas", List.of(beta1, beta2));
+    m.put("eps", eps);
+    m.put("weight_decay", weightDecay);
+    m.put("amsgrad", amsgrad);
+    m.put("maximize", maximize);
+    return m;
   }
 
   @Override

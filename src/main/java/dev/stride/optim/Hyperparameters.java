@@ -22,4 +22,10 @@ public interface Hyperparameters<H extends Hyperparameters<H>> {
   double weightDecay();
 
   H withWeightDecay(double weightDecay);
+
+  /**
+   * These hyperparameters under PyTorch's names, as its {@code param_groups} hold them (pairs such
+   * as {@code betas} as lists), in a fixed order.
+   */
+  java.util.Map<String, Object> toPyTorch();
 }

@@ -137,7 +137,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
 
   /** The rule's coefficients for this step, once per group and step count. */
   private void prepareCoefficients(float gradScale) {
-    boolean share = scalarSlots() == 0;
+    boolean share = scalarKeys().isEmpty();
     for (ParamGroup<H> group : groups) {
       H h = group.hyperparameters();
       Parameter previous = null;
@@ -299,15 +299,33 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     }
   }
 
-  /** How many state buffers the rule keeps per parameter. */
-  abstract int stateSlots();
+  /** The {@code torch.optim} class this rule follows, as checkpoints name it: {@code "AdamW"}. */
+  public abstract String pytorchName();
 
   /**
-   * How many numbers the rule keeps per parameter besides its buffers (ASGD's η and μ). A rule
+   * The rule's state buffers per parameter, under PyTorch's state keys ({@code "exp_avg"}, …):
+   * slot k is {@code stateKeys().get(k)}. A constant list.
+   */
+  abstract List<String> stateKeys();
+
+  /**
+   * The numbers the rule keeps per parameter besides its buffers and step count, under PyTorch's
+   * state keys (ASGD's {@code "eta"} and {@code "mu"}); none by default. A constant list. A rule
    * that keeps any has its coefficients prepared for every parameter, since they depend on them.
    */
-  int scalarSlots() {
-    return 0;
+  List<String> scalarKeys() {
+    return List.of();
+  }
+
+  /** Whether PyTorch keeps a {@code "step"} entry in this rule's per-parameter state. */
+  abstract boolean pytorchKeepsStep();
+
+  final int stateSlots() {
+    return stateKeys().size();
+  }
+
+  final int scalarSlots() {
+    return scalarKeys().size();
   }
 
   /** Allocates the state that a step with {@code h} will need and {@code p} lacks. */

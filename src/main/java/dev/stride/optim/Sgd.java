@@ -4,6 +4,7 @@ import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.SgdKernel;
 import dev.stride.kernel.UpdateKernels;
 import java.lang.foreign.Arena;
+import java.util.List;
 
 /**
  * Stochastic gradient descent with optional momentum, dampening, Nesterov momentum, weight decay
@@ -32,9 +33,21 @@ public final class Sgd extends Optimizer<SgdOptions> {
     this.kernel = kernels.sgd();
   }
 
+  private static final List<String> STATE_KEYS = List.of("momentum_buffer");
+
   @Override
-  int stateSlots() {
-    return 1;
+  public String pytorchName() {
+    return "SGD";
+  }
+
+  @Override
+  List<String> stateKeys() {
+    return STATE_KEYS;
+  }
+
+  @Override
+  boolean pytorchKeepsStep() {
+    return false;
   }
 
   @Override

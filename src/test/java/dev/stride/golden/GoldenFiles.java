@@ -74,6 +74,13 @@ public final class GoldenFiles {
     return out;
   }
 
+  /** A JSON object of keyword arguments as a map of numbers, booleans, strings and lists. */
+  @SuppressWarnings("unchecked")
+  public static java.util.Map<String, Object> kwargs(JsonNode hyper) {
+    return hyper == null ? java.util.Map.of()
+        : new ObjectMapper().convertValue(hyper, java.util.LinkedHashMap.class);
+  }
+
   /** A JSON array of numbers as doubles. */
   public static double[] doubles(JsonNode array) {
     double[] out = new double[array.size()];

@@ -1,0 +1,32 @@
+package dev.stride.optim;
+
+import dev.stride.kernel.Kernels;
+import dev.stride.kernel.UpdateKernels;
+import java.util.Map;
+
+/**
+ * Stride's optimizer for a {@code torch.optim} class and its keyword arguments, with PyTorch's
+ * defaults for absent ones: {@code create("AdamW", Map.of("lr", 3e-4))}. What a checkpoint's
+ * {@code param_groups} and the PyTorch reference files name, made into Stride's rules.
+ */
+public final class PyTorchOptimizers {
+  private PyTorchOptimizers() {}
+
+  /**
+   * @throws IllegalArgumentException if Stride has no rule of that name, or an argument is unknown
+   *     to it or refused
+   */
+  public static Optimizer<?> create(String pytorchName, Map<String, ?> kwargs) {
+    return create(pytorchName, kwargs, Kernels.get());
+  }
+
+  /** As {@link #create(String, Map)}, with the given kernels. */
+  public static Optimizer<?> create(String pytorchName, Map<String, ?> kwargs, UpdateKernels kernels) {
+    return switch (pytorchName) {
+      case "SGD" -> new Sgd(SgdOptions.fromPyTorch(kwargs), kernels);
+      case "Adam" -> new Adam(AdamOptions.fromPyTorch(kwargs, AdamOptions.ADAM_DEFAULTS), kernels);
+      case "AdamW" -> new AdamW(AdamOptions.fromPyTorch(kwargs, AdamOptions.ADAMW_DEFAULTS), kernels);
+      default -> throw new IllegalArgumentException("Stride has no rule " + pytorchName);
+    };
+  }
+}

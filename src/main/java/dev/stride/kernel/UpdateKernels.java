@@ -22,12 +22,14 @@ public record UpdateKernels(
     String name,
     int lanes,
     ReduceKernel reduce,
+    GradientKernel gradient,
     SgdKernel sgd,
     AdamKernel adam) {
 
   static UpdateKernels scalar() {
     return new UpdateKernels("scalar", 1,
         new ReduceScalar(),
+        new GradientScalar(),
         new SgdScalar(),
         new AdamScalar());
   }

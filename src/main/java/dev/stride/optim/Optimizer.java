@@ -42,6 +42,13 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   /** One segment of each distinct memory scope the parameters live in, checked once per step. */
   private final List<MemorySegment> scopes = new ArrayList<>();
   private final ChunkTask updateChunk = (worker, chunk, p, offset, count) -> update(p, offset, count);
+  private final GradientStatistics statistics;
+  private Clipping clipping;
+  /** Whether group g's gradients are clipped; all groups' when null. */
+  private boolean[] clippedGroups;
+  private boolean[] clipMask = new boolean[0];
+  private boolean skipNonFinite;
+  private double lastGradNorm = Double.NaN;
   /** Null when parameters were registered since it was made. */
   private StepPlan plan;
   private int threads = Runtime.getRuntime().availableProcessors();
@@ -52,6 +59,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
 
   Optimizer(H hyperparameters, UpdateKernels kernels) {
     this.kernels = kernels;
+    this.statistics = new GradientStatistics(kernels.reduce());
     addGroup(hyperparameters);
   }
 
@@ -106,18 +114,132 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   }
 
   /**
-   * Updates every registered parameter from its gradient.
+   * Clips gradients in every step from now on, as PyTorch's {@code clip_grad_norm_} or
+   * {@code clip_grad_value_} called before {@code step()}: the factor (or the clamp) is applied
+   * inside the rule's kernel, and the caller's gradients are left as they were. By norm, the
+   * gradients are read once more before the step, and {@link #lastGradNorm()} tells the total.
+   * {@code null} stops clipping.
+   */
+  public void setClipping(Clipping clipping) {
+    checkOpen();
+    this.clipping = clipping;
+    this.clippedGroups = null;
+  }
+
+  /**
+   * Clips only the gradients of {@code groups}, by their norm together or by value; the other
+   * groups step unclipped.
    *
+   * @throws IllegalArgumentException if {@code groups} is empty or holds a group of another
+   *     optimizer; nothing is changed then
+   */
+  public void setClipping(Clipping clipping, List<ParamGroup<H>> groups) {
+    java.util.Objects.requireNonNull(clipping, "clipping");
+    checkOpen();
+    if (groups.isEmpty()) {
+      throw new IllegalArgumentException("groups must name at least one group to clip, got none");
+    }
+    boolean[] clipped = new boolean[this.groups.size()];
+    for (ParamGroup<H> g : groups) {
+      if (g.index() >= this.groups.size() || this.groups.get(g.index()) != g) {
+        throw new IllegalArgumentException("group " + g.index() + " belongs to another optimizer");
+      }
+      clipped[g.index()] = true;
+    }
+    this.clipping = clipping;
+    this.clippedGroups = clipped;
+  }
+
+  /** How steps clip, or null. */
+  public Clipping clipping() {
+    return clipping;
+  }
+
+  /**
+   * Skips every step whose gradients hold a NaN or an infinity: nothing changes then (values,
+   * state, step counts), and {@link #step()} returns false. Costs one read of the gradients per
+   * step, shared with clipping by norm.
+   */
+  public void setSkipNonFinite(boolean skip) {
+    checkOpen();
+    this.skipNonFinite = skip;
+  }
+
+  public boolean skipsNonFinite() {
+    return skipNonFinite;
+  }
+
+  /**
+   * The total norm of the clipped gradients (unscaled) in the last step that clipped by norm, as
+   * {@code clip_grad_norm_} returns it; NaN before such a step.
+   */
+  public double lastGradNorm() {
+    return lastGradNorm;
+  }
+
+  /**
+   * Updates every registered parameter from its gradient, clipped as {@link #setClipping} says.
+   *
+   * @return false if the step was skipped: a gradient was not finite and
+   *     {@link #setSkipNonFinite} is set; nothing changed then
    * @throws IllegalStateException if this optimizer or its pool is closed or a parameter's memory
    *     was freed; nothing is updated then
    * @throws WrongThreadException if a parameter's memory is confined to another thread; nothing is
    *     updated then
+   * @throws NonFiniteNormException if clipping by norm with {@code errorIfNonfinite} finds a NaN
+   *     or infinite norm; nothing is updated then
    */
-  public void step() {
+  public boolean step() {
+    return step(1f, skipNonFinite);
+  }
+
+  /**
+   * A step whose gradients are first multiplied by {@code unscale} (a loss scaler's 1/scale, a
+   * float32 factor), skipped if {@code guard} and a gradient is not finite.
+   */
+  boolean step(float unscale, boolean guard) {
     StepPool pool = checkStep();
-    prepareCoefficients(1f);
+    boolean byNorm = clipping instanceof Clipping.ByNorm;
+    float clipFactor = 1;
+    if (byNorm || guard) {
+      Clipping.ByNorm norm = byNorm ? (Clipping.ByNorm) clipping : null;
+      statistics.prepare(plan, pool == null ? 1 : pool.threads(), byNorm ? norm.normType() : 2,
+          byNorm ? clipMask() : null, guard, unscale);
+      run(pool, statistics);
+      if (guard && !statistics.allFinite()) {
+        return false;
+      }
+      if (byNorm) {
+        // a p-norm scales with its argument: the unscaled gradients' norm
+        double total = statistics.norm() * unscale;
+        if (norm.errorIfNonfinite() && !Double.isFinite(total)) {
+          throw new NonFiniteNormException(norm.normType(), total);
+        }
+        lastGradNorm = total;
+        clipFactor = norm.factor(total);
+      }
+    }
+    prepareCoefficients(unscale, clipFactor);
     run(pool, updateChunk);
     finishStep();
+    return true;
+  }
+
+  /** Whether the gradients of group {@code g} are clipped. */
+  private boolean clips(int g) {
+    return clipping != null
+        && (clippedGroups == null || (g < clippedGroups.length && clippedGroups[g]));
+  }
+
+  /** {@link #clips} of every group, in an array reused from step to step. */
+  private boolean[] clipMask() {
+    if (clipMask.length != groups.size()) {
+      clipMask = new boolean[groups.size()];
+    }
+    for (int g = 0; g < clipMask.length; g++) {
+      clipMask[g] = clips(g);
+    }
+    return clipMask;
   }
 
   /**
@@ -135,11 +257,18 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     return pool;
   }
 
-  /** The rule's coefficients for this step, once per group and step count. */
-  private void prepareCoefficients(float gradScale) {
+  /**
+   * The rule's coefficients for this step, once per group and step count, with the step's
+   * gradient scale: {@code unscale}, times {@code clipFactor} in the clipped groups.
+   */
+  private void prepareCoefficients(float unscale, float clipFactor) {
     boolean share = scalarKeys().isEmpty();
     for (ParamGroup<H> group : groups) {
       H h = group.hyperparameters();
+      boolean clipped = clips(group.index());
+      float gradScale = clipped ? unscale * clipFactor : unscale;
+      float clipValue = clipped && clipping instanceof Clipping.ByValue v ? (float) v.clipValue()
+          : Float.POSITIVE_INFINITY;
       Parameter previous = null;
       for (Parameter p : group.parameters()) {
         if (share && previous != null && p.stepsLike(previous)) {
@@ -147,7 +276,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
         } else {
           p.coefficients = p.ownCoefficients;
           prepare(h, p);
-          p.ownCoefficients.setStepTerms(gradScale, group.l1());
+          p.ownCoefficients.setStepTerms(gradScale, clipValue, group.l1());
         }
         previous = p;
       }
@@ -398,8 +527,8 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   }
 
   /** A new parameter for {@link ParamGroup#add}, whose checks it has passed. */
-  Parameter register(MemorySegment value, MemorySegment grad) {
-    Parameter p = new Parameter(value, grad, stateSlots(), scalarSlots(), newCoefficients());
+  Parameter register(int group, MemorySegment value, MemorySegment grad) {
+    Parameter p = new Parameter(group, value, grad, stateSlots(), scalarSlots(), newCoefficients());
     for (MemorySegment s : new MemorySegment[] {value, grad}) {
       if (scopes.stream().noneMatch(known -> known.scope().equals(s.scope()))) {
         scopes.add(s);

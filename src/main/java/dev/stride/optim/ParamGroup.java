@@ -43,11 +43,11 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
           + value.byteSize() / Float.BYTES + " and " + grad.byteSize() / Float.BYTES + " floats");
     }
     optimizer.checkNotRegistered(value, grad);
-    parameters.add(optimizer.register(value, grad));
+    parameters.add(optimizer.register(index, value, grad));
     return this;
   }
 
-  private static void check(String name, MemorySegment segment) {
+  static void check(String name, MemorySegment segment) {
     Objects.requireNonNull(segment, name);
     if (!segment.isNative()) {
       throw new IllegalArgumentException(name + " must be a native segment (allocated from an Arena),"

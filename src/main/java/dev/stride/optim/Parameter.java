@@ -24,6 +24,8 @@ final class Parameter {
   /** A thread that owns nothing: memory it may access is memory every thread may access. */
   private static final Thread NOT_AN_OWNER = new Thread(() -> {}, "stride-access-probe");
 
+  /** The index of the parameter's group. */
+  final int group;
   final MemorySegment value;
   final MemorySegment grad;
   final long count;
@@ -44,8 +46,9 @@ final class Parameter {
   /** What the next update uses: {@link #ownCoefficients} or an equal one of the same group. */
   GradientCoefficients coefficients;
 
-  Parameter(MemorySegment value, MemorySegment grad, int stateSlots, int scalarSlots,
+  Parameter(int group, MemorySegment value, MemorySegment grad, int stateSlots, int scalarSlots,
       GradientCoefficients coefficients) {
+    this.group = group;
     this.value = value;
     this.grad = grad;
     this.count = value.byteSize() / Float.BYTES;

@@ -24,14 +24,18 @@ public record UpdateKernels(
     ReduceKernel reduce,
     GradientKernel gradient,
     SgdKernel sgd,
-    AdamKernel adam) {
+    AdamKernel adam,
+    LambKernel lamb,
+    LarsKernel lars) {
 
   static UpdateKernels scalar() {
     return new UpdateKernels("scalar", 1,
         new ReduceScalar(),
         new GradientScalar(),
         new SgdScalar(),
-        new AdamScalar());
+        new AdamScalar(),
+        new LambScalar(),
+        new LarsScalar());
   }
 
   @Override

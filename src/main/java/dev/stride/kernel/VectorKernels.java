@@ -13,6 +13,8 @@ final class VectorKernels {
         new ReduceVector(),
         new GradientVector(),
         new SgdVector(),
-        new AdamVector());
+        new AdamVector(),
+        new LambVector(),
+        new LarsVector());
   }
 }

@@ -3,6 +3,7 @@ package dev.stride.optim;
 import dev.stride.internal.Args;
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.Kernels;
+import dev.stride.kernel.ReduceKernel;
 import dev.stride.kernel.UpdateKernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -41,7 +42,15 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   private final List<ParamGroup<H>> groups = new ArrayList<>();
   /** One segment of each distinct memory scope the parameters live in, checked once per step. */
   private final List<MemorySegment> scopes = new ArrayList<>();
-  private final ChunkTask updateChunk = (worker, chunk, p, offset, count) -> update(p, offset, count);
+  /** The pass of the step being run, for rules that make several. */
+  private int pass;
+  private final ChunkTask updateChunk =
+      (worker, chunk, p, offset, count) -> update(this.pass, worker, chunk, p, offset, count);
+  /** Per-thread workspaces of rules that reduce: 16 doubles and a chunk of floats each. */
+  private double[][] lanes = new double[0][];
+  private MemorySegment[] scratch = new MemorySegment[0];
+  /** Per-chunk results of rules that reduce, {@link #chunkResults()} per chunk. */
+  private double[] chunkResults = new double[0];
   private final GradientStatistics statistics;
   private Clipping clipping;
   /** Whether group g's gradients are clipped; all groups' when null. */
@@ -220,7 +229,12 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
       }
     }
     prepareCoefficients(unscale, clipFactor);
-    run(pool, updateChunk);
+    for (pass = 0; pass < passes(); pass++) {
+      run(pool, updateChunk);
+      if (pass + 1 < passes() && !betweenPasses(pass)) {
+        break;
+      }
+    }
     finishStep();
     return true;
   }
@@ -262,7 +276,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
    * gradient scale: {@code unscale}, times {@code clipFactor} in the clipped groups.
    */
   private void prepareCoefficients(float unscale, float clipFactor) {
-    boolean share = scalarKeys().isEmpty();
+    boolean share = sharesCoefficients();
     for (ParamGroup<H> group : groups) {
       H h = group.hyperparameters();
       boolean clipped = clips(group.index());
@@ -315,14 +329,61 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     if (pool != null && pool.isClosed()) {
       throw new IllegalStateException("the step pool set by setPool is closed; nothing was updated");
     }
-    if (threads == 1 || plan.elements < PARALLEL_FROM || plan.sharedUnits.length < 2) {
-      return null;
+    StepPool chosen = null;
+    if (threads > 1 && plan.elements >= PARALLEL_FROM && plan.sharedUnits.length > 1) {
+      if (pool == null) {
+        pool = new StepPool(threads);
+        ownsPool = true;
+      }
+      chosen = pool;
     }
-    if (pool == null) {
-      pool = new StepPool(threads);
-      ownsPool = true;
+    if (chunkResults() > 0) {
+      int workers = chosen == null ? 1 : chosen.threads();
+      if (lanes.length < workers) {
+        lanes = new double[workers][ReduceKernel.PARTIALS];
+        MemorySegment[] more = java.util.Arrays.copyOf(scratch, workers);
+        for (int w = scratch.length; w < workers; w++) {
+          more[w] = arena.allocate((long) scratchFloats() * StepPlan.CHUNK * Float.BYTES,
+              Parameter.STATE_ALIGNMENT);
+        }
+        scratch = more;
+      }
+      if (chunkResults.length < plan.chunks() * chunkResults()) {
+        chunkResults = new double[plan.chunks() * chunkResults()];
+      }
     }
-    return pool;
+    return chosen;
+  }
+
+  /** Worker {@code worker}'s 16 doubles of workspace for {@link dev.stride.kernel.ReduceKernel}. */
+  final double[] lanes(int worker) {
+    return lanes[worker];
+  }
+
+  /** Worker {@code worker}'s {@code k}-th chunk of scratch floats, for values a reduction reads. */
+  final MemorySegment scratch(int worker, int k) {
+    return scratch[worker].asSlice((long) k * StepPlan.CHUNK * Float.BYTES,
+        (long) StepPlan.CHUNK * Float.BYTES);
+  }
+
+  /** Sets result {@code k} of chunk {@code chunk}. */
+  final void setChunkResult(int chunk, int k, double value) {
+    chunkResults[chunk * chunkResults() + k] = value;
+  }
+
+  /** Result {@code k} of every chunk of plan parameter {@code j} added in chunk order. */
+  final double sumOfChunkResults(int j, int k) {
+    double sum = 0;
+    int stride = chunkResults();
+    for (int c = plan.firstChunk[j], end = plan.firstChunk[j + 1]; c < end; c++) {
+      sum += chunkResults[c * stride + k];
+    }
+    return sum;
+  }
+
+  /** The parameters in plan order: group by group, as {@link #sumOfChunkResults} numbers them. */
+  final Parameter[] planParameters() {
+    return plan.parameters;
   }
 
   private void releasePool() {
@@ -469,8 +530,49 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
    */
   abstract void prepare(H h, Parameter p);
 
-  /** Applies the rule to elements {@code [offset, offset + count)} of {@code p}. */
-  abstract void update(Parameter p, long offset, long count);
+  /**
+   * How many passes over the parameters a step makes: 1 for elementwise rules; rules that need a
+   * reduction before they can update (LAMB's norms, Prodigy's sums) make more.
+   */
+  int passes() {
+    return 1;
+  }
+
+  /**
+   * Pass {@code pass} of the rule over elements {@code [offset, offset + count)} of {@code p}. A
+   * rule that reduces stores the chunk's results with {@link #setChunkResult} and may use the
+   * {@link #lanes} and {@link #scratch} of {@code worker}. Rules of one pass without reductions
+   * extend {@link ElementwiseOptimizer}.
+   */
+  abstract void update(int pass, int worker, int chunk, Parameter p, long offset, long count);
+
+  /**
+   * On the calling thread between pass {@code pass} and the next: turns the chunk results into the
+   * coefficients of the next pass.
+   *
+   * @return false to end the step here (Prodigy's early return), the steps counted all the same
+   */
+  boolean betweenPasses(int pass) {
+    return true;
+  }
+
+  /** How many results per chunk the rule's passes store; 0 for rules that do not reduce. */
+  int chunkResults() {
+    return 0;
+  }
+
+  /** How many chunks of scratch floats per thread the rule's passes use. */
+  int scratchFloats() {
+    return chunkResults() > 0 ? 1 : 0;
+  }
+
+  /**
+   * Whether parameters of a group that step alike may share one coefficients object: not for
+   * rules whose coefficients hold per-tensor results (LAMB's trust ratio) or per-parameter state.
+   */
+  boolean sharesCoefficients() {
+    return scalarKeys().isEmpty();
+  }
 
   /**
    * Throws, naming the parameter, if any parameter's memory is freed or confined to another thread:
@@ -527,8 +629,9 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   }
 
   /** A new parameter for {@link ParamGroup#add}, whose checks it has passed. */
-  Parameter register(int group, MemorySegment value, MemorySegment grad) {
-    Parameter p = new Parameter(group, value, grad, stateSlots(), scalarSlots(), newCoefficients());
+  Parameter register(int group, MemorySegment value, MemorySegment grad, long[] shape) {
+    Parameter p = new Parameter(group, value, grad, shape, stateSlots(), scalarSlots(),
+        newCoefficients());
     for (MemorySegment s : new MemorySegment[] {value, grad}) {
       if (scopes.stream().noneMatch(known -> known.scope().equals(s.scope()))) {
         scopes.add(s);

@@ -34,6 +34,13 @@ final class RuleCatalog {
         new Config("Adam amsgrad maximize", () ->
             new Adam(AdamOptions.ADAM_DEFAULTS.withLr(0.01).withAmsgrad(true).withMaximize(true))),
         new Config("AdamW", () -> new AdamW(AdamOptions.ADAMW_DEFAULTS.withLr(0.01))),
-        new Config("AdamW amsgrad", () -> new AdamW(AdamOptions.ADAMW_DEFAULTS.withLr(0.01).withAmsgrad(true))));
+        new Config("AdamW amsgrad", () -> new AdamW(AdamOptions.ADAMW_DEFAULTS.withLr(0.01).withAmsgrad(true))),
+        new Config("LAMB", () -> new Lamb(LambOptions.DEFAULTS.withLr(0.01))),
+        new Config("LAMB wd debias clamp", () -> new Lamb(
+            LambOptions.DEFAULTS.withLr(0.01).withWeightDecay(0.01).withDebias(true).withClampValue(2))),
+        new Config("LAMB adam", () -> new Lamb(LambOptions.DEFAULTS.withLr(0.01).withAdam(true))),
+        new Config("LARS", () -> new Lars(LarsOptions.of(0.1))),
+        new Config("LARS wd filters", () -> new Lars(LarsOptions.of(0.2).withWeightDecay(0.01)
+            .withEta(0.02).withWeightDecayFilter(true).withLarsAdaptationFilter(true))));
   }
 }

@@ -23,13 +23,21 @@ public record UpdateKernels(
     int lanes,
     ReduceKernel reduce,
     SgdKernel sgd,
-    AdamKernel adam) {
+    AdamKernel adam,
+    AdagradKernel adagrad,
+    RmspropKernel rmsprop,
+    AdadeltaKernel adadelta,
+    AdamaxKernel adamax) {
 
   static UpdateKernels scalar() {
     return new UpdateKernels("scalar", 1,
         new ReduceScalar(),
         new SgdScalar(),
-        new AdamScalar());
+        new AdamScalar(),
+        new AdagradScalar(),
+        new RmspropScalar(),
+        new AdadeltaScalar(),
+        new AdamaxScalar());
   }
 
   @Override

@@ -14,8 +14,10 @@ import java.lang.foreign.MemorySegment;
  * </pre>
  *
  * One square root of the quotient where PyTorch divides two square roots: one square root and one
- * division per element instead of two and one, on the unit that bounds this rule in cache. It
- * rounds twice where PyTorch rounds three times, so it moves results by about an ulp. It differs
+ * division per element instead of two and one, and the divider, which does both, is what bounds
+ * such rules in cache. It
+ * rounds twice where PyTorch rounds three times: within an ulp of the exact value where PyTorch's
+ * form is within 2.4 (over 4M random pairs), and at most 3 ulps from PyTorch's bits. It differs
  * more only where the quotient leaves float's normal range, which PyTorch's form does not: below
  * 2^−126, which at ε = 1e-6 takes gradients above about 3e16, or above 2^128, which takes
  * accumulated updates {@code u} above about 3e32.

@@ -25,6 +25,10 @@ public record UpdateKernels(
     GradientKernel gradient,
     SgdKernel sgd,
     AdamKernel adam,
+    AdagradKernel adagrad,
+    RmspropKernel rmsprop,
+    AdadeltaKernel adadelta,
+    AdamaxKernel adamax,
     LambKernel lamb,
     LarsKernel lars) {
 
@@ -34,6 +38,10 @@ public record UpdateKernels(
         new GradientScalar(),
         new SgdScalar(),
         new AdamScalar(),
+        new AdagradScalar(),
+        new RmspropScalar(),
+        new AdadeltaScalar(),
+        new AdamaxScalar(),
         new LambScalar(),
         new LarsScalar());
   }

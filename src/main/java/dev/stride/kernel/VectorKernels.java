@@ -14,6 +14,10 @@ final class VectorKernels {
         new GradientVector(),
         new SgdVector(),
         new AdamVector(),
+        new AdagradVector(),
+        new RmspropVector(),
+        new AdadeltaVector(),
+        new AdamaxVector(),
         new LambVector(),
         new LarsVector());
   }

@@ -1,6 +1,5 @@
 package dev.stride.bench;
 
-import dev.stride.bench.UpdateRuleBenchmark.Rule;
 import dev.stride.kernel.AdadeltaKernel;
 import dev.stride.kernel.AdagradKernel;
 import dev.stride.kernel.AdamKernel;
@@ -8,14 +7,18 @@ import dev.stride.kernel.AdamaxKernel;
 import dev.stride.kernel.RmspropKernel;
 import dev.stride.kernel.SgdKernel;
 import dev.stride.kernel.UpdateKernels;
+import dev.stride.optim.Optimizer;
 import java.lang.foreign.MemorySegment;
 
 /**
  * One step of a rule, through the kernels or the trainer's {@code float[]} loop. The coefficients
- * are computed on every call, as the optimizer computes them on every step.
+ * are computed on every call, as the optimizer computes them on every step. Rules whose step
+ * reduces between passes (LAMB, LARS) step through their optimizer on one thread, made on the
+ * first call over the given buffers: its passes and reductions are the kernel.
  */
-final class RuleStep {
+final class RuleStep implements AutoCloseable {
   private final Rule rule;
+  private Optimizer<?> optimizer;
   private final SgdKernel.Coefficients sgd = new SgdKernel.Coefficients();
   private final AdamKernel.Coefficients adam = new AdamKernel.Coefficients();
   private final AdagradKernel.Coefficients adagrad = new AdagradKernel.Coefficients();
@@ -46,12 +49,24 @@ final class RuleStep {
           Rule.ADADELTA_LR, Rule.ADADELTA_RHO, Rule.ADADELTA_EPS);
       case ADAMAX -> TrainerLoops.adamax(a.param, a.grad, a.expAvg, a.expAvgSq, step,
           Rule.ADAMAX_LR, Rule.BETA1, Rule.BETA2, Rule.EPS);
+      case LAMB -> TrainerLoops.lamb(a.param, a.grad, a.expAvg, a.expAvgSq, Rule.ADAM_LR,
+          Rule.BETA1, Rule.BETA2, 1e-6f, Rule.ADAMW_WEIGHT_DECAY, 10);
+      case LARS -> TrainerLoops.lars(a.param, a.grad, a.expAvg, 0.1f, Rule.MOMENTUM, 0.001f,
+          Rule.ADAMW_WEIGHT_DECAY);
     }
   }
 
   void kernel(UpdateKernels kernels, SegmentBuffers s) {
     step++;
     switch (rule) {
+      case LAMB, LARS -> {
+        if (optimizer == null) {
+          optimizer = rule.optimizer(kernels);
+          optimizer.setThreads(1);
+          optimizer.add(s.param, s.grad);
+        }
+        optimizer.step();
+      }
       case SGD -> kernels.sgd().update(sgd.set(Rule.SGD_LR, 0, 0, 0, false, false, false), s.param, s.grad,
           MemorySegment.NULL, 0, s.size);
       case SGD_MOMENTUM -> kernels.sgd().update(sgd.set(Rule.SGD_LR, Rule.MOMENTUM, 0, 0, false, false,
@@ -71,6 +86,13 @@ final class RuleStep {
           Rule.ADADELTA_EPS, 0, false), s.param, s.grad, s.expAvgSq, s.accDelta, 0, s.size);
       case ADAMAX -> kernels.adamax().update(adamax.set(Rule.ADAMAX_LR, Rule.BETA1, Rule.BETA2,
           Rule.EPS, 0, false, step), s.param, s.grad, s.expAvg, s.expAvgSq, 0, s.size);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (optimizer != null) {
+      optimizer.close();
     }
   }
 }

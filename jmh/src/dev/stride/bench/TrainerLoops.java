@@ -83,4 +83,46 @@ final class TrainerLoops {
       p[i] -= clr * m[i] / u[i];
     }
   }
+
+  /**
+   * jettify's LAMB without debias: the moments, then both norms in double, then the update with
+   * the trust ratio; the direction u computed twice, as a trainer keeping no buffer of it would.
+   */
+  static void lamb(float[] p, float[] g, float[] m, float[] v, float lr, float beta1, float beta2,
+      float eps, float weightDecay, float clamp) {
+    double paramNorm = 0;
+    double directionNorm = 0;
+    for (int i = 0; i < p.length; i++) {
+      m[i] = beta1 * m[i] + (1 - beta1) * g[i];
+      v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+      float u = m[i] / ((float) Math.sqrt(v[i]) + eps) + weightDecay * p[i];
+      paramNorm += p[i] * p[i];
+      directionNorm += u * u;
+    }
+    float wn = Math.min((float) Math.sqrt(paramNorm), clamp);
+    float un = (float) Math.sqrt(directionNorm);
+    float step = lr * (wn == 0 || un == 0 ? 1 : wn / un);
+    for (int i = 0; i < p.length; i++) {
+      p[i] -= step * (m[i] / ((float) Math.sqrt(v[i]) + eps) + weightDecay * p[i]);
+    }
+  }
+
+  /** barlowtwins' LARS: both norms in double, then momentum on the scaled update. */
+  static void lars(float[] p, float[] g, float[] mu, float lr, float momentum, float eta,
+      float weightDecay) {
+    double paramNorm = 0;
+    double updateNorm = 0;
+    for (int i = 0; i < p.length; i++) {
+      float u = g[i] + weightDecay * p[i];
+      paramNorm += p[i] * p[i];
+      updateNorm += u * u;
+    }
+    float pn = (float) Math.sqrt(paramNorm);
+    float un = (float) Math.sqrt(updateNorm);
+    float q = pn > 0 && un > 0 ? eta * pn / un : 1;
+    for (int i = 0; i < p.length; i++) {
+      mu[i] = momentum * mu[i] + q * (g[i] + weightDecay * p[i]);
+      p[i] -= lr * mu[i];
+    }
+  }
 }

@@ -24,11 +24,11 @@ import java.lang.foreign.MemorySegment;
 public interface LambKernel {
 
   /**
-   * m and v, and u written to {@code direction}: element {@code offset + i} of the tensor goes to
-   * element {@code i} of {@code direction}, which holds at least {@code count} floats.
+   * m and v, and u written to {@code direction}: element {@code i} of the tensor goes to element
+   * {@code i − base} of {@code direction} (a chunk's scratch, with {@code base} the chunk's start).
    */
   void moments(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment expAvg,
-      MemorySegment expAvgSq, MemorySegment direction, long offset, long count);
+      MemorySegment expAvgSq, MemorySegment direction, long base, long offset, long count);
 
   /** p = p − fl32(s·trust)·u, u recomputed from m, v and p as {@link #moments} computed it. */
   void apply(Coefficients c, MemorySegment param, MemorySegment expAvg, MemorySegment expAvgSq,

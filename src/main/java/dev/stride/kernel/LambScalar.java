@@ -9,8 +9,8 @@ final class LambScalar implements LambKernel {
 
   @Override
   public void moments(Coefficients c, MemorySegment param, MemorySegment grad,
-      MemorySegment expAvg, MemorySegment expAvgSq, MemorySegment direction, long offset,
-      long count) {
+      MemorySegment expAvg, MemorySegment expAvgSq, MemorySegment direction, long base,
+      long offset, long count) {
     for (long i = offset, end = offset + count; i < end; i++) {
       float p = param.getAtIndex(JAVA_FLOAT, i);
       float g = c.gradient(grad.getAtIndex(JAVA_FLOAT, i), p);
@@ -18,7 +18,7 @@ final class LambScalar implements LambKernel {
       float v = c.beta2 * expAvgSq.getAtIndex(JAVA_FLOAT, i) + c.oneMinusBeta2 * g * g;
       expAvg.setAtIndex(JAVA_FLOAT, i, m);
       expAvgSq.setAtIndex(JAVA_FLOAT, i, v);
-      direction.setAtIndex(JAVA_FLOAT, i - offset, direction(c, p, m, v));
+      direction.setAtIndex(JAVA_FLOAT, i - base, direction(c, p, m, v));
     }
   }
 

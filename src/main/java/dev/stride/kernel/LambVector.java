@@ -13,8 +13,8 @@ final class LambVector implements LambKernel {
 
   @Override
   public void moments(Coefficients c, MemorySegment param, MemorySegment grad,
-      MemorySegment expAvg, MemorySegment expAvgSq, MemorySegment direction, long offset,
-      long count) {
+      MemorySegment expAvg, MemorySegment expAvgSq, MemorySegment direction, long base,
+      long offset, long count) {
     long i = offset;
     for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {
       FloatVector p = load(param, i);
@@ -23,11 +23,9 @@ final class LambVector implements LambKernel {
       FloatVector v = load(expAvgSq, i).mul(c.beta2).add(g.mul(c.oneMinusBeta2).mul(g));
       store(m, expAvg, i);
       store(v, expAvgSq, i);
-      store(direction(c, p, m, v), direction, i - offset);
+      store(direction(c, p, m, v), direction, i - base);
     }
-    // the tail's direction lands where the scalar kernel puts it: at its own offset's distance
-    TAIL.moments(c, param, grad, expAvg, expAvgSq,
-        direction.asSlice((i - offset) * Float.BYTES), i, offset + count - i);
+    TAIL.moments(c, param, grad, expAvg, expAvgSq, direction, base, i, offset + count - i);
   }
 
   @Override

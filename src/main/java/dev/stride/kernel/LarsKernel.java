@@ -22,11 +22,11 @@ import java.lang.foreign.MemorySegment;
 public interface LarsKernel {
 
   /**
-   * u written to {@code direction}: element {@code offset + i} of the tensor goes to element
-   * {@code i} of {@code direction}, which holds at least {@code count} floats.
+   * u written to {@code direction}: element {@code i} of the tensor goes to element
+   * {@code i − base} of {@code direction} (a chunk's scratch, with {@code base} the chunk's start).
    */
   void direction(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment direction,
-      long offset, long count);
+      long base, long offset, long count);
 
   /** μ = m·μ + q·u, p = p − η·μ, u recomputed as {@link #direction} computed it. */
   void apply(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment mu,

@@ -9,10 +9,10 @@ final class LarsScalar implements LarsKernel {
 
   @Override
   public void direction(Coefficients c, MemorySegment param, MemorySegment grad,
-      MemorySegment direction, long offset, long count) {
+      MemorySegment direction, long base, long offset, long count) {
     for (long i = offset, end = offset + count; i < end; i++) {
       float u = c.gradient(grad.getAtIndex(JAVA_FLOAT, i), param.getAtIndex(JAVA_FLOAT, i));
-      direction.setAtIndex(JAVA_FLOAT, i - offset, u);
+      direction.setAtIndex(JAVA_FLOAT, i - base, u);
     }
   }
 

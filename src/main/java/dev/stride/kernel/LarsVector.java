@@ -13,13 +13,12 @@ final class LarsVector implements LarsKernel {
 
   @Override
   public void direction(Coefficients c, MemorySegment param, MemorySegment grad,
-      MemorySegment direction, long offset, long count) {
+      MemorySegment direction, long base, long offset, long count) {
     long i = offset;
     for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {
-      store(Vectors.gradient(c, load(grad, i), load(param, i)), direction, i - offset);
+      store(Vectors.gradient(c, load(grad, i), load(param, i)), direction, i - base);
     }
-    TAIL.direction(c, param, grad, direction.asSlice((i - offset) * Float.BYTES), i,
-        offset + count - i);
+    TAIL.direction(c, param, grad, direction, base, i, offset + count - i);
   }
 
   @Override

@@ -100,7 +100,8 @@ public final class Lamb extends Optimizer<LambOptions> {
     if (pass == 0) {
       MemorySegment u = scratch(worker, 0);
       double[] lanes = lanes(worker);
-      kernel.moments(c, p.value, p.grad, p.state(EXP_AVG), p.state(EXP_AVG_SQ), u, offset, count);
+      kernel.moments(c, p.value, p.grad, p.state(EXP_AVG), p.state(EXP_AVG_SQ), u, offset, offset,
+          count);
       setChunkResult(chunk, 0, reduce.sumOfSquares(p.value, offset, count, lanes));
       setChunkResult(chunk, 1, reduce.sumOfSquares(u, 0, count, lanes));
     } else {

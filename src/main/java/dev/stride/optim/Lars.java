@@ -95,7 +95,7 @@ public final class Lars extends Optimizer<LarsOptions> {
     if (pass == 0) {
       MemorySegment u = scratch(worker, 0);
       double[] lanes = lanes(worker);
-      kernel.direction(c, p.value, p.grad, u, offset, count);
+      kernel.direction(c, p.value, p.grad, u, offset, offset, count);
       setChunkResult(chunk, 0, reduce.sumOfSquares(p.value, offset, count, lanes));
       setChunkResult(chunk, 1, reduce.sumOfSquares(u, 0, count, lanes));
     } else {

@@ -48,7 +48,8 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
       (worker, chunk, p, offset, count) -> update(this.pass, worker, chunk, p, offset, count);
   /** Per-thread workspaces of rules that reduce: 16 doubles and a chunk of floats each. */
   private double[][] lanes = new double[0][];
-  private MemorySegment[] scratch = new MemorySegment[0];
+  /** scratch[w][k]: worker w's k-th chunk of scratch floats. */
+  private MemorySegment[][] scratch = new MemorySegment[0][];
   /** Per-chunk results of rules that reduce, {@link #chunkResults()} per chunk. */
   private double[] chunkResults = new double[0];
   private final GradientStatistics statistics;
@@ -302,8 +303,8 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     checkParametersReachable();
     StepPlan plan = plan();
     StepPool pool = poolFor(plan);
-    for (ParamGroup<H> group : groups) {
-      group.allocateState(arena);
+    for (int g = 0; g < groups.size(); g++) { // indexed: the step allocates no iterator
+      groups.get(g).allocateState(arena);
     }
     return pool;
   }
@@ -314,14 +315,17 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
    */
   private void prepareCoefficients(float unscale, float clipFactor) {
     boolean share = sharesCoefficients();
-    for (ParamGroup<H> group : groups) {
+    for (int g = 0; g < groups.size(); g++) {
+      ParamGroup<H> group = groups.get(g);
       H h = group.hyperparameters();
       boolean clipped = clips(group.index());
       float gradScale = clipped ? unscale * clipFactor : unscale;
       float clipValue = clipped && clipping instanceof Clipping.ByValue v ? (float) v.clipValue()
           : Float.POSITIVE_INFINITY;
       Parameter previous = null;
-      for (Parameter p : group.parameters()) {
+      List<Parameter> parameters = group.parameters();
+      for (int i = 0; i < parameters.size(); i++) {
+        Parameter p = parameters.get(i);
         if (share && previous != null && p.stepsLike(previous)) {
           p.coefficients = previous.coefficients;
         } else {
@@ -343,10 +347,8 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   }
 
   private void finishStep() {
-    for (ParamGroup<H> group : groups) {
-      for (Parameter p : group.parameters()) {
-        p.stepped();
-      }
+    for (Parameter p : plan.parameters) {
+      p.stepped();
     }
     stepCount++;
   }
@@ -378,10 +380,13 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
       int workers = chosen == null ? 1 : chosen.threads();
       if (lanes.length < workers) {
         lanes = new double[workers][ReduceKernel.PARTIALS];
-        MemorySegment[] more = java.util.Arrays.copyOf(scratch, workers);
+        MemorySegment[][] more = java.util.Arrays.copyOf(scratch, workers);
+        long bytes = (long) StepPlan.CHUNK * Float.BYTES;
         for (int w = scratch.length; w < workers; w++) {
-          more[w] = arena.allocate((long) scratchFloats() * StepPlan.CHUNK * Float.BYTES,
-              Parameter.STATE_ALIGNMENT);
+          more[w] = new MemorySegment[scratchFloats()];
+          for (int k = 0; k < more[w].length; k++) {
+            more[w][k] = arena.allocate(bytes, Parameter.STATE_ALIGNMENT);
+          }
         }
         scratch = more;
       }
@@ -399,8 +404,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
 
   /** Worker {@code worker}'s {@code k}-th chunk of scratch floats, for values a reduction reads. */
   final MemorySegment scratch(int worker, int k) {
-    return scratch[worker].asSlice((long) k * StepPlan.CHUNK * Float.BYTES,
-        (long) StepPlan.CHUNK * Float.BYTES);
+    return scratch[worker][k];
   }
 
   /** Sets result {@code k} of chunk {@code chunk}. */
@@ -620,7 +624,8 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   private void checkParametersReachable() {
     Thread current = Thread.currentThread();
     boolean fine = true;
-    for (MemorySegment s : scopes) {
+    for (int i = 0; i < scopes.size(); i++) {
+      MemorySegment s = scopes.get(i);
       fine &= s.scope().isAlive() && s.isAccessibleBy(current);
     }
     if (fine) {

@@ -14,8 +14,8 @@ import net.jqwik.api.Provide;
 
 /**
  * LAMB's vector passes compute their reference's bits (m, v, the direction u and p) and write only
- * their slice. The direction goes to state buffer 2 from the slice's offset on, so that it is
- * compared and checked for writes outside the slice like the state.
+ * their slice. The direction goes to state buffer 2 at the elements' own indices (base 0), so
+ * that it is compared and checked for writes outside the slice like the state.
  */
 class LambKernelTest {
 
@@ -30,8 +30,8 @@ class LambKernelTest {
     @Override
     public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
       LambKernel.Coefficients l = (LambKernel.Coefficients) c;
-      kernels.lamb().moments(l, b.param, b.grad, b.state[0], b.state[1],
-          b.state[2].asSlice((long) d.offset() * Float.BYTES), d.offset(), d.count());
+      kernels.lamb().moments(l, b.param, b.grad, b.state[0], b.state[1], b.state[2], 0, d.offset(),
+          d.count());
       l.setTrust(paramNorm, directionNorm, adam);
       kernels.lamb().apply(l, b.param, b.state[0], b.state[1], d.offset(), d.count());
     }

@@ -14,8 +14,8 @@ import net.jqwik.api.Provide;
 
 /**
  * LARS's vector passes compute their reference's bits (the direction u, μ and p) and write only
- * their slice. The direction goes to state buffer 1 from the slice's offset on, so that it is
- * compared and checked for writes outside the slice like the state.
+ * their slice. The direction goes to state buffer 1 at the elements' own indices (base 0), so
+ * that it is compared and checked for writes outside the slice like the state.
  */
 class LarsKernelTest {
 
@@ -29,8 +29,7 @@ class LarsKernelTest {
     @Override
     public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
       LarsKernel.Coefficients l = (LarsKernel.Coefficients) c;
-      kernels.lars().direction(l, b.param, b.grad, b.state[1].asSlice((long) d.offset() * Float.BYTES),
-          d.offset(), d.count());
+      kernels.lars().direction(l, b.param, b.grad, b.state[1], 0, d.offset(), d.count());
       l.setTrust(paramNorm, directionNorm, adapt);
       kernels.lars().apply(l, b.param, b.grad, b.state[0], d.offset(), d.count());
     }

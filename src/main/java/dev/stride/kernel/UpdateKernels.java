@@ -23,13 +23,21 @@ public record UpdateKernels(
     int lanes,
     ReduceKernel reduce,
     SgdKernel sgd,
-    AdamKernel adam) {
+    AdamKernel adam,
+    NAdamKernel nadam,
+    RAdamKernel radam,
+    AsgdKernel asgd,
+    RpropKernel rprop) {
 
   static UpdateKernels scalar() {
     return new UpdateKernels("scalar", 1,
         new ReduceScalar(),
         new SgdScalar(),
-        new AdamScalar());
+        new AdamScalar(),
+        new NAdamScalar(),
+        new RAdamScalar(),
+        new AsgdScalar(),
+        new RpropScalar());
   }
 
   @Override

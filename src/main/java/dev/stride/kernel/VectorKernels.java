@@ -12,6 +12,10 @@ final class VectorKernels {
     return new UpdateKernels(Vectors.F.length() * Float.SIZE + "-bit vector", Vectors.F.length(),
         new ReduceVector(),
         new SgdVector(),
-        new AdamVector());
+        new AdamVector(),
+        new NAdamVector(),
+        new RAdamVector(),
+        new AsgdVector(),
+        new RpropVector());
   }
 }

@@ -26,6 +26,10 @@ public final class PyTorchOptimizers {
       case "SGD" -> new Sgd(SgdOptions.fromPyTorch(kwargs), kernels);
       case "Adam" -> new Adam(AdamOptions.fromPyTorch(kwargs, AdamOptions.ADAM_DEFAULTS), kernels);
       case "AdamW" -> new AdamW(AdamOptions.fromPyTorch(kwargs, AdamOptions.ADAMW_DEFAULTS), kernels);
+      case "NAdam" -> new NAdam(NAdamOptions.fromPyTorch(kwargs), kernels);
+      case "RAdam" -> new RAdam(RAdamOptions.fromPyTorch(kwargs), kernels);
+      case "ASGD" -> new Asgd(AsgdOptions.fromPyTorch(kwargs), kernels);
+      case "Rprop" -> new Rprop(RpropOptions.fromPyTorch(kwargs), kernels);
       default -> throw new IllegalArgumentException("Stride has no rule " + pytorchName);
     };
   }

@@ -34,6 +34,21 @@ final class RuleCatalog {
         new Config("Adam amsgrad maximize", () ->
             new Adam(AdamOptions.ADAM_DEFAULTS.withLr(0.01).withAmsgrad(true).withMaximize(true))),
         new Config("AdamW", () -> new AdamW(AdamOptions.ADAMW_DEFAULTS.withLr(0.01))),
-        new Config("AdamW amsgrad", () -> new AdamW(AdamOptions.ADAMW_DEFAULTS.withLr(0.01).withAmsgrad(true))));
+        new Config("AdamW amsgrad", () -> new AdamW(AdamOptions.ADAMW_DEFAULTS.withLr(0.01).withAmsgrad(true))),
+        // NAdam, RAdam, ASGD, Rprop
+        new Config("NAdam", () -> new NAdam(NAdamOptions.DEFAULTS.withLr(0.01).withWeightDecay(0.01))),
+        new Config("NAdam decoupled maximize", () -> new NAdam(NAdamOptions.DEFAULTS.withLr(0.01)
+            .withWeightDecay(0.01).withDecoupledWeightDecay(true).withMaximize(true))),
+        // β2 = 0.9: the first five steps un-adapted, rectified from the sixth
+        new Config("RAdam", () -> new RAdam(RAdamOptions.DEFAULTS.withLr(0.01).withBetas(0.9, 0.9)
+            .withWeightDecay(0.01))),
+        new Config("RAdam decoupled maximize", () -> new RAdam(RAdamOptions.DEFAULTS.withLr(0.01)
+            .withBetas(0.9, 0.9).withWeightDecay(0.01).withDecoupledWeightDecay(true).withMaximize(true))),
+        new Config("ASGD", () -> new Asgd(AsgdOptions.DEFAULTS.withWeightDecay(0.01))),
+        new Config("ASGD averaging maximize", () -> new Asgd(AsgdOptions.DEFAULTS.withLr(0.05)
+            .withLambd(0.01).withT0(1).withMaximize(true))),
+        new Config("Rprop", () -> new Rprop(RpropOptions.DEFAULTS)),
+        new Config("Rprop maximize", () -> new Rprop(RpropOptions.DEFAULTS.withLr(0.05)
+            .withStepSizes(1e-3, 0.2).withMaximize(true))));
   }
 }

@@ -12,7 +12,8 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Adam-shaped buffers as the kernels get them: native, 64-byte aligned (a vector load that
  * straddles two cache lines is slower), from a shared arena as the optimizer's state is. SGD with
- * momentum uses {@link #expAvg} as its momentum buffer.
+ * momentum uses {@link #expAvg} as its momentum buffer, ASGD as its average, Rprop as its previous
+ * gradients, with {@link #expAvgSq} (≥ 0) as its step sizes.
  *
  * <p>Where the buffers start within a 4 KiB page matters out of cache: separate large
  * allocations all start at the same offset (malloc maps them page by page), and Adam over four

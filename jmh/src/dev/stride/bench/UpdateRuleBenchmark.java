@@ -30,7 +30,12 @@ public class UpdateRuleBenchmark {
     SGD("SGD", 12),
     SGD_MOMENTUM("SGD momentum", 20),
     ADAM("Adam", 28),
-    ADAMW("AdamW", 28);
+    ADAMW("AdamW", 28),
+    NADAM("NAdam", 28),
+    RADAM("RAdam", 28),
+    /** With averaging on (t0 = 0): the average is read and written. */
+    ASGD("ASGD averaging", 20),
+    RPROP("Rprop", 28);
 
     static final float SGD_LR = 0.01f;
     static final float MOMENTUM = 0.9f;
@@ -39,6 +44,16 @@ public class UpdateRuleBenchmark {
     static final float BETA2 = 0.999f;
     static final float EPS = 1e-8f;
     static final float ADAMW_WEIGHT_DECAY = 1e-2f;
+    static final float NADAM_LR = 2e-3f;
+    static final float MOMENTUM_DECAY = 4e-3f;
+    static final float ASGD_LR = 1e-2f;
+    static final float LAMBD = 1e-4f;
+    static final float ALPHA = 0.75f;
+    static final float ASGD_T0 = 0;
+    static final float ETA_MINUS = 0.5f;
+    static final float ETA_PLUS = 1.2f;
+    static final float STEP_SIZE_MIN = 1e-6f;
+    static final float STEP_SIZE_MAX = 50;
 
     final String label;
     /** Bytes read and written per element: 4 for each array read plus 4 for each written. */

@@ -28,7 +28,10 @@ class GoldenOptimizerTest {
     return replay(GoldenFiles.cases("optimizers.json"));
   }
 
-  /** Every flag combination of SGD, Adam and AdamW (golden-extra/cases_optimizers.py). */
+  /**
+   * Every rule's flag combinations, edge cases and seeded random hyperparameters
+   * (golden-extra/cases_optimizers.py).
+   */
   @TestFactory
   Stream<DynamicTest> followsPyTorchOnFlagCombinations() {
     Assumptions.assumeTrue(System.getProperty(GoldenFiles.DIR_PROPERTY) == null,

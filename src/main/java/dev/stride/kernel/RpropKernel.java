@@ -32,6 +32,7 @@ public interface RpropKernel {
     float stepSizeMin;
     float stepSizeMax;
 
+    /** η− and η+ (PyTorch's {@code etas}), and the step sizes' range [Δmin, Δmax]. */
     public Coefficients set(double etaMinus, double etaPlus, double stepSizeMin,
         double stepSizeMax, boolean maximize) {
       setGradientTerms(maximize, 0);

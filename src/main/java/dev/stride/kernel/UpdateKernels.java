@@ -22,22 +22,28 @@ public record UpdateKernels(
     String name,
     int lanes,
     ReduceKernel reduce,
+    GradientKernel gradient,
     SgdKernel sgd,
     AdamKernel adam,
     NAdamKernel nadam,
     RAdamKernel radam,
     AsgdKernel asgd,
-    RpropKernel rprop) {
+    RpropKernel rprop,
+    LambKernel lamb,
+    LarsKernel lars) {
 
   static UpdateKernels scalar() {
     return new UpdateKernels("scalar", 1,
         new ReduceScalar(),
+        new GradientScalar(),
         new SgdScalar(),
         new AdamScalar(),
         new NAdamScalar(),
         new RAdamScalar(),
         new AsgdScalar(),
-        new RpropScalar());
+        new RpropScalar(),
+        new LambScalar(),
+        new LarsScalar());
   }
 
   @Override

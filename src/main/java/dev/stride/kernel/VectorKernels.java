@@ -11,11 +11,14 @@ final class VectorKernels {
   static UpdateKernels create() {
     return new UpdateKernels(Vectors.F.length() * Float.SIZE + "-bit vector", Vectors.F.length(),
         new ReduceVector(),
+        new GradientVector(),
         new SgdVector(),
         new AdamVector(),
         new NAdamVector(),
         new RAdamVector(),
         new AsgdVector(),
-        new RpropVector());
+        new RpropVector(),
+        new LambVector(),
+        new LarsVector());
   }
 }

@@ -26,7 +26,7 @@ import java.util.List;
  *
  * <p>State: {@code ax}, and the numbers {@code eta} η_t and {@code mu} μ_t of the next step.
  */
-public final class Asgd extends Optimizer<AsgdOptions> {
+public final class Asgd extends ElementwiseOptimizer<AsgdOptions> {
   private static final int AX = 0;
   private static final int ETA = 0;
   private static final int MU = 1;

@@ -28,7 +28,7 @@ import java.util.List;
  * <p>State: {@code m} and {@code v} (PyTorch's {@code exp_avg}, {@code exp_avg_sq}), and the
  * number {@code mu_product} Π_t.
  */
-public final class NAdam extends Optimizer<NAdamOptions> {
+public final class NAdam extends ElementwiseOptimizer<NAdamOptions> {
   private static final int EXP_AVG = 0;
   private static final int EXP_AVG_SQ = 1;
   private static final int MU_PRODUCT = 0;

@@ -25,7 +25,7 @@ import java.util.List;
  * ρ_1 = 1, so the first steps are plain momentum steps; with β2 = 0.999 the rectified step starts
  * at t = 6. State: {@code m} and {@code v} (PyTorch's {@code exp_avg}, {@code exp_avg_sq}).
  */
-public final class RAdam extends Optimizer<RAdamOptions> {
+public final class RAdam extends ElementwiseOptimizer<RAdamOptions> {
   private static final int EXP_AVG = 0;
   private static final int EXP_AVG_SQ = 1;
   private static final List<String> STATE_KEYS = List.of("exp_avg", "exp_avg_sq");

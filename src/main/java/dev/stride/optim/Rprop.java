@@ -26,7 +26,7 @@ import java.util.List;
  *
  * <p>State: {@code prev} and {@code step_size} (PyTorch's keys).
  */
-public final class Rprop extends Optimizer<RpropOptions> {
+public final class Rprop extends ElementwiseOptimizer<RpropOptions> {
   private static final int PREV = 0;
   private static final int STEP_SIZE = 1;
   private static final List<String> STATE_KEYS = List.of("prev", "step_size");

@@ -49,6 +49,13 @@ final class RuleCatalog {
             .withLambd(0.01).withT0(1).withMaximize(true))),
         new Config("Rprop", () -> new Rprop(RpropOptions.DEFAULTS)),
         new Config("Rprop maximize", () -> new Rprop(RpropOptions.DEFAULTS.withLr(0.05)
-            .withStepSizes(1e-3, 0.2).withMaximize(true))));
+            .withStepSizes(1e-3, 0.2).withMaximize(true))),
+        new Config("LAMB", () -> new Lamb(LambOptions.DEFAULTS.withLr(0.01))),
+        new Config("LAMB wd debias clamp", () -> new Lamb(
+            LambOptions.DEFAULTS.withLr(0.01).withWeightDecay(0.01).withDebias(true).withClampValue(2))),
+        new Config("LAMB adam", () -> new Lamb(LambOptions.DEFAULTS.withLr(0.01).withAdam(true))),
+        new Config("LARS", () -> new Lars(LarsOptions.of(0.1))),
+        new Config("LARS wd filters", () -> new Lars(LarsOptions.of(0.2).withWeightDecay(0.01)
+            .withEta(0.02).withWeightDecayFilter(true).withLarsAdaptationFilter(true))));
   }
 }

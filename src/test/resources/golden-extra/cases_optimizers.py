@@ -264,4 +264,117 @@ for _k in range(8):
           n=_R.randint(1, 80), steps=_R.randint(1, 40), grad_scale=10 ** _R.uniform(-3, 2))
 # ---- end of Adamax -------------------------------------------------------------------------
 
+# ---- NAdam (torch 1.13: no maximize, no decoupled_weight_decay) -----------------------------
+_seed[0] = 2000
+_rng = random.Random(2000)
+for wd in (0.0, 0.05):
+    for psi in (0.0, 4e-3, 0.1):
+        _case("nadam%s-psi%g" % ("-wd" if wd else "", psi), "NAdam",
+              {"lr": 0.01, "weight_decay": wd, "momentum_decay": psi})
+_case("nadam-all-defaults", "NAdam", {}, steps=20)
+_case("nadam-beta1-zero", "NAdam", {"lr": 0.01, "betas": [0.0, 0.999]})
+_case("nadam-beta2-zero", "NAdam", {"lr": 0.01, "betas": [0.9, 0.0]})
+_case("nadam-large-eps", "NAdam", {"lr": 0.01, "eps": 1.0})
+_case("nadam-large-lr", "NAdam", {"lr": 1.0, "weight_decay": 0.3}, steps=20)
+_case("nadam-tiny-grads", "NAdam", {"lr": 0.002, "eps": 1e-10}, grad_scale=1e-6)
+_case("nadam-huge-grads", "NAdam", {"lr": 0.002}, grad_scale=1e5)
+_case("nadam-large-params", "NAdam", {"lr": 0.1, "weight_decay": 0.05}, init_scale=1e3)
+_case("nadam-long", "NAdam", {"lr": 0.003, "betas": [0.95, 0.99], "momentum_decay": 0.01,
+                              "weight_decay": 0.01}, n=101, steps=60)
+for k in range(6):
+    _case("nadam-random-%d" % k, "NAdam", {
+        "lr": float("%.3g" % 10 ** _rng.uniform(-4, -1)),
+        "betas": [float("%.3g" % _rng.uniform(0, 0.99)), float("%.5g" % (1 - 10 ** _rng.uniform(-4, -1)))],
+        "eps": _rng.choice([1e-8, 1e-6, 1e-3]),
+        "weight_decay": _rng.choice([0.0, float("%.3g" % 10 ** _rng.uniform(-4, -1))]),
+        "momentum_decay": float("%.3g" % 10 ** _rng.uniform(-4, -0.5))}, steps=25)
+# ---- end of NAdam ------------------------------------------------------------------------
+
+# ---- RAdam (torch 1.13: no maximize, no decoupled_weight_decay) -----------------------------
+# rho_t > 5 from step 6 on for beta2 >= 0.9, from step 8 for 0.75; never for beta2 < 2/3.
+_seed[0] = 2100
+_rng = random.Random(2100)
+for wd in (0.0, 0.05):
+    for b2 in (0.6, 0.75, 0.999):
+        _case("radam%s-beta2-%g" % ("-wd" if wd else "", b2), "RAdam",
+              {"lr": 0.01, "betas": [0.9, b2], "weight_decay": wd}, steps=20)
+_case("radam-all-defaults", "RAdam", {}, steps=20)
+_case("radam-beta1-zero", "RAdam", {"lr": 0.01, "betas": [0.0, 0.99]}, steps=15)
+_case("radam-large-eps", "RAdam", {"lr": 0.01, "eps": 1.0}, steps=15)
+_case("radam-large-lr", "RAdam", {"lr": 1.0, "weight_decay": 0.3}, steps=20)
+_case("radam-tiny-grads", "RAdam", {"lr": 0.001, "eps": 1e-10}, grad_scale=1e-6, steps=15)
+_case("radam-huge-grads", "RAdam", {"lr": 0.001}, grad_scale=1e5, steps=15)
+_case("radam-large-params", "RAdam", {"lr": 0.1, "weight_decay": 0.05}, init_scale=1e3, steps=15)
+_case("radam-long", "RAdam", {"lr": 0.003, "betas": [0.85, 0.995], "weight_decay": 0.01},
+      n=101, steps=60)
+for k in range(6):
+    _case("radam-random-%d" % k, "RAdam", {
+        "lr": float("%.3g" % 10 ** _rng.uniform(-4, -1)),
+        "betas": [float("%.3g" % _rng.uniform(0, 0.99)), float("%.5g" % (1 - 10 ** _rng.uniform(-4, -0.3)))],
+        "eps": _rng.choice([1e-8, 1e-6, 1e-3]),
+        "weight_decay": _rng.choice([0.0, float("%.3g" % 10 ** _rng.uniform(-4, -1))])}, steps=25)
+# ---- end of RAdam ------------------------------------------------------------------------
+
+# ---- ASGD --------------------------------------------------------------------------------------
+# t0 = 1e6 (the default) never averages; with a small t0, ax averages from step t0 + 2 on.
+_seed[0] = 2200
+_rng = random.Random(2200)
+for maximize in (False, True):
+    for wd in (0.0, 0.01):
+        for t0 in (1e6, 0, 5):
+            hyper = {"lr": 0.05, "t0": t0, "weight_decay": wd}
+            if maximize:
+                hyper["maximize"] = True
+            _case("asgd-t0-%g%s%s" % (t0, "-wd" if wd else "", "-max" if maximize else ""), "ASGD",
+                  hyper, steps=15)
+_case("asgd-all-defaults", "ASGD", {}, steps=20)
+_case("asgd-no-decay", "ASGD", {"lr": 0.02, "lambd": 0.0, "t0": 3})
+_case("asgd-strong-decay", "ASGD", {"lr": 0.1, "lambd": 0.5, "alpha": 1.0, "t0": 2}, steps=20)
+_case("asgd-large-lr", "ASGD", {"lr": 1.5, "lambd": 0.01, "t0": 4}, steps=20)
+_case("asgd-tiny-grads", "ASGD", {"lr": 0.1, "t0": 1}, grad_scale=1e-7)
+_case("asgd-huge-grads", "ASGD", {"lr": 1e-4, "t0": 1}, grad_scale=1e4)
+_case("asgd-large-params", "ASGD", {"lr": 0.01, "lambd": 0.1, "weight_decay": 0.5, "t0": 0},
+      init_scale=1e3)
+_case("asgd-long", "ASGD", {"lr": 0.03, "lambd": 1e-3, "alpha": 0.6, "t0": 10,
+                            "weight_decay": 1e-3}, n=101, steps=60)
+for k in range(6):
+    _case("asgd-random-%d" % k, "ASGD", {
+        "lr": float("%.3g" % 10 ** _rng.uniform(-3, 0)),
+        "lambd": _rng.choice([0.0, float("%.3g" % 10 ** _rng.uniform(-5, -0.5))]),
+        "alpha": float("%.3g" % _rng.uniform(0.3, 1.0)),
+        "t0": _rng.choice([0, 1, 3, 8, 1e6]),
+        "weight_decay": _rng.choice([0.0, float("%.3g" % 10 ** _rng.uniform(-4, -1))]),
+        "maximize": _rng.choice([False, True])}, steps=25)
+# ---- end of ASGD ------------------------------------------------------------------------
+
+# ---- Rprop -------------------------------------------------------------------------------------
+_seed[0] = 2300
+_rng = random.Random(2300)
+for maximize in (False, True):
+    for name, extra in (("defaults", {}),
+                        ("narrow-range", {"step_sizes": [1e-3, 0.02]}),
+                        ("min-above-lr", {"step_sizes": [0.05, 1.0]}),
+                        ("soft-etas", {"etas": [0.9, 1.05]}),
+                        ("hard-etas", {"etas": [0.1, 3.0]})):
+        hyper = {"lr": 0.01, **extra}
+        if maximize:
+            hyper["maximize"] = True
+        _case("rprop-%s%s" % (name, "-max" if maximize else ""), "Rprop", hyper, steps=15)
+_case("rprop-all-defaults", "Rprop", {}, steps=20)
+_case("rprop-zero-min", "Rprop", {"lr": 0.1, "step_sizes": [0.0, 10.0]}, steps=20)
+_case("rprop-large-lr", "Rprop", {"lr": 2.0, "etas": [0.4, 1.3]}, steps=20)
+_case("rprop-tiny-grads", "Rprop", {"lr": 0.01}, grad_scale=1e-20)
+_case("rprop-huge-grads", "Rprop", {"lr": 0.01}, grad_scale=1e20)
+_case("rprop-large-params", "Rprop", {"lr": 1.0, "step_sizes": [1e-6, 100.0]}, init_scale=1e3)
+_case("rprop-long", "Rprop", {"lr": 0.005, "etas": [0.6, 1.1], "step_sizes": [1e-5, 0.5]},
+      n=101, steps=60)
+for k in range(6):
+    lo = float("%.3g" % 10 ** _rng.uniform(-7, -3))
+    _case("rprop-random-%d" % k, "Rprop", {
+        "lr": float("%.3g" % 10 ** _rng.uniform(-4, 0)),
+        "etas": [float("%.3g" % _rng.uniform(0.05, 0.95)), float("%.3g" % _rng.uniform(1.01, 3))],
+        "step_sizes": [lo, float("%.3g" % (lo + 10 ** _rng.uniform(-3, 2)))],
+        "maximize": _rng.choice([False, True])}, steps=25)
+# ---- end of Rprop ------------------------------------------------------------------------
+
 SCHEDULE_CASES = []

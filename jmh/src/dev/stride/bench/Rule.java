@@ -10,13 +10,21 @@ import dev.stride.optim.AdamOptions;
 import dev.stride.optim.AdamW;
 import dev.stride.optim.Adamax;
 import dev.stride.optim.AdamaxOptions;
+import dev.stride.optim.Asgd;
+import dev.stride.optim.AsgdOptions;
 import dev.stride.optim.Lamb;
 import dev.stride.optim.LambOptions;
 import dev.stride.optim.Lars;
 import dev.stride.optim.LarsOptions;
+import dev.stride.optim.NAdam;
+import dev.stride.optim.NAdamOptions;
 import dev.stride.optim.Optimizer;
+import dev.stride.optim.RAdam;
+import dev.stride.optim.RAdamOptions;
 import dev.stride.optim.Rmsprop;
 import dev.stride.optim.RmspropOptions;
+import dev.stride.optim.Rprop;
+import dev.stride.optim.RpropOptions;
 import dev.stride.optim.Sgd;
 import dev.stride.optim.SgdOptions;
 import java.util.function.Function;
@@ -35,6 +43,11 @@ public enum Rule {
   RMSPROP("RMSprop", 20, k -> new Rmsprop(RmspropOptions.DEFAULTS, k)),
   ADADELTA("Adadelta", 28, k -> new Adadelta(AdadeltaOptions.DEFAULTS, k)),
   ADAMAX("Adamax", 28, k -> new Adamax(AdamaxOptions.DEFAULTS, k)),
+  NADAM("NAdam", 28, k -> new NAdam(NAdamOptions.DEFAULTS, k)),
+  RADAM("RAdam", 28, k -> new RAdam(RAdamOptions.DEFAULTS, k)),
+  /** With averaging on from the start (t0 = 0): the average is read and written. */
+  ASGD("ASGD averaging", 20, k -> new Asgd(AsgdOptions.DEFAULTS.withT0(Rule.ASGD_T0), k)),
+  RPROP("Rprop", 28, k -> new Rprop(RpropOptions.DEFAULTS, k)),
   LAMB("LAMB", 40, k -> new Lamb(LambOptions.DEFAULTS.withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k)),
   LARS("LARS", 28, k -> new Lars(LarsOptions.of(0.1).withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k));
 
@@ -53,6 +66,16 @@ public enum Rule {
   static final float ADADELTA_RHO = 0.9f;
   static final float ADADELTA_EPS = 1e-6f;
   static final float ADAMAX_LR = 2e-3f;
+  static final float NADAM_LR = 2e-3f;
+  static final float MOMENTUM_DECAY = 4e-3f;
+  static final float ASGD_LR = 1e-2f;
+  static final float LAMBD = 1e-4f;
+  static final float ALPHA = 0.75f;
+  static final float ASGD_T0 = 0;
+  static final float ETA_MINUS = 0.5f;
+  static final float ETA_PLUS = 1.2f;
+  static final float STEP_SIZE_MIN = 1e-6f;
+  static final float STEP_SIZE_MAX = 50;
 
   final String label;
   /** Bytes read and written per element in a step: 4 for each array read plus 4 for each written. */

@@ -4,7 +4,11 @@ import dev.stride.kernel.AdadeltaKernel;
 import dev.stride.kernel.AdagradKernel;
 import dev.stride.kernel.AdamKernel;
 import dev.stride.kernel.AdamaxKernel;
+import dev.stride.kernel.AsgdKernel;
+import dev.stride.kernel.NAdamKernel;
+import dev.stride.kernel.RAdamKernel;
 import dev.stride.kernel.RmspropKernel;
+import dev.stride.kernel.RpropKernel;
 import dev.stride.kernel.SgdKernel;
 import dev.stride.kernel.UpdateKernels;
 import dev.stride.optim.Optimizer;
@@ -25,14 +29,22 @@ final class RuleStep implements AutoCloseable {
   private final RmspropKernel.Coefficients rmsprop = new RmspropKernel.Coefficients();
   private final AdadeltaKernel.Coefficients adadelta = new AdadeltaKernel.Coefficients();
   private final AdamaxKernel.Coefficients adamax = new AdamaxKernel.Coefficients();
+  private final NAdamKernel.Coefficients nadam = new NAdamKernel.Coefficients();
+  private final RAdamKernel.Coefficients radam = new RAdamKernel.Coefficients();
+  private final AsgdKernel.Coefficients asgd = new AsgdKernel.Coefficients();
+  private final RpropKernel.Coefficients rprop = new RpropKernel.Coefficients();
   private long step;
+  /** NAdam's Π_t, ASGD's η_t and μ_t: what the optimizer keeps per parameter. */
+  private double muProduct = 1;
+  private double eta;
+  private double mu;
 
   RuleStep(Rule rule) {
     this.rule = rule;
   }
 
   void floatArray(ArrayBuffers a) {
-    step++;
+    nextStep();
     switch (rule) {
       case SGD -> TrainerLoops.sgd(a.param, a.grad, Rule.SGD_LR);
       case SGD_MOMENTUM -> TrainerLoops.sgdMomentum(a.param, a.grad, a.expAvg, Rule.SGD_LR,
@@ -53,11 +65,33 @@ final class RuleStep implements AutoCloseable {
           Rule.BETA1, Rule.BETA2, 1e-6f, Rule.ADAMW_WEIGHT_DECAY, 10);
       case LARS -> TrainerLoops.lars(a.param, a.grad, a.expAvg, 0.1f, Rule.MOMENTUM, 0.001f,
           Rule.ADAMW_WEIGHT_DECAY);
+      case NADAM -> TrainerLoops.nadam(a.param, a.grad, a.expAvg, a.expAvgSq, step, Rule.NADAM_LR,
+          Rule.BETA1, Rule.BETA2, Rule.EPS, Rule.MOMENTUM_DECAY, muProduct);
+      case RADAM -> TrainerLoops.radam(a.param, a.grad, a.expAvg, a.expAvgSq, step, Rule.ADAM_LR,
+          Rule.BETA1, Rule.BETA2, Rule.EPS);
+      case ASGD -> TrainerLoops.asgd(a.param, a.grad, a.expAvg, Rule.LAMBD, (float) eta, (float) mu);
+      case RPROP -> TrainerLoops.rprop(a.param, a.grad, a.expAvg, a.expAvgSq, Rule.ETA_MINUS,
+          Rule.ETA_PLUS, Rule.STEP_SIZE_MIN, Rule.STEP_SIZE_MAX);
+    }
+  }
+
+  /** Counts the step and updates the per-parameter numbers, as the optimizers' prepare does. */
+  private void nextStep() {
+    step++;
+    switch (rule) {
+      case NADAM -> muProduct = NAdamKernel.Coefficients.muProduct(muProduct, Rule.BETA1,
+          Rule.MOMENTUM_DECAY, step);
+      case ASGD -> {
+        eta = step == 1 ? Rule.ASGD_LR
+            : AsgdKernel.Coefficients.nextEta(Rule.ASGD_LR, Rule.LAMBD, Rule.ALPHA, step - 1);
+        mu = step == 1 ? 1 : AsgdKernel.Coefficients.nextMu(Rule.ASGD_T0, step - 1);
+      }
+      default -> { }
     }
   }
 
   void kernel(UpdateKernels kernels, SegmentBuffers s) {
-    step++;
+    nextStep();
     switch (rule) {
       case LAMB, LARS -> {
         if (optimizer == null) {
@@ -86,6 +120,16 @@ final class RuleStep implements AutoCloseable {
           Rule.ADADELTA_EPS, 0, false), s.param, s.grad, s.expAvgSq, s.accDelta, 0, s.size);
       case ADAMAX -> kernels.adamax().update(adamax.set(Rule.ADAMAX_LR, Rule.BETA1, Rule.BETA2,
           Rule.EPS, 0, false, step), s.param, s.grad, s.expAvg, s.expAvgSq, 0, s.size);
+      case NADAM -> kernels.nadam().update(nadam.set(Rule.NADAM_LR, Rule.BETA1, Rule.BETA2, Rule.EPS,
+          0, Rule.MOMENTUM_DECAY, false, false, step, muProduct), s.param, s.grad, s.expAvg,
+          s.expAvgSq, 0, s.size);
+      case RADAM -> kernels.radam().update(radam.set(Rule.ADAM_LR, Rule.BETA1, Rule.BETA2, Rule.EPS,
+          0, false, false, step), s.param, s.grad, s.expAvg, s.expAvgSq, 0, s.size);
+      case ASGD -> kernels.asgd().update(asgd.set(Rule.LAMBD, eta, mu, 0, false), s.param, s.grad,
+          s.expAvg, 0, s.size);
+      case RPROP -> kernels.rprop().update(rprop.set(Rule.ETA_MINUS, Rule.ETA_PLUS,
+          Rule.STEP_SIZE_MIN, Rule.STEP_SIZE_MAX, false), s.param, s.grad, s.expAvg, s.expAvgSq,
+          0, s.size);
     }
   }
 

@@ -5,8 +5,10 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Adam-shaped buffers as the kernels get them: native, from a shared arena as the optimizer's
- * state is. SGD with momentum uses {@link #expAvg} as its momentum buffer; {@link #accDelta} is a
- * fifth, for Adadelta.
+ * state is. The other rules use Adam's by role: {@link #expAvg} as SGD's momentum buffer,
+ * Adamax's first moment, ASGD's average and Rprop's previous gradients; {@link #expAvgSq} as every
+ * mean or sum of squares, Adamax's infinity norm and Rprop's step sizes (all ≥ 0);
+ * {@link #accDelta} is Adadelta's second mean of squares.
  *
  * <p>Where the buffers start within a 4 KiB page matters out of cache: separate large
  * allocations all start at the same offset (malloc maps them page by page), and Adam over four

@@ -85,6 +85,78 @@ final class TrainerLoops {
   }
 
   /**
+   * PyTorch's NAdam (torch 1.13's single-tensor form): one sqrt and three divisions.
+   *
+   * @param muProduct Π_t, the running product of μ through this step
+   */
+  static void nadam(float[] p, float[] g, float[] m, float[] v, long step, float lr, float beta1,
+      float beta2, float eps, float momentumDecay, double muProduct) {
+    double mu = beta1 * (1 - 0.5 * Math.pow(0.96, step * momentumDecay));
+    double muNext = beta1 * (1 - 0.5 * Math.pow(0.96, (step + 1) * momentumDecay));
+    float biasCorrection2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
+    float gradStep = (float) (lr * (1 - mu) / (1 - muProduct));
+    float expAvgStep = (float) (lr * muNext / (1 - muProduct * mu * muNext));
+    for (int i = 0; i < p.length; i++) {
+      m[i] = beta1 * m[i] + (1 - beta1) * g[i];
+      v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+      float denom = (float) Math.sqrt(v[i]) / biasCorrection2Sqrt + eps;
+      p[i] -= gradStep * g[i] / denom;
+      p[i] -= expAvgStep * m[i] / denom;
+    }
+  }
+
+  /** PyTorch's RAdam: the rectified step (ρ_t &gt; 5) has one sqrt and two divisions. */
+  static void radam(float[] p, float[] g, float[] m, float[] v, long step, float lr, float beta1,
+      float beta2, float eps) {
+    double biasCorrection1 = 1 - Math.pow(beta1, step);
+    double biasCorrection2 = 1 - Math.pow(beta2, step);
+    double rhoInf = 2 / (1 - beta2) - 1;
+    double rho = rhoInf - 2 * step * Math.pow(beta2, step) / biasCorrection2;
+    boolean rectified = rho > 5;
+    float rect = rectified
+        ? (float) Math.sqrt((rho - 4) * (rho - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rho))
+        : 0;
+    float bc1 = (float) biasCorrection1;
+    float bc2Sqrt = (float) Math.sqrt(biasCorrection2);
+    for (int i = 0; i < p.length; i++) {
+      m[i] = beta1 * m[i] + (1 - beta1) * g[i];
+      v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+      float corrected = m[i] / bc1;
+      if (rectified) {
+        p[i] -= corrected * lr * (bc2Sqrt / ((float) Math.sqrt(v[i]) + eps)) * rect;
+      } else {
+        p[i] -= corrected * lr;
+      }
+    }
+  }
+
+  /** PyTorch's ASGD with the step's η and μ: the average copies p while μ = 1. */
+  static void asgd(float[] p, float[] g, float[] ax, float lambd, float eta, float mu) {
+    float decay = 1 - lambd * eta;
+    for (int i = 0; i < p.length; i++) {
+      p[i] = p[i] * decay - eta * g[i];
+      if (mu == 1) {
+        ax[i] = p[i];
+      } else {
+        ax[i] += (p[i] - ax[i]) * mu;
+      }
+    }
+  }
+
+  /** PyTorch's Rprop: the sign rule, the clamp, and the gradient zeroed where its sign flipped. */
+  static void rprop(float[] p, float[] g, float[] prev, float[] stepSize, float etaMinus,
+      float etaPlus, float stepSizeMin, float stepSizeMax) {
+    for (int i = 0; i < p.length; i++) {
+      float agreement = g[i] * prev[i];
+      float f = agreement > 0 ? etaPlus : agreement < 0 ? etaMinus : 1;
+      stepSize[i] = Math.min(Math.max(stepSize[i] * f, stepSizeMin), stepSizeMax);
+      float grad = agreement < 0 ? 0 : g[i];
+      p[i] -= Math.signum(grad) * stepSize[i];
+      prev[i] = grad;
+    }
+  }
+
+  /**
    * jettify's LAMB without debias: the moments, then both norms in double, then the update with
    * the trust ratio; the direction u computed twice, as a trainer keeping no buffer of it would.
    */

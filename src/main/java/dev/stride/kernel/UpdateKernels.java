@@ -29,6 +29,10 @@ public record UpdateKernels(
     RmspropKernel rmsprop,
     AdadeltaKernel adadelta,
     AdamaxKernel adamax,
+    NAdamKernel nadam,
+    RAdamKernel radam,
+    AsgdKernel asgd,
+    RpropKernel rprop,
     LambKernel lamb,
     LarsKernel lars) {
 
@@ -42,6 +46,10 @@ public record UpdateKernels(
         new RmspropScalar(),
         new AdadeltaScalar(),
         new AdamaxScalar(),
+        new NAdamScalar(),
+        new RAdamScalar(),
+        new AsgdScalar(),
+        new RpropScalar(),
         new LambScalar(),
         new LarsScalar());
   }

@@ -18,6 +18,10 @@ final class VectorKernels {
         new RmspropVector(),
         new AdadeltaVector(),
         new AdamaxVector(),
+        new NAdamVector(),
+        new RAdamVector(),
+        new AsgdVector(),
+        new RpropVector(),
         new LambVector(),
         new LarsVector());
   }

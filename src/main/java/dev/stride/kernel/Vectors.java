@@ -20,8 +20,9 @@ final class Vectors {
   };
   /** Big-endian access was 5x slower. */
   private static final ByteOrder ORDER = ByteOrder.nativeOrder();
-  private static final FloatVector ONE = FloatVector.broadcast(F, 1f);
+  static final FloatVector ONE = FloatVector.broadcast(F, 1f);
   private static final FloatVector MINUS_ONE = FloatVector.broadcast(F, -1f);
+  static final FloatVector ZERO = FloatVector.zero(F);
 
   private Vectors() {}
 
@@ -60,7 +61,12 @@ final class Vectors {
 
   /** {@link Math#signum(float)}: ±1, and ±0 or NaN where x is. */
   static FloatVector sign(FloatVector x) {
-    return x.blend(ONE, x.compare(VectorOperators.GT, 0f))
+    return sign(x, x);
+  }
+
+  /** ±1 where x is neither ±0 nor NaN, {@code elsewhere}'s lane where it is. */
+  static FloatVector sign(FloatVector x, FloatVector elsewhere) {
+    return elsewhere.blend(ONE, x.compare(VectorOperators.GT, 0f))
         .blend(MINUS_ONE, x.compare(VectorOperators.LT, 0f));
   }
 

@@ -15,14 +15,17 @@ public interface Hyperparameters<H extends Hyperparameters<H>> {
 
   /**
    * The coefficient a cyclic schedule cycles against the rate: SGD's and RMSprop's momentum,
-   * Adam's and Adamax's β1; 0 for a rule that has none (Adagrad, Adadelta), whose
-   * {@link #withMomentum} refuses any other value.
+   * Adam's, Adamax's, NAdam's and RAdam's β1; 0 for a rule that has none (Adagrad, Adadelta, ASGD,
+   * Rprop), whose {@link #withMomentum} refuses any other value.
    */
   double momentum();
 
   H withMomentum(double momentum);
 
-  /** The weight decay λ. */
+  /**
+   * The weight decay λ; 0 for Rprop, which has none and whose {@link #withWeightDecay} refuses
+   * any other value.
+   */
   double weightDecay();
 
   H withWeightDecay(double weightDecay);

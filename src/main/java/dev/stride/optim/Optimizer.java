@@ -567,7 +567,9 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
 
   /**
    * Sets {@code p.coefficients()} for the step about to be taken, from {@code h} and {@code p}'s
-   * step count and state. Called once per group for parameters that step alike.
+   * step count and state. Called once per group for parameters that step alike. A rule with
+   * {@link #scalarKeys()} advances them here, to what PyTorch holds after the step: nothing that
+   * follows can fail.
    */
   abstract void prepare(H h, Parameter p);
 

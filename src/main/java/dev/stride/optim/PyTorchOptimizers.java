@@ -30,6 +30,10 @@ public final class PyTorchOptimizers {
       case "RMSprop" -> new Rmsprop(RmspropOptions.fromPyTorch(kwargs), kernels);
       case "Adadelta" -> new Adadelta(AdadeltaOptions.fromPyTorch(kwargs), kernels);
       case "Adamax" -> new Adamax(AdamaxOptions.fromPyTorch(kwargs), kernels);
+      case "NAdam" -> new NAdam(NAdamOptions.fromPyTorch(kwargs), kernels);
+      case "RAdam" -> new RAdam(RAdamOptions.fromPyTorch(kwargs), kernels);
+      case "ASGD" -> new Asgd(AsgdOptions.fromPyTorch(kwargs), kernels);
+      case "Rprop" -> new Rprop(RpropOptions.fromPyTorch(kwargs), kernels);
       case "Lamb" -> new Lamb(LambOptions.fromPyTorch(kwargs), kernels);
       case "LARS" -> new Lars(LarsOptions.fromPyTorch(kwargs), kernels);
       default -> throw new IllegalArgumentException("Stride has no rule " + pytorchName);

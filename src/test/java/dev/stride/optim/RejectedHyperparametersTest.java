@@ -1,5 +1,6 @@
 package dev.stride.optim;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,6 +30,8 @@ class RejectedHyperparametersTest {
       Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
   private static final double[] NOT_ZERO = {0.9, -0.5, Double.MIN_VALUE, Double.NaN,
       Double.POSITIVE_INFINITY};
+  private static final double[] NOT_FINITE = {Double.NaN, Double.POSITIVE_INFINITY,
+      Double.NEGATIVE_INFINITY};
 
   static Stream<Arguments> rejected() {
     List<Arguments> cases = new ArrayList<>();
@@ -103,6 +106,55 @@ class RejectedHyperparametersTest {
     // PyTorch: "Nesterov momentum requires a momentum and zero dampening"
     cases.add(rejects("momentum", 0.0, () -> new SgdOptions(0.1, 0, 0, 0, true, false)));
     cases.add(rejects("dampening", 0.1, () -> new SgdOptions(0.1, 0.9, 0.1, 0, true, false)));
+    // NAdam, RAdam, ASGD, Rprop
+    NAdamOptions nadam = NAdamOptions.DEFAULTS;
+    RAdamOptions radam = RAdamOptions.DEFAULTS;
+    AsgdOptions asgd = AsgdOptions.DEFAULTS;
+    RpropOptions rprop = RpropOptions.DEFAULTS;
+    for (double v : NOT_NON_NEGATIVE) {
+      cases.add(rejects("lr", v, () -> nadam.withLr(v)));
+      cases.add(rejects("eps", v, () -> nadam.withEps(v)));
+      cases.add(rejects("weightDecay", v, () -> nadam.withWeightDecay(v)));
+      cases.add(rejects("momentumDecay", v, () -> nadam.withMomentumDecay(v)));
+      cases.add(rejects("lr", v, () -> radam.withLr(v)));
+      cases.add(rejects("eps", v, () -> radam.withEps(v)));
+      cases.add(rejects("weightDecay", v, () -> radam.withWeightDecay(v)));
+      cases.add(rejects("lr", v, () -> asgd.withLr(v)));
+      cases.add(rejects("weightDecay", v, () -> asgd.withWeightDecay(v)));
+      cases.add(rejects("lr", v, () -> rprop.withLr(v)));
+      cases.add(rejects("stepSizeMin", v, () -> rprop.withStepSizes(v, 50)));
+      cases.add(rejects("stepSizeMax", v, () -> rprop.withStepSizes(0, v)));
+    }
+    for (double v : NOT_IN_UNIT_INTERVAL) {
+      cases.add(rejects("beta1", v, () -> nadam.withBetas(v, 0.999)));
+      cases.add(rejects("beta2", v, () -> nadam.withBetas(0.9, v)));
+      cases.add(rejects("beta1", v, () -> nadam.withMomentum(v)));
+      cases.add(rejects("beta1", v, () -> radam.withBetas(v, 0.999)));
+      cases.add(rejects("beta2", v, () -> radam.withBetas(0.9, v)));
+      cases.add(rejects("beta1", v, () -> radam.withMomentum(v)));
+    }
+    for (double v : NOT_FINITE) {
+      cases.add(rejects("lambd", v, () -> asgd.withLambd(v)));
+      cases.add(rejects("alpha", v, () -> asgd.withAlpha(v)));
+      cases.add(rejects("t0", v, () -> asgd.withT0(v)));
+    }
+    // PyTorch: "Invalid eta values" unless 0 < etaminus < 1 < etaplus
+    for (double v : new double[] {0, -0.5, 1, 1.5, Double.NaN, Double.NEGATIVE_INFINITY}) {
+      cases.add(rejects("etaMinus", v, () -> rprop.withEtas(v, 1.2)));
+    }
+    for (double v : new double[] {1, 0.5, -2, Double.NaN, Double.POSITIVE_INFINITY}) {
+      cases.add(rejects("etaPlus", v, () -> rprop.withEtas(0.5, v)));
+    }
+    // in (0, 1) as a double, but 1 and 0 as a float32
+    cases.add(rejects("etaMinus", 1 - 1e-9, () -> rprop.withEtas(1 - 1e-9, 1.2)));
+    cases.add(rejects("etaMinus", 1e-50, () -> rprop.withEtas(1e-50, 1.2)));
+    cases.add(rejects("stepSizeMax", 1e-7, () -> rprop.withStepSizes(1e-6, 1e-7)));
+    // no momentum (ASGD, Rprop) or weight decay (Rprop) to set
+    for (double v : NOT_ZERO) {
+      cases.add(rejects("momentum", v, () -> asgd.withMomentum(v)));
+      cases.add(rejects("momentum", v, () -> rprop.withMomentum(v)));
+      cases.add(rejects("weightDecay", v, () -> rprop.withWeightDecay(v)));
+    }
     return cases.stream();
   }
 
@@ -126,6 +178,15 @@ class RejectedHyperparametersTest {
     new SgdOptions(0.1, 0.9, 0, 0, true, false);
     new AdamOptions(0, 0, 0, 0, 0, true, true);
     new AdamOptions(1, Math.nextDown(1.0), Math.nextDown(1.0), 1, 1, false, false);
+    new NAdamOptions(0, 0, 0, 0, 0, 0, true, true);
+    new NAdamOptions(1, Math.nextDown(1.0), Math.nextDown(1.0), 1, 1, 1, false, false);
+    new RAdamOptions(0, 0, 0, 0, 0, true, true);
+    new RAdamOptions(1, Math.nextDown(1.0), Math.nextDown(1.0), 1, 1, false, false);
+    new AsgdOptions(0, -1, -1, -1, 0, true); // PyTorch checks neither lambd, alpha nor t0
+    new RpropOptions(0, 0.999, 1.001, 0, 0, true);
+    new RpropOptions(1, 1e-3, 1e3, 1, 1, false);
+    assertEquals(AsgdOptions.DEFAULTS, AsgdOptions.DEFAULTS.withMomentum(0));
+    assertEquals(RpropOptions.DEFAULTS, RpropOptions.DEFAULTS.withMomentum(-0.0).withWeightDecay(0));
     new LambOptions(Double.MIN_VALUE, 0, 0, 0, 0, 0, true, true);
     new LarsOptions(0, 0, 0, 0, true, true);
     new AdagradOptions(0, 0, 0, 0, 0, true);
@@ -150,7 +211,19 @@ class RejectedHyperparametersTest {
         Arguments.of("Adadelta", Map.of("rho", 1.5), "rho must be in [0, 1], got 1.5"),
         Arguments.of("Adamax", Map.of("amsgrad", true), "takes no argument amsgrad"),
         Arguments.of("Adamax", Map.of("betas", 0.9), "betas must be a list of two numbers"),
-        Arguments.of("Adamax", Map.of("betas", List.of(0.9, 1.0)), "beta2 must be in [0, 1), got 1.0"));
+        Arguments.of("Adamax", Map.of("betas", List.of(0.9, 1.0)), "beta2 must be in [0, 1), got 1.0"),
+        Arguments.of("NAdam", Map.of("amsgrad", true), "takes no argument amsgrad"),
+        Arguments.of("NAdam", Map.of("betas", List.of(0.5)), "betas must be a list of two numbers"),
+        Arguments.of("NAdam", Map.of("momentum_decay", -1), "momentumDecay must be a finite number >= 0, got -1.0"),
+        Arguments.of("RAdam", Map.of("momentum_decay", 4e-3), "takes no argument momentum_decay"),
+        Arguments.of("RAdam", Map.of("decoupled_weight_decay", "yes"), "decoupled_weight_decay must be a boolean"),
+        Arguments.of("ASGD", Map.of("momentum", 0.9), "takes no argument momentum"),
+        Arguments.of("ASGD", Map.of("t0", Double.NaN), "t0 must be a finite number, got NaN"),
+        Arguments.of("Rprop", Map.of("weight_decay", 0.01), "takes no argument weight_decay"),
+        Arguments.of("Rprop", Map.of("etas", List.of(0.5)), "etas must be a list of two numbers"),
+        Arguments.of("Rprop", Map.of("etas", List.of(1.5, 1.2)), "etaMinus must be in (0, 1), got 1.5"),
+        Arguments.of("Rprop", Map.of("step_sizes", List.of(0.5)), "step_sizes must be a list of two numbers"),
+        Arguments.of("Rprop", Map.of("step_sizes", List.of(1.0, 0.1)), "stepSizeMax must be >= stepSizeMin"));
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -174,6 +247,7 @@ class RejectedHyperparametersTest {
       o.add(NativeFloats.of(arena, 1, -2, 3), NativeFloats.of(arena, 0.5f, -0.5f, 1));
       o.step();
       var before = OptimizerProbe.snapshot(o);
+      double[] scalars = OptimizerProbe.parameter(o, 0, 0).scalars.clone();
       ParamGroup<H> group = o.group(0);
       H hyper = group.hyperparameters();
 
@@ -184,6 +258,7 @@ class RejectedHyperparametersTest {
       assertEquals(hyper, group.hyperparameters());
       assertEquals(List.of(1L), OptimizerProbe.steps(o));
       before.assertUnchanged("refused changes");
+      assertArrayEquals(scalars, OptimizerProbe.parameter(o, 0, 0).scalars, "per-parameter numbers");
     }
   }
 

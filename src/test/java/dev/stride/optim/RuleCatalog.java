@@ -52,6 +52,21 @@ final class RuleCatalog {
         new Config("Adamax", () -> new Adamax(AdamaxOptions.DEFAULTS.withLr(0.01))),
         new Config("Adamax weight_decay maximize", () -> new Adamax(
             AdamaxOptions.DEFAULTS.withLr(0.01).withWeightDecay(0.01).withMaximize(true))),
+        // NAdam, RAdam, ASGD, Rprop
+        new Config("NAdam", () -> new NAdam(NAdamOptions.DEFAULTS.withLr(0.01).withWeightDecay(0.01))),
+        new Config("NAdam decoupled maximize", () -> new NAdam(NAdamOptions.DEFAULTS.withLr(0.01)
+            .withWeightDecay(0.01).withDecoupledWeightDecay(true).withMaximize(true))),
+        // β2 = 0.9: the first five steps un-adapted, rectified from the sixth
+        new Config("RAdam", () -> new RAdam(RAdamOptions.DEFAULTS.withLr(0.01).withBetas(0.9, 0.9)
+            .withWeightDecay(0.01))),
+        new Config("RAdam decoupled maximize", () -> new RAdam(RAdamOptions.DEFAULTS.withLr(0.01)
+            .withBetas(0.9, 0.9).withWeightDecay(0.01).withDecoupledWeightDecay(true).withMaximize(true))),
+        new Config("ASGD", () -> new Asgd(AsgdOptions.DEFAULTS.withWeightDecay(0.01))),
+        new Config("ASGD averaging maximize", () -> new Asgd(AsgdOptions.DEFAULTS.withLr(0.05)
+            .withLambd(0.01).withT0(1).withMaximize(true))),
+        new Config("Rprop", () -> new Rprop(RpropOptions.DEFAULTS)),
+        new Config("Rprop maximize", () -> new Rprop(RpropOptions.DEFAULTS.withLr(0.05)
+            .withStepSizes(1e-3, 0.2).withMaximize(true))),
         new Config("LAMB", () -> new Lamb(LambOptions.DEFAULTS.withLr(0.01))),
         new Config("LAMB wd debias clamp", () -> new Lamb(
             LambOptions.DEFAULTS.withLr(0.01).withWeightDecay(0.01).withDebias(true).withClampValue(2))),

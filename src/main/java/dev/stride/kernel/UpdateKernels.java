@@ -23,13 +23,21 @@ public record UpdateKernels(
     int lanes,
     ReduceKernel reduce,
     SgdKernel sgd,
-    AdamKernel adam) {
+    AdamKernel adam,
+    LionKernel lion,
+    SgdScheduleFreeKernel sgdScheduleFree,
+    AdamWScheduleFreeKernel adamWScheduleFree,
+    LerpKernel lerp) {
 
   static UpdateKernels scalar() {
     return new UpdateKernels("scalar", 1,
         new ReduceScalar(),
         new SgdScalar(),
-        new AdamScalar());
+        new AdamScalar(),
+        new LionScalar(),
+        new SgdScheduleFreeScalar(),
+        new AdamWScheduleFreeScalar(),
+        new LerpScalar());
   }
 
   @Override

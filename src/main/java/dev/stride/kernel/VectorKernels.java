@@ -12,6 +12,10 @@ final class VectorKernels {
     return new UpdateKernels(Vectors.F.length() * Float.SIZE + "-bit vector", Vectors.F.length(),
         new ReduceVector(),
         new SgdVector(),
-        new AdamVector());
+        new AdamVector(),
+        new LionVector(),
+        new SgdScheduleFreeVector(),
+        new AdamWScheduleFreeVector(),
+        new LerpVector());
   }
 }

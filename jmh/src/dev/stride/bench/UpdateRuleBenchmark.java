@@ -25,12 +25,18 @@ import org.openjdk.jmh.annotations.State;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class UpdateRuleBenchmark {
 
-  /** PyTorch's defaults where it has them (momentum 0.9 for SGD is the usual choice). */
+  /**
+   * PyTorch's defaults where it has them (momentum 0.9 for SGD is the usual choice), the
+   * references' for the rules outside torch.optim.
+   */
   public enum Rule {
     SGD("SGD", 12),
     SGD_MOMENTUM("SGD momentum", 20),
     ADAM("Adam", 28),
-    ADAMW("AdamW", 28);
+    ADAMW("AdamW", 28),
+    LION("Lion", 20),
+    SGD_SCHEDULE_FREE("SGD schedule-free", 20),
+    ADAMW_SCHEDULE_FREE("AdamW schedule-free", 28);
 
     static final float SGD_LR = 0.01f;
     static final float MOMENTUM = 0.9f;
@@ -39,6 +45,13 @@ public class UpdateRuleBenchmark {
     static final float BETA2 = 0.999f;
     static final float EPS = 1e-8f;
     static final float ADAMW_WEIGHT_DECAY = 1e-2f;
+    /** lucidrains' defaults, with a weight decay so that the decay is timed too. */
+    static final float LION_LR = 1e-4f;
+    static final float LION_BETA2 = 0.99f;
+    static final float LION_WEIGHT_DECAY = 1e-2f;
+    /** The schedule_free reference's defaults (no weight decay, no warmup). */
+    static final float SGD_SCHEDULE_FREE_LR = 1f;
+    static final float ADAMW_SCHEDULE_FREE_LR = 0.0025f;
 
     final String label;
     /** Bytes read and written per element: 4 for each array read plus 4 for each written. */

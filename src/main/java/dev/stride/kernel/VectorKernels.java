@@ -11,8 +11,11 @@ final class VectorKernels {
   static UpdateKernels create() {
     return new UpdateKernels(Vectors.F.length() * Float.SIZE + "-bit vector", Vectors.F.length(),
         new ReduceVector(),
+        new GradientVector(),
         new SgdVector(),
         new AdamVector(),
+        new LambVector(),
+        new LarsVector(),
         new LionVector(),
         new SgdScheduleFreeVector(),
         new AdamWScheduleFreeVector(),

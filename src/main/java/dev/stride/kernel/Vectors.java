@@ -44,6 +44,9 @@ final class Vectors {
     if (c.gradScale != 1) {
       g = g.mul(c.gradScale);
     }
+    if (c.clipValue != Float.POSITIVE_INFINITY) {
+      g = g.max(-c.clipValue).min(c.clipValue);
+    }
     if (c.maximize) {
       g = g.neg();
     }

@@ -29,7 +29,7 @@ import java.util.List;
  *
  * <p>State: {@code m} (the reference's {@code exp_avg}); the reference keeps no step count.
  */
-public final class Lion extends Optimizer<LionOptions> {
+public final class Lion extends ElementwiseOptimizer<LionOptions> {
   private static final int EXP_AVG = 0;
   private static final List<String> STATE_KEYS = List.of("exp_avg");
   private final LionKernel kernel;

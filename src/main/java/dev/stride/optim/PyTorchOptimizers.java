@@ -29,6 +29,8 @@ public final class PyTorchOptimizers {
       case "SGD" -> new Sgd(SgdOptions.fromPyTorch(kwargs), kernels);
       case "Adam" -> new Adam(AdamOptions.fromPyTorch(kwargs, AdamOptions.ADAM_DEFAULTS), kernels);
       case "AdamW" -> new AdamW(AdamOptions.fromPyTorch(kwargs, AdamOptions.ADAMW_DEFAULTS), kernels);
+      case "Lamb" -> new Lamb(LambOptions.fromPyTorch(kwargs), kernels);
+      case "LARS" -> new Lars(LarsOptions.fromPyTorch(kwargs), kernels);
       case "Lion" -> new Lion(LionOptions.fromPyTorch(kwargs), kernels);
       case "SGDScheduleFree" -> new SgdScheduleFree(SgdScheduleFreeOptions.fromPyTorch(kwargs), kernels);
       case "AdamWScheduleFree" ->

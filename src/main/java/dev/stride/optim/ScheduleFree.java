@@ -59,7 +59,7 @@ import java.util.List;
  *
  * @param <H> the rule's hyperparameters
  */
-public abstract sealed class ScheduleFree<H extends ScheduleFree.Averaging<H>> extends Optimizer<H>
+public abstract sealed class ScheduleFree<H extends ScheduleFree.Averaging<H>> extends ElementwiseOptimizer<H>
     permits SgdScheduleFree, AdamWScheduleFree {
 
   /** The hyperparameters of the averaging, which both rules have, under the reference's names. */

@@ -103,8 +103,8 @@ class AnyThreadCountTest {
     List<Parameter> parameters = new ArrayList<>();
     try (Arena arena = Arena.ofShared()) {
       for (int n : new int[] {5, StepPlan.CHUNK * 2 + 3, 256, StepPlan.CHUNK, 1}) {
-        parameters.add(new Parameter(NativeFloats.allocate(arena, n), NativeFloats.allocate(arena, n),
-            0, 0, null));
+        parameters.add(new Parameter(0, NativeFloats.allocate(arena, n), NativeFloats.allocate(arena, n),
+            new long[] {n}, 0, 0, null));
       }
       StepPlan plan = new StepPlan(parameters);
       assertEquals(List.of(0, 1, 4, 5, 6, 7), java.util.Arrays.stream(plan.firstChunk).boxed()

@@ -43,6 +43,24 @@ class RejectedHyperparametersTest {
       cases.add(rejects("beta1", v, () -> adam.withBetas(v, 0.999)));
       cases.add(rejects("beta2", v, () -> adam.withBetas(0.9, v)));
     }
+    LambOptions lamb = LambOptions.DEFAULTS;
+    LarsOptions lars = LarsOptions.of(0.1);
+    for (double v : NOT_NON_NEGATIVE) {
+      cases.add(rejects("eps", v, () -> lamb.withEps(v)));
+      cases.add(rejects("weightDecay", v, () -> lamb.withWeightDecay(v)));
+      cases.add(rejects("clampValue", v, () -> lamb.withClampValue(v)));
+      cases.add(rejects("lr", v, () -> LarsOptions.of(v)));
+      cases.add(rejects("weightDecay", v, () -> lars.withWeightDecay(v)));
+      cases.add(rejects("momentum", v, () -> lars.withMomentum(v)));
+      cases.add(rejects("eta", v, () -> lars.withEta(v)));
+    }
+    for (double v : new double[] {0, -1e-3, Double.NaN, Double.POSITIVE_INFINITY}) {
+      cases.add(rejects("lr", v, () -> lamb.withLr(v))); // the reference: lr > 0
+    }
+    for (double v : NOT_IN_UNIT_INTERVAL) {
+      cases.add(rejects("beta1", v, () -> lamb.withBetas(v, 0.999)));
+      cases.add(rejects("beta2", v, () -> lamb.withBetas(0.9, v)));
+    }
     // PyTorch: "Nesterov momentum requires a momentum and zero dampening"
     cases.add(rejects("momentum", 0.0, () -> new SgdOptions(0.1, 0, 0, 0, true, false)));
     cases.add(rejects("dampening", 0.1, () -> new SgdOptions(0.1, 0.9, 0.1, 0, true, false)));
@@ -131,6 +149,8 @@ class RejectedHyperparametersTest {
     new SgdOptions(0.1, 0.9, 0, 0, true, false);
     new AdamOptions(0, 0, 0, 0, 0, true, true);
     new AdamOptions(1, Math.nextDown(1.0), Math.nextDown(1.0), 1, 1, false, false);
+    new LambOptions(Double.MIN_VALUE, 0, 0, 0, 0, 0, true, true);
+    new LarsOptions(0, 0, 0, 0, true, true);
     new LionOptions(0, 0, 0, 0, true);
     new LionOptions(1, 1, 1, 1, false);
     new Lion(LionOptions.DEFAULTS.withLr(Double.MIN_VALUE)).close();

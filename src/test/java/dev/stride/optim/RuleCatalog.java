@@ -35,6 +35,13 @@ final class RuleCatalog {
             new Adam(AdamOptions.ADAM_DEFAULTS.withLr(0.01).withAmsgrad(true).withMaximize(true))),
         new Config("AdamW", () -> new AdamW(AdamOptions.ADAMW_DEFAULTS.withLr(0.01))),
         new Config("AdamW amsgrad", () -> new AdamW(AdamOptions.ADAMW_DEFAULTS.withLr(0.01).withAmsgrad(true))),
+        new Config("LAMB", () -> new Lamb(LambOptions.DEFAULTS.withLr(0.01))),
+        new Config("LAMB wd debias clamp", () -> new Lamb(
+            LambOptions.DEFAULTS.withLr(0.01).withWeightDecay(0.01).withDebias(true).withClampValue(2))),
+        new Config("LAMB adam", () -> new Lamb(LambOptions.DEFAULTS.withLr(0.01).withAdam(true))),
+        new Config("LARS", () -> new Lars(LarsOptions.of(0.1))),
+        new Config("LARS wd filters", () -> new Lars(LarsOptions.of(0.2).withWeightDecay(0.01)
+            .withEta(0.02).withWeightDecayFilter(true).withLarsAdaptationFilter(true))),
         new Config("Lion", () -> new Lion(LionOptions.DEFAULTS.withLr(1e-3))),
         new Config("Lion weight decay", () ->
             new Lion(LionOptions.DEFAULTS.withLr(1e-3).withBetas(0.95, 0.98).withWeightDecay(0.1))),

@@ -16,6 +16,7 @@ public class ArrayBuffers {
   public float[] grad;
   public float[] expAvg;
   public float[] expAvgSq;
+  public float[] accDelta;
 
   @Setup(Level.Trial)
   public void allocate() {
@@ -23,5 +24,6 @@ public class ArrayBuffers {
     grad = Data.GRAD.array(size);
     expAvg = Data.EXP_AVG.array(size);
     expAvgSq = Data.EXP_AVG_SQ.array(size);
+    accDelta = Data.ACC_DELTA.array(size);
   }
 }

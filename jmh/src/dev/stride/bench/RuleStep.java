@@ -1,9 +1,13 @@
 package dev.stride.bench;
 
 import dev.stride.bench.UpdateRuleBenchmark.Rule;
+import dev.stride.kernel.AdadeltaKernel;
+import dev.stride.kernel.AdagradKernel;
 import dev.stride.kernel.AdamKernel;
 import dev.stride.kernel.AdamWScheduleFreeKernel;
+import dev.stride.kernel.AdamaxKernel;
 import dev.stride.kernel.LionKernel;
+import dev.stride.kernel.RmspropKernel;
 import dev.stride.kernel.SgdKernel;
 import dev.stride.kernel.SgdScheduleFreeKernel;
 import dev.stride.kernel.UpdateKernels;
@@ -18,6 +22,10 @@ final class RuleStep {
   private final Rule rule;
   private final SgdKernel.Coefficients sgd = new SgdKernel.Coefficients();
   private final AdamKernel.Coefficients adam = new AdamKernel.Coefficients();
+  private final AdagradKernel.Coefficients adagrad = new AdagradKernel.Coefficients();
+  private final RmspropKernel.Coefficients rmsprop = new RmspropKernel.Coefficients();
+  private final AdadeltaKernel.Coefficients adadelta = new AdadeltaKernel.Coefficients();
+  private final AdamaxKernel.Coefficients adamax = new AdamaxKernel.Coefficients();
   private final LionKernel.Coefficients lion = new LionKernel.Coefficients();
   private final SgdScheduleFreeKernel.Coefficients sgdScheduleFree =
       new SgdScheduleFreeKernel.Coefficients();
@@ -39,6 +47,14 @@ final class RuleStep {
           Rule.BETA1, Rule.BETA2, Rule.EPS, 0, false);
       case ADAMW -> TrainerLoops.adam(a.param, a.grad, a.expAvg, a.expAvgSq, step, Rule.ADAM_LR,
           Rule.BETA1, Rule.BETA2, Rule.EPS, Rule.ADAMW_WEIGHT_DECAY, true);
+      case ADAGRAD -> TrainerLoops.adagrad(a.param, a.grad, a.expAvgSq, step, Rule.ADAGRAD_LR, 0,
+          Rule.ADAGRAD_EPS);
+      case RMSPROP -> TrainerLoops.rmsprop(a.param, a.grad, a.expAvgSq, Rule.RMSPROP_LR,
+          Rule.RMSPROP_ALPHA, Rule.EPS);
+      case ADADELTA -> TrainerLoops.adadelta(a.param, a.grad, a.expAvgSq, a.accDelta,
+          Rule.ADADELTA_LR, Rule.ADADELTA_RHO, Rule.ADADELTA_EPS);
+      case ADAMAX -> TrainerLoops.adamax(a.param, a.grad, a.expAvg, a.expAvgSq, step,
+          Rule.ADAMAX_LR, Rule.BETA1, Rule.BETA2, Rule.EPS);
       case LION -> TrainerLoops.lion(a.param, a.grad, a.expAvg, Rule.LION_LR, Rule.BETA1,
           Rule.LION_BETA2, Rule.LION_WEIGHT_DECAY);
       case SGD_SCHEDULE_FREE -> TrainerLoops.sgdScheduleFree(a.param, a.grad, a.expAvg,
@@ -72,6 +88,15 @@ final class RuleStep {
       case ADAMW -> kernels.adam().update(adam.set(Rule.ADAM_LR, Rule.BETA1, Rule.BETA2, Rule.EPS,
           Rule.ADAMW_WEIGHT_DECAY, true, false, false, step), s.param, s.grad, s.expAvg,
           s.expAvgSq, MemorySegment.NULL, 0, s.size);
+      case ADAGRAD -> kernels.adagrad().update(adagrad.set(Rule.ADAGRAD_LR, 0, Rule.ADAGRAD_EPS, 0,
+          false, step), s.param, s.grad, s.expAvgSq, 0, s.size);
+      case RMSPROP -> kernels.rmsprop().update(rmsprop.set(Rule.RMSPROP_LR, Rule.RMSPROP_ALPHA,
+          Rule.EPS, 0, 0, false, false), s.param, s.grad, s.expAvgSq, MemorySegment.NULL,
+          MemorySegment.NULL, 0, s.size);
+      case ADADELTA -> kernels.adadelta().update(adadelta.set(Rule.ADADELTA_LR, Rule.ADADELTA_RHO,
+          Rule.ADADELTA_EPS, 0, false), s.param, s.grad, s.expAvgSq, s.accDelta, 0, s.size);
+      case ADAMAX -> kernels.adamax().update(adamax.set(Rule.ADAMAX_LR, Rule.BETA1, Rule.BETA2,
+          Rule.EPS, 0, false, step), s.param, s.grad, s.expAvg, s.expAvgSq, 0, s.size);
       case LION -> kernels.lion().update(lion.set(Rule.LION_LR, Rule.BETA1, Rule.LION_BETA2,
           Rule.LION_WEIGHT_DECAY), s.param, s.grad, s.expAvg, 0, s.size);
       case SGD_SCHEDULE_FREE -> kernels.sgdScheduleFree().update(sgdScheduleFree.set(

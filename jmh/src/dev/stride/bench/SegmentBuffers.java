@@ -11,8 +11,10 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Adam-shaped buffers as the kernels get them: native, 64-byte aligned (a vector load that
- * straddles two cache lines is slower), from a shared arena as the optimizer's state is. SGD with
- * momentum uses {@link #expAvg} as its momentum buffer.
+ * straddles two cache lines is slower), from a shared arena as the optimizer's state is. The
+ * other rules use Adam's by role: {@link #expAvg} as SGD's momentum buffer and Adamax's first
+ * moment, {@link #expAvgSq} as every mean or sum of squares and Adamax's infinity norm;
+ * {@link #accDelta} is Adadelta's second mean of squares.
  *
  * <p>Where the buffers start within a 4 KiB page matters out of cache: separate large
  * allocations all start at the same offset (malloc maps them page by page), and Adam over four
@@ -26,7 +28,7 @@ public class SegmentBuffers {
   public int size;
 
   public enum Layout {
-    /** Buffer k starts k/4 of a page in: what the table measures. */
+    /** Buffer k starts k/4 of a page in (the fifth 1/8): what the table measures. */
     STAGGERED,
     /** Every buffer starts on a page, as separate large {@code arena.allocate} calls give. */
     PAGE_ALIGNED
@@ -41,6 +43,7 @@ public class SegmentBuffers {
   public MemorySegment grad;
   public MemorySegment expAvg;
   public MemorySegment expAvgSq;
+  public MemorySegment accDelta;
   private Arena arena;
 
   @Setup(Level.Trial)
@@ -50,11 +53,13 @@ public class SegmentBuffers {
     grad = allocate(Data.GRAD, 1);
     expAvg = allocate(Data.EXP_AVG, 2);
     expAvgSq = allocate(Data.EXP_AVG_SQ, 3);
+    accDelta = allocate(Data.ACC_DELTA, 4);
   }
 
   private MemorySegment allocate(Data data, int k) {
     long bytes = (long) size * Float.BYTES;
-    long offset = layout == Layout.STAGGERED ? k * PAGE / 4 : 0;
+    // a fifth buffer goes an eighth of a page past the first, away from the other four
+    long offset = layout == Layout.STAGGERED ? k % 4 * PAGE / 4 + k / 4 * PAGE / 8 : 0;
     MemorySegment s = arena.allocate(bytes + offset, PAGE).asSlice(offset, bytes);
     data.fill(s);
     return s;

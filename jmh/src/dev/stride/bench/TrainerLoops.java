@@ -42,6 +42,48 @@ final class TrainerLoops {
     }
   }
 
+  /** PyTorch's Adagrad: one sqrt and one division. */
+  static void adagrad(float[] p, float[] g, float[] sum, long step, float lr, float lrDecay,
+      float eps) {
+    float clr = (float) (lr / (1 + (step - 1) * (double) lrDecay));
+    for (int i = 0; i < p.length; i++) {
+      sum[i] += g[i] * g[i];
+      p[i] -= clr * g[i] / ((float) Math.sqrt(sum[i]) + eps);
+    }
+  }
+
+  /** PyTorch's RMSprop without momentum or centering: one sqrt and one division. */
+  static void rmsprop(float[] p, float[] g, float[] squareAvg, float lr, float alpha, float eps) {
+    for (int i = 0; i < p.length; i++) {
+      squareAvg[i] = alpha * squareAvg[i] + (1 - alpha) * g[i] * g[i];
+      p[i] -= lr * g[i] / ((float) Math.sqrt(squareAvg[i]) + eps);
+    }
+  }
+
+  /** PyTorch's Adadelta: two sqrts and one division. */
+  static void adadelta(float[] p, float[] g, float[] squareAvg, float[] accDelta, float lr,
+      float rho, float eps) {
+    for (int i = 0; i < p.length; i++) {
+      float grad = g[i];
+      squareAvg[i] = rho * squareAvg[i] + (1 - rho) * grad * grad;
+      float delta = (float) Math.sqrt(accDelta[i] + eps) / (float) Math.sqrt(squareAvg[i] + eps)
+          * grad;
+      accDelta[i] = rho * accDelta[i] + (1 - rho) * delta * delta;
+      p[i] -= lr * delta;
+    }
+  }
+
+  /** PyTorch's Adamax: one division. */
+  static void adamax(float[] p, float[] g, float[] m, float[] u, long step, float lr, float beta1,
+      float beta2, float eps) {
+    float clr = (float) (lr / (1 - Math.pow(beta1, step)));
+    for (int i = 0; i < p.length; i++) {
+      m[i] = beta1 * m[i] + (1 - beta1) * g[i];
+      u[i] = Math.max(beta2 * u[i], Math.abs(g[i]) + eps);
+      p[i] -= clr * m[i] / u[i];
+    }
+  }
+
   /** lucidrains' Lion: the decay, a step of ±lr along sign(β1·m + (1 − β1)·g), then the moment. */
   static void lion(float[] p, float[] g, float[] m, float lr, float beta1, float beta2,
       float weightDecay) {

@@ -34,6 +34,10 @@ public class UpdateRuleBenchmark {
     SGD_MOMENTUM("SGD momentum", 20),
     ADAM("Adam", 28),
     ADAMW("AdamW", 28),
+    ADAGRAD("Adagrad", 20),
+    RMSPROP("RMSprop", 20),
+    ADADELTA("Adadelta", 28),
+    ADAMAX("Adamax", 28),
     LION("Lion", 20),
     SGD_SCHEDULE_FREE("SGD schedule-free", 20),
     ADAMW_SCHEDULE_FREE("AdamW schedule-free", 28);
@@ -45,6 +49,14 @@ public class UpdateRuleBenchmark {
     static final float BETA2 = 0.999f;
     static final float EPS = 1e-8f;
     static final float ADAMW_WEIGHT_DECAY = 1e-2f;
+    static final float ADAGRAD_LR = 1e-2f;
+    static final float ADAGRAD_EPS = 1e-10f;
+    static final float RMSPROP_LR = 1e-2f;
+    static final float RMSPROP_ALPHA = 0.99f;
+    static final float ADADELTA_LR = 1f;
+    static final float ADADELTA_RHO = 0.9f;
+    static final float ADADELTA_EPS = 1e-6f;
+    static final float ADAMAX_LR = 2e-3f;
     /** lucidrains' defaults, with a weight decay so that the decay is timed too. */
     static final float LION_LR = 1e-4f;
     static final float LION_BETA2 = 0.99f;

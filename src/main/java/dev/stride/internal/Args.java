@@ -74,6 +74,14 @@ public final class Args {
     return value;
   }
 
+  /** A value that must be 0, such as the momentum of a rule that has none; {@code why} says why. */
+  public static double zero(String name, double value, String why) {
+    if (value != 0) {
+      throw new IllegalArgumentException(name + " must be 0: " + why + "; got " + value);
+    }
+    return value;
+  }
+
   public static void atLeast(String name, double value, String boundName, double bound) {
     if (!(value >= bound)) {
       throw new IllegalArgumentException(

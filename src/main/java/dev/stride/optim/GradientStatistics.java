@@ -1,12 +1,14 @@
 package dev.stride.optim;
 
 import dev.stride.kernel.ReduceKernel;
+import java.lang.foreign.MemorySegment;
 
 /**
- * One read of the gradients before a step, for clipping by norm and for the non-finite guard: per
- * chunk, the clipped parameters' Σ|g|^q (the largest |g| for q = ∞) and every parameter's Σ g²,
- * which in double is finite exactly when every element is. The chunk results are combined in
- * chunk order, so the totals are the same for any number of threads.
+ * One read of the gradients (or the values) of a plan's parameters: per chunk, the covered
+ * parameters' Σ|x|^q (the largest |x| for q = ∞) and every parameter's Σ x², which in double is
+ * finite exactly when every element is. Before a step, for clipping by norm and for the
+ * non-finite guard; on its own, for {@link Optimizer#gradientNorms}. The chunk results are
+ * combined in chunk order, so the totals are the same for any number of threads.
  */
 final class GradientStatistics implements ChunkTask {
   private final ReduceKernel reduce;
@@ -20,6 +22,8 @@ final class GradientStatistics implements ChunkTask {
   private boolean[] clippedGroups;
   private boolean guard;
   private float unscale;
+  /** Whether it reads the parameters' values instead of their gradients. */
+  private boolean values;
 
   GradientStatistics(ReduceKernel reduce) {
     this.reduce = reduce;
@@ -40,6 +44,7 @@ final class GradientStatistics implements ChunkTask {
     this.clippedGroups = clippedGroups;
     this.guard = guard;
     this.unscale = unscale;
+    this.values = false;
     if (lanes.length != threads) {
       lanes = new double[threads][ReduceKernel.PARTIALS];
     }
@@ -50,23 +55,39 @@ final class GradientStatistics implements ChunkTask {
     }
   }
 
+  /** Reads the values instead of the gradients, until the next {@link #prepare}. */
+  void readValues() {
+    values = true;
+  }
+
   @Override
   public void run(int worker, int chunk, Parameter p, long offset, long count) {
     double[] l = lanes[worker];
+    MemorySegment x = values ? p.value : p.grad;
     boolean clipped = clippedGroups != null && clippedGroups[p.group];
     if (clipped) {
-      normSums[chunk] = normType == 2 ? reduce.sumOfSquares(p.grad, offset, count, l)
-          : normType == 1 ? reduce.sumOfAbs(p.grad, offset, count, l)
-          : normType == Double.POSITIVE_INFINITY ? reduce.maxAbs(p.grad, offset, count)
-          : reduce.sumOfAbsPow(p.grad, offset, count, normType, l);
+      normSums[chunk] = normType == 2 ? reduce.sumOfSquares(x, offset, count, l)
+          : normType == 1 ? reduce.sumOfAbs(x, offset, count, l)
+          : normType == Double.POSITIVE_INFINITY ? reduce.maxAbs(x, offset, count)
+          : reduce.sumOfAbsPow(x, offset, count, normType, l);
     }
     if (guard) {
       squares[chunk] = clipped && normType == 2 ? normSums[chunk]
-          : reduce.sumOfSquares(p.grad, offset, count, l);
+          : reduce.sumOfSquares(x, offset, count, l);
       if (unscale > 1) {
-        maxima[chunk] = reduce.maxAbs(p.grad, offset, count);
+        maxima[chunk] = reduce.maxAbs(x, offset, count);
       }
     }
+  }
+
+  /** The norm of plan parameter {@code j} alone. */
+  double norm(int j) {
+    boolean max = normType == Double.POSITIVE_INFINITY;
+    double total = 0;
+    for (int c = plan.firstChunk[j]; c < plan.firstChunk[j + 1]; c++) {
+      total = max ? Math.max(total, normSums[c]) : total + normSums[c];
+    }
+    return root(total);
   }
 
   /**
@@ -94,7 +115,11 @@ final class GradientStatistics implements ChunkTask {
         total = max ? Math.max(total, normSums[c]) : total + normSums[c];
       }
     }
-    return max ? total : normType == 2 ? Math.sqrt(total)
-        : normType == 1 ? total : Math.pow(total, 1 / normType);
+    return root(total);
+  }
+
+  private double root(double sum) {
+    return normType == Double.POSITIVE_INFINITY || normType == 1 ? sum
+        : normType == 2 ? Math.sqrt(sum) : Math.pow(sum, 1 / normType);
   }
 }

@@ -13,7 +13,11 @@ public interface Hyperparameters<H extends Hyperparameters<H>> {
 
   H withLr(double lr);
 
-  /** The coefficient a cyclic schedule cycles against the rate: SGD's momentum, Adam's β1. */
+  /**
+   * The coefficient a cyclic schedule cycles against the rate: SGD's and RMSprop's momentum,
+   * Adam's and Adamax's β1; 0 for a rule that has none (Adagrad, Adadelta), whose
+   * {@link #withMomentum} refuses any other value.
+   */
   double momentum();
 
   H withMomentum(double momentum);

@@ -187,6 +187,43 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   }
 
   /**
+   * The {@code normType}-norms of the gradients, per parameter and together, and whether every
+   * gradient element is finite: one parallel read of the gradients.
+   *
+   * @throws IllegalArgumentException if {@code normType} is not > 0 (∞ is allowed)
+   * @throws IllegalStateException as {@link #step()} does
+   * @throws WrongThreadException as {@link #step()} does
+   */
+  public Norms gradientNorms(double normType) {
+    return norms(normType, false);
+  }
+
+  /** As {@link #gradientNorms}, of the parameters' values. */
+  public Norms valueNorms(double normType) {
+    return norms(normType, true);
+  }
+
+  private Norms norms(double normType, boolean values) {
+    Clipping.byNorm(0, normType); // checks normType
+    checkOpen();
+    checkParametersReachable();
+    StepPlan plan = plan();
+    StepPool pool = poolFor(plan);
+    boolean[] all = new boolean[groups.size()];
+    java.util.Arrays.fill(all, true);
+    statistics.prepare(plan, pool == null ? 1 : pool.threads(), normType, all, true, 1f);
+    if (values) {
+      statistics.readValues();
+    }
+    run(pool, statistics);
+    double[] each = new double[plan.parameters.length];
+    for (int j = 0; j < each.length; j++) {
+      each[j] = statistics.norm(j);
+    }
+    return new Norms(normType, statistics.norm(), each, statistics.allFinite());
+  }
+
+  /**
    * Updates every registered parameter from its gradient, clipped as {@link #setClipping} says.
    *
    * @return false if the step was skipped: a gradient was not finite and

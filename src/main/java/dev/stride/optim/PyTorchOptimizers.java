@@ -29,6 +29,10 @@ public final class PyTorchOptimizers {
       case "SGD" -> new Sgd(SgdOptions.fromPyTorch(kwargs), kernels);
       case "Adam" -> new Adam(AdamOptions.fromPyTorch(kwargs, AdamOptions.ADAM_DEFAULTS), kernels);
       case "AdamW" -> new AdamW(AdamOptions.fromPyTorch(kwargs, AdamOptions.ADAMW_DEFAULTS), kernels);
+      case "Adagrad" -> new Adagrad(AdagradOptions.fromPyTorch(kwargs), kernels);
+      case "RMSprop" -> new Rmsprop(RmspropOptions.fromPyTorch(kwargs), kernels);
+      case "Adadelta" -> new Adadelta(AdadeltaOptions.fromPyTorch(kwargs), kernels);
+      case "Adamax" -> new Adamax(AdamaxOptions.fromPyTorch(kwargs), kernels);
       case "Lamb" -> new Lamb(LambOptions.fromPyTorch(kwargs), kernels);
       case "LARS" -> new Lars(LarsOptions.fromPyTorch(kwargs), kernels);
       case "Lion" -> new Lion(LionOptions.fromPyTorch(kwargs), kernels);

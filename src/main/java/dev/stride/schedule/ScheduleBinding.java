@@ -13,9 +13,10 @@ import java.util.Objects;
 
 /**
  * Drives an optimizer's hyperparameters from schedules: before each step it sets each bound
- * group's learning rate, momentum (SGD's momentum, Adam's β1) and weight decay to the schedules'
- * values at that step. Since the schedules are functions of the step, resuming a run is
- * {@link #resumeAt(long)} with the step to continue from; nothing is replayed.
+ * group's learning rate, momentum ({@link Hyperparameters#momentum()}: SGD's momentum, Adam's
+ * β1, …; a rule without one refuses it) and weight decay to the schedules' values at that step.
+ * Since the schedules are functions of the step, resuming a run is {@link #resumeAt(long)} with
+ * the step to continue from; nothing is replayed.
  *
  * <pre>{@code
  * OneCycle cycle = Schedules.oneCycle(0.1, 10_000).build();

@@ -12,12 +12,15 @@ import java.util.function.IntFunction;
 public final class GoldenTolerance {
   private GoldenTolerance() {}
 
-  /** D: the largest {@code |expected[k][i] - init[i]|}. */
+  /** D: the largest finite {@code |expected[k][i] - init[i]|}. */
   public static double displacement(float[] init, float[][] expected) {
     double d = 0;
     for (float[] row : expected) {
       for (int i = 0; i < init.length; i++) {
-        d = Math.max(d, Math.abs((double) row[i] - init[i]));
+        double distance = Math.abs((double) row[i] - init[i]);
+        if (Double.isFinite(distance)) { // a NaN or infinite one would make every tolerance so
+          d = Math.max(d, distance);
+        }
       }
     }
     return d;

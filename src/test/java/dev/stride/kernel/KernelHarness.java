@@ -195,6 +195,11 @@ final class KernelHarness {
         });
   }
 
+  /** {@link #floats()} without their sign: state that a rule keeps ≥ 0, such as sums of squares. */
+  static Arbitrary<Float> nonNegativeFloats() {
+    return floats().map(Math::abs);
+  }
+
   /** Raw bit patterns (NaN, ±Inf, ±0, subnormals) mixed with magnitudes that training sees. */
   static Arbitrary<Float> floats() {
     Arbitrary<Float> uniformBits = Arbitraries.integers()

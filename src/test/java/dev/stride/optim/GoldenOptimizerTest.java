@@ -27,7 +27,7 @@ class GoldenOptimizerTest {
     return replay(GoldenFiles.cases("optimizers.json"));
   }
 
-  /** Every flag combination of SGD, Adam and AdamW (golden-extra/cases_optimizers.py). */
+  /** Every flag combination of every rule, and more (golden-extra/cases_optimizers.py). */
   @TestFactory
   Stream<DynamicTest> followsPyTorchOnFlagCombinations() {
     Assumptions.assumeTrue(System.getProperty(GoldenFiles.DIR_PROPERTY) == null,

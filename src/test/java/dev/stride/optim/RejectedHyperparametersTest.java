@@ -25,6 +25,10 @@ class RejectedHyperparametersTest {
       Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
   private static final double[] NOT_IN_UNIT_INTERVAL = {-0.1, 1, 1.5, Double.NaN,
       Double.POSITIVE_INFINITY};
+  private static final double[] NOT_A_FRACTION = {-0.1, Math.nextUp(1.0), 1.5, Double.NaN,
+      Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+  private static final double[] NOT_ZERO = {0.9, -0.5, Double.MIN_VALUE, Double.NaN,
+      Double.POSITIVE_INFINITY};
 
   static Stream<Arguments> rejected() {
     List<Arguments> cases = new ArrayList<>();
@@ -60,6 +64,41 @@ class RejectedHyperparametersTest {
     for (double v : NOT_IN_UNIT_INTERVAL) {
       cases.add(rejects("beta1", v, () -> lamb.withBetas(v, 0.999)));
       cases.add(rejects("beta2", v, () -> lamb.withBetas(0.9, v)));
+    }
+    AdagradOptions adagrad = AdagradOptions.DEFAULTS;
+    RmspropOptions rmsprop = RmspropOptions.DEFAULTS;
+    AdadeltaOptions adadelta = AdadeltaOptions.DEFAULTS;
+    AdamaxOptions adamax = AdamaxOptions.DEFAULTS;
+    for (double v : NOT_NON_NEGATIVE) {
+      cases.add(rejects("lr", v, () -> adagrad.withLr(v)));
+      cases.add(rejects("lrDecay", v, () -> adagrad.withLrDecay(v)));
+      cases.add(rejects("weightDecay", v, () -> adagrad.withWeightDecay(v)));
+      cases.add(rejects("initialAccumulatorValue", v, () -> adagrad.withInitialAccumulatorValue(v)));
+      cases.add(rejects("eps", v, () -> adagrad.withEps(v)));
+      cases.add(rejects("lr", v, () -> rmsprop.withLr(v)));
+      cases.add(rejects("alpha", v, () -> rmsprop.withAlpha(v)));
+      cases.add(rejects("eps", v, () -> rmsprop.withEps(v)));
+      cases.add(rejects("weightDecay", v, () -> rmsprop.withWeightDecay(v)));
+      cases.add(rejects("momentum", v, () -> rmsprop.withMomentum(v)));
+      cases.add(rejects("lr", v, () -> adadelta.withLr(v)));
+      cases.add(rejects("eps", v, () -> adadelta.withEps(v)));
+      cases.add(rejects("weightDecay", v, () -> adadelta.withWeightDecay(v)));
+      cases.add(rejects("lr", v, () -> adamax.withLr(v)));
+      cases.add(rejects("eps", v, () -> adamax.withEps(v)));
+      cases.add(rejects("weightDecay", v, () -> adamax.withWeightDecay(v)));
+    }
+    for (double v : NOT_A_FRACTION) {
+      cases.add(rejects("rho", v, () -> adadelta.withRho(v)));
+    }
+    for (double v : NOT_IN_UNIT_INTERVAL) {
+      cases.add(rejects("beta1", v, () -> adamax.withBetas(v, 0.999)));
+      cases.add(rejects("beta2", v, () -> adamax.withBetas(0.9, v)));
+      cases.add(rejects("beta1", v, () -> adamax.withMomentum(v)));
+    }
+    // no momentum for a schedule to cycle
+    for (double v : NOT_ZERO) {
+      cases.add(rejects("momentum", v, () -> adagrad.withMomentum(v)));
+      cases.add(rejects("momentum", v, () -> adadelta.withMomentum(v)));
     }
     // PyTorch: "Nesterov momentum requires a momentum and zero dampening"
     cases.add(rejects("momentum", 0.0, () -> new SgdOptions(0.1, 0, 0, 0, true, false)));
@@ -160,6 +199,63 @@ class RejectedHyperparametersTest {
     new AdamWScheduleFreeOptions(1, 1, Math.nextDown(1.0), 1, 1, 1, 1, 1, true, Math.nextDown(1.0));
     SgdScheduleFreeOptions.fromPyTorch(Map.of("warmup_steps", 10.0, "foreach", true));
     LionOptions.fromPyTorch(Map.of("use_triton", true));
+    new AdagradOptions(0, 0, 0, 0, 0, true);
+    new RmspropOptions(0, 0, 0, 0, 0, true, true);
+    new RmspropOptions(1, 1.5, 1, 1, 1.5, false, false); // alpha > 1 and momentum > 1 are legal
+    new AdadeltaOptions(0, 0, 0, 0, true);
+    new AdadeltaOptions(1, 1, 1, 1, false); // rho = 1 is legal
+    new AdamaxOptions(0, 0, 0, 0, 0, true);
+    new AdamaxOptions(1, Math.nextDown(1.0), Math.nextDown(1.0), 1, 1, false);
+    assertEquals(AdagradOptions.DEFAULTS, AdagradOptions.DEFAULTS.withMomentum(0));
+    assertEquals(AdadeltaOptions.DEFAULTS, AdadeltaOptions.DEFAULTS.withMomentum(-0.0));
+  }
+
+  static Stream<Arguments> pytorchArgumentsRefused() {
+    return Stream.of(
+        Arguments.of("Adagrad", Map.of("momentum", 0.9), "takes no argument momentum"),
+        Arguments.of("Adagrad", Map.of("lr_decay", "fast"), "lr_decay must be a number"),
+        Arguments.of("RMSprop", Map.of("betas", List.of(0.9, 0.99)), "takes no argument betas"),
+        Arguments.of("RMSprop", Map.of("centered", 1), "centered must be a boolean"),
+        Arguments.of("RMSprop", Map.of("alpha", -0.5), "alpha must be"),
+        Arguments.of("Adadelta", Map.of("alpha", 0.9), "takes no argument alpha"),
+        Arguments.of("Adadelta", Map.of("rho", 1.5), "rho must be in [0, 1], got 1.5"),
+        Arguments.of("Adamax", Map.of("amsgrad", true), "takes no argument amsgrad"),
+        Arguments.of("Adamax", Map.of("betas", 0.9), "betas must be a list of two numbers"),
+        Arguments.of("Adamax", Map.of("betas", List.of(0.9, 1.0)), "beta2 must be in [0, 1), got 1.0"));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("pytorchArgumentsRefused")
+  void pytorchArgumentsARuleDoesNotTakeOrRefusesAreNamed(String rule, Map<String, ?> kwargs,
+      String message) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> PyTorchOptimizers.create(rule, kwargs));
+    assertTrue(e.getMessage().contains(message), "expected \"" + message + "\": " + e.getMessage());
+  }
+
+  /** Every rule: a refused rate, momentum or weight decay leaves its group and state as they were. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.stride.optim.RuleCatalog#all")
+  void refusedChangesLeaveEveryRuleUntouched(RuleCatalog.Config rule) {
+    refusedChangesLeaveUntouched(rule.make());
+  }
+
+  private static <H extends Hyperparameters<H>> void refusedChangesLeaveUntouched(Optimizer<H> o) {
+    try (Arena arena = Arena.ofConfined(); o) {
+      o.add(NativeFloats.of(arena, 1, -2, 3), NativeFloats.of(arena, 0.5f, -0.5f, 1));
+      o.step();
+      var before = OptimizerProbe.snapshot(o);
+      ParamGroup<H> group = o.group(0);
+      H hyper = group.hyperparameters();
+
+      assertThrows(IllegalArgumentException.class, () -> group.setLr(-0.5));
+      assertThrows(IllegalArgumentException.class, () -> group.setHyperparameters(hyper.withMomentum(Double.NaN)));
+      assertThrows(IllegalArgumentException.class, () -> group.setHyperparameters(hyper.withWeightDecay(-1)));
+
+      assertEquals(hyper, group.hyperparameters());
+      assertEquals(List.of(1L), OptimizerProbe.steps(o));
+      before.assertUnchanged("refused changes");
+    }
   }
 
   @Test

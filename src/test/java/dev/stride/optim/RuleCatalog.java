@@ -35,6 +35,23 @@ final class RuleCatalog {
             new Adam(AdamOptions.ADAM_DEFAULTS.withLr(0.01).withAmsgrad(true).withMaximize(true))),
         new Config("AdamW", () -> new AdamW(AdamOptions.ADAMW_DEFAULTS.withLr(0.01))),
         new Config("AdamW amsgrad", () -> new AdamW(AdamOptions.ADAMW_DEFAULTS.withLr(0.01).withAmsgrad(true))),
+        new Config("Adagrad", () -> new Adagrad(AdagradOptions.DEFAULTS.withLr(0.05))),
+        new Config("Adagrad lr_decay initial_accumulator_value weight_decay maximize", () -> new Adagrad(
+            AdagradOptions.DEFAULTS.withLr(0.05).withLrDecay(0.1).withInitialAccumulatorValue(0.5)
+                .withWeightDecay(0.01).withMaximize(true))),
+        new Config("RMSprop", () -> new Rmsprop(RmspropOptions.DEFAULTS)),
+        new Config("RMSprop centered weight_decay", () ->
+            new Rmsprop(RmspropOptions.DEFAULTS.withCentered(true).withWeightDecay(0.01))),
+        new Config("RMSprop momentum maximize", () ->
+            new Rmsprop(RmspropOptions.DEFAULTS.withMomentum(0.9).withMaximize(true))),
+        new Config("RMSprop centered momentum", () ->
+            new Rmsprop(RmspropOptions.DEFAULTS.withMomentum(0.9).withCentered(true))),
+        new Config("Adadelta", () -> new Adadelta(AdadeltaOptions.DEFAULTS)),
+        new Config("Adadelta weight_decay maximize", () -> new Adadelta(
+            AdadeltaOptions.DEFAULTS.withLr(0.5).withRho(0.8).withWeightDecay(0.01).withMaximize(true))),
+        new Config("Adamax", () -> new Adamax(AdamaxOptions.DEFAULTS.withLr(0.01))),
+        new Config("Adamax weight_decay maximize", () -> new Adamax(
+            AdamaxOptions.DEFAULTS.withLr(0.01).withWeightDecay(0.01).withMaximize(true))),
         new Config("LAMB", () -> new Lamb(LambOptions.DEFAULTS.withLr(0.01))),
         new Config("LAMB wd debias clamp", () -> new Lamb(
             LambOptions.DEFAULTS.withLr(0.01).withWeightDecay(0.01).withDebias(true).withClampValue(2))),

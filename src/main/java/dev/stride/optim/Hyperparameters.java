@@ -15,8 +15,8 @@ public interface Hyperparameters<H extends Hyperparameters<H>> {
 
   /**
    * The coefficient a cyclic schedule cycles against the rate: SGD's and RMSprop's momentum,
-   * Adam's and Adamax's β1; 0 for a rule that has none (Adagrad, Adadelta), whose
-   * {@link #withMomentum} refuses any other value.
+   * Adam's, Adamax's and Lion's β1, Schedule-Free's interpolation β (its momentum or β1); 0 for a
+   * rule that has none (Adagrad, Adadelta), whose {@link #withMomentum} refuses any other value.
    */
   double momentum();
 

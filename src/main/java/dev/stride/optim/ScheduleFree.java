@@ -32,7 +32,7 @@ import java.util.List;
  * / β′} with β′ the β that formed the current y. Substituting it, one step is
  *
  * <pre>
- *   y = y + w·(z − y) + e·d,   z = z − γ·d       (z before the step in the first)
+ *   y = y + w·(z − y) + e·d,   z = z − γ·d       (the first with z before this step)
  *   w = 1 − (β/β′)·(1 − c),    e = γ·(β·(1 − c) − 1)
  * </pre>
  *
@@ -41,10 +41,11 @@ import java.util.List;
  * and it stays within the tolerance of the reference's trajectories ({@code golden/FORMAT.md}):
  * the golden cases' worst error is 3 % of it for SGD and 7 % for AdamW, in y and in x alike.
  * β′ is kept per group, so a β changed between steps still gives the reference's x (without it,
- * a change from 0.9 to 0.6 put y thousands of tolerances off). The cost is in switching: {@link #eval()} computes
- * {@code x = y + (1 − 1/β′)·(z − y)} and {@link #train()} {@code y = x + (1 − β′)·(z − x)}, so a
- * round trip gives y back to about an ulp, not to the bit (the reference copies a kept y), and x
- * is less precise as β′ nears 0, where 1/β′ amplifies the roundings of y and z.
+ * a change from 0.9 to 0.6 put y thousands of tolerances off). The cost is in switching:
+ * {@link #eval()} computes {@code x = y + (1 − 1/β′)·(z − y)} and {@link #train()}
+ * {@code y = x + (1 − β′)·(z − x)}, so a round trip gives y back to about an ulp, not to the bit
+ * (the reference copies a kept y), and x is less precise as β′ nears 0, where 1/β′ amplifies the
+ * roundings of y and z.
  *
  * <p><b>Train and eval.</b> An optimizer starts in eval mode, as the reference does, and
  * {@link #step()} is refused until {@link #train()}; call {@link #eval()} before evaluating or
@@ -59,8 +60,8 @@ import java.util.List;
  *
  * @param <H> the rule's hyperparameters
  */
-public abstract sealed class ScheduleFree<H extends ScheduleFree.Averaging<H>> extends ElementwiseOptimizer<H>
-    permits SgdScheduleFree, AdamWScheduleFree {
+public abstract sealed class ScheduleFree<H extends ScheduleFree.Averaging<H>>
+    extends ElementwiseOptimizer<H> permits SgdScheduleFree, AdamWScheduleFree {
 
   /** The hyperparameters of the averaging, which both rules have, under the reference's names. */
   public interface Averaging<H extends Averaging<H>> extends Hyperparameters<H> {

@@ -8,6 +8,8 @@ import dev.stride.optim.AdagradOptions;
 import dev.stride.optim.Adam;
 import dev.stride.optim.AdamOptions;
 import dev.stride.optim.AdamW;
+import dev.stride.optim.AdamWScheduleFree;
+import dev.stride.optim.AdamWScheduleFreeOptions;
 import dev.stride.optim.Adamax;
 import dev.stride.optim.AdamaxOptions;
 import dev.stride.optim.Asgd;
@@ -16,6 +18,8 @@ import dev.stride.optim.Lamb;
 import dev.stride.optim.LambOptions;
 import dev.stride.optim.Lars;
 import dev.stride.optim.LarsOptions;
+import dev.stride.optim.Lion;
+import dev.stride.optim.LionOptions;
 import dev.stride.optim.NAdam;
 import dev.stride.optim.NAdamOptions;
 import dev.stride.optim.Optimizer;
@@ -26,6 +30,8 @@ import dev.stride.optim.RmspropOptions;
 import dev.stride.optim.Rprop;
 import dev.stride.optim.RpropOptions;
 import dev.stride.optim.Sgd;
+import dev.stride.optim.SgdScheduleFree;
+import dev.stride.optim.SgdScheduleFreeOptions;
 import dev.stride.optim.SgdOptions;
 import java.util.function.Function;
 
@@ -48,6 +54,10 @@ public enum Rule {
   /** With averaging on from the start (t0 = 0): the average is read and written. */
   ASGD("ASGD averaging", 20, k -> new Asgd(AsgdOptions.DEFAULTS.withT0(Rule.ASGD_T0), k)),
   RPROP("Rprop", 28, k -> new Rprop(RpropOptions.DEFAULTS, k)),
+  LION("Lion", 20, k -> new Lion(LionOptions.DEFAULTS, k)),
+  SGD_SCHEDULE_FREE("SGD schedule-free", 20, k -> new SgdScheduleFree(SgdScheduleFreeOptions.DEFAULTS, k)),
+  ADAMW_SCHEDULE_FREE("AdamW schedule-free", 28,
+      k -> new AdamWScheduleFree(AdamWScheduleFreeOptions.DEFAULTS, k)),
   LAMB("LAMB", 40, k -> new Lamb(LambOptions.DEFAULTS.withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k)),
   LARS("LARS", 28, k -> new Lars(LarsOptions.of(0.1).withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k));
 
@@ -76,6 +86,11 @@ public enum Rule {
   static final float ETA_PLUS = 1.2f;
   static final float STEP_SIZE_MIN = 1e-6f;
   static final float STEP_SIZE_MAX = 50;
+  static final float LION_LR = 1e-4f;
+  static final float LION_BETA2 = 0.99f;
+  static final float LION_WEIGHT_DECAY = 1e-2f;
+  static final float SGD_SCHEDULE_FREE_LR = 1f;
+  static final float ADAMW_SCHEDULE_FREE_LR = 0.0025f;
 
   final String label;
   /** Bytes read and written per element in a step: 4 for each array read plus 4 for each written. */
@@ -100,7 +115,7 @@ public enum Rule {
 
   /** The one-pass rules of issue 11 (Lion, Schedule-Free), held to 90 % of their limit on all cores. */
   boolean elementwiseIssue11() {
-    return false;
+    return this == LION || this == SGD_SCHEDULE_FREE || this == ADAMW_SCHEDULE_FREE;
   }
 
   /**

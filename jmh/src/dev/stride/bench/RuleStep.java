@@ -3,19 +3,23 @@ package dev.stride.bench;
 import dev.stride.kernel.AdadeltaKernel;
 import dev.stride.kernel.AdagradKernel;
 import dev.stride.kernel.AdamKernel;
+import dev.stride.kernel.AdamWScheduleFreeKernel;
 import dev.stride.kernel.AdamaxKernel;
 import dev.stride.kernel.AsgdKernel;
 import dev.stride.kernel.NAdamKernel;
 import dev.stride.kernel.RAdamKernel;
+import dev.stride.kernel.LionKernel;
 import dev.stride.kernel.RmspropKernel;
 import dev.stride.kernel.RpropKernel;
 import dev.stride.kernel.SgdKernel;
+import dev.stride.kernel.SgdScheduleFreeKernel;
 import dev.stride.kernel.UpdateKernels;
 import dev.stride.optim.Optimizer;
 import java.lang.foreign.MemorySegment;
 
 /**
- * One step of a rule, through the kernels or the trainer's {@code float[]} loop. The coefficients
+ * One step of a rule, through the kernels or the trainer's {@code float[]} loop: Lion's moment and
+ * Schedule-Free's z in {@code expAvg}, Schedule-Free AdamW's v in {@code expAvgSq}. The coefficients
  * are computed on every call, as the optimizer computes them on every step. Rules whose step
  * reduces between passes (LAMB, LARS) step through their optimizer on one thread, made on the
  * first call over the given buffers: its passes and reductions are the kernel.
@@ -33,6 +37,11 @@ final class RuleStep implements AutoCloseable {
   private final RAdamKernel.Coefficients radam = new RAdamKernel.Coefficients();
   private final AsgdKernel.Coefficients asgd = new AsgdKernel.Coefficients();
   private final RpropKernel.Coefficients rprop = new RpropKernel.Coefficients();
+  private final LionKernel.Coefficients lion = new LionKernel.Coefficients();
+  private final SgdScheduleFreeKernel.Coefficients sgdScheduleFree =
+      new SgdScheduleFreeKernel.Coefficients();
+  private final AdamWScheduleFreeKernel.Coefficients adamWScheduleFree =
+      new AdamWScheduleFreeKernel.Coefficients();
   private long step;
   /** NAdam's Π_t, ASGD's η_t and μ_t: what the optimizer keeps per parameter. */
   private double muProduct = 1;
@@ -72,6 +81,13 @@ final class RuleStep implements AutoCloseable {
       case ASGD -> TrainerLoops.asgd(a.param, a.grad, a.expAvg, Rule.LAMBD, (float) eta, (float) mu);
       case RPROP -> TrainerLoops.rprop(a.param, a.grad, a.expAvg, a.expAvgSq, Rule.ETA_MINUS,
           Rule.ETA_PLUS, Rule.STEP_SIZE_MIN, Rule.STEP_SIZE_MAX);
+      case LION -> TrainerLoops.lion(a.param, a.grad, a.expAvg, Rule.LION_LR, Rule.BETA1,
+          Rule.LION_BETA2, Rule.LION_WEIGHT_DECAY);
+      case SGD_SCHEDULE_FREE -> TrainerLoops.sgdScheduleFree(a.param, a.grad, a.expAvg,
+          Rule.SGD_SCHEDULE_FREE_LR, (float) averageWeight(), Rule.MOMENTUM);
+      case ADAMW_SCHEDULE_FREE -> TrainerLoops.adamWScheduleFree(a.param, a.grad, a.expAvg,
+          a.expAvgSq, step, Rule.ADAMW_SCHEDULE_FREE_LR, (float) averageWeight(), Rule.BETA1,
+          Rule.BETA2, Rule.EPS);
     }
   }
 
@@ -88,6 +104,16 @@ final class RuleStep implements AutoCloseable {
       }
       default -> { }
     }
+  }
+
+  /** Schedule-Free's c at a constant rate with the default weight_lr_power 2: 1/t. */
+  private double averageWeight() {
+    return 1.0 / step;
+  }
+
+  /** Schedule-Free's e = γ·(β·(1 − c) − 1). */
+  private double gradientWeight(double lr) {
+    return lr * (Rule.BETA1 * (1 - averageWeight()) - 1);
   }
 
   void kernel(UpdateKernels kernels, SegmentBuffers s) {
@@ -130,6 +156,15 @@ final class RuleStep implements AutoCloseable {
       case RPROP -> kernels.rprop().update(rprop.set(Rule.ETA_MINUS, Rule.ETA_PLUS,
           Rule.STEP_SIZE_MIN, Rule.STEP_SIZE_MAX, false), s.param, s.grad, s.expAvg, s.expAvgSq,
           0, s.size);
+      case LION -> kernels.lion().update(lion.set(Rule.LION_LR, Rule.BETA1, Rule.LION_BETA2,
+          Rule.LION_WEIGHT_DECAY), s.param, s.grad, s.expAvg, 0, s.size);
+      case SGD_SCHEDULE_FREE -> kernels.sgdScheduleFree().update(sgdScheduleFree.set(
+          Rule.SGD_SCHEDULE_FREE_LR, averageWeight(), gradientWeight(Rule.SGD_SCHEDULE_FREE_LR), 0,
+          false), s.param, s.grad, s.expAvg, 0, s.size);
+      case ADAMW_SCHEDULE_FREE -> kernels.adamWScheduleFree().update(adamWScheduleFree.set(
+          Rule.ADAMW_SCHEDULE_FREE_LR, averageWeight(), gradientWeight(Rule.ADAMW_SCHEDULE_FREE_LR),
+          Rule.BETA2, Rule.EPS, 0, false, 0, step, false), s.param, s.grad, s.expAvg, s.expAvgSq,
+          MemorySegment.NULL, 0, s.size);
     }
   }
 

@@ -197,4 +197,41 @@ final class TrainerLoops {
       p[i] -= lr * mu[i];
     }
   }
+
+  /** lucidrains' Lion: the decay, a step of ±lr along sign(β1·m + (1 − β1)·g), then the moment. */
+  static void lion(float[] p, float[] g, float[] m, float lr, float beta1, float beta2,
+      float weightDecay) {
+    float decay = 1 - lr * weightDecay;
+    for (int i = 0; i < p.length; i++) {
+      p[i] *= decay;
+      float c = beta1 * m[i] + (1 - beta1) * g[i];
+      p[i] -= lr * Math.signum(c);
+      m[i] = beta2 * m[i] + (1 - beta2) * g[i];
+    }
+  }
+
+  /**
+   * The schedule_free repository's SGDScheduleFree (no weight decay): p holds y, which moves toward
+   * z by the averaging weight c and takes its share of the gradient step; then z's step.
+   */
+  static void sgdScheduleFree(float[] y, float[] g, float[] z, float lr, float c, float momentum) {
+    float gradientWeight = lr * (momentum * (1 - c) - 1);
+    for (int i = 0; i < y.length; i++) {
+      y[i] += c * (z[i] - y[i]) + gradientWeight * g[i];
+      z[i] -= lr * g[i];
+    }
+  }
+
+  /** The same for AdamWScheduleFree, z stepping along Adam's normalized gradient. */
+  static void adamWScheduleFree(float[] y, float[] g, float[] z, float[] v, long step, float lr,
+      float c, float beta1, float beta2, float eps) {
+    float biasCorrection2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
+    float gradientWeight = lr * (beta1 * (1 - c) - 1);
+    for (int i = 0; i < y.length; i++) {
+      v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+      float d = g[i] / ((float) Math.sqrt(v[i]) / biasCorrection2Sqrt + eps);
+      y[i] += c * (z[i] - y[i]) + gradientWeight * d;
+      z[i] -= lr * d;
+    }
+  }
 }

@@ -50,6 +50,22 @@ public final class Args {
     return value;
   }
 
+  /** A coefficient in (0, 1), such as Schedule-Free SGD's momentum. */
+  public static double openUnitInterval(String name, double value) {
+    if (!(value > 0 && value < 1)) {
+      throw new IllegalArgumentException(name + " must be in (0, 1), got " + value);
+    }
+    return value;
+  }
+
+  /** A fraction in (0, 1]. */
+  public static double positiveFraction(String name, double value) {
+    if (!(value > 0 && value <= 1)) {
+      throw new IllegalArgumentException(name + " must be in (0, 1], got " + value);
+    }
+    return value;
+  }
+
   /** A fraction in [0, 1]. */
   public static double fraction(String name, double value) {
     if (!(value >= 0 && value <= 1)) {

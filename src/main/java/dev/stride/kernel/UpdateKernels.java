@@ -34,7 +34,11 @@ public record UpdateKernels(
     AsgdKernel asgd,
     RpropKernel rprop,
     LambKernel lamb,
-    LarsKernel lars) {
+    LarsKernel lars,
+    LionKernel lion,
+    SgdScheduleFreeKernel sgdScheduleFree,
+    AdamWScheduleFreeKernel adamWScheduleFree,
+    LerpKernel lerp) {
 
   static UpdateKernels scalar() {
     return new UpdateKernels("scalar", 1,
@@ -51,7 +55,11 @@ public record UpdateKernels(
         new AsgdScalar(),
         new RpropScalar(),
         new LambScalar(),
-        new LarsScalar());
+        new LarsScalar(),
+        new LionScalar(),
+        new SgdScheduleFreeScalar(),
+        new AdamWScheduleFreeScalar(),
+        new LerpScalar());
   }
 
   @Override

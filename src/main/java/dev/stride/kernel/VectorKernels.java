@@ -23,6 +23,10 @@ final class VectorKernels {
         new AsgdVector(),
         new RpropVector(),
         new LambVector(),
-        new LarsVector());
+        new LarsVector(),
+        new LionVector(),
+        new SgdScheduleFreeVector(),
+        new AdamWScheduleFreeVector(),
+        new LerpVector());
   }
 }

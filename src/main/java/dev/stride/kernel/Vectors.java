@@ -20,9 +20,9 @@ final class Vectors {
   };
   /** Big-endian access was 5x slower. */
   private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+  static final FloatVector ZERO = FloatVector.zero(F);
   static final FloatVector ONE = FloatVector.broadcast(F, 1f);
   private static final FloatVector MINUS_ONE = FloatVector.broadcast(F, -1f);
-  static final FloatVector ZERO = FloatVector.zero(F);
 
   private Vectors() {}
 
@@ -68,6 +68,17 @@ final class Vectors {
   static FloatVector sign(FloatVector x, FloatVector elsewhere) {
     return elsewhere.blend(ONE, x.compare(VectorOperators.GT, 0f))
         .blend(MINUS_ONE, x.compare(VectorOperators.LT, 0f));
+  }
+
+  /** torch.sign, as {@link LionScalar#sign}: ±1, and +0 where x is ±0 or NaN. */
+  static FloatVector signOrZero(FloatVector x) {
+    return ZERO.blend(ONE, x.compare(VectorOperators.GT, 0f))
+        .blend(MINUS_ONE, x.compare(VectorOperators.LT, 0f));
+  }
+
+  /** {@link LerpScalar#lerp}: a + w·(b − a). */
+  static FloatVector lerp(FloatVector a, FloatVector b, float weight) {
+    return a.add(b.sub(a).mul(weight));
   }
 
   static FloatVector sqrt(FloatVector x) {

@@ -15,8 +15,9 @@ public interface Hyperparameters<H extends Hyperparameters<H>> {
 
   /**
    * The coefficient a cyclic schedule cycles against the rate: SGD's and RMSprop's momentum,
-   * Adam's, Adamax's, NAdam's and RAdam's β1; 0 for a rule that has none (Adagrad, Adadelta, ASGD,
-   * Rprop), whose {@link #withMomentum} refuses any other value.
+   * Adam's, Adamax's, NAdam's, RAdam's and Lion's β1, Schedule-Free's interpolation β (its
+   * momentum or β1); 0 for a rule that has none (Adagrad, Adadelta, ASGD, Rprop), whose
+   * {@link #withMomentum} refuses any other value.
    */
   double momentum();
 

@@ -300,6 +300,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
    */
   private StepPool checkStep() {
     checkOpen();
+    checkCanStep();
     checkParametersReachable();
     StepPlan plan = plan();
     StepPool pool = poolFor(plan);
@@ -318,6 +319,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     for (int g = 0; g < groups.size(); g++) {
       ParamGroup<H> group = groups.get(g);
       H h = group.hyperparameters();
+      prepareGroup(group);
       boolean clipped = clips(group.index());
       float gradScale = clipped ? unscale * clipFactor : unscale;
       float clipValue = clipped && clipping instanceof Clipping.ByValue v ? (float) v.clipValue()
@@ -471,7 +473,8 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
 
   /**
    * Puts back what {@code snapshot} copied, to the bit: values, state (a slot allocated since is
-   * made unallocated again, so the next step starts it afresh), step counts and hyperparameters.
+   * made unallocated again, so the next step starts it afresh; the rule's per-group numbers), step
+   * counts and hyperparameters.
    * Gradients and parameters' memory stay the caller's.
    *
    * @throws IllegalArgumentException if {@code snapshot} was taken of another optimizer or is
@@ -551,6 +554,36 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   /** Whether PyTorch keeps a {@code "step"} entry in this rule's per-parameter state. */
   abstract boolean pytorchKeepsStep();
 
+  /**
+   * The numbers the rule keeps per group besides its hyperparameters, under the reference's
+   * {@code param_groups} keys (Schedule-Free's {@code "lr_max"}, {@code "weight_sum"}), in
+   * {@link ParamGroup#scalars}; none by default. A constant list. Snapshots carry them.
+   */
+  List<String> groupScalarKeys() {
+    return List.of();
+  }
+
+  /**
+   * The {@link #groupScalarKeys()} values of a group just added: zeros by default. Called by
+   * {@link #addGroup}, also for the first group while this optimizer is being constructed.
+   */
+  double[] newGroupScalars() {
+    return new double[groupScalarKeys().size()];
+  }
+
+  /**
+   * Throws if the rule cannot take a step now (Schedule-Free in eval mode), before a step checks,
+   * allocates or writes anything; nothing by default.
+   */
+  void checkCanStep() {}
+
+  /**
+   * Advances {@code group}'s scalars for the step about to be taken and keeps what its parameters'
+   * {@link #prepare} calls need; nothing by default. Called once per group and step, on the
+   * stepping thread, right before {@link #prepare} for that group's parameters.
+   */
+  void prepareGroup(ParamGroup<H> group) {}
+
   final int stateSlots() {
     return stateKeys().size();
   }
@@ -623,7 +656,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
    * and its state as it was. One segment per distinct scope is asked first; the parameters
    * themselves only when that finds a problem, to name the first one.
    */
-  private void checkParametersReachable() {
+  final void checkParametersReachable() {
     Thread current = Thread.currentThread();
     boolean fine = true;
     for (int i = 0; i < scopes.size(); i++) {

@@ -16,6 +16,8 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
   private final List<Parameter> parameters = new ArrayList<>();
   private H hyperparameters;
   private double l1;
+  /** The rule's per-group numbers, in the order of {@link Optimizer#groupScalarKeys()}. */
+  final double[] scalars;
   /** The hyperparameters and size the state was last allocated for: a step skips the loop then. */
   private H allocatedFor;
   private int allocatedSize;
@@ -24,6 +26,7 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
     this.optimizer = optimizer;
     this.index = index;
     this.hyperparameters = Objects.requireNonNull(hyperparameters, "hyperparameters");
+    this.scalars = optimizer.newGroupScalars();
   }
 
   /**
@@ -141,6 +144,7 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
   void restore(OptimizerSnapshot.GroupCopy<H> copy) {
     hyperparameters = copy.hyperparameters();
     l1 = copy.l1();
+    System.arraycopy(copy.scalars(), 0, scalars, 0, scalars.length);
     allocatedFor = null; // restored slots may be unallocated again
     for (int i = 0; i < parameters.size(); i++) {
       parameters.get(i).restore(copy.parameters().get(i));

@@ -74,11 +74,29 @@ public final class GoldenFiles {
     return out;
   }
 
+  /** A JSON array of arrays of numbers (a trajectory: one row per step) as float32. */
+  public static float[][] rows(JsonNode arrays) {
+    float[][] out = new float[arrays.size()][];
+    for (int k = 0; k < out.length; k++) {
+      out[k] = floats(arrays.get(k));
+    }
+    return out;
+  }
+
   /** A JSON object of keyword arguments as a map of numbers, booleans, strings and lists. */
   @SuppressWarnings("unchecked")
   public static java.util.Map<String, Object> kwargs(JsonNode hyper) {
     return hyper == null ? java.util.Map.of()
         : new ObjectMapper().convertValue(hyper, java.util.LinkedHashMap.class);
+  }
+
+  /** A JSON array of whole numbers, such as a case's {@code shapes}. */
+  public static int[] ints(JsonNode array) {
+    int[] out = new int[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = array.get(i).asInt();
+    }
+    return out;
   }
 
   /** A JSON array of numbers as doubles. */

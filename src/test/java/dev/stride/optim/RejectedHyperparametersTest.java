@@ -155,16 +155,78 @@ class RejectedHyperparametersTest {
       cases.add(rejects("momentum", v, () -> rprop.withMomentum(v)));
       cases.add(rejects("weightDecay", v, () -> rprop.withWeightDecay(v)));
     }
+    addLion(cases);
+    addScheduleFree(cases);
     return cases.stream();
   }
 
-  private static Arguments rejects(String name, double value, Executable make) {
+  /** lucidrains' Lion asserts lr > 0 and 0 ≤ β ≤ 1; a negative weight decay makes no sense. */
+  private static void addLion(List<Arguments> cases) {
+    LionOptions lion = LionOptions.DEFAULTS;
+    for (double v : NOT_NON_NEGATIVE) {
+      cases.add(rejects("lr", v, () -> lion.withLr(v)));
+      cases.add(rejects("weightDecay", v, () -> lion.withWeightDecay(v)));
+    }
+    for (double v : new double[] {-0.1, 1.5, Double.NaN, Double.POSITIVE_INFINITY}) {
+      cases.add(rejects("beta1", v, () -> lion.withBetas(v, 0.99)));
+      cases.add(rejects("beta2", v, () -> lion.withBetas(0.9, v)));
+    }
+    // the options may reach 0 under a schedule; the optimizer is built with a rate above 0
+    cases.add(rejects("lr", 0.0, () -> new Lion(lion.withLr(0)).close()));
+    cases.add(rejects("decoupled_weight_decay", "yes",
+        () -> LionOptions.fromPyTorch(Map.of("decoupled_weight_decay", "yes"))));
+    cases.add(rejects("maximize", true, () -> LionOptions.fromPyTorch(Map.of("maximize", true))));
+  }
+
+  /**
+   * SGDScheduleFreeReference refuses lr < 0, weight_decay < 0 and momentum outside (0, 1); the
+   * AdamW reference checks nothing. Refused besides: what makes no sense (negative warmup, r or
+   * power; β2 or inner momentum of 1 divide by zero) and AdamW's β1 = 0, which has no x in the
+   * lean form.
+   */
+  private static void addScheduleFree(List<Arguments> cases) {
+    SgdScheduleFreeOptions sgd = SgdScheduleFreeOptions.DEFAULTS;
+    AdamWScheduleFreeOptions adamw = AdamWScheduleFreeOptions.DEFAULTS;
+    for (double v : NOT_NON_NEGATIVE) {
+      cases.add(rejects("lr", v, () -> sgd.withLr(v)));
+      cases.add(rejects("weightDecay", v, () -> sgd.withWeightDecay(v)));
+      cases.add(rejects("r", v, () -> sgd.withR(v)));
+      cases.add(rejects("weightLrPower", v, () -> sgd.withWeightLrPower(v)));
+      cases.add(rejects("lr", v, () -> adamw.withLr(v)));
+      cases.add(rejects("eps", v, () -> adamw.withEps(v)));
+      cases.add(rejects("weightDecay", v, () -> adamw.withWeightDecay(v)));
+      cases.add(rejects("r", v, () -> adamw.withR(v)));
+      cases.add(rejects("weightLrPower", v, () -> adamw.withWeightLrPower(v)));
+    }
+    for (double v : new double[] {0, 1, -0.1, 1.5, Double.NaN, Double.POSITIVE_INFINITY}) {
+      cases.add(rejects("momentum", v, () -> sgd.withMomentum(v)));
+    }
+    for (double v : new double[] {0, -0.1, 1.5, Double.NaN, Double.POSITIVE_INFINITY}) {
+      cases.add(rejects("beta1", v, () -> adamw.withBetas(v, 0.999)));
+    }
+    for (double v : NOT_IN_UNIT_INTERVAL) {
+      cases.add(rejects("beta2", v, () -> adamw.withBetas(0.9, v)));
+      cases.add(rejects("innerMomentum", v, () -> adamw.withInnerMomentum(v)));
+    }
+    cases.add(rejects("warmupSteps", -1L, () -> sgd.withWarmupSteps(-1)));
+    cases.add(rejects("warmupSteps", -1L, () -> adamw.withWarmupSteps(-1)));
+    cases.add(rejects("warmup_steps", 2.5,
+        () -> SgdScheduleFreeOptions.fromPyTorch(Map.of("warmup_steps", 2.5))));
+    cases.add(rejects("warmup_steps", Double.POSITIVE_INFINITY,
+        () -> AdamWScheduleFreeOptions.fromPyTorch(Map.of("warmup_steps", Double.POSITIVE_INFINITY))));
+    cases.add(rejects("decay_at_z", 1.0,
+        () -> AdamWScheduleFreeOptions.fromPyTorch(Map.of("decay_at_z", 1.0))));
+    cases.add(rejects("nesterov", true, () -> SgdScheduleFreeOptions.fromPyTorch(Map.of("nesterov", true))));
+    cases.add(rejects("amsgrad", true, () -> AdamWScheduleFreeOptions.fromPyTorch(Map.of("amsgrad", true))));
+  }
+
+  private static Arguments rejects(String name, Object value, Executable make) {
     return Arguments.of(name, value, make);
   }
 
   @ParameterizedTest(name = "{0} = {1}")
   @MethodSource("rejected")
-  void rejectedWithArgumentNameAndValue(String name, double value, Executable make) {
+  void rejectedWithArgumentNameAndValue(String name, Object value, Executable make) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, make);
     assertTrue(e.getMessage().contains(name) && e.getMessage().contains(String.valueOf(value)),
         "message should name " + name + " and " + value + ": " + e.getMessage());
@@ -189,6 +251,15 @@ class RejectedHyperparametersTest {
     assertEquals(RpropOptions.DEFAULTS, RpropOptions.DEFAULTS.withMomentum(-0.0).withWeightDecay(0));
     new LambOptions(Double.MIN_VALUE, 0, 0, 0, 0, 0, true, true);
     new LarsOptions(0, 0, 0, 0, true, true);
+    new LionOptions(0, 0, 0, 0, true);
+    new LionOptions(1, 1, 1, 1, false);
+    new Lion(LionOptions.DEFAULTS.withLr(Double.MIN_VALUE)).close();
+    new SgdScheduleFreeOptions(0, Double.MIN_VALUE, 0, 0, 0, 0);
+    new SgdScheduleFreeOptions(1, Math.nextDown(1.0), 1, 1, 1, 1);
+    new AdamWScheduleFreeOptions(0, Double.MIN_VALUE, 0, 0, 0, 0, 0, 0, false, 0);
+    new AdamWScheduleFreeOptions(1, 1, Math.nextDown(1.0), 1, 1, 1, 1, 1, true, Math.nextDown(1.0));
+    SgdScheduleFreeOptions.fromPyTorch(Map.of("warmup_steps", 10.0, "foreach", true));
+    LionOptions.fromPyTorch(Map.of("use_triton", true));
     new AdagradOptions(0, 0, 0, 0, 0, true);
     new RmspropOptions(0, 0, 0, 0, 0, true, true);
     new RmspropOptions(1, 1.5, 1, 1, 1.5, false, false); // alpha > 1 and momentum > 1 are legal

@@ -73,6 +73,28 @@ final class RuleCatalog {
         new Config("LAMB adam", () -> new Lamb(LambOptions.DEFAULTS.withLr(0.01).withAdam(true))),
         new Config("LARS", () -> new Lars(LarsOptions.of(0.1))),
         new Config("LARS wd filters", () -> new Lars(LarsOptions.of(0.2).withWeightDecay(0.01)
-            .withEta(0.02).withWeightDecayFilter(true).withLarsAdaptationFilter(true))));
+            .withEta(0.02).withWeightDecayFilter(true).withLarsAdaptationFilter(true))),
+        new Config("Lion", () -> new Lion(LionOptions.DEFAULTS.withLr(1e-3))),
+        new Config("Lion weight decay", () ->
+            new Lion(LionOptions.DEFAULTS.withLr(1e-3).withBetas(0.95, 0.98).withWeightDecay(0.1))),
+        new Config("Lion decoupled weight decay", () -> new Lion(
+            LionOptions.DEFAULTS.withLr(1e-3).withWeightDecay(0.01).withDecoupledWeightDecay(true))),
+        new Config("SGDScheduleFree", () -> training(new SgdScheduleFree(SgdScheduleFreeOptions.DEFAULTS.withLr(0.1)))),
+        new Config("SGDScheduleFree warmup weight decay r", () -> training(new SgdScheduleFree(
+            SgdScheduleFreeOptions.DEFAULTS.withLr(0.1).withMomentum(0.8).withWeightDecay(0.01)
+                .withWarmupSteps(2).withR(1).withWeightLrPower(1)))),
+        new Config("AdamWScheduleFree", () -> training(new AdamWScheduleFree(AdamWScheduleFreeOptions.DEFAULTS))),
+        new Config("AdamWScheduleFree warmup weight decay", () -> training(new AdamWScheduleFree(
+            AdamWScheduleFreeOptions.DEFAULTS.withLr(0.01).withBetas(0.95, 0.99).withWeightDecay(0.05)
+                .withWarmupSteps(2)))),
+        new Config("AdamWScheduleFree inner momentum decay at z", () -> training(new AdamWScheduleFree(
+            AdamWScheduleFreeOptions.DEFAULTS.withLr(0.005).withInnerMomentum(0.9).withWeightDecay(0.1)
+                .withDecayAtZ(true).withR(0.5).withWeightLrPower(1)))));
+  }
+
+  /** Schedule-Free starts in eval mode, where a step is refused. */
+  private static <O extends ScheduleFree<?>> O training(O optimizer) {
+    optimizer.train();
+    return optimizer;
   }
 }

@@ -172,6 +172,7 @@ class SnapshotRestoreTest {
     for (int g = 0; g < expected.groups().size(); g++) {
       assertEquals(expected.group(g).hyperparameters(), actual.group(g).hyperparameters(), when + ": group " + g);
       assertEquals(expected.group(g).l1(), actual.group(g).l1(), when + ": L1 of group " + g);
+      assertArrayEquals(expected.group(g).scalars, actual.group(g).scalars, when + ": scalars of group " + g);
       for (int i = 0; i < expected.group(g).size(); i++) {
         Parameter e = OptimizerProbe.parameter(expected, g, i);
         Parameter a = OptimizerProbe.parameter(actual, g, i);

@@ -564,10 +564,11 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   }
 
   /**
-   * The {@link #groupScalarKeys()} values of a group just added: zeros by default. Called by
-   * {@link #addGroup}, also for the first group while this optimizer is being constructed.
+   * The {@link #groupScalarKeys()} values of a group just added with {@code hyperparameters}:
+   * zeros by default. Called by {@link #addGroup}, also for the first group while this optimizer
+   * is being constructed.
    */
-  double[] newGroupScalars() {
+  double[] newGroupScalars(H hyperparameters) {
     return new double[groupScalarKeys().size()];
   }
 

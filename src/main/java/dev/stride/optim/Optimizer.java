@@ -289,6 +289,17 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     stepCount = snapshot.stepCount();
   }
 
+  /**
+   * Runs {@code task} over every chunk of the step plan, on the step's threads, as a step runs the
+   * rule: for passes over all parameters besides the update itself (weight averaging). Checks what a
+   * step checks first.
+   */
+  void runChunks(ChunkTask task) {
+    checkOpen();
+    checkParametersReachable();
+    run(poolFor(plan()), task);
+  }
+
   /** Frees the state and stops this optimizer's own workers. Parameters stay as they are. Idempotent. */
   @Override
   public void close() {
@@ -349,7 +360,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
    * and its state as it was. One segment per distinct scope is asked first; the parameters
    * themselves only when that finds a problem, to name the first one.
    */
-  private void checkParametersReachable() {
+  void checkParametersReachable() {
     Thread current = Thread.currentThread();
     boolean fine = true;
     for (MemorySegment s : scopes) {

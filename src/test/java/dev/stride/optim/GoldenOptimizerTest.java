@@ -1,7 +1,5 @@
 package dev.stride.optim;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stride.golden.GoldenFiles;
 import dev.stride.testing.NativeFloats;
@@ -57,39 +55,13 @@ class GoldenOptimizerTest {
     }
   }
 
-  /** FORMAT.md: |got - exp| <= 1e-6·max(1, D) + 1e-5·|exp|, D the largest distance from init. */
   private static void assertWithinTolerance(JsonNode c, float[] init, float[][] got) {
     float[][] expected = new float[got.length][];
-    double d = 0;
     for (int k = 0; k < got.length; k++) {
       expected[k] = GoldenFiles.floats(c.get("expected_f32").get(k));
-      for (int i = 0; i < init.length; i++) {
-        d = Math.max(d, Math.abs((double) expected[k][i] - init[i]));
-      }
     }
-    double absolute = 1e-6 * Math.max(1, d);
-    // the element furthest outside its tolerance, as a multiple of it
-    double worst = 0;
-    String worstAt = null;
-    for (int k = 0; k < got.length; k++) {
-      for (int i = 0; i < init.length; i++) {
-        double exp = expected[k][i];
-        double tol = absolute + 1e-5 * Math.abs(exp);
-        // equal infinities or two NaNs agree; their difference would not
-        boolean same = got[k][i] == exp || (Double.isNaN(exp) && Float.isNaN(got[k][i]));
-        double err = same ? 0 : Math.abs((double) got[k][i] - exp);
-        double ratio = Double.isNaN(err) ? Double.POSITIVE_INFINITY : err / tol;
-        if (ratio > worst) {
-          worst = ratio;
-          worstAt = String.format("step %d, element %d: got %s, PyTorch %s, error %.3g, tolerance %.3g"
-              + " (%.3gx)", k + 1, i, got[k][i], expected[k][i], err, tol, ratio);
-        }
-      }
-    }
-    if (worst > 1) {
-      fail(c.get("id").asText() + " (" + c.get("optimizer").asText() + " " + c.get("hyper")
-          + ") leaves PyTorch's tolerance; worst at " + worstAt);
-    }
+    GoldenFiles.assertWithinTolerance(c.get("id").asText() + " (" + c.get("optimizer").asText() + " "
+        + c.get("hyper") + ")", init, expected, got);
   }
 
   /**

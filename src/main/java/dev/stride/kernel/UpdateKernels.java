@@ -22,12 +22,14 @@ public record UpdateKernels(
     String name,
     int lanes,
     ReduceKernel reduce,
+    AveragingKernel averaging,
     SgdKernel sgd,
     AdamKernel adam) {
 
   static UpdateKernels scalar() {
     return new UpdateKernels("scalar", 1,
         new ReduceScalar(),
+        new AveragingScalar(),
         new SgdScalar(),
         new AdamScalar());
   }

@@ -11,6 +11,7 @@ final class VectorKernels {
   static UpdateKernels create() {
     return new UpdateKernels(Vectors.F.length() * Float.SIZE + "-bit vector", Vectors.F.length(),
         new ReduceVector(),
+        new AveragingVector(),
         new SgdVector(),
         new AdamVector());
   }

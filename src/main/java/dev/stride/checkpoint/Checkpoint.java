@@ -12,7 +12,9 @@ import dev.stride.checkpoint.SafeTensors.Header;
 import dev.stride.checkpoint.SafeTensors.Output;
 import dev.stride.optim.Optimizer;
 import dev.stride.optim.StateDict;
+import dev.stride.training.EarlyStopping;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -143,6 +145,34 @@ public final class Checkpoint {
   public Checkpoint values(boolean values) {
     this.values = values;
     return this;
+  }
+
+  /**
+   * Early stopping's best weights kept in {@code file}: saving writes this checkpoint there,
+   * restoring loads it back, so they survive a resume. I/O errors surface as
+   * {@link UncheckedIOException}s.
+   */
+  public EarlyStopping.BestWeights asBestWeights(Path file) {
+    Objects.requireNonNull(file, "file");
+    return new EarlyStopping.BestWeights() {
+      @Override
+      public void save() {
+        try {
+          Checkpoint.this.save(file);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+
+      @Override
+      public void restore() {
+        try {
+          load(file);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    };
   }
 
   /**

@@ -1,7 +1,9 @@
 package dev.stride.checkpoint;
 
+import dev.stride.optim.WeightAverage;
 import dev.stride.schedule.ReduceLrOnPlateau;
 import dev.stride.schedule.ScheduleBinding;
+import dev.stride.training.EarlyStopping;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
 
@@ -14,6 +16,13 @@ import java.util.Map;
  *   <li>{@link #of(ScheduleBinding)}: {@code {"next_step": n}}, the step the binding applies next;
  *   <li>{@link #of(ReduceLrOnPlateau)}: {@code value}, {@code best}, {@code bad_steps},
  *       {@code cooldown_left}, {@code observations} ({@link ReduceLrOnPlateau.State});
+ *   <li>{@link #of(EarlyStopping)}: {@code epochs}, {@code wait}, {@code best},
+ *       {@code best_epoch}, {@code stopped_epoch} (−1 for none), {@code best_weights_saved}
+ *       ({@link EarlyStopping.State}; the best weights themselves are the {@code BestWeights}'
+ *       to keep);
+ *   <li>{@link #of(WeightAverage)}: {@code kind} ({@code "ema"} or {@code "swa"}), {@code decay},
+ *       {@code every}, {@code updates}; and the average of parameter I as the tensor
+ *       {@code NAME.I}.
  * </ul>
  *
  * <p>A new part implements the three methods: loading checks what {@link #restorer} is given
@@ -51,5 +60,18 @@ public interface CheckpointPart {
   /** A reduce-on-plateau schedule's {@link ReduceLrOnPlateau.State}. */
   static CheckpointPart of(ReduceLrOnPlateau plateau) {
     return Parts.plateau(plateau);
+  }
+
+  /** An early stop's {@link EarlyStopping.State}. */
+  static CheckpointPart of(EarlyStopping earlyStopping) {
+    return Parts.earlyStopping(earlyStopping);
+  }
+
+  /**
+   * A weight average: its averages and count of folds; loading refuses an average of another kind,
+   * decay or period.
+   */
+  static CheckpointPart of(WeightAverage average) {
+    return Parts.average(average);
   }
 }

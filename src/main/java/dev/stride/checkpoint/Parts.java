@@ -1,9 +1,14 @@
 package dev.stride.checkpoint;
 
+import dev.stride.optim.WeightAverage;
 import dev.stride.schedule.ReduceLrOnPlateau;
 import dev.stride.schedule.ScheduleBinding;
+import dev.stride.training.EarlyStopping;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -61,6 +66,88 @@ final class Parts {
             number(state, "best"), count(state, "bad_steps"), count(state, "cooldown_left"),
             count(state, "observations"));
         return () -> plateau.restore(s);
+      }
+    };
+  }
+
+  static CheckpointPart earlyStopping(EarlyStopping earlyStopping) {
+    Objects.requireNonNull(earlyStopping, "earlyStopping");
+    return new Numbers() {
+      @Override
+      public Map<String, ?> state() {
+        EarlyStopping.State s = earlyStopping.state();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epochs", s.epochs());
+        m.put("wait", s.epochsWaited());
+        m.put("best", s.best());
+        m.put("best_epoch", s.bestEpoch());
+        m.put("stopped_epoch", s.stoppedEpoch());
+        m.put("best_weights_saved", s.bestWeightsSaved());
+        return m;
+      }
+
+      @Override
+      public Runnable restorer(Map<String, Object> state) {
+        if (!(state.get("stopped_epoch") instanceof Long stopped)) {
+          throw new IllegalArgumentException("stopped_epoch must be an integer, got "
+              + state.get("stopped_epoch"));
+        }
+        EarlyStopping.State s = new EarlyStopping.State(count(state, "epochs"), count(state, "wait"),
+            number(state, "best"), count(state, "best_epoch"), stopped, bool(state, "best_weights_saved"));
+        return () -> earlyStopping.restore(s);
+      }
+    };
+  }
+
+  static CheckpointPart average(WeightAverage average) {
+    Objects.requireNonNull(average, "average");
+    return new CheckpointPart() {
+      @Override
+      public Map<String, ?> state() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", average.kind().name().toLowerCase(Locale.ROOT));
+        m.put("decay", average.decay());
+        m.put("every", average.every());
+        m.put("updates", average.updates());
+        return m;
+      }
+
+      @Override
+      public Map<String, MemorySegment> tensors() {
+        Map<String, MemorySegment> tensors = new LinkedHashMap<>();
+        List<MemorySegment> averages = average.averages();
+        for (int i = 0; i < averages.size(); i++) {
+          tensors.put(Integer.toString(i), averages.get(i));
+        }
+        return tensors;
+      }
+
+      @Override
+      public Runnable restorer(Map<String, Object> state, Map<String, MemorySegment> tensors) {
+        String kind = average.kind().name().toLowerCase(Locale.ROOT);
+        if (!kind.equals(state.get("kind")) || number(state, "decay") != average.decay()
+            || count(state, "every") != average.every()) {
+          throw new IllegalArgumentException("it was saved from a " + state.get("kind") + " of decay "
+              + state.get("decay") + " every " + state.get("every") + " steps; this average is a "
+              + kind + " of decay " + average.decay() + " every " + average.every());
+        }
+        long updates = count(state, "updates");
+        List<MemorySegment> mine = average.averages();
+        if (tensors.size() != mine.size()) {
+          throw new IllegalArgumentException("it has " + tensors.size() + " averages, this one "
+              + mine.size() + " parameters");
+        }
+        List<MemorySegment> values = new ArrayList<>();
+        for (int i = 0; i < mine.size(); i++) {
+          MemorySegment t = tensors.get(Integer.toString(i));
+          if (t == null || t.byteSize() != mine.get(i).byteSize()) {
+            throw new IllegalArgumentException("average " + i + (t == null ? " is missing"
+                : " has " + t.byteSize() / Float.BYTES + " floats, the parameter "
+                    + mine.get(i).byteSize() / Float.BYTES));
+          }
+          values.add(t);
+        }
+        return () -> average.restore(updates, values);
       }
     };
   }

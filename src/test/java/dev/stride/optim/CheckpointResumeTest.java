@@ -9,6 +9,7 @@ import dev.stride.schedule.ReduceLrOnPlateau;
 import dev.stride.schedule.ScheduleBinding;
 import dev.stride.schedule.Schedules;
 import dev.stride.testing.NativeFloats;
+import dev.stride.training.EarlyStopping;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -25,7 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Train N steps, save, load into a freshly built optimizer and schedules, continue M steps: the
  * same to the bit as N + M steps without the detour, for every rule and flag combination of
  * {@link RuleCatalog}, with a cosine schedule on every group's rate, a reduce-on-plateau on the
- * second group's, and an L1 term there.
+ * second group's, an L1 term there, an EMA of the weights every second step and an early stop
+ * watching the loss.
  */
 class CheckpointResumeTest {
   private static final int[] LENGTHS = {37, 5, 20_000};
@@ -43,6 +45,8 @@ class CheckpointResumeTest {
     final Optimizer<?> optimizer;
     final ScheduleBinding<?> binding;
     final ReduceLrOnPlateau plateau;
+    final WeightAverage ema;
+    final EarlyStopping earlyStopping = EarlyStopping.builder(EarlyStopping.Mode.MIN).patience(1).build();
     final Checkpoint checkpoint;
 
     Run(RuleCatalog.Config rule, float start) {
@@ -53,9 +57,12 @@ class CheckpointResumeTest {
         MemorySegment value = NativeFloats.of(arena, NativeFloats.ramp(LENGTHS[k], start - k, 0.01f));
         optimizer.group(k == 1 ? 1 : 0).add(value, NativeFloats.allocate(arena, LENGTHS[k]));
       }
+      ema = WeightAverage.ema(optimizer, 0.9).every(2);
       checkpoint = Checkpoint.of(optimizer)
           .with("schedule", CheckpointPart.of(binding))
-          .with("plateau", CheckpointPart.of(plateau));
+          .with("plateau", CheckpointPart.of(plateau))
+          .with("ema", CheckpointPart.of(ema))
+          .with("early_stopping", CheckpointPart.of(earlyStopping));
     }
 
     /** {@code count} steps from step {@code first}: gradients from the values and the step. */
@@ -73,12 +80,15 @@ class CheckpointResumeTest {
           }
         }
         binding.step();
+        ema.update();
         plateau.observe(t % 3 == 0 ? loss : loss * 2); // a metric that stalls now and then
+        earlyStopping.observe(t % 3 == 0 ? loss : loss * 2);
       }
     }
 
     @Override
     public void close() {
+      ema.close();
       optimizer.close();
     }
   }
@@ -120,6 +130,11 @@ class CheckpointResumeTest {
     assertEquals(OptimizerProbe.steps(e), OptimizerProbe.steps(a), "parameter steps");
     assertEquals(expected.binding.nextStep(), actual.binding.nextStep(), "next scheduled step");
     assertEquals(expected.plateau.state(), actual.plateau.state(), "plateau");
+    assertEquals(expected.earlyStopping.state(), actual.earlyStopping.state(), "early stopping");
+    assertEquals(expected.ema.updates(), actual.ema.updates(), "EMA updates");
+    for (int k = 0; k < expected.ema.averages().size(); k++) {
+      assertArrayEquals(bits(expected.ema.averages().get(k)), bits(actual.ema.averages().get(k)), "EMA " + k);
+    }
     for (int g = 0; g < e.groups().size(); g++) {
       assertEquals(e.group(g).hyperparameters(), a.group(g).hyperparameters(), "group " + g);
       assertEquals(e.group(g).l1(), a.group(g).l1(), "L1 of group " + g);

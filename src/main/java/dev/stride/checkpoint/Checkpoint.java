@@ -106,6 +106,7 @@ public final class Checkpoint {
   private static final long F32_EXACT = 1L << 24;
   private static final Pattern PART_NAME = Pattern.compile("[a-z][a-z0-9_]*");
   private static final Pattern INDEX = Pattern.compile("0|[1-9][0-9]{0,9}");
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
   private final Optimizer<?> optimizer;
   private final Map<String, CheckpointPart> parts = new LinkedHashMap<>();
@@ -197,11 +198,14 @@ public final class Checkpoint {
         throw new CheckpointException("cannot save " + file + ": its header would have " + headerLength
             + " bytes, more than " + MAX_HEADER_BYTES);
       }
-      Path temporary = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+      // beside the file, so the rename stays on one file system; made as any new file is (not
+      // createTempFile, whose owner-only permissions the checkpoint would keep)
+      Path temporary = dir.resolve("." + target.getFileName() + "."
+          + Long.toHexString(RANDOM.nextLong()) + ".tmp");
       boolean moved = false;
       try {
-        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE)) {
           Map<String, String> crcs = SafeTensors.writeData(channel, Long.BYTES + headerLength, tensors);
           byte[] header = header(tensors, metadata, crcs);
           if (header.length != headerLength) {

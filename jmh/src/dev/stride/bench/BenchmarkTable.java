@@ -34,13 +34,19 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *   --quick (default)   1 fork, 8 warm-up and 5 measured iterations per row: about five minutes
  *   --full              3 forks, 10 warm-up and 10 measured iterations per row, each 3x longer
  *   --sizes 1024,16384  only these sizes;  --rules adam,sgd_momentum  only these rules
+ *   --no-extras         without the weight-averaging and checkpoint sections
  * </pre>
+ *
+ * After the table: {@link AveragingBenchmark} at the sizes of {@link #AVERAGING_SIZES} that are
+ * run, and {@link CheckpointBenchmark}, each as a section of its own.
  *
  * JMH's own output goes to {@code target/bench/jmh-SIZE.log}, one file per size.
  */
 public final class BenchmarkTable {
   static final List<Integer> SIZES = List.of(1024, 16384, 100003, 262144, 4194304, 16777216);
   static final int OPTIMIZER_SIZE = 16384;
+  /** The sizes weight averaging is measured at: in cache, in L3, in DRAM. */
+  static final List<Integer> AVERAGING_SIZES = List.of(16384, 262144, 16777216);
   /** From this size on, vector/float[] is also measured in turn in one fork: see {@link PairedRatioBenchmark}. */
   static final int PAIRED_FROM = 4194304;
   private static final Path LOG_DIR = Path.of("target", "bench");
@@ -54,14 +60,16 @@ public final class BenchmarkTable {
     Mode mode = QUICK;
     List<Integer> sizes = SIZES;
     List<Rule> rules = List.of(Rule.values());
+    boolean extras = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> mode = QUICK;
         case "--full" -> mode = FULL;
         case "--sizes" -> sizes = parse(args[++i], Integer::valueOf);
         case "--rules" -> rules = parse(args[++i], s -> Rule.valueOf(s.toUpperCase(Locale.ROOT)));
+        case "--no-extras" -> extras = false;
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + "; expected --quick, --full, --sizes N,N.. or --rules NAME,NAME..");
+            + "; expected --quick, --full, --sizes N,N.., --rules NAME,NAME.. or --no-extras");
       }
     }
     Files.createDirectories(LOG_DIR);
@@ -90,11 +98,39 @@ public final class BenchmarkTable {
           .output(LOG_DIR.resolve("jmh-page-aligned.log").toString())
           .build()).run(), rows, paired);
     }
+    Collection<RunResult> averaging = List.of();
+    Collection<RunResult> checkpoints = List.of();
+    if (extras) {
+      String[] averagingSizes = sizes.stream().filter(AVERAGING_SIZES::contains).map(String::valueOf)
+          .toArray(String[]::new);
+      if (averagingSizes.length > 0) {
+        System.out.println("weight averaging ...");
+        averaging = new Runner(new OptionsBuilder().include("AveragingBenchmark\\.")
+            .param("size", averagingSizes)
+            .forks(mode.forks)
+            .warmupIterations(mode.warmups)
+            .warmupTime(TimeValue.milliseconds(Math.round(mode.timeScale * 250)))
+            .measurementIterations(mode.measurements)
+            .measurementTime(TimeValue.milliseconds(Math.round(mode.timeScale * 300)))
+            .shouldFailOnError(true)
+            .output(LOG_DIR.resolve("jmh-averaging.log").toString()).build()).run();
+      }
+      System.out.println("checkpoints ...");
+      checkpoints = new Runner(new OptionsBuilder().include("CheckpointBenchmark\\.")
+          .forks(mode.forks).shouldFailOnError(true)
+          .output(LOG_DIR.resolve("jmh-checkpoints.log").toString()).build()).run();
+    }
     System.out.printf("%nran in %.1f min; JMH's output is in %s%n%n",
         (System.nanoTime() - start) / 60e9, LOG_DIR.resolve("jmh-SIZE.log"));
     System.out.println(machine(mode));
     System.out.println();
     new Report(rows, paired, sizes, rules).print(System.out);
+    if (extras) {
+      System.out.println();
+      AveragingBenchmark.report(averaging, System.out);
+      System.out.println();
+      CheckpointBenchmark.report(checkpoints, System.out);
+    }
   }
 
   private static ChainedOptionsBuilder options(Mode mode, int size) {

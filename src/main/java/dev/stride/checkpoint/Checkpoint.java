@@ -414,10 +414,10 @@ public final class Checkpoint {
           ? object(Json.parse(meta.get(STRIDE), STRIDE), STRIDE) : Map.of();
       List<Map<String, Object>> groups = groups(required(meta, "param_groups"));
       int total = target.parameters().size();
-      if (groups.stream().mapToInt(g -> ((List<?>) g.get("params")).size()).sum() != total) {
-        throw new CheckpointException("its param_groups hold "
-            + groups.stream().mapToInt(g -> ((List<?>) g.get("params")).size()).sum()
-            + " parameters, the optimizer " + total);
+      int inGroups = groups.stream().mapToInt(g -> ((List<?>) g.get("params")).size()).sum();
+      if (inGroups != total) {
+        throw new CheckpointException("its param_groups hold " + inGroups + " parameters, the optimizer "
+            + total);
       }
       Parameters parameters = new Parameters(total);
       Map<String, Map<String, MemorySegment>> partTensors = new HashMap<>();
@@ -426,11 +426,11 @@ public final class Checkpoint {
       }
       List<Long> steps = stride.containsKey("steps") ? counts(stride, "steps", total) : null;
       List<Double> l1 = stride.containsKey("l1") ? numbers(stride, "l1", groups.size()) : null;
-      boolean anyValue = Arrays.stream(parameters.values).anyMatch(Objects::nonNull);
+      boolean anyValue = Arrays.stream(parameters.valueTensors).anyMatch(Objects::nonNull);
       long stepCount = 0;
       List<StateDict.ParameterState> states = new ArrayList<>();
       for (int i = 0; i < total; i++) {
-        if (values && anyValue && parameters.values[i] == null) {
+        if (values && anyValue && parameters.valueTensors[i] == null) {
           throw new CheckpointException("param." + i + " is missing, though other parameters' values"
               + " are there");
         }
@@ -443,7 +443,7 @@ public final class Checkpoint {
             ? (parameters.steps[i] == null ? 0 : parameters.steps[i])
             : (steps == null ? 0 : steps.get(i));
         states.add(new StateDict.ParameterState(target.parameters().get(i).count(),
-            values ? parameters.values[i] : null, parameters.buffers.get(i), step,
+            values ? parameters.valueTensors[i] : null, parameters.buffers.get(i), step,
             parameters.scalars.get(i)));
         stepCount = Math.max(stepCount, step);
       }
@@ -487,7 +487,7 @@ public final class Checkpoint {
           ? (int) Math.min(Long.parseLong(name[1]), Integer.MAX_VALUE) : -1;
       if (name[0].equals("param") && name.length == 2 && index >= 0 && index < total) {
         floats(e, target.parameters().get(index).count());
-        parameters.values[index] = bytes;
+        parameters.valueTensors[index] = bytes;
       } else if (name[0].equals("state") && name.length == 3 && index >= 0 && index < total) {
         String key = name[2];
         if (target.stateKeys().contains(key)) {
@@ -617,14 +617,14 @@ public final class Checkpoint {
 
   /** What the file holds for each parameter, gathered entry by entry. */
   private static final class Parameters {
-    final MemorySegment[] values;
+    final MemorySegment[] valueTensors;
     final List<Map<String, MemorySegment>> buffers = new ArrayList<>();
     /** Null where the file has no step for the parameter. */
     final Long[] steps;
     final List<Map<String, Double>> scalars = new ArrayList<>();
 
     Parameters(int total) {
-      values = new MemorySegment[total];
+      valueTensors = new MemorySegment[total];
       steps = new Long[total];
       for (int i = 0; i < total; i++) {
         buffers.add(new LinkedHashMap<>());

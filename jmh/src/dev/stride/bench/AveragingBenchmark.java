@@ -3,115 +3,158 @@ package dev.stride.bench;
 import dev.stride.kernel.AveragingKernel;
 import dev.stride.kernel.Kernels;
 import dev.stride.kernel.UpdateKernels;
-import java.nio.ByteOrder;
+import java.io.PrintStream;
+import java.util.Collection;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.results.RunResult;
 
 /**
  * One fold of a weight average over {@code size} floats (reads the parameter and the average,
- * writes the average: 12 bytes per element): the Vector API kernel, the scalar reference, the
- * {@code float[]} loop a trainer would write, and the memory-only limit of that access pattern
- * (the same loads and store with one addition). The average is {@link SegmentBuffers#expAvg}.
+ * writes the average: 12 bytes per element), four ways in turn, each call timed as
+ * {@link RuleBenchmark} times a rule: the Vector API kernel, the scalar reference (in cache), the
+ * {@code float[]} loop a trainer would write, and the memory-only kernel of that access pattern
+ * ({@link MemoryLimit} with no state buffer: read two arrays, write one), whose speed is the limit.
+ * The average is {@link SegmentBuffers#expAvg}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class AveragingBenchmark {
-  public static final int BYTES_PER_ELEMENT = 12;
+  static final int BYTES_PER_ELEMENT = 12;
   static final float DECAY = 0.999f;
 
+  /** The two averages. */
   public enum Kind { EMA, SWA }
+
+  /** Nanoseconds in each variant, and calls, in one iteration. */
+  @AuxCounters(AuxCounters.Type.EVENTS)
+  @State(Scope.Thread)
+  public static class Nanos {
+    public long vector;
+    public long scalar;
+    public long floatArray;
+    public long limit;
+    public long calls;
+
+    @Setup(Level.Iteration)
+    public void reset() {
+      vector = scalar = floatArray = limit = calls = 0;
+    }
+  }
 
   private static final UpdateKernels VECTOR = Kernels.vector();
   private static final UpdateKernels SCALAR = Kernels.scalar();
-  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-  private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
   @Param
   public Kind kind;
 
+  @Param("16384")
+  public int size;
+
+  private SegmentBuffers vectorBuffers;
+  private SegmentBuffers scalarBuffers;
+  private ArrayBuffers arrays;
+  private MemoryLimit limit;
   private final AveragingKernel.Coefficients coefficients = new AveragingKernel.Coefficients();
-  /** Folds so far: from 1, so no call is the first fold's copy. */
-  private long n = 1;
+  /** Folds so far: from 1, so that no call is the first fold's copy. */
+  private long folds = 1;
+  private Runnable[] variants;
+  private long call;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    vectorBuffers = new SegmentBuffers(size);
+    arrays = new ArrayBuffers(size);
+    limit = new MemoryLimit(size, 0);
+    Runnable vector = () -> VECTOR.averaging().update(next(), vectorBuffers.expAvg, vectorBuffers.param, 0, size);
+    Runnable array = () -> {
+      if (kind == Kind.EMA) {
+        TrainerLoops.ema(arrays.expAvg, arrays.param, DECAY);
+      } else {
+        TrainerLoops.swa(arrays.expAvg, arrays.param, folds++);
+      }
+    };
+    Runnable memory = () -> limit.run(0, size);
+    if (size <= RuleBenchmark.SCALAR_UP_TO) {
+      scalarBuffers = new SegmentBuffers(size);
+      Runnable scalar = () -> SCALAR.averaging().update(next(), scalarBuffers.expAvg, scalarBuffers.param, 0, size);
+      variants = new Runnable[] {vector, scalar, array, memory};
+    } else {
+      variants = new Runnable[] {vector, array, memory};
+    }
+  }
 
   private AveragingKernel.Coefficients next() {
-    return kind == Kind.EMA ? coefficients.ema(DECAY, n++) : coefficients.swa(n++);
+    return kind == Kind.EMA ? coefficients.ema(DECAY, folds++) : coefficients.swa(folds++);
   }
 
   @Benchmark
-  public void vector(SegmentBuffers s) {
-    VECTOR.averaging().update(next(), s.expAvg, s.param, 0, s.size);
-  }
-
-  @Benchmark
-  public void scalar(SegmentBuffers s) {
-    SCALAR.averaging().update(next(), s.expAvg, s.param, 0, s.size);
-  }
-
-  @Benchmark
-  public void floatArray(ArrayBuffers a) {
-    if (kind == Kind.EMA) {
-      TrainerLoops.ema(a.expAvg, a.param, DECAY);
-    } else {
-      TrainerLoops.swa(a.expAvg, a.param, n++);
+  public void inTurn(Nanos nanos) {
+    for (int position = 0; position < variants.length; position++) {
+      int v = InTurn.variant(call, position, variants.length);
+      long t = InTurn.nanos(variants[v]);
+      if (v == 0) {
+        nanos.vector += t;
+      } else if (v == variants.length - 1) {
+        nanos.limit += t;
+      } else if (v == variants.length - 2) {
+        nanos.floatArray += t;
+      } else {
+        nanos.scalar += t;
+      }
     }
+    call++;
+    nanos.calls++;
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    vectorBuffers.close();
+    if (scalarBuffers != null) {
+      scalarBuffers.close();
+    }
+    limit.close();
   }
 
   /** The Markdown section of {@link BenchmarkTable}: ns/elem, GB/s and the share of the limit. */
-  static void report(java.util.Collection<org.openjdk.jmh.results.RunResult> results, java.io.PrintStream out) {
-    java.util.Map<String, Double> ns = new java.util.HashMap<>();
-    java.util.TreeSet<Integer> sizes = new java.util.TreeSet<>();
-    for (var r : results) {
-      String name = r.getParams().getBenchmark();
-      int size = Integer.parseInt(r.getParams().getParam("size"));
-      sizes.add(size);
-      ns.put(name.substring(name.lastIndexOf('.') + 1) + " " + r.getParams().getParam("kind") + " " + size,
-          r.getPrimaryResult().getStatistics().getPercentile(50) / size);
+  static void report(Collection<RunResult> runs, PrintStream out) {
+    Map<String, InTurnMedians> rows = new TreeMap<>();
+    for (RunResult r : runs) {
+      rows.put(r.getParams().getParam("kind") + " " + String.format("%010d",
+          Integer.parseInt(r.getParams().getParam("size"))), InTurnMedians.of(r));
     }
-    out.println("Weight averaging: one fold (read p and a, write a: 12 B/elem); the limit is the"
-        + " memory-only kernel of that access pattern");
+    out.println("### Weight averaging");
     out.println();
     out.println("| average | elements | vector ns/elem | scalar ns/elem | float[] ns/elem | limit ns/elem"
-        + " | vector GB/s | of limit | vector/float[] |");
+        + " | vector GB/s | of the limit | vector/float[] |");
     out.println("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
-    for (Kind kind : Kind.values()) {
-      for (int size : sizes) {
-        Double vector = ns.get("vector " + kind + " " + size);
-        Double limit = ns.get("memoryOnly " + kind + " " + size);
-        Double scalar = ns.get("scalar " + kind + " " + size);
-        Double array = ns.get("floatArray " + kind + " " + size);
-        if (vector != null && limit != null && scalar != null && array != null) {
-          out.printf("| %s | %,d | %.3f | %.3f | %.3f | %.3f | %.1f | %.0f %% | %.2f× |%n", kind, size,
-              vector, scalar, array, limit, BYTES_PER_ELEMENT / vector, 100 * limit / vector, array / vector);
-        }
-      }
-    }
-  }
-
-  /** The access pattern alone: load p and a, store a + p. */
-  @Benchmark
-  public void memoryOnly(SegmentBuffers s) {
-    int i = 0;
-    for (int bound = F.loopBound(s.size); i < bound; i += F.length()) {
-      long at = (long) i * Float.BYTES;
-      FloatVector p = FloatVector.fromMemorySegment(F, s.param, at, ORDER);
-      FloatVector.fromMemorySegment(F, s.expAvg, at, ORDER).add(p).intoMemorySegment(s.expAvg, at, ORDER);
-    }
-    for (; i < s.size; i++) {
-      long at = (long) i * Float.BYTES;
-      s.expAvg.set(java.lang.foreign.ValueLayout.JAVA_FLOAT, at,
-          s.expAvg.get(java.lang.foreign.ValueLayout.JAVA_FLOAT, at)
-              + s.param.get(java.lang.foreign.ValueLayout.JAVA_FLOAT, at));
-    }
+    rows.forEach((key, m) -> {
+      String[] k = key.split(" ");
+      int size = Integer.parseInt(k[1]);
+      double vector = m.ns("vector") / size;
+      out.printf("| %s | %,d | %.3f | %s | %.3f | %.3f | %.1f | %.0f %% | %.2f× |%n", k[0], size, vector,
+          m.has("scalar") ? String.format("%.3f", m.ns("scalar") / size) : "–",
+          m.ns("floatArray") / size, m.ns("limit") / size, BYTES_PER_ELEMENT / vector,
+          100 * m.ratio("limit", "vector"), m.ratio("floatArray", "vector"));
+    });
+    out.println();
+    out.println("One fold reads p and a and writes a (12 B/elem); the four variants are called in turn"
+        + " in one fork; of the limit: the memory-only kernel's time over the vector kernel's, the"
+        + " median of their ratio per iteration. EMA decay 0.999; SWA's running mean divides by n + 1.");
   }
 }

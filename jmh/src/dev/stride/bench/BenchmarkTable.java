@@ -1,24 +1,22 @@
 package dev.stride.bench;
 
-import dev.stride.bench.UpdateRuleBenchmark.Rule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
 import java.util.Map;
-import java.util.HashMap;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.util.ListStatistics;
-import org.openjdk.jmh.util.Statistics;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -26,29 +24,27 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * The main job: runs {@link UpdateRuleBenchmark}, {@link MemoryBoundBenchmark},
- * {@link OptimizerStepBenchmark} and, out of cache, {@link PairedRatioBenchmark} with the GC profiler and prints one Markdown table of medians
- * over the measured iterations, then the issue's targets, each passed or missed.
+ * The main job: runs the benchmarks with the GC profiler and prints Markdown tables of medians over
+ * the measured iterations, then the issues' targets, each met or missed.
  *
  * <pre>
- *   --quick (default)   1 fork, 8 warm-up and 5 measured iterations per row: about five minutes
- *   --full              3 forks, 10 warm-up and 10 measured iterations per row, each 3x longer
- *   --sizes 1024,16384  only these sizes;  --rules adam,sgd_momentum  only these rules
- *   --no-extras         without the weight-averaging and checkpoint sections
+ *   --quick (default)   1 fork, 8 warm-up and 5 measured iterations per run: about six minutes
+ *   --full              3 forks, 10 warm-up and 10 measured iterations, each 3x longer, six sizes
+ *   --sizes 16384,…     the rule table at these sizes;  --rules adam,sgd_momentum  only these rules
+ *   --threads N         the parallel runs on N threads (default: the machine's cores)
+ *   --only rules,threads,model,many,clipping,averaging,checkpoints   only these parts
  * </pre>
  *
- * After the table: {@link AveragingBenchmark} at the sizes of {@link #AVERAGING_SIZES} that are
- * run, and {@link CheckpointBenchmark}, each as a section of its own.
+ * The weight averaging ({@link AveragingBenchmark}, at the rule table's sizes) and checkpoint
+ * ({@link CheckpointBenchmark}) parts print sections of their own after the tables.
  *
- * JMH's own output goes to {@code target/bench/jmh-SIZE.log}, one file per size.
+ * JMH's own output goes to {@code target/bench/jmh-PART.log}.
  */
 public final class BenchmarkTable {
-  static final List<Integer> SIZES = List.of(1024, 16384, 100003, 262144, 4194304, 16777216);
-  static final int OPTIMIZER_SIZE = 16384;
-  /** The sizes weight averaging is measured at: in cache, in L3, in DRAM. */
-  static final List<Integer> AVERAGING_SIZES = List.of(16384, 262144, 16777216);
-  /** From this size on, vector/float[] is also measured in turn in one fork: see {@link PairedRatioBenchmark}. */
-  static final int PAIRED_FROM = 4194304;
+  static final List<Integer> ALL_SIZES = List.of(1024, 16384, 100003, 262144, 4194304, 16777216);
+  static final List<Integer> QUICK_SIZES = List.of(16384, 262144, 16777216);
+  private static final List<String> PARTS =
+      List.of("rules", "threads", "model", "many", "clipping", "averaging", "checkpoints");
   private static final Path LOG_DIR = Path.of("target", "bench");
 
   private record Mode(String name, int forks, int warmups, int measurements, double timeScale) {}
@@ -58,143 +54,151 @@ public final class BenchmarkTable {
 
   public static void main(String[] args) throws RunnerException, IOException {
     Mode mode = QUICK;
-    List<Integer> sizes = SIZES;
+    List<Integer> sizes = null;
     List<Rule> rules = List.of(Rule.values());
-    boolean extras = true;
+    int threads = Runtime.getRuntime().availableProcessors();
+    List<String> parts = PARTS;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> mode = QUICK;
         case "--full" -> mode = FULL;
         case "--sizes" -> sizes = parse(args[++i], Integer::valueOf);
         case "--rules" -> rules = parse(args[++i], s -> Rule.valueOf(s.toUpperCase(Locale.ROOT)));
-        case "--no-extras" -> extras = false;
+        case "--threads" -> threads = Integer.parseInt(args[++i]);
+        case "--only" -> parts = parse(args[++i], String::trim);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + "; expected --quick, --full, --sizes N,N.., --rules NAME,NAME.. or --no-extras");
+            + "; expected --quick, --full, --sizes N,N.., --rules NAME,NAME.., --threads N or"
+            + " --only " + String.join(",", PARTS));
       }
+    }
+    if (sizes == null) {
+      sizes = mode == FULL ? ALL_SIZES : QUICK_SIZES;
     }
     Files.createDirectories(LOG_DIR);
     long start = System.nanoTime();
-    Map<Report.Key, Report.Row> rows = new HashMap<>();
-    Map<Report.Key, Report.Paired> paired = new HashMap<>();
-    for (int size : sizes) {
-      System.out.printf("size %,d ...%n", size);
-      ChainedOptionsBuilder options = options(mode, size)
-          .include("(UpdateRuleBenchmark|MemoryBoundBenchmark)\\.")
-          .param("rule", rules.stream().map(Enum::name).toArray(String[]::new));
-      if (size == OPTIMIZER_SIZE) {
-        options.include("OptimizerStepBenchmark\\.");
+    Map<Report.Key, Report.Result> results = new HashMap<>();
+    String[] ruleNames = rules.stream().map(Enum::name).toArray(String[]::new);
+    String t = Integer.toString(threads);
+    if (parts.contains("rules")) {
+      for (int size : sizes) {
+        System.out.printf("rules at %,d elements ...%n", size);
+        collect(run(options(mode, "rules-" + size, size >= 4194304 ? 300 : 100)
+            .include("RuleBenchmark\\.").param("rule", ruleNames)
+            .param("size", Integer.toString(size))), results);
       }
-      if (size >= PAIRED_FROM) {
-        options.include("PairedRatioBenchmark\\.");
-      }
-      collect(new Runner(options.build()).run(), rows, paired);
     }
-    if (sizes.contains(Report.LARGEST) && rules.contains(Rule.ADAM)) {
-      System.out.println("Adam at the largest size over page-aligned buffers ...");
-      collect(new Runner(options(mode, Report.LARGEST)
-          .include("UpdateRuleBenchmark\\.vector$")
-          .param("rule", Rule.ADAM.name())
-          .param("layout", SegmentBuffers.Layout.PAGE_ALIGNED.name())
-          .output(LOG_DIR.resolve("jmh-page-aligned.log").toString())
-          .build()).run(), rows, paired);
+    if (parts.contains("threads")) {
+      System.out.printf("every rule at %,d elements on 1 and %d threads ...%n", Report.LARGEST, threads);
+      collect(run(options(mode, "threads", 300).include("ThreadsBenchmark\\.").param("rule", ruleNames)
+          .param("size", Integer.toString(Report.LARGEST)).param("threads", t)), results);
+      String[] adam = rules.stream().filter(r -> r == Rule.ADAM || r == Rule.ADAMW).map(Enum::name)
+          .toArray(String[]::new);
+      if (adam.length > 0) {
+        System.out.printf("Adam and AdamW in cache on 1 and %d threads ...%n", threads);
+        collect(run(options(mode, "threads-in-cache", 100).include("ThreadsBenchmark\\.")
+            .param("rule", adam).param("size", "16384", "262144").param("threads", t)), results);
+      }
+    }
+    if (parts.contains("model")) {
+      System.out.printf("GPT-2 small on 1 and %d threads ...%n", threads);
+      collect(run(options(mode, "model", 1000).include("ModelBenchmark\\.").param("threads", t)),
+          results);
+    }
+    if (parts.contains("many")) {
+      System.out.printf("many small tensors on 1 and %d threads ...%n", threads);
+      collect(run(options(mode, "many", 200).include("ManyTensorsBenchmark\\.").param("threads", t)),
+          results);
+    }
+    if (parts.contains("clipping")) {
+      System.out.printf("clipping on %d threads ...%n", threads);
+      collect(run(options(mode, "clipping", 300).include("ClippingBenchmark\\.").param("threads", t)),
+          results);
     }
     Collection<RunResult> averaging = List.of();
+    if (parts.contains("averaging")) {
+      System.out.println("weight averaging ...");
+      averaging = run(options(mode, "averaging", 300).include("AveragingBenchmark\\.")
+          .param("size", sizes.stream().map(String::valueOf).toArray(String[]::new)));
+    }
     Collection<RunResult> checkpoints = List.of();
-    if (extras) {
-      String[] averagingSizes = sizes.stream().filter(AVERAGING_SIZES::contains).map(String::valueOf)
-          .toArray(String[]::new);
-      if (averagingSizes.length > 0) {
-        System.out.println("weight averaging ...");
-        averaging = new Runner(new OptionsBuilder().include("AveragingBenchmark\\.")
-            .param("size", averagingSizes)
-            .forks(mode.forks)
-            .warmupIterations(mode.warmups)
-            .warmupTime(TimeValue.milliseconds(Math.round(mode.timeScale * 250)))
-            .measurementIterations(mode.measurements)
-            .measurementTime(TimeValue.milliseconds(Math.round(mode.timeScale * 300)))
-            .shouldFailOnError(true)
-            .output(LOG_DIR.resolve("jmh-averaging.log").toString()).build()).run();
-      }
+    if (parts.contains("checkpoints")) {
       System.out.println("checkpoints ...");
-      checkpoints = new Runner(new OptionsBuilder().include("CheckpointBenchmark\\.")
-          .forks(mode.forks).shouldFailOnError(true)
-          .output(LOG_DIR.resolve("jmh-checkpoints.log").toString()).build()).run();
+      // the benchmark's own iteration times: a call takes a fraction of a second
+      checkpoints = run(new OptionsBuilder().include("CheckpointBenchmark\\.").forks(mode.forks)
+          .shouldFailOnError(true).output(LOG_DIR.resolve("jmh-checkpoints.log").toString()));
     }
     System.out.printf("%nran in %.1f min; JMH's output is in %s%n%n",
-        (System.nanoTime() - start) / 60e9, LOG_DIR.resolve("jmh-SIZE.log"));
+        (System.nanoTime() - start) / 60e9, LOG_DIR.resolve("jmh-PART.log"));
     System.out.println(machine(mode));
     System.out.println();
-    new Report(rows, paired, sizes, rules).print(System.out);
-    if (extras) {
+    new Report(results, sizes, rules, threads).print(System.out);
+    if (!averaging.isEmpty()) {
       System.out.println();
       AveragingBenchmark.report(averaging, System.out);
+    }
+    if (!checkpoints.isEmpty()) {
       System.out.println();
       CheckpointBenchmark.report(checkpoints, System.out);
     }
   }
 
-  private static ChainedOptionsBuilder options(Mode mode, int size) {
-    // Until C2's code for a kernel is installed every vector is a boxed object (calls 100x
-    // slower). C2 starts on it about 0.7 s into a fork and takes about 0.5 s more here (seconds
-    // while other builds load the machine), at any size: hence 2 s of warm-up. At 4M and more a
-    // call itself takes 2-100 ms.
-    long warmupMs = Math.round(mode.timeScale * 250);
-    long measureMs = Math.round(mode.timeScale * (size >= 4194304 ? 300 : 100));
-    return new OptionsBuilder()
-        .param("size", Integer.toString(size))
-        .forks(mode.forks)
-        .warmupIterations(mode.warmups)
-        .warmupTime(TimeValue.milliseconds(warmupMs))
-        .measurementIterations(mode.measurements)
-        .measurementTime(TimeValue.milliseconds(measureMs))
-        .addProfiler(GCProfiler.class)
-        .shouldFailOnError(true)
-        .output(LOG_DIR.resolve("jmh-" + size + ".log").toString());
+  private static Collection<RunResult> run(ChainedOptionsBuilder options) throws RunnerException {
+    return new Runner(options.build()).run();
   }
 
-  private static void collect(Collection<RunResult> results, Map<Report.Key, Report.Row> rows,
-      Map<Report.Key, Report.Paired> paired) {
-    for (RunResult r : results) {
-      String benchmark = r.getParams().getBenchmark();
-      String rule = r.getParams().getParam("rule");
-      // "UpdateRuleBenchmark.vector": the name without the package
-      String name = benchmark.substring(BenchmarkTable.class.getPackageName().length() + 1);
-      if (SegmentBuffers.Layout.PAGE_ALIGNED.name().equals(r.getParams().getParam("layout"))) {
-        name += Report.PAGE_ALIGNED;
-      }
+  private static ChainedOptionsBuilder options(Mode mode, String part, long measureMs) {
+    // Until C2's code for a kernel is installed every vector is a boxed object (calls 100x
+    // slower). C2 starts on it about 0.7 s into a fork and takes about 0.5 s more here (seconds
+    // while other builds load the machine): hence 2 s of warm-up.
+    return new OptionsBuilder()
+        .forks(mode.forks)
+        .warmupIterations(mode.warmups)
+        .warmupTime(TimeValue.milliseconds(Math.round(mode.timeScale * Math.max(250, measureMs))))
+        .measurementIterations(mode.measurements)
+        .measurementTime(TimeValue.milliseconds(Math.round(mode.timeScale * measureMs)))
+        .addProfiler(GCProfiler.class)
+        .shouldFailOnError(true)
+        .output(LOG_DIR.resolve("jmh-" + part + ".log").toString());
+  }
+
+  /** Each run's counters per measured iteration, as nanoseconds per call. */
+  private static void collect(Collection<RunResult> runs, Map<Report.Key, Report.Result> results) {
+    for (RunResult r : runs) {
+      var params = r.getParams();
+      String benchmark = params.getBenchmark();
+      String name = benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1,
+          benchmark.lastIndexOf('.'));
+      String rule = params.getParam("rule");
+      String size = params.getParam("size");
+      String threads = params.getParam("threads");
       Report.Key key = new Report.Key(name, rule == null ? null : Rule.valueOf(rule),
-          Integer.parseInt(r.getParams().getParam("size")));
+          size == null ? 0 : Integer.parseInt(size), threads == null ? 0 : Integer.parseInt(threads));
+      List<Map<String, Double>> iterations = new java.util.ArrayList<>();
       double bytes = Double.NaN;
+      for (BenchmarkResult fork : r.getBenchmarkResults()) {
+        for (IterationResult iteration : fork.getIterationResults()) {
+          Map<String, Result> counters = iteration.getSecondaryResults();
+          double calls = counters.get("calls").getScore();
+          Map<String, Double> perCall = new HashMap<>();
+          counters.forEach((counter, value) -> {
+            if (!counter.equals("calls") && !counter.startsWith("·gc") && !counter.startsWith("gc.")) {
+              perCall.put(counter, value.getScore() / calls);
+            }
+          });
+          iterations.add(perCall);
+        }
+      }
       for (String counter : r.getSecondaryResults().keySet()) {
         if (counter.endsWith("gc.alloc.rate.norm")) {
           bytes = r.getSecondaryResults().get(counter).getStatistics().getPercentile(50);
         }
       }
-      if (name.startsWith("PairedRatioBenchmark")) {
-        paired.put(key, pairedRatio(r));
-        continue;
-      }
-      Statistics time = r.getPrimaryResult().getStatistics();
-      rows.put(key, new Report.Row(time.getPercentile(50), time.getMax() / time.getMin(), bytes));
+      results.put(key, new Report.Result(iterations, bytes));
     }
   }
-
-  /** float[] time over vector time in each measured iteration: their median and spread. */
-  private static Report.Paired pairedRatio(RunResult r) {
-    ListStatistics ratios = new ListStatistics();
-    for (BenchmarkResult fork : r.getBenchmarkResults()) {
-      for (IterationResult iteration : fork.getIterationResults()) {
-        var counters = iteration.getSecondaryResults();
-        ratios.addValue(counters.get("floatArray").getScore() / counters.get("vector").getScore());
-      }
-    }
-    return new Report.Paired(ratios.getPercentile(50), ratios.getMax() / ratios.getMin());
-  }
-
 
   private static <T> List<T> parse(String list, Function<String, T> f) {
-    return Stream.of(list.split(",")).map(String::trim).map(f)
-        .collect(Collectors.toList());
+    return Stream.of(list.split(",")).map(String::trim).map(f).collect(Collectors.toList());
   }
 
   private static String machine(Mode mode) {

@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -37,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * are in {@code target/}, on the project's disk; a load reads what the save left in the page
  * cache, as a resume right after a save does.
  */
-@State(Scope.Benchmark)
+@State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 2)
@@ -82,19 +83,56 @@ public class CheckpointBenchmark {
     plainWrite();
   }
 
-  @Benchmark
-  public void save() throws IOException {
-    checkpoint.save(file);
+  /** Nanoseconds of the checkpoint's and of the plain copy's calls, and calls. */
+  @AuxCounters(AuxCounters.Type.EVENTS)
+  @State(Scope.Thread)
+  public static class Nanos {
+    public long checkpoint;
+    public long plain;
+    public long calls;
+
+    @Setup(Level.Iteration)
+    public void reset() {
+      checkpoint = plain = calls = 0;
+    }
   }
 
+  private long call;
+
+  /** {@code Checkpoint.save} and {@link #plainWrite} in turn, the order alternating. */
   @Benchmark
-  public void load() throws IOException {
-    checkpoint.load(file);
+  public void write(Nanos nanos) throws IOException {
+    inTurn(nanos, () -> checkpoint.save(file), this::plainWrite);
+  }
+
+  /** {@code Checkpoint.load} and {@link #plainRead} in turn, the order alternating. */
+  @Benchmark
+  public void read(Nanos nanos) throws IOException {
+    inTurn(nanos, () -> checkpoint.load(file), this::plainRead);
+  }
+
+  private interface Io {
+    void run() throws IOException;
+  }
+
+  private void inTurn(Nanos nanos, Io stride, Io plain) throws IOException {
+    for (int position = 0; position < 2; position++) {
+      boolean first = InTurn.variant(call, position, 2) == 0;
+      long start = System.nanoTime();
+      (first ? stride : plain).run();
+      long t = System.nanoTime() - start;
+      if (first) {
+        nanos.checkpoint += t;
+      } else {
+        nanos.plain += t;
+      }
+    }
+    call++;
+    nanos.calls++;
   }
 
   /** The same bytes from the same segments: FileChannel writes, force, rename. */
-  @Benchmark
-  public void plainWrite() throws IOException {
+  void plainWrite() throws IOException {
     Path temporary = dir.resolve(".copy.tmp");
     try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
         StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
@@ -110,9 +148,8 @@ public class CheckpointBenchmark {
     Files.move(temporary, copy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
-  /** The same bytes back into the same segments through a mapped segment. */
-  @Benchmark
-  public void plainRead() throws IOException {
+  /** The same bytes back into segments of the same sizes through a mapped segment. */
+  void plainRead() throws IOException {
     try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.READ);
         Arena mapping = Arena.ofConfined()) {
       MemorySegment mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), mapping);
@@ -125,29 +162,27 @@ public class CheckpointBenchmark {
   }
 
   /** The Markdown section of {@link BenchmarkTable}: ms and GB/s per operation, and against the copy. */
-  static void report(java.util.Collection<org.openjdk.jmh.results.RunResult> results, java.io.PrintStream out) {
-    java.util.Map<String, Double> ms = new java.util.HashMap<>();
-    for (var r : results) {
+  static void report(java.util.Collection<org.openjdk.jmh.results.RunResult> runs, java.io.PrintStream out) {
+    out.printf("### Checkpoints%n%nAn AdamW state of %,d parameters (values, exp_avg, exp_avg_sq: %,d"
+        + " bytes) in target/, against a plain copy of the same bytes along the same I/O path.%n%n",
+        ELEMENTS, BYTES);
+    out.println("| operation | checkpoint ms | GB/s | plain copy ms | GB/s | checkpoint's rate, of the copy's |");
+    out.println("|---|--:|--:|--:|--:|--:|");
+    for (var r : runs) {
       String name = r.getParams().getBenchmark();
-      ms.put(name.substring(name.lastIndexOf('.') + 1), r.getPrimaryResult().getStatistics().getPercentile(50));
-    }
-    out.printf("Checkpoints: an AdamW state of %,d parameters (values, exp_avg, exp_avg_sq: %,d bytes) in"
-        + " target/, against a plain copy of the same bytes along the same path%n%n", ELEMENTS, BYTES);
-    out.println("| operation | ms | GB/s | of the plain copy's rate |");
-    out.println("|---|--:|--:|--:|");
-    for (String[] row : new String[][] {{"save", "plainWrite"}, {"load", "plainRead"},
-        {"plainWrite", "plainWrite"}, {"plainRead", "plainRead"}}) {
-      Double t = ms.get(row[0]);
-      Double plain = ms.get(row[1]);
-      if (t != null && plain != null) {
-        out.printf("| %s | %.1f | %.2f | %.0f %% |%n", row[0], t, BYTES / (t * 1e6), 100 * plain / t);
-      }
+      InTurnMedians m = InTurnMedians.of(r);
+      double stride = m.ns("checkpoint") / 1e6;
+      double plain = m.ns("plain") / 1e6;
+      out.printf("| %s | %.1f | %.2f | %.1f | %.2f | %.0f %% |%n",
+          name.endsWith("write") ? "save" : "load", stride, BYTES / (stride * 1e6), plain,
+          BYTES / (plain * 1e6), 100 * m.ratio("plain", "checkpoint"));
     }
     out.println();
-    out.println("save: header, CRC32C of each tensor while writing, temporary file, force, rename;"
-        + " plainWrite: the same bytes written, forced and renamed. load: the header and layout checked,"
-        + " every CRC32C checked, then copied from the mapped file; plainRead: the mapped copy alone,"
-        + " from the page cache as the load is. Target: the checkpoint at least half the plain copy's rate.");
+    out.println("save: the header, each tensor's CRC32C computed while it is written, a temporary file,"
+        + " force, rename; the copy: the same bytes written from the same segments, forced and renamed."
+        + " load: the header and layout checked, every CRC32C checked, then the copy from the mapped"
+        + " file; the copy: the mapped copy alone. Both called in turn in one fork; a load reads what"
+        + " the save left in the page cache. Target: the checkpoint at least half the copy's rate.");
   }
 
   @TearDown(Level.Trial)

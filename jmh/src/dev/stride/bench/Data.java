@@ -7,14 +7,15 @@ import java.util.SplittableRandom;
 /**
  * The contents of Adam-shaped buffers, as a trainer would have them a few hundred steps in:
  * parameters ~ N(0, 1), small gradients, a first moment of the gradients' size, a second moment of
- * their square (so ≥ 0 and never subnormal, which would slow the divider). The same values for the
- * segment and the {@code float[]} forms.
+ * their square (so ≥ 0 and never subnormal, which would slow the divider), and for Adadelta a
+ * second such mean of squares. The same values for the segment and the {@code float[]} forms.
  */
 enum Data {
   PARAM(1f, false),
   GRAD(1e-3f, false),
   EXP_AVG(1e-3f, false),
-  EXP_AVG_SQ(1e-3f, true);
+  EXP_AVG_SQ(1e-3f, true),
+  ACC_DELTA(1e-3f, true);
 
   /**
    * Random values repeat every this many elements: the kernels' speed does not depend on the

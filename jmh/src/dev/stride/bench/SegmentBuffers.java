@@ -2,66 +2,50 @@ package dev.stride.bench;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Adam-shaped buffers as the kernels get them: native, 64-byte aligned (a vector load that
- * straddles two cache lines is slower), from a shared arena as the optimizer's state is. SGD with
- * momentum uses {@link #expAvg} as its momentum buffer.
+ * Adam-shaped buffers as the kernels get them: native, from a shared arena as the optimizer's
+ * state is. The other rules use Adam's by role: {@link #expAvg} as SGD's momentum buffer,
+ * Adamax's first moment, ASGD's average and Rprop's previous gradients; {@link #expAvgSq} as every
+ * mean or sum of squares, Adamax's infinity norm and Rprop's step sizes (all ≥ 0);
+ * {@link #accDelta} is Adadelta's second mean of squares.
  *
  * <p>Where the buffers start within a 4 KiB page matters out of cache: separate large
  * allocations all start at the same offset (malloc maps them page by page), and Adam over four
  * such buffers ran about 20 % slower at 4M-16M elements than over buffers a quarter page apart
- * (4K aliasing between the loads of one buffer and the stores of another). {@link Layout} picks.
+ * (4K aliasing between the loads of one buffer and the stores of another). Buffer k starts k/4 of
+ * a page in (the fifth an eighth), as the optimizer staggers its state.
  */
-@State(Scope.Thread)
-public class SegmentBuffers {
-  /** From L1 to DRAM for Adam's four arrays, and one size that leaves the scalar loop a tail. */
-  @Param({"1024", "16384", "100003", "262144", "4194304", "16777216"})
-  public int size;
-
-  public enum Layout {
-    /** Buffer k starts k/4 of a page in: what the table measures. */
-    STAGGERED,
-    /** Every buffer starts on a page, as separate large {@code arena.allocate} calls give. */
-    PAGE_ALIGNED
-  }
-
+final class SegmentBuffers implements AutoCloseable {
   private static final long PAGE = 4096;
 
-  @Param("STAGGERED")
-  public Layout layout;
+  final int size;
+  final MemorySegment param;
+  final MemorySegment grad;
+  final MemorySegment expAvg;
+  final MemorySegment expAvgSq;
+  final MemorySegment accDelta;
+  private final Arena arena = Arena.ofShared();
 
-  public MemorySegment param;
-  public MemorySegment grad;
-  public MemorySegment expAvg;
-  public MemorySegment expAvgSq;
-  private Arena arena;
-
-  @Setup(Level.Trial)
-  public void allocate() {
-    arena = Arena.ofShared();
+  SegmentBuffers(int size) {
+    this.size = size;
     param = allocate(Data.PARAM, 0);
     grad = allocate(Data.GRAD, 1);
     expAvg = allocate(Data.EXP_AVG, 2);
     expAvgSq = allocate(Data.EXP_AVG_SQ, 3);
+    accDelta = allocate(Data.ACC_DELTA, 4);
   }
 
   private MemorySegment allocate(Data data, int k) {
     long bytes = (long) size * Float.BYTES;
-    long offset = layout == Layout.STAGGERED ? k * PAGE / 4 : 0;
+    long offset = k % 4 * PAGE / 4 + k / 4 * PAGE / 8;
     MemorySegment s = arena.allocate(bytes + offset, PAGE).asSlice(offset, bytes);
     data.fill(s);
     return s;
   }
 
-  @TearDown(Level.Trial)
-  public void free() {
+  @Override
+  public void close() {
     arena.close();
   }
 }

@@ -268,7 +268,7 @@ public final class Checkpoint {
     List<StateDict.ParameterState> parameters = state.parameters();
     for (int i = 0; i < parameters.size(); i++) {
       StateDict.ParameterState p = parameters.get(i);
-      long[] shape = {p.count()};
+      long[] shape = p.shape();
       if (values) {
         tensors.add(new Output("param." + i, DType.F32, shape, p.value()));
       }
@@ -297,6 +297,7 @@ public final class Checkpoint {
     int index = 0;
     for (StateDict.Group g : state.groups()) {
       Map<String, Object> group = new LinkedHashMap<>(g.hyperparameters());
+      group.putAll(g.scalars()); // PyTorch's param_groups hold a rule's group numbers beside its hyperparameters
       List<Object> params = new ArrayList<>();
       for (int k = 0; k < g.size(); k++) {
         params.add(index++);
@@ -442,7 +443,8 @@ public final class Checkpoint {
         long step = target.keepsStep()
             ? (parameters.steps[i] == null ? 0 : parameters.steps[i])
             : (steps == null ? 0 : steps.get(i));
-        states.add(new StateDict.ParameterState(target.parameters().get(i).count(),
+        StateDict.ParameterState mine = target.parameters().get(i);
+        states.add(new StateDict.ParameterState(mine.count(), mine.shape(),
             values ? parameters.valueTensors[i] : null, parameters.buffers.get(i), step,
             parameters.scalars.get(i)));
         stepCount = Math.max(stepCount, step);
@@ -454,7 +456,16 @@ public final class Checkpoint {
       for (int g = 0; g < groups.size(); g++) {
         Map<String, Object> hyper = new LinkedHashMap<>(groups.get(g));
         int size = ((List<?>) hyper.remove("params")).size();
-        stateGroups.add(new StateDict.Group(hyper, l1 == null ? 0 : l1.get(g), size));
+        Map<String, Double> scalars = new LinkedHashMap<>();
+        for (String key : target.groupScalarKeys()) {
+          if (hyper.containsKey(key)) {
+            if (!(hyper.remove(key) instanceof Number n)) {
+              throw new CheckpointException("param_groups[" + g + "]'s " + key + " must be a number");
+            }
+            scalars.put(key, n.doubleValue());
+          }
+        }
+        stateGroups.add(new StateDict.Group(hyper, l1 == null ? 0 : l1.get(g), scalars, size));
       }
       List<Runnable> loaders = new ArrayList<>();
       try {

@@ -50,10 +50,34 @@ public final class Args {
     return value;
   }
 
+  /** A coefficient in (0, 1), such as Schedule-Free SGD's momentum. */
+  public static double openUnitInterval(String name, double value) {
+    if (!(value > 0 && value < 1)) {
+      throw new IllegalArgumentException(name + " must be in (0, 1), got " + value);
+    }
+    return value;
+  }
+
+  /** A fraction in (0, 1]. */
+  public static double positiveFraction(String name, double value) {
+    if (!(value > 0 && value <= 1)) {
+      throw new IllegalArgumentException(name + " must be in (0, 1], got " + value);
+    }
+    return value;
+  }
+
   /** A fraction in [0, 1]. */
   public static double fraction(String name, double value) {
     if (!(value >= 0 && value <= 1)) {
       throw new IllegalArgumentException(name + " must be in [0, 1], got " + value);
+    }
+    return value;
+  }
+
+  /** A value that must be 0, such as the momentum of a rule that has none; {@code why} says why. */
+  public static double zero(String name, double value, String why) {
+    if (value != 0) {
+      throw new IllegalArgumentException(name + " must be 0: " + why + "; got " + value);
     }
     return value;
   }

@@ -46,6 +46,16 @@ public final class Kwargs {
     throw new IllegalArgumentException(optimizer + " argument " + name + " must be a number, got " + v);
   }
 
+  /** A whole number such as a step count; 10.0 reads as 10, 10.5 is refused. */
+  public long integer(String name, long absent) {
+    double v = number(name, absent);
+    if (v != Math.rint(v) || Math.abs(v) > 1L << 53) {
+      throw new IllegalArgumentException(optimizer + " argument " + name + " must be a whole number, got "
+          + kwargs.get(name));
+    }
+    return (long) v;
+  }
+
   public boolean bool(String name, boolean absent) {
     Object v = kwargs.get(name);
     if (v == null) {

@@ -7,6 +7,7 @@ package dev.stride.kernel;
  * <pre>
  *   g = s·g                 s: the step's gradient scale (a loss scaler's 1/scale times a clip
  *                           factor), if s ≠ 1
+ *   g = min(max(g, −c), c)  c: the clip value, if finite (PyTorch's clip_grad_value_)
  *   g = −g                  if maximize
  *   g = g + λ2·p            the rule's L2 penalty (PyTorch's coupled weight_decay), if λ2 ≠ 0
  *   g = g + λ1·sign(p)      L1, if λ1 ≠ 0; sign(±0) = ±0, sign(NaN) = NaN
@@ -18,6 +19,7 @@ package dev.stride.kernel;
  */
 public abstract class GradientCoefficients {
   float gradScale = 1;
+  float clipValue = Float.POSITIVE_INFINITY;
   boolean maximize;
   float weightDecay;
   float l1;
@@ -26,6 +28,9 @@ public abstract class GradientCoefficients {
   final float gradient(float g, float p) {
     if (gradScale != 1) {
       g = g * gradScale;
+    }
+    if (clipValue != Float.POSITIVE_INFINITY) {
+      g = Math.min(Math.max(g, -clipValue), clipValue);
     }
     if (maximize) {
       g = -g;
@@ -46,12 +51,15 @@ public abstract class GradientCoefficients {
   }
 
   /**
-   * Sets what the step adds to every rule: the gradient scale s and the L1 strength λ1.
+   * Sets what the step adds to every rule: the gradient scale s, the clip value c and the L1
+   * strength λ1.
    *
    * @param gradScale s, a float32 factor as PyTorch's unscaling and clipping factors are
+   * @param clipValue c, or {@code Float.POSITIVE_INFINITY} for none
    */
-  public final void setStepTerms(float gradScale, double l1) {
+  public final void setStepTerms(float gradScale, float clipValue, double l1) {
     this.gradScale = gradScale;
+    this.clipValue = clipValue;
     this.l1 = (float) l1;
   }
 }

@@ -22,16 +22,46 @@ public record UpdateKernels(
     String name,
     int lanes,
     ReduceKernel reduce,
+    GradientKernel gradient,
     AveragingKernel averaging,
     SgdKernel sgd,
-    AdamKernel adam) {
+    AdamKernel adam,
+    AdagradKernel adagrad,
+    RmspropKernel rmsprop,
+    AdadeltaKernel adadelta,
+    AdamaxKernel adamax,
+    NAdamKernel nadam,
+    RAdamKernel radam,
+    AsgdKernel asgd,
+    RpropKernel rprop,
+    LambKernel lamb,
+    LarsKernel lars,
+    LionKernel lion,
+    SgdScheduleFreeKernel sgdScheduleFree,
+    AdamWScheduleFreeKernel adamWScheduleFree,
+    LerpKernel lerp) {
 
   static UpdateKernels scalar() {
     return new UpdateKernels("scalar", 1,
         new ReduceScalar(),
+        new GradientScalar(),
         new AveragingScalar(),
         new SgdScalar(),
-        new AdamScalar());
+        new AdamScalar(),
+        new AdagradScalar(),
+        new RmspropScalar(),
+        new AdadeltaScalar(),
+        new AdamaxScalar(),
+        new NAdamScalar(),
+        new RAdamScalar(),
+        new AsgdScalar(),
+        new RpropScalar(),
+        new LambScalar(),
+        new LarsScalar(),
+        new LionScalar(),
+        new SgdScheduleFreeScalar(),
+        new AdamWScheduleFreeScalar(),
+        new LerpScalar());
   }
 
   @Override

@@ -11,8 +11,23 @@ final class VectorKernels {
   static UpdateKernels create() {
     return new UpdateKernels(Vectors.F.length() * Float.SIZE + "-bit vector", Vectors.F.length(),
         new ReduceVector(),
+        new GradientVector(),
         new AveragingVector(),
         new SgdVector(),
-        new AdamVector());
+        new AdamVector(),
+        new AdagradVector(),
+        new RmspropVector(),
+        new AdadeltaVector(),
+        new AdamaxVector(),
+        new NAdamVector(),
+        new RAdamVector(),
+        new AsgdVector(),
+        new RpropVector(),
+        new LambVector(),
+        new LarsVector(),
+        new LionVector(),
+        new SgdScheduleFreeVector(),
+        new AdamWScheduleFreeVector(),
+        new LerpVector());
   }
 }

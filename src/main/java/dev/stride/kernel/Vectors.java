@@ -20,7 +20,8 @@ final class Vectors {
   };
   /** Big-endian access was 5x slower. */
   private static final ByteOrder ORDER = ByteOrder.nativeOrder();
-  private static final FloatVector ONE = FloatVector.broadcast(F, 1f);
+  static final FloatVector ZERO = FloatVector.zero(F);
+  static final FloatVector ONE = FloatVector.broadcast(F, 1f);
   private static final FloatVector MINUS_ONE = FloatVector.broadcast(F, -1f);
 
   private Vectors() {}
@@ -43,6 +44,9 @@ final class Vectors {
     if (c.gradScale != 1) {
       g = g.mul(c.gradScale);
     }
+    if (c.clipValue != Float.POSITIVE_INFINITY) {
+      g = g.max(-c.clipValue).min(c.clipValue);
+    }
     if (c.maximize) {
       g = g.neg();
     }
@@ -57,8 +61,24 @@ final class Vectors {
 
   /** {@link Math#signum(float)}: ±1, and ±0 or NaN where x is. */
   static FloatVector sign(FloatVector x) {
-    return x.blend(ONE, x.compare(VectorOperators.GT, 0f))
+    return sign(x, x);
+  }
+
+  /** ±1 where x is neither ±0 nor NaN, {@code elsewhere}'s lane where it is. */
+  static FloatVector sign(FloatVector x, FloatVector elsewhere) {
+    return elsewhere.blend(ONE, x.compare(VectorOperators.GT, 0f))
         .blend(MINUS_ONE, x.compare(VectorOperators.LT, 0f));
+  }
+
+  /** torch.sign, as {@link LionScalar#sign}: ±1, and +0 where x is ±0 or NaN. */
+  static FloatVector signOrZero(FloatVector x) {
+    return ZERO.blend(ONE, x.compare(VectorOperators.GT, 0f))
+        .blend(MINUS_ONE, x.compare(VectorOperators.LT, 0f));
+  }
+
+  /** {@link LerpScalar#lerp}: a + w·(b − a). */
+  static FloatVector lerp(FloatVector a, FloatVector b, float weight) {
+    return a.add(b.sub(a).mul(weight));
   }
 
   static FloatVector sqrt(FloatVector x) {

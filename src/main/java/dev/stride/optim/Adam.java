@@ -22,7 +22,7 @@ import java.util.List;
  * {@code exp_avg_sq}, {@code max_exp_avg_sq}). {@link AdamW} is the same rule with decoupled
  * weight decay.
  */
-public sealed class Adam extends Optimizer<AdamOptions> permits AdamW {
+public sealed class Adam extends ElementwiseOptimizer<AdamOptions> permits AdamW {
   private static final int EXP_AVG = 0;
   private static final int EXP_AVG_SQ = 1;
   private static final int MAX_EXP_AVG_SQ = 2;

@@ -13,12 +13,20 @@ public interface Hyperparameters<H extends Hyperparameters<H>> {
 
   H withLr(double lr);
 
-  /** The coefficient a cyclic schedule cycles against the rate: SGD's momentum, Adam's β1. */
+  /**
+   * The coefficient a cyclic schedule cycles against the rate: SGD's and RMSprop's momentum,
+   * Adam's, Adamax's, NAdam's, RAdam's and Lion's β1, Schedule-Free's interpolation β (its
+   * momentum or β1); 0 for a rule that has none (Adagrad, Adadelta, ASGD, Rprop), whose
+   * {@link #withMomentum} refuses any other value.
+   */
   double momentum();
 
   H withMomentum(double momentum);
 
-  /** The weight decay λ. */
+  /**
+   * The weight decay λ; 0 for Rprop, which has none and whose {@link #withWeightDecay} refuses
+   * any other value.
+   */
   double weightDecay();
 
   H withWeightDecay(double weightDecay);

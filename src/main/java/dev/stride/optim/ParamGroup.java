@@ -16,6 +16,8 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
   private final List<Parameter> parameters = new ArrayList<>();
   private H hyperparameters;
   private double l1;
+  /** The rule's per-group numbers, in the order of {@link Optimizer#groupScalarKeys()}. */
+  final double[] scalars;
   /** The hyperparameters and size the state was last allocated for: a step skips the loop then. */
   private H allocatedFor;
   private int allocatedSize;
@@ -24,6 +26,7 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
     this.optimizer = optimizer;
     this.index = index;
     this.hyperparameters = Objects.requireNonNull(hyperparameters, "hyperparameters");
+    this.scalars = optimizer.newGroupScalars();
   }
 
   /**
@@ -35,6 +38,18 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
    *     a parameter already registered
    */
   public ParamGroup<H> add(MemorySegment value, MemorySegment grad) {
+    return add(value, grad, value.byteSize() / Float.BYTES);
+  }
+
+  /**
+   * Registers a parameter of the given shape (row-major, as PyTorch's): what rules that treat
+   * 1-D tensors apart (LARS's filters) and checkpoints see. {@link #add(MemorySegment,
+   * MemorySegment)} registers a 1-D parameter.
+   *
+   * @throws IllegalArgumentException as {@link #add(MemorySegment, MemorySegment)} does, or if a
+   *     dimension is negative or the shape's elements are not the segments' floats
+   */
+  public ParamGroup<H> add(MemorySegment value, MemorySegment grad, long... shape) {
     optimizer.checkOpen();
     check("value", value);
     check("grad", grad);
@@ -42,12 +57,24 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
       throw new IllegalArgumentException("value and grad must have the same length, got "
           + value.byteSize() / Float.BYTES + " and " + grad.byteSize() / Float.BYTES + " floats");
     }
+    long elements = 1;
+    for (long d : shape) {
+      if (d < 0) {
+        throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape)
+            + " has a negative dimension");
+      }
+      elements = Math.multiplyExact(elements, d);
+    }
+    if (elements != value.byteSize() / Float.BYTES) {
+      throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " holds "
+          + elements + " elements, the segments " + value.byteSize() / Float.BYTES + " floats");
+    }
     optimizer.checkNotRegistered(value, grad);
-    parameters.add(optimizer.register(value, grad));
+    parameters.add(optimizer.register(index, value, grad, shape.clone()));
     return this;
   }
 
-  private static void check(String name, MemorySegment segment) {
+  static void check(String name, MemorySegment segment) {
     Objects.requireNonNull(segment, name);
     if (!segment.isNative()) {
       throw new IllegalArgumentException(name + " must be a native segment (allocated from an Arena),"
@@ -117,6 +144,7 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
   void restore(OptimizerSnapshot.GroupCopy<H> copy) {
     hyperparameters = copy.hyperparameters();
     l1 = copy.l1();
+    System.arraycopy(copy.scalars(), 0, scalars, 0, scalars.length);
     allocatedFor = null; // restored slots may be unallocated again
     for (int i = 0; i < parameters.size(); i++) {
       parameters.get(i).restore(copy.parameters().get(i));

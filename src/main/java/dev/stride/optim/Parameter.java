@@ -24,9 +24,13 @@ final class Parameter {
   /** A thread that owns nothing: memory it may access is memory every thread may access. */
   private static final Thread NOT_AN_OWNER = new Thread(() -> {}, "stride-access-probe");
 
+  /** The index of the parameter's group. */
+  final int group;
   final MemorySegment value;
   final MemorySegment grad;
   final long count;
+  /** The shape the caller registered it with, row-major; {@code [count]} unless told. */
+  final long[] shape;
   /** Confined to its owner thread: only the thread that calls step may update it. */
   final boolean confined;
   /** The steps this parameter has taken: PyTorch's per-parameter {@code state['step']}. */
@@ -44,11 +48,13 @@ final class Parameter {
   /** What the next update uses: {@link #ownCoefficients} or an equal one of the same group. */
   GradientCoefficients coefficients;
 
-  Parameter(MemorySegment value, MemorySegment grad, int stateSlots, int scalarSlots,
-      GradientCoefficients coefficients) {
+  Parameter(int group, MemorySegment value, MemorySegment grad, long[] shape, int stateSlots,
+      int scalarSlots, GradientCoefficients coefficients) {
+    this.group = group;
     this.value = value;
     this.grad = grad;
     this.count = value.byteSize() / Float.BYTES;
+    this.shape = shape;
     this.confined = !value.isAccessibleBy(NOT_AN_OWNER) || !grad.isAccessibleBy(NOT_AN_OWNER);
     this.state = new MemorySegment[stateSlots];
     this.scalars = new double[scalarSlots];

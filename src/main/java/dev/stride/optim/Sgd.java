@@ -19,7 +19,7 @@ import java.util.List;
  *
  * State: the momentum buffer {@code b} (PyTorch's {@code momentum_buffer}), only when μ ≠ 0.
  */
-public final class Sgd extends Optimizer<SgdOptions> {
+public final class Sgd extends ElementwiseOptimizer<SgdOptions> {
   private static final int MOMENTUM_BUFFER = 0;
   private final SgdKernel kernel;
 

@@ -26,22 +26,28 @@ public final class StateDict {
 
   /**
    * One parameter group: its hyperparameters as {@link Hyperparameters#toPyTorch()} gives them,
-   * its L1 strength, and how many parameters it has.
+   * its L1 strength, the rule's per-group numbers by key (Schedule-Free's {@code lr_max}, …; all
+   * or none), and how many parameters it has.
    */
-  public record Group(Map<String, Object> hyperparameters, double l1, int size) {
+  public record Group(Map<String, Object> hyperparameters, double l1, Map<String, Double> scalars,
+      int size) {
     public Group {
       hyperparameters = ordered(hyperparameters);
+      scalars = ordered(scalars);
     }
   }
 
   /**
-   * One parameter: its length in floats, its value ({@code null} when absent), the buffers the rule
-   * has allocated for it by state key (float32, native order, {@code count} each), the steps it has
-   * taken, and the rule's per-parameter numbers by key (all or none).
+   * One parameter: its length in floats and the shape it was registered with (row-major), its value
+   * ({@code null} when absent), the buffers the rule has allocated for it by state key (float32,
+   * native order, {@code count} each), the steps it has taken, and the rule's per-parameter numbers
+   * by key (all or none). A loader reads neither the shape nor anything but the count from it: a
+   * state of any shape with as many elements fits.
    */
-  public record ParameterState(long count, MemorySegment value, Map<String, MemorySegment> buffers,
-      long step, Map<String, Double> scalars) {
+  public record ParameterState(long count, long[] shape, MemorySegment value,
+      Map<String, MemorySegment> buffers, long step, Map<String, Double> scalars) {
     public ParameterState {
+      shape = shape.clone();
       buffers = ordered(buffers);
       scalars = ordered(scalars);
     }
@@ -60,6 +66,7 @@ public final class StateDict {
   private final String optimizer;
   private final List<String> stateKeys;
   private final List<String> scalarKeys;
+  private final List<String> groupScalarKeys;
   private final boolean keepsStep;
   private final long stepCount;
   private final List<Group> groups;
@@ -69,6 +76,7 @@ public final class StateDict {
     this.optimizer = o.pytorchName();
     this.stateKeys = o.stateKeys();
     this.scalarKeys = o.scalarKeys();
+    this.groupScalarKeys = o.groupScalarKeys();
     this.keepsStep = o.pytorchKeepsStep();
     this.stepCount = o.stepCount();
     this.groups = List.copyOf(groups);
@@ -88,8 +96,13 @@ public final class StateDict {
     List<ParameterState> parameters = new ArrayList<>();
     List<String> keys = o.stateKeys();
     List<String> scalarKeys = o.scalarKeys();
+    List<String> groupScalarKeys = o.groupScalarKeys();
     for (ParamGroup<?> g : o.groups()) {
-      groups.add(new Group(g.hyperparameters().toPyTorch(), g.l1(), g.size()));
+      Map<String, Double> groupScalars = new LinkedHashMap<>();
+      for (int k = 0; k < groupScalarKeys.size(); k++) {
+        groupScalars.put(groupScalarKeys.get(k), g.scalars[k]);
+      }
+      groups.add(new Group(g.hyperparameters().toPyTorch(), g.l1(), groupScalars, g.size()));
       for (Parameter p : g.parameters()) {
         Map<String, MemorySegment> buffers = new LinkedHashMap<>();
         for (int k = 0; k < keys.size(); k++) {
@@ -103,7 +116,8 @@ public final class StateDict {
             scalars.put(scalarKeys.get(k), p.scalars[k]);
           }
         }
-        parameters.add(new ParameterState(p.count, p.value.asReadOnly(), buffers, p.step, scalars));
+        parameters.add(new ParameterState(p.count, p.shape, p.value.asReadOnly(), buffers, p.step,
+            scalars));
       }
     }
     return new StateDict(o, groups, parameters);
@@ -122,6 +136,11 @@ public final class StateDict {
   /** The rule's per-parameter number keys (ASGD's {@code eta}, {@code mu}); usually none. */
   public List<String> scalarKeys() {
     return scalarKeys;
+  }
+
+  /** The rule's per-group number keys, which PyTorch's param_groups hold beside hyperparameters. */
+  public List<String> groupScalarKeys() {
+    return groupScalarKeys;
   }
 
   /** Whether PyTorch keeps a {@code step} entry in this rule's per-parameter state. */
@@ -145,7 +164,8 @@ public final class StateDict {
 
   /**
    * Checks a state read from elsewhere against {@code o} and returns what puts it in place: the
-   * groups' hyperparameters (read by the rule's {@code fromPyTorch}) and L1 strengths, every
+   * groups' hyperparameters (read by the rule's {@code fromPyTorch}), L1 strengths and numbers (a
+   * group without them, none of whose parameters has state, gets the rule's first ones), every
    * parameter's value (where given), buffers, step and numbers, and the step count. A buffer the
    * state lacks is unallocated, so the next step starts it afresh. The returned action copies from
    * the segments given here, which must stay readable until it has run; it changes everything or,
@@ -190,6 +210,7 @@ public final class StateDict {
       }
       H h = hyperparameters(o, g, group.hyperparameters());
       Args.nonNegative("l1 of group " + g, group.l1());
+      double[] groupScalars = groupScalars(o, g, group, parameters.subList(index, index + group.size()));
       List<OptimizerSnapshot.ParameterCopy> parameterCopies = new ArrayList<>();
       for (Parameter p : mine.get(g).parameters()) {
         ParameterState s = parameters.get(index);
@@ -205,13 +226,34 @@ public final class StateDict {
         parameterCopies.add(new OptimizerSnapshot.ParameterCopy(s.value(), state, scalars, s.step()));
         index++;
       }
-      copies.add(new OptimizerSnapshot.GroupCopy<>(h, group.l1(), parameterCopies));
+      copies.add(new OptimizerSnapshot.GroupCopy<>(h, group.l1(), groupScalars, parameterCopies));
     }
     return () -> {
       try (OptimizerSnapshot<H> snapshot = OptimizerSnapshot.over(o, copies, stepCount)) {
         o.restore(snapshot);
       }
     };
+  }
+
+  /** Group {@code g}'s numbers in the rule's order, or the rule's first ones where it has none. */
+  private static double[] groupScalars(Optimizer<?> o, int g, Group group, List<ParameterState> parameters) {
+    List<String> keys = o.groupScalarKeys();
+    if (group.scalars().isEmpty()) {
+      if (!keys.isEmpty() && parameters.stream().anyMatch(ParameterState::hasState)) {
+        throw new IllegalArgumentException("group " + g + " has parameters with state but not the "
+            + o.pytorchName() + " group's numbers " + keys);
+      }
+      return o.newGroupScalars();
+    }
+    if (!group.scalars().keySet().equals(new java.util.HashSet<>(keys))) {
+      throw new IllegalArgumentException("group " + g + " has the numbers " + group.scalars().keySet()
+          + "; " + o.pytorchName() + " keeps " + keys);
+    }
+    double[] values = new double[keys.size()];
+    for (int k = 0; k < values.length; k++) {
+      values[k] = group.scalars().get(keys.get(k));
+    }
+    return values;
   }
 
   /** The rule's hyperparameters from PyTorch's names, through the rule's own {@code fromPyTorch}. */
@@ -280,8 +322,8 @@ public final class StateDict {
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static List<String> buffersFor(Optimizer o, Hyperparameters<?> h, long step) {
-    Parameter probe = new Parameter(MemorySegment.NULL, MemorySegment.NULL, o.stateSlots(),
-        o.scalarSlots(), null);
+    Parameter probe = new Parameter(0, MemorySegment.NULL, MemorySegment.NULL, new long[] {0},
+        o.stateSlots(), o.scalarSlots(), null);
     probe.step = step;
     try (Arena arena = Arena.ofConfined()) {
       o.allocateState(h, probe, arena);

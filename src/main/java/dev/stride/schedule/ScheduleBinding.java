@@ -7,14 +7,16 @@ import dev.stride.optim.ParamGroup;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * Drives an optimizer's hyperparameters from schedules: before each step it sets each bound
- * group's learning rate, momentum (SGD's momentum, Adam's β1) and weight decay to the schedules'
- * values at that step. Since the schedules are functions of the step, resuming a run is
- * {@link #resumeAt(long)} with the step to continue from; nothing is replayed.
+ * group's learning rate, momentum ({@link Hyperparameters#momentum()}: SGD's momentum, Adam's
+ * β1, …; a rule without one refuses it) and weight decay to the schedules' values at that step.
+ * Since the schedules are functions of the step, resuming a run is {@link #resumeAt(long)} with
+ * the step to continue from; nothing is replayed.
  *
  * <pre>{@code
  * OneCycle cycle = Schedules.oneCycle(0.1, 10_000).build();
@@ -129,12 +131,28 @@ public final class ScheduleBinding<H extends Hyperparameters<H>> {
 
   /**
    * Applies the schedules at the next step, steps the optimizer, and moves on a step. If the
-   * optimizer's step throws, the next step stays where it was.
+   * optimizer's step throws or is skipped (a non-finite gradient under
+   * {@code setSkipNonFinite}), the next step stays where it was.
+   *
+   * @return whether the optimizer stepped
    */
-  public void step() {
+  public boolean step() {
+    return step(optimizer::step);
+  }
+
+  /**
+   * As {@link #step()}, with another step of the optimizer: a {@code LossScaler}'s,
+   * {@code binding.step(scaler::step)}.
+   *
+   * @param optimizerStep steps the bound optimizer and says whether it did
+   */
+  public boolean step(BooleanSupplier optimizerStep) {
     apply(nextStep);
-    optimizer.step();
-    nextStep++;
+    boolean stepped = optimizerStep.getAsBoolean();
+    if (stepped) {
+      nextStep++;
+    }
+    return stepped;
   }
 
   /** The step whose values the next {@link #step()} applies. */

@@ -85,42 +85,6 @@ public final class GoldenFiles {
     }
   }
 
-  /**
-   * FORMAT.md's tolerance: for every step k and element i, |got − exp| ≤ 1e-6·max(1, D) +
-   * 1e-5·|exp|, D the largest distance of {@code expected} from {@code init}. Fails naming the
-   * element furthest outside its tolerance.
-   */
-  public static void assertWithinTolerance(String what, float[] init, float[][] expected, float[][] got) {
-    double d = 0;
-    for (int k = 0; k < got.length; k++) {
-      for (int i = 0; i < init.length; i++) {
-        d = Math.max(d, Math.abs((double) expected[k][i] - init[i]));
-      }
-    }
-    double absolute = 1e-6 * Math.max(1, d);
-    // the element furthest outside its tolerance, as a multiple of it
-    double worst = 0;
-    String worstAt = null;
-    for (int k = 0; k < got.length; k++) {
-      for (int i = 0; i < init.length; i++) {
-        double exp = expected[k][i];
-        double tol = absolute + 1e-5 * Math.abs(exp);
-        // equal infinities or two NaNs agree; their difference would not
-        boolean same = got[k][i] == exp || (Double.isNaN(exp) && Float.isNaN(got[k][i]));
-        double err = same ? 0 : Math.abs((double) got[k][i] - exp);
-        double ratio = Double.isNaN(err) ? Double.POSITIVE_INFINITY : err / tol;
-        if (ratio > worst) {
-          worst = ratio;
-          worstAt = String.format("step %d, element %d: got %s, PyTorch %s, error %.3g, tolerance %.3g"
-              + " (%.3gx)", k + 1, i, got[k][i], expected[k][i], err, tol, ratio);
-        }
-      }
-    }
-    if (worst > 1) {
-      org.junit.jupiter.api.Assertions.fail(what + " leaves PyTorch's tolerance; worst at " + worstAt);
-    }
-  }
-
   /** A JSON array of numbers as float32, exactly as FORMAT.md prescribes. */
   public static float[] floats(JsonNode array) {
     float[] out = new float[array.size()];
@@ -130,11 +94,29 @@ public final class GoldenFiles {
     return out;
   }
 
+  /** A JSON array of arrays of numbers (a trajectory: one row per step) as float32. */
+  public static float[][] rows(JsonNode arrays) {
+    float[][] out = new float[arrays.size()][];
+    for (int k = 0; k < out.length; k++) {
+      out[k] = floats(arrays.get(k));
+    }
+    return out;
+  }
+
   /** A JSON object of keyword arguments as a map of numbers, booleans, strings and lists. */
   @SuppressWarnings("unchecked")
   public static java.util.Map<String, Object> kwargs(JsonNode hyper) {
     return hyper == null ? java.util.Map.of()
         : new ObjectMapper().convertValue(hyper, java.util.LinkedHashMap.class);
+  }
+
+  /** A JSON array of whole numbers, such as a case's {@code shapes}. */
+  public static int[] ints(JsonNode array) {
+    int[] out = new int[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = array.get(i).asInt();
+    }
+    return out;
   }
 
   /** A JSON array of numbers as doubles. */

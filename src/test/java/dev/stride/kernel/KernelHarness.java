@@ -21,9 +21,9 @@ import net.jqwik.api.Tuple;
  * machine's preferred width (512 bits on AVX-512) and again with {@code -Dstride.vector.bits=128}
  * and {@code 256}.
  *
- * <p>Each step runs twice as often as the rule asks: as the rule's hyperparameters alone, and
- * with a gradient scale and an L1 strength ({@link GradientCoefficients#setStepTerms}), so that
- * every rule's gradient prologue is covered.
+ * <p>Each step runs three times: with the rule's hyperparameters alone, and with a gradient scale,
+ * a clip value and an L1 strength ({@link GradientCoefficients#setStepTerms}), so that every
+ * rule's gradient prologue is covered.
  */
 final class KernelHarness {
   static final UpdateKernels SCALAR = Kernels.scalar();
@@ -73,7 +73,7 @@ final class KernelHarness {
     @Override
     public void step(UpdateKernels kernels, Buffers b, Data d, int s) {
       GradientCoefficients c = rule.coefficients(s);
-      c.setStepTerms(terms.gradScale(), terms.l1());
+      c.setStepTerms(terms.gradScale(), terms.clipValue(), terms.l1());
       rule.update(kernels, c, b, d);
     }
 
@@ -88,11 +88,11 @@ final class KernelHarness {
     }
   }
 
-  /** The gradient scale and L1 strength a step runs with. */
-  record StepTerms(float gradScale, double l1) {}
+  /** The gradient scale, clip value and L1 strength a step runs with. */
+  record StepTerms(float gradScale, float clipValue, double l1) {}
 
-  static final List<StepTerms> STEP_TERMS =
-      List.of(new StepTerms(1, 0), new StepTerms(0.375f, 1e-3), new StepTerms(3e-5f, 0.5));
+  static final List<StepTerms> STEP_TERMS = List.of(new StepTerms(1, Float.POSITIVE_INFINITY, 0),
+      new StepTerms(0.375f, Float.POSITIVE_INFINITY, 1e-3), new StepTerms(3e-5f, 1e-2f, 0.5));
 
   /** Native, 64-byte aligned copies of a {@link Data}: what one kernel reads and writes. */
   static final class Buffers {
@@ -230,6 +230,11 @@ final class KernelHarness {
                   stateBuffer.array(float[][].class).ofSize(STATE_BUFFERS))
               .as((param, grads, states) -> new Data(offset, count, param, grads, states));
         });
+  }
+
+  /** {@link #floats()} without their sign: state that a rule keeps ≥ 0, such as sums of squares. */
+  static Arbitrary<Float> nonNegativeFloats() {
+    return floats().map(Math::abs);
   }
 
   /** Raw bit patterns (NaN, ±Inf, ±0, subnormals) mixed with magnitudes that training sees. */

@@ -34,6 +34,67 @@ final class RuleCatalog {
         new Config("Adam amsgrad maximize", () ->
             new Adam(AdamOptions.ADAM_DEFAULTS.withLr(0.01).withAmsgrad(true).withMaximize(true))),
         new Config("AdamW", () -> new AdamW(AdamOptions.ADAMW_DEFAULTS.withLr(0.01))),
-        new Config("AdamW amsgrad", () -> new AdamW(AdamOptions.ADAMW_DEFAULTS.withLr(0.01).withAmsgrad(true))));
+        new Config("AdamW amsgrad", () -> new AdamW(AdamOptions.ADAMW_DEFAULTS.withLr(0.01).withAmsgrad(true))),
+        new Config("Adagrad", () -> new Adagrad(AdagradOptions.DEFAULTS.withLr(0.05))),
+        new Config("Adagrad lr_decay initial_accumulator_value weight_decay maximize", () -> new Adagrad(
+            AdagradOptions.DEFAULTS.withLr(0.05).withLrDecay(0.1).withInitialAccumulatorValue(0.5)
+                .withWeightDecay(0.01).withMaximize(true))),
+        new Config("RMSprop", () -> new Rmsprop(RmspropOptions.DEFAULTS)),
+        new Config("RMSprop centered weight_decay", () ->
+            new Rmsprop(RmspropOptions.DEFAULTS.withCentered(true).withWeightDecay(0.01))),
+        new Config("RMSprop momentum maximize", () ->
+            new Rmsprop(RmspropOptions.DEFAULTS.withMomentum(0.9).withMaximize(true))),
+        new Config("RMSprop centered momentum", () ->
+            new Rmsprop(RmspropOptions.DEFAULTS.withMomentum(0.9).withCentered(true))),
+        new Config("Adadelta", () -> new Adadelta(AdadeltaOptions.DEFAULTS)),
+        new Config("Adadelta weight_decay maximize", () -> new Adadelta(
+            AdadeltaOptions.DEFAULTS.withLr(0.5).withRho(0.8).withWeightDecay(0.01).withMaximize(true))),
+        new Config("Adamax", () -> new Adamax(AdamaxOptions.DEFAULTS.withLr(0.01))),
+        new Config("Adamax weight_decay maximize", () -> new Adamax(
+            AdamaxOptions.DEFAULTS.withLr(0.01).withWeightDecay(0.01).withMaximize(true))),
+        // NAdam, RAdam, ASGD, Rprop
+        new Config("NAdam", () -> new NAdam(NAdamOptions.DEFAULTS.withLr(0.01).withWeightDecay(0.01))),
+        new Config("NAdam decoupled maximize", () -> new NAdam(NAdamOptions.DEFAULTS.withLr(0.01)
+            .withWeightDecay(0.01).withDecoupledWeightDecay(true).withMaximize(true))),
+        // β2 = 0.9: the first five steps un-adapted, rectified from the sixth
+        new Config("RAdam", () -> new RAdam(RAdamOptions.DEFAULTS.withLr(0.01).withBetas(0.9, 0.9)
+            .withWeightDecay(0.01))),
+        new Config("RAdam decoupled maximize", () -> new RAdam(RAdamOptions.DEFAULTS.withLr(0.01)
+            .withBetas(0.9, 0.9).withWeightDecay(0.01).withDecoupledWeightDecay(true).withMaximize(true))),
+        new Config("ASGD", () -> new Asgd(AsgdOptions.DEFAULTS.withWeightDecay(0.01))),
+        new Config("ASGD averaging maximize", () -> new Asgd(AsgdOptions.DEFAULTS.withLr(0.05)
+            .withLambd(0.01).withT0(1).withMaximize(true))),
+        new Config("Rprop", () -> new Rprop(RpropOptions.DEFAULTS)),
+        new Config("Rprop maximize", () -> new Rprop(RpropOptions.DEFAULTS.withLr(0.05)
+            .withStepSizes(1e-3, 0.2).withMaximize(true))),
+        new Config("LAMB", () -> new Lamb(LambOptions.DEFAULTS.withLr(0.01))),
+        new Config("LAMB wd debias clamp", () -> new Lamb(
+            LambOptions.DEFAULTS.withLr(0.01).withWeightDecay(0.01).withDebias(true).withClampValue(2))),
+        new Config("LAMB adam", () -> new Lamb(LambOptions.DEFAULTS.withLr(0.01).withAdam(true))),
+        new Config("LARS", () -> new Lars(LarsOptions.of(0.1))),
+        new Config("LARS wd filters", () -> new Lars(LarsOptions.of(0.2).withWeightDecay(0.01)
+            .withEta(0.02).withWeightDecayFilter(true).withLarsAdaptationFilter(true))),
+        new Config("Lion", () -> new Lion(LionOptions.DEFAULTS.withLr(1e-3))),
+        new Config("Lion weight decay", () ->
+            new Lion(LionOptions.DEFAULTS.withLr(1e-3).withBetas(0.95, 0.98).withWeightDecay(0.1))),
+        new Config("Lion decoupled weight decay", () -> new Lion(
+            LionOptions.DEFAULTS.withLr(1e-3).withWeightDecay(0.01).withDecoupledWeightDecay(true))),
+        new Config("SGDScheduleFree", () -> training(new SgdScheduleFree(SgdScheduleFreeOptions.DEFAULTS.withLr(0.1)))),
+        new Config("SGDScheduleFree warmup weight decay r", () -> training(new SgdScheduleFree(
+            SgdScheduleFreeOptions.DEFAULTS.withLr(0.1).withMomentum(0.8).withWeightDecay(0.01)
+                .withWarmupSteps(2).withR(1).withWeightLrPower(1)))),
+        new Config("AdamWScheduleFree", () -> training(new AdamWScheduleFree(AdamWScheduleFreeOptions.DEFAULTS))),
+        new Config("AdamWScheduleFree warmup weight decay", () -> training(new AdamWScheduleFree(
+            AdamWScheduleFreeOptions.DEFAULTS.withLr(0.01).withBetas(0.95, 0.99).withWeightDecay(0.05)
+                .withWarmupSteps(2)))),
+        new Config("AdamWScheduleFree inner momentum decay at z", () -> training(new AdamWScheduleFree(
+            AdamWScheduleFreeOptions.DEFAULTS.withLr(0.005).withInnerMomentum(0.9).withWeightDecay(0.1)
+                .withDecayAtZ(true).withR(0.5).withWeightLrPower(1)))));
+  }
+
+  /** Schedule-Free starts in eval mode, where a step is refused. */
+  private static <O extends ScheduleFree<?>> O training(O optimizer) {
+    optimizer.train();
+    return optimizer;
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stride.golden.GoldenFiles;
+import dev.stride.golden.GoldenTolerance;
 import dev.stride.testing.NativeFloats;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -68,8 +69,9 @@ class WeightAverageTest {
         }
         assertEquals(updates, average.updates());
       }
-      GoldenFiles.assertWithinTolerance(c.get("id").asText(), GoldenFiles.floats(c.get("values").get(0)),
-          expected, got);
+      GoldenTolerance.assertWithin(c.get("id").asText(), expected, got,
+          GoldenTolerance.displacement(GoldenFiles.floats(c.get("values").get(0)), expected),
+          k -> "update " + (k + 1));
     }
   }
 

@@ -1,0 +1,101 @@
+package dev.stride.bench;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The bandwidth limit of a rule's step: its access pattern with additions only. It reads p, g and
+ * k state buffers and writes the k buffers, then p (the kernels' order), 4·(2k + 3) bytes per
+ * element, over buffers staggered in a page as {@link SegmentBuffers}' are. Repeated additions
+ * saturate (x + g == x once |x| ≫ |g|) rather than overflow or go subnormal.
+ */
+final class MemoryLimit implements AutoCloseable {
+  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+  private static final long PAGE = 4096;
+
+  final long size;
+  final int buffers;
+  private final MemorySegment param;
+  private final MemorySegment grad;
+  private final MemorySegment[] state;
+  private final Arena arena = Arena.ofShared();
+
+  /** @param buffers k, 0 to 4 */
+  MemoryLimit(long size, int buffers) {
+    if (buffers < 0 || buffers > 4) {
+      throw new IllegalArgumentException("the memory-only kernel keeps 0 to 4 state buffers, not " + buffers);
+    }
+    this.size = size;
+    this.buffers = buffers;
+    param = allocate(0, Data.PARAM);
+    grad = allocate(1, Data.GRAD);
+    state = new MemorySegment[buffers];
+    for (int k = 0; k < buffers; k++) {
+      state[k] = allocate(k + 2, Data.EXP_AVG);
+    }
+  }
+
+  private MemorySegment allocate(int k, Data data) {
+    long bytes = size * Float.BYTES;
+    long offset = k % 4 * PAGE / 4 + k / 4 * PAGE / 8;
+    MemorySegment s = arena.allocate(bytes + offset, PAGE).asSlice(offset, bytes);
+    data.fill(s);
+    return s;
+  }
+
+  int bytesPerElement() {
+    return Float.BYTES * (2 * buffers + 3);
+  }
+
+  /** One pass over elements {@code [from, to)}, a multiple of the lane count apart except at the end. */
+  void run(long from, long to) {
+    long i = from;
+    for (long bound = from + F.loopBound(to - from); i < bound; i += F.length()) {
+      long at = i * Float.BYTES;
+      FloatVector g = FloatVector.fromMemorySegment(F, grad, at, ORDER);
+      FloatVector p = FloatVector.fromMemorySegment(F, param, at, ORDER).add(g);
+      // constant per fork: the branches cost nothing next to the loads and stores
+      if (buffers > 0) {
+        p = p.add(addInto(state[0], at, g));
+      }
+      if (buffers > 1) {
+        p = p.sub(addInto(state[1], at, g));
+      }
+      if (buffers > 2) {
+        p = p.add(addInto(state[2], at, g));
+      }
+      if (buffers > 3) {
+        p = p.sub(addInto(state[3], at, g));
+      }
+      p.intoMemorySegment(param, at, ORDER);
+    }
+    for (; i < to; i++) {
+      long at = i * Float.BYTES;
+      float g = grad.get(JAVA_FLOAT, at);
+      float p = param.get(JAVA_FLOAT, at) + g;
+      for (int k = 0; k < buffers; k++) {
+        float s = state[k].get(JAVA_FLOAT, at) + g;
+        state[k].set(JAVA_FLOAT, at, s);
+        p += s;
+      }
+      param.set(JAVA_FLOAT, at, p);
+    }
+  }
+
+  private static FloatVector addInto(MemorySegment s, long at, FloatVector g) {
+    FloatVector v = FloatVector.fromMemorySegment(F, s, at, ORDER).add(g);
+    v.intoMemorySegment(s, at, ORDER);
+    return v;
+  }
+
+  @Override
+  public void close() {
+    arena.close();
+  }
+}

@@ -1,0 +1,27 @@
+package dev.stride.kernel;
+
+import static dev.stride.kernel.Vectors.F;
+import static dev.stride.kernel.Vectors.load;
+import static dev.stride.kernel.Vectors.store;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+
+/** {@link SgdScheduleFreeScalar}'s operations in its order, a vector at a time; the tail goes to it. */
+final class SgdScheduleFreeVector implements SgdScheduleFreeKernel {
+  private static final SgdScheduleFreeKernel TAIL = new SgdScheduleFreeScalar();
+
+  @Override
+  public void update(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment z,
+      long offset, long count) {
+    long i = offset;
+    for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {
+      FloatVector y = load(param, i);
+      FloatVector g = Vectors.gradient(c, load(grad, i), y);
+      FloatVector z0 = c.firstStep ? y : load(z, i);
+      store(Vectors.lerp(y, z0, c.averageWeight).add(g.mul(c.gradientWeight)), param, i);
+      store(z0.sub(g.mul(c.lr)), z, i);
+    }
+    TAIL.update(c, param, grad, z, i, offset + count - i);
+  }
+}

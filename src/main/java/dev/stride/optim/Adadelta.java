@@ -1,0 +1,84 @@
+package dev.stride.optim;
+
+import dev.stride.kernel.AdadeltaKernel;
+import dev.stride.kernel.GradientCoefficients;
+import dev.stride.kernel.UpdateKernels;
+import java.lang.foreign.Arena;
+import java.util.List;
+
+/**
+ * Adadelta, as PyTorch's {@code torch.optim.Adadelta}: weight decay is an L2 penalty added to the
+ * gradient, and η scales the step Adadelta computes (PyTorch's default η = 1 is the paper's
+ * rule). With {@code g = maximize ? -g : g}:
+ *
+ * <pre>
+ *   g = g + λ·p + λ1·sign(p)                     if λ ≠ 0, λ1 ≠ 0 (λ1: the group's L1)
+ *   v = ρ·v + (1 − ρ)·g²
+ *   Δ = √(u + ε) / √(v + ε) · g                  (the kernel takes one square root of the quotient)
+ *   u = ρ·u + (1 − ρ)·Δ²
+ *   p = p − η·Δ
+ * </pre>
+ *
+ * State: {@code v} and {@code u} (PyTorch's {@code square_avg} and {@code acc_delta}), starting
+ * at 0.
+ */
+public final class Adadelta extends ElementwiseOptimizer<AdadeltaOptions> {
+  private static final int SQUARE_AVG = 0;
+  private static final int ACC_DELTA = 1;
+  private final AdadeltaKernel kernel;
+
+  /** With PyTorch's defaults, {@link AdadeltaOptions#DEFAULTS}. */
+  public Adadelta() {
+    this(AdadeltaOptions.DEFAULTS);
+  }
+
+  public Adadelta(AdadeltaOptions hyperparameters) {
+    this(hyperparameters, defaultKernels());
+  }
+
+  /** With the given kernels instead of the JVM's default ones. */
+  public Adadelta(AdadeltaOptions hyperparameters, UpdateKernels kernels) {
+    super(hyperparameters, kernels);
+    this.kernel = kernels.adadelta();
+  }
+
+  private static final List<String> STATE_KEYS = List.of("square_avg", "acc_delta");
+
+  @Override
+  public String pytorchName() {
+    return "Adadelta";
+  }
+
+  @Override
+  List<String> stateKeys() {
+    return STATE_KEYS;
+  }
+
+  @Override
+  boolean pytorchKeepsStep() {
+    return true;
+  }
+
+  @Override
+  void allocateState(AdadeltaOptions h, Parameter p, Arena arena) {
+    p.allocate(SQUARE_AVG, arena);
+    p.allocate(ACC_DELTA, arena);
+  }
+
+  @Override
+  GradientCoefficients newCoefficients() {
+    return new AdadeltaKernel.Coefficients();
+  }
+
+  @Override
+  void prepare(AdadeltaOptions h, Parameter p) {
+    p.<AdadeltaKernel.Coefficients>coefficients().set(h.lr(), h.rho(), h.eps(), h.weightDecay(),
+        h.maximize());
+  }
+
+  @Override
+  void update(Parameter p, long offset, long count) {
+    kernel.update(p.coefficients(), p.value, p.grad, p.state(SQUARE_AVG), p.state(ACC_DELTA),
+        offset, count);
+  }
+}

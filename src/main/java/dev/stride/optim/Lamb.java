@@ -1,0 +1,124 @@
+package dev.stride.optim;
+
+import dev.stride.kernel.GradientCoefficients;
+import dev.stride.kernel.LambKernel;
+import dev.stride.kernel.ReduceKernel;
+import dev.stride.kernel.UpdateKernels;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * LAMB, the layer-wise adaptive rule for large batches, as jettify's {@code torch_optimizer.Lamb}
+ * (see FORMAT.md for how it differs from the paper). With t the tensor's step, from 1, and g
+ * plus the group's L1 term λ1·sign(p):
+ *
+ * <pre>
+ *   m = β1·m + (1 − β1)·g,   v = β2·v + (1 − β2)·g²
+ *   u = m / (√v + ε) + λ·p
+ *   trust = min(‖p‖, clamp) / ‖u‖   (1 if either is 0, or with adam)
+ *   p = p − η·(debias ? √(1 − β2^t) / (1 − β1^t) : 1)·trust·u
+ * </pre>
+ *
+ * Norms are per tensor and the same for any number of threads. A step makes two passes: one
+ * updates m and v and sums ‖p‖² and ‖u‖² per chunk, the other recomputes u from m and v and
+ * applies it (40 bytes per element in all). State: {@code exp_avg}, {@code exp_avg_sq}.
+ */
+public final class Lamb extends Optimizer<LambOptions> {
+  private static final List<String> STATE_KEYS = List.of("exp_avg", "exp_avg_sq");
+  private static final int EXP_AVG = 0;
+  private static final int EXP_AVG_SQ = 1;
+  private final LambKernel kernel;
+  private final ReduceKernel reduce;
+
+  /** With the reference's defaults, {@link LambOptions#DEFAULTS}. */
+  public Lamb() {
+    this(LambOptions.DEFAULTS);
+  }
+
+  public Lamb(LambOptions hyperparameters) {
+    this(hyperparameters, defaultKernels());
+  }
+
+  /** With the given kernels instead of the JVM's default ones. */
+  public Lamb(LambOptions hyperparameters, UpdateKernels kernels) {
+    super(hyperparameters, kernels);
+    this.kernel = kernels.lamb();
+    this.reduce = kernels.reduce();
+  }
+
+  @Override
+  public String pytorchName() {
+    return "Lamb";
+  }
+
+  @Override
+  List<String> stateKeys() {
+    return STATE_KEYS;
+  }
+
+  @Override
+  boolean pytorchKeepsStep() {
+    return true;
+  }
+
+  @Override
+  void allocateState(LambOptions h, Parameter p, Arena arena) {
+    p.allocate(EXP_AVG, arena);
+    p.allocate(EXP_AVG_SQ, arena);
+  }
+
+  @Override
+  GradientCoefficients newCoefficients() {
+    return new LambKernel.Coefficients();
+  }
+
+  @Override
+  boolean sharesCoefficients() {
+    return false; // each tensor its trust ratio
+  }
+
+  @Override
+  void prepare(LambOptions h, Parameter p) {
+    p.<LambKernel.Coefficients>coefficients().set(h.lr(), h.beta1(), h.beta2(), h.eps(),
+        h.weightDecay(), h.debias(), p.step + 1);
+  }
+
+  @Override
+  int passes() {
+    return 2;
+  }
+
+  @Override
+  int chunkResults() {
+    return 2;
+  }
+
+  @Override
+  void update(int pass, int worker, int chunk, Parameter p, long offset, long count) {
+    LambKernel.Coefficients c = p.coefficients();
+    if (pass == 0) {
+      MemorySegment u = scratch(worker, 0);
+      double[] lanes = lanes(worker);
+      kernel.moments(c, p.value, p.grad, p.state(EXP_AVG), p.state(EXP_AVG_SQ), u, offset, offset,
+          count);
+      setChunkResult(chunk, 0, reduce.sumOfSquares(p.value, offset, count, lanes));
+      setChunkResult(chunk, 1, reduce.sumOfSquares(u, 0, count, lanes));
+    } else {
+      kernel.apply(c, p.value, p.state(EXP_AVG), p.state(EXP_AVG_SQ), offset, count);
+    }
+  }
+
+  @Override
+  boolean betweenPasses(int pass) {
+    Parameter[] parameters = planParameters();
+    for (int j = 0; j < parameters.length; j++) {
+      Parameter p = parameters[j];
+      LambOptions h = group(p.group).hyperparameters();
+      float paramNorm = Math.min((float) Math.sqrt(sumOfChunkResults(j, 0)), (float) h.clampValue());
+      float directionNorm = (float) Math.sqrt(sumOfChunkResults(j, 1));
+      p.<LambKernel.Coefficients>coefficients().setTrust(paramNorm, directionNorm, h.adam());
+    }
+    return true;
+  }
+}

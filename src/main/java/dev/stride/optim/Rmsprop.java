@@ -1,0 +1,93 @@
+package dev.stride.optim;
+
+import dev.stride.kernel.GradientCoefficients;
+import dev.stride.kernel.RmspropKernel;
+import dev.stride.kernel.UpdateKernels;
+import java.lang.foreign.Arena;
+import java.util.List;
+
+/**
+ * RMSprop, as PyTorch's {@code torch.optim.RMSprop}: weight decay is an L2 penalty added to the
+ * gradient. With {@code g = maximize ? -g : g}:
+ *
+ * <pre>
+ *   g = g + λ·p + λ1·sign(p)                     if λ ≠ 0, λ1 ≠ 0 (λ1: the group's L1)
+ *   v = α·v + (1 − α)·g²
+ *   a = α·a + (1 − α)·g                          if centered
+ *   d = √(v − a²) + ε  if centered,  √v + ε  otherwise
+ *   b = μ·b + g/d,  p = p − η·b                  if μ ≠ 0
+ *   p = p − η·g/d                                otherwise
+ * </pre>
+ *
+ * State: {@code v}, and {@code b} when μ ≠ 0 and {@code a} when centered (PyTorch's
+ * {@code square_avg}, {@code momentum_buffer}, {@code grad_avg}), each starting at 0. A buffer
+ * that a later change of μ or centered needs starts at 0 at that step; PyTorch, which creates
+ * them with the first step's flags only, fails there instead.
+ */
+public final class Rmsprop extends ElementwiseOptimizer<RmspropOptions> {
+  private static final int SQUARE_AVG = 0;
+  private static final int MOMENTUM_BUFFER = 1;
+  private static final int GRAD_AVG = 2;
+  private final RmspropKernel kernel;
+
+  /** With PyTorch's defaults, {@link RmspropOptions#DEFAULTS}. */
+  public Rmsprop() {
+    this(RmspropOptions.DEFAULTS);
+  }
+
+  public Rmsprop(RmspropOptions hyperparameters) {
+    this(hyperparameters, defaultKernels());
+  }
+
+  /** With the given kernels instead of the JVM's default ones. */
+  public Rmsprop(RmspropOptions hyperparameters, UpdateKernels kernels) {
+    super(hyperparameters, kernels);
+    this.kernel = kernels.rmsprop();
+  }
+
+  private static final List<String> STATE_KEYS =
+      List.of("square_avg", "momentum_buffer", "grad_avg");
+
+  @Override
+  public String pytorchName() {
+    return "RMSprop";
+  }
+
+  @Override
+  List<String> stateKeys() {
+    return STATE_KEYS;
+  }
+
+  @Override
+  boolean pytorchKeepsStep() {
+    return true;
+  }
+
+  @Override
+  void allocateState(RmspropOptions h, Parameter p, Arena arena) {
+    p.allocate(SQUARE_AVG, arena);
+    if (h.momentum() != 0) {
+      p.allocate(MOMENTUM_BUFFER, arena);
+    }
+    if (h.centered()) {
+      p.allocate(GRAD_AVG, arena);
+    }
+  }
+
+  @Override
+  GradientCoefficients newCoefficients() {
+    return new RmspropKernel.Coefficients();
+  }
+
+  @Override
+  void prepare(RmspropOptions h, Parameter p) {
+    p.<RmspropKernel.Coefficients>coefficients().set(h.lr(), h.alpha(), h.eps(), h.weightDecay(),
+        h.momentum(), h.centered(), h.maximize());
+  }
+
+  @Override
+  void update(Parameter p, long offset, long count) {
+    kernel.update(p.coefficients(), p.value, p.grad, p.state(SQUARE_AVG),
+        p.state(MOMENTUM_BUFFER), p.state(GRAD_AVG), offset, count);
+  }
+}

@@ -1,0 +1,76 @@
+package dev.stride.kernel;
+
+import dev.stride.kernel.KernelHarness.Buffers;
+import dev.stride.kernel.KernelHarness.Data;
+import dev.stride.kernel.KernelHarness.RuleCase;
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/** Adagrad's vector kernel computes its reference's bits and updates exactly its slice. */
+class AdagradKernelTest {
+
+  record AdagradCase(double lr, double lrDecay, double eps, double weightDecay, boolean maximize,
+      long firstStep) implements RuleCase {
+    @Override
+    public GradientCoefficients coefficients(int s) {
+      return new AdagradKernel.Coefficients().set(lr, lrDecay, eps, weightDecay, maximize,
+          firstStep + s);
+    }
+
+    @Override
+    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+      kernels.adagrad().update((AdagradKernel.Coefficients) c, b.param, b.grad, b.state[0],
+          d.offset(), d.count());
+    }
+
+    @Override
+    public boolean usesState(int k) {
+      return k == 0;
+    }
+  }
+
+  /** Realistic non-zero hyperparameters, which the flag combinations switch on and off. */
+  record Hyper(double lr, double lrDecay, double eps, double weightDecay, long firstStep) {
+    List<RuleCase> allFlagCombinations() {
+      List<RuleCase> cases = new ArrayList<>();
+      for (boolean maximize : new boolean[] {false, true}) {
+        for (double wd : new double[] {0, weightDecay}) {
+          for (double decay : new double[] {0, lrDecay}) {
+            cases.add(new AdagradCase(lr, decay, eps, wd, maximize, firstStep));
+          }
+        }
+      }
+      return cases;
+    }
+  }
+
+  @Property(tries = 40)
+  void vectorMatchesScalarBitForBit(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
+    h.allFlagCombinations().forEach(rule -> KernelHarness.assertVectorMatchesScalar(rule, d));
+  }
+
+  @Property(tries = 10)
+  void updatesOnlyItsSlice(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
+    h.allFlagCombinations().forEach(rule -> KernelHarness.assertOnlySliceWritten(rule, d));
+  }
+
+  /** The sum of squares is never negative. */
+  @Provide
+  Arbitrary<Data> data() {
+    return KernelHarness.data(KernelHarness.nonNegativeFloats());
+  }
+
+  @Provide
+  Arbitrary<Hyper> hyper() {
+    return Combinators.combine(Arbitraries.doubles().between(1e-4, 1).ofScale(10),
+        Arbitraries.doubles().between(1e-4, 0.5).ofScale(10),
+        Arbitraries.of(0.0, 1e-10, 1e-8, 1e-3), Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),
+        Arbitraries.longs().between(1, 5000)).as(Hyper::new);
+  }
+}

@@ -1,5 +1,6 @@
 package dev.stride.checkpoint;
 
+import dev.stride.optim.LossScaler;
 import dev.stride.optim.WeightAverage;
 import dev.stride.schedule.ReduceLrOnPlateau;
 import dev.stride.schedule.ScheduleBinding;
@@ -22,7 +23,9 @@ import java.util.Map;
  *       to keep);
  *   <li>{@link #of(WeightAverage)}: {@code kind} ({@code "ema"} or {@code "swa"}), {@code decay},
  *       {@code every}, {@code updates}; and the average of parameter I as the tensor
- *       {@code NAME.I}.
+ *       {@code NAME.I};
+ *   <li>{@link #of(LossScaler)}: {@code scale} (the float32 scale, exactly) and
+ *       {@code good_steps} ({@link LossScaler.State}).
  * </ul>
  *
  * <p>A new part implements the three methods: loading checks what {@link #restorer} is given
@@ -65,6 +68,11 @@ public interface CheckpointPart {
   /** An early stop's {@link EarlyStopping.State}. */
   static CheckpointPart of(EarlyStopping earlyStopping) {
     return Parts.earlyStopping(earlyStopping);
+  }
+
+  /** A loss scaler's {@link LossScaler.State}, checked against its options before anything loads. */
+  static CheckpointPart of(LossScaler scaler) {
+    return Parts.lossScaler(scaler);
   }
 
   /**

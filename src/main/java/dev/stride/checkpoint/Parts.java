@@ -1,5 +1,6 @@
 package dev.stride.checkpoint;
 
+import dev.stride.optim.LossScaler;
 import dev.stride.optim.WeightAverage;
 import dev.stride.schedule.ReduceLrOnPlateau;
 import dev.stride.schedule.ScheduleBinding;
@@ -95,6 +96,27 @@ final class Parts {
         EarlyStopping.State s = new EarlyStopping.State(count(state, "epochs"), count(state, "wait"),
             number(state, "best"), count(state, "best_epoch"), stopped, bool(state, "best_weights_saved"));
         return () -> earlyStopping.restore(s);
+      }
+    };
+  }
+
+  static CheckpointPart lossScaler(LossScaler scaler) {
+    Objects.requireNonNull(scaler, "scaler");
+    return new Numbers() {
+      @Override
+      public Map<String, ?> state() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("scale", (double) scaler.state().scale());
+        m.put("good_steps", scaler.state().goodSteps());
+        return m;
+      }
+
+      @Override
+      public Runnable restorer(Map<String, Object> state) {
+        LossScaler.State s = new LossScaler.State((float) number(state, "scale"), count(state, "good_steps"));
+        // the scaler's own checks, on a scratch one built alike: the real one is not touched yet
+        new LossScaler(scaler.optimizer(), scaler.options()).restore(s);
+        return () -> scaler.restore(s);
       }
     };
   }

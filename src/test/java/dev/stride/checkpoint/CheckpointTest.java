@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stride.optim.AdamOptions;
 import dev.stride.optim.AdamW;
+import dev.stride.optim.LossScaler;
+import dev.stride.optim.LossScalerOptions;
 import dev.stride.optim.Sgd;
 import dev.stride.optim.SgdOptions;
 import dev.stride.optim.WeightAverage;
@@ -153,6 +155,33 @@ class CheckpointTest {
           () -> Checkpoint.of(adamw).with("ema", CheckpointPart.of(other)).load(file));
       assertTrue(e.getMessage().contains("part ema: it was saved from a ema of decay 0.99 every 1 steps;"
           + " this average is a ema of decay 0.999 every 1"), e.getMessage());
+    }
+  }
+
+  @Test
+  void aLossScalersStateGoesWithTheRunAndABadOneChangesNothing() throws IOException {
+    LossScalerOptions options = LossScalerOptions.DEFAULTS.withGrowthInterval(3);
+    try (AdamW adamw = adamw(); AdamW resumed = adamw()) {
+      LossScaler scaler = new LossScaler(adamw, options);
+      for (int s = 0; s < 5; s++) {
+        scaler.step();
+      }
+      Path file = dir.resolve("scaled.safetensors");
+      Checkpoint.of(adamw).with("scaler", CheckpointPart.of(scaler)).save(file);
+      LossScaler fresh = new LossScaler(resumed, options);
+      Checkpoint.of(resumed).with("scaler", CheckpointPart.of(fresh)).load(file);
+      assertEquals(scaler.state(), fresh.state());
+      assertEquals(5, resumed.stepCount());
+
+      // the same file read by a scaler whose growth interval its count of good steps exceeds
+      LossScaler shorter = new LossScaler(resumed, options.withGrowthInterval(2));
+      CheckpointRefusalTest.Unchanged unchanged = new CheckpointRefusalTest.Unchanged(resumed);
+      CheckpointException e = assertThrows(CheckpointException.class,
+          () -> Checkpoint.of(resumed).with("scaler", CheckpointPart.of(shorter)).load(file));
+      assertTrue(e.getMessage().contains("part scaler: goodSteps must be in [0, growthInterval = 2), got 2"),
+          e.getMessage());
+      assertEquals((float) options.initScale(), shorter.scale());
+      unchanged.check();
     }
   }
 

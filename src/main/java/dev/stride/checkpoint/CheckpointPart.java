@@ -22,7 +22,8 @@ import java.util.Map;
  *       ({@link EarlyStopping.State}; the best weights themselves are the {@code BestWeights}'
  *       to keep);
  *   <li>{@link #of(WeightAverage)}: {@code kind} ({@code "ema"} or {@code "swa"}), {@code decay},
- *       {@code every}, {@code updates}; and the average of parameter I as the tensor
+ *       {@code every}, {@code updates}, {@code last_fold} (the step count of the last fold, −1
+ *       before one); and the average of parameter I as the tensor
  *       {@code NAME.I};
  *   <li>{@link #of(LossScaler)}: {@code scale} (the float32 scale, exactly) and
  *       {@code good_steps} ({@link LossScaler.State}).

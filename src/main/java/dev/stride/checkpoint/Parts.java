@@ -131,6 +131,7 @@ final class Parts {
         m.put("decay", average.decay());
         m.put("every", average.every());
         m.put("updates", average.updates());
+        m.put("last_fold", average.lastFold());
         return m;
       }
 
@@ -154,6 +155,10 @@ final class Parts {
               + kind + " of decay " + average.decay() + " every " + average.every());
         }
         long updates = count(state, "updates");
+        if (!(state.get("last_fold") instanceof Long lastFold) || lastFold < -1) {
+          throw new IllegalArgumentException("last_fold must be an integer >= -1, got "
+              + state.get("last_fold"));
+        }
         List<MemorySegment> mine = average.averages();
         if (tensors.size() != mine.size()) {
           throw new IllegalArgumentException("it has " + tensors.size() + " averages, this one "
@@ -169,7 +174,7 @@ final class Parts {
           }
           values.add(t);
         }
-        return () -> average.restore(updates, values);
+        return () -> average.restore(updates, lastFold, values);
       }
     };
   }

@@ -27,8 +27,9 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>{@link #update()} runs over the optimizer's step plan on its step threads, as a step does, with
- * the optimizer's kernels; with {@link #every(long) every(k)} it folds only after steps that are
- * multiples of k. The averages live off-heap until {@link #close()}. Use it from the thread that
+ * the optimizer's kernels. It folds the parameters as a step count left them, once: a second call
+ * before the next step, or a call after a step that was skipped (a non-finite gradient), folds
+ * nothing; with {@link #every(long) every(k)} it folds only after steps that are multiples of k. The averages live off-heap until {@link #close()}. Use it from the thread that
  * steps the optimizer.
  */
 public final class WeightAverage implements AutoCloseable {
@@ -48,6 +49,8 @@ public final class WeightAverage implements AutoCloseable {
   private final ChunkTask fold;
   private long every = 1;
   private long updates;
+  /** The optimizer's step count at the last fold; -1 before the first. */
+  private long lastFold = -1;
   private boolean closed;
 
   private WeightAverage(Optimizer<?> optimizer, Kind kind, double decay) {
@@ -97,7 +100,8 @@ public final class WeightAverage implements AutoCloseable {
 
   /**
    * Folds the parameters' current values into the average, if the optimizer's step count is a
-   * multiple of {@link #every()}: call it once after each step. Returns whether it folded.
+   * multiple of {@link #every()} and they were not folded in at this step count: call it after
+   * each step. Returns whether it folded.
    *
    * @throws IllegalStateException if this average is closed, parameters were registered since it
    *     was made, or as {@link Optimizer#step()} does; nothing is folded then
@@ -105,7 +109,8 @@ public final class WeightAverage implements AutoCloseable {
   public boolean update() {
     checkOpen();
     checkSameParameters();
-    if (optimizer.stepCount() % every != 0) {
+    long step = optimizer.stepCount();
+    if (step % every != 0 || step == lastFold) {
       return false;
     }
     if (kind == Kind.EMA) {
@@ -115,6 +120,7 @@ public final class WeightAverage implements AutoCloseable {
     }
     optimizer.runChunks(fold);
     updates++;
+    lastFold = step;
     return true;
   }
 
@@ -157,6 +163,11 @@ public final class WeightAverage implements AutoCloseable {
     return decay;
   }
 
+  /** The optimizer's step count when {@link #update()} last folded; -1 before the first fold. */
+  public long lastFold() {
+    return lastFold;
+  }
+
   /** {@link #every(long)}'s k. */
   public long every() {
     return every;
@@ -173,14 +184,18 @@ public final class WeightAverage implements AutoCloseable {
 
   /**
    * Puts back averages saved elsewhere (a checkpoint): copies {@code values} (float32, native byte
-   * order, one per parameter as {@link #averages()} lists them) and the count of folds.
+   * order, one per parameter as {@link #averages()} lists them), the count of folds and the step
+   * count of the last ({@link #lastFold()}).
    *
    * @throws IllegalArgumentException if there are not as many values as parameters or one's length
-   *     differs, or {@code updates} is negative; nothing is changed then
+   *     differs, {@code updates} is negative or {@code lastFold} below -1; nothing is changed then
    */
-  public void restore(long updates, List<MemorySegment> values) {
+  public void restore(long updates, long lastFold, List<MemorySegment> values) {
     checkOpen();
     Args.nonNegative("updates", updates);
+    if (lastFold < -1) {
+      throw new IllegalArgumentException("lastFold must be >= -1, got " + lastFold);
+    }
     if (values.size() != parameters.size()) {
       throw new IllegalArgumentException("the average has " + parameters.size() + " parameters, got "
           + values.size() + " values");
@@ -195,6 +210,7 @@ public final class WeightAverage implements AutoCloseable {
       averages.get(parameters.get(i)).copyFrom(values.get(i));
     }
     this.updates = updates;
+    this.lastFold = lastFold;
   }
 
   private void checkSameParameters() {

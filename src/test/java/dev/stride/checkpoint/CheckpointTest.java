@@ -83,7 +83,7 @@ class CheckpointTest {
       assertEquals(0.01, groups.get(0).get("weight_decay").asDouble());
       JsonNode stride = json.readTree(meta.get("stride").asText());
       assertEquals("{\"version\":1,\"step_count\":1,\"l1\":[0.0,0.25]}", stride.toString());
-      assertEquals("{\"kind\":\"swa\",\"decay\":0.0,\"every\":1,\"updates\":1}",
+      assertEquals("{\"kind\":\"swa\",\"decay\":0.0,\"every\":1,\"updates\":1,\"last_fold\":1}",
           json.readTree(meta.get("stride.part.swa").asText()).toString());
       assertEquals(names.size() - 1, json.readTree(meta.get("stride.crc32c").asText()).size());
       assertTrue(meta.get("stride.header_crc32c").asText().matches("[0-9a-f]{8}"));

@@ -2,6 +2,7 @@ package dev.stride.optim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,6 +64,7 @@ class WeightAverageTest {
             MemorySegment.copy(all, at, v, ValueLayout.JAVA_FLOAT, 0, n);
             at += n;
           }
+          sgd.step(); // gradients 0: the values stay, and the step count moves on
           assertTrue(average.update());
           got[k] = concatenated(average.averages());
           expected[k] = GoldenFiles.floats(c.get("expected_f32").get(k));
@@ -85,6 +87,22 @@ class WeightAverageTest {
       }
       assertEquals(List.of(false, false, true, false, false, true, false), folded);
       assertEquals(2, swa.updates());
+    }
+  }
+
+  @Test
+  void foldsOncePerStepAndNotAfterASkippedOne() {
+    try (Sgd sgd = sgd(new int[] {10}); WeightAverage ema = WeightAverage.ema(sgd, 0.5)) {
+      sgd.step();
+      assertTrue(ema.update());
+      assertFalse(ema.update(), "a second call before the next step");
+      sgd.setSkipNonFinite(true);
+      MemorySegment grad = sgd.group(0).parameters().get(0).grad;
+      grad.setAtIndex(ValueLayout.JAVA_FLOAT, 3, Float.NaN);
+      assertFalse(sgd.step());
+      assertFalse(ema.update(), "after a skipped step");
+      assertEquals(1, ema.updates());
+      assertEquals(1, ema.lastFold());
     }
   }
 
@@ -146,7 +164,7 @@ class WeightAverageTest {
       assertEquals("every must be > 0, got 0",
           assertThrows(IllegalArgumentException.class, () -> swa.every(0)).getMessage());
       IllegalArgumentException sizes = assertThrows(IllegalArgumentException.class,
-          () -> swa.restore(1, List.of(NativeFloats.allocate(arena, 5))));
+          () -> swa.restore(1, 0, List.of(NativeFloats.allocate(arena, 5))));
       assertEquals("parameter 0 has 4 floats, its saved average 5", sizes.getMessage());
       sgd.add(NativeFloats.allocate(arena, 2), NativeFloats.allocate(arena, 2));
       assertTrue(assertThrows(IllegalStateException.class, swa::update).getMessage()

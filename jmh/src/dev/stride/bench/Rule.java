@@ -23,6 +23,8 @@ import dev.stride.optim.LionOptions;
 import dev.stride.optim.NAdam;
 import dev.stride.optim.NAdamOptions;
 import dev.stride.optim.Optimizer;
+import dev.stride.optim.Prodigy;
+import dev.stride.optim.ProdigyOptions;
 import dev.stride.optim.RAdam;
 import dev.stride.optim.RAdamOptions;
 import dev.stride.optim.Rmsprop;
@@ -59,7 +61,8 @@ public enum Rule {
   ADAMW_SCHEDULE_FREE("AdamW schedule-free", 28,
       k -> new AdamWScheduleFree(AdamWScheduleFreeOptions.DEFAULTS, k)),
   LAMB("LAMB", 40, k -> new Lamb(LambOptions.DEFAULTS.withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k)),
-  LARS("LARS", 28, k -> new Lars(LarsOptions.of(0.1).withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k));
+  LARS("LARS", 28, k -> new Lars(LarsOptions.of(0.1).withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k)),
+  PRODIGY("Prodigy", 52, k -> new Prodigy(ProdigyOptions.DEFAULTS.withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k));
 
   static final float SGD_LR = 0.01f;
   static final float MOMENTUM = 0.9f;
@@ -108,9 +111,9 @@ public enum Rule {
     return optimizer.apply(kernels);
   }
 
-  /** Whether the rule's step reduces between passes (LAMB, LARS): no one-pass memory limit applies. */
+  /** Whether the rule's step reduces between passes (LAMB, LARS, Prodigy): no one-pass memory limit applies. */
   boolean reduces() {
-    return this == LAMB || this == LARS;
+    return this == LAMB || this == LARS || this == PRODIGY;
   }
 
   /** The one-pass rules of issue 11 (Lion, Schedule-Free), held to 90 % of their limit on all cores. */

@@ -21,12 +21,15 @@ import java.lang.foreign.MemorySegment;
  * One step of a rule, through the kernels or the trainer's {@code float[]} loop: Lion's moment and
  * Schedule-Free's z in {@code expAvg}, Schedule-Free AdamW's v in {@code expAvgSq}. The coefficients
  * are computed on every call, as the optimizer computes them on every step. Rules whose step
- * reduces between passes (LAMB, LARS) step through their optimizer on one thread, made on the
+ * reduces between passes (LAMB, LARS, Prodigy) step through their optimizer on one thread, made on the
  * first call over the given buffers: its passes and reductions are the kernel.
  */
 final class RuleStep implements AutoCloseable {
   private final Rule rule;
   private Optimizer<?> optimizer;
+  /** The float[] Prodigy loop's s and estimate, made on its first call. */
+  private float[] prodigyS;
+  private double prodigyD = 1e-6;
   private final SgdKernel.Coefficients sgd = new SgdKernel.Coefficients();
   private final AdamKernel.Coefficients adam = new AdamKernel.Coefficients();
   private final AdagradKernel.Coefficients adagrad = new AdagradKernel.Coefficients();
@@ -53,6 +56,9 @@ final class RuleStep implements AutoCloseable {
   }
 
   void floatArray(ArrayBuffers a) {
+    if (rule == Rule.PRODIGY && prodigyS == null) {
+      prodigyS = new float[a.param.length];
+    }
     nextStep();
     switch (rule) {
       case SGD -> TrainerLoops.sgd(a.param, a.grad, Rule.SGD_LR);
@@ -74,6 +80,8 @@ final class RuleStep implements AutoCloseable {
           Rule.BETA1, Rule.BETA2, 1e-6f, Rule.ADAMW_WEIGHT_DECAY, 10);
       case LARS -> TrainerLoops.lars(a.param, a.grad, a.expAvg, 0.1f, Rule.MOMENTUM, 0.001f,
           Rule.ADAMW_WEIGHT_DECAY);
+      case PRODIGY -> prodigyD = TrainerLoops.prodigy(a.param, a.grad, a.accDelta, a.expAvg,
+          a.expAvgSq, prodigyS, prodigyD, Rule.BETA1, Rule.BETA2, Rule.EPS, Rule.ADAMW_WEIGHT_DECAY);
       case NADAM -> TrainerLoops.nadam(a.param, a.grad, a.expAvg, a.expAvgSq, step, Rule.NADAM_LR,
           Rule.BETA1, Rule.BETA2, Rule.EPS, Rule.MOMENTUM_DECAY, muProduct);
       case RADAM -> TrainerLoops.radam(a.param, a.grad, a.expAvg, a.expAvgSq, step, Rule.ADAM_LR,
@@ -119,7 +127,7 @@ final class RuleStep implements AutoCloseable {
   void kernel(UpdateKernels kernels, SegmentBuffers s) {
     nextStep();
     switch (rule) {
-      case LAMB, LARS -> {
+      case LAMB, LARS, PRODIGY -> {
         if (optimizer == null) {
           optimizer = rule.optimizer(kernels);
           optimizer.setThreads(1);

@@ -235,6 +235,42 @@ final class TrainerLoops {
     }
   }
 
+  /**
+   * Prodigy as a trainer would write it (decoupled decay, no bias correction, β3 = √β2, d0 1e-6,
+   * lr 1): the moments, s and both sums in one loop, the estimate, then the step.
+   *
+   * @param p0 the starting point
+   * @return the new estimate d
+   */
+  static double prodigy(float[] p, float[] g, float[] p0, float[] m, float[] v, float[] s, double d,
+      float beta1, float beta2, float eps, float weightDecay) {
+    double beta3 = Math.sqrt(beta2);
+    double dlr = d;
+    float md = (float) (d * (1 - beta1));
+    float vd = (float) (d * d * (1 - beta2));
+    float sd = (float) (d / 1e-6 * dlr);
+    double numerator = 0;
+    double denominator = 0;
+    for (int i = 0; i < p.length; i++) {
+      numerator += g[i] * (p0[i] - p[i]);
+      m[i] = beta1 * m[i] + md * g[i];
+      v[i] = beta2 * v[i] + vd * g[i] * g[i];
+      s[i] = (float) beta3 * s[i] + sd * g[i];
+      denominator += Math.abs(s[i]);
+    }
+    if (denominator == 0) {
+      return d;
+    }
+    double next = Math.max(d, d / 1e-6 * dlr * numerator / denominator);
+    float step = (float) dlr;
+    float decay = weightDecay * step;
+    float dEps = (float) (next * eps);
+    for (int i = 0; i < p.length; i++) {
+      p[i] = p[i] - decay * p[i] - step * m[i] / ((float) Math.sqrt(v[i]) + dEps);
+    }
+    return next;
+  }
+
   /** An EMA of the weights as a trainer would fold it, PyTorch's get_ema_avg_fn: d·a + (1 − d)·p. */
   static void ema(float[] average, float[] p, float decay) {
     float weight = 1 - decay;

@@ -25,6 +25,7 @@ final class VectorKernels {
         new RpropVector(),
         new LambVector(),
         new LarsVector(),
+        new ProdigyVector(),
         new LionVector(),
         new SgdScheduleFreeVector(),
         new AdamWScheduleFreeVector(),

@@ -21,9 +21,7 @@ import java.util.List;
  * by a {@link StepPool}'s workers and the calling thread. Results are the same to the bit for any
  * number of threads. By default a step uses as many threads as the machine has cores
  * ({@link #setThreads}, or a pool shared with other optimizers: {@link #setPool}); a step over
- * fewer than {@value #PARALLEL_FROM} elements runs on the calling thread alone, since below that
- * waking a second thread cost more than it gained on the 2-core machine this was measured on
- * (BENCHMARKS.md). Parameters in memory confined to one thread ({@code Arena.ofConfined()}) are
+ * fewer than {@link #PARALLEL_FROM} elements runs on the calling thread alone. Parameters in memory confined to one thread ({@code Arena.ofConfined()}) are
  * updated by the calling thread, which must be their owner; the rest go to every thread.
  *
  * <p>A step either updates every parameter or, when it throws, none: everything that can fail is
@@ -32,8 +30,18 @@ import java.util.List;
  * @param <H> the rule's hyperparameters
  */
 public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoCloseable {
-  /** Steps over fewer elements than this run on the calling thread alone. */
-  public static final long PARALLEL_FROM = 1 << 16;
+  /** {@link #PARALLEL_FROM} unless {@value #PARALLEL_FROM_PROPERTY} is set. */
+  public static final long DEFAULT_PARALLEL_FROM = 1 << 16;
+
+  /** The system property that sets {@link #PARALLEL_FROM} for this JVM. */
+  public static final String PARALLEL_FROM_PROPERTY = "stride.parallelFrom";
+
+  /**
+   * Steps over fewer elements than this run on the calling thread alone: {@value
+   * #DEFAULT_PARALLEL_FROM} unless {@code -Dstride.parallelFrom=N} says otherwise (measured on the
+   * 2-core machine of BENCHMARKS.md, where waking a second thread cost more than it gained below it).
+   */
+  public static final long PARALLEL_FROM = Long.getLong(PARALLEL_FROM_PROPERTY, DEFAULT_PARALLEL_FROM);
 
   final UpdateKernels kernels;
   // Shared, so that workers can update the state and a trainer may build the optimizer on one
@@ -575,10 +583,11 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   }
 
   /**
-   * The {@link #groupScalarKeys()} values of a group just added: zeros by default. Called by
-   * {@link #addGroup}, also for the first group while this optimizer is being constructed.
+   * The {@link #groupScalarKeys()} values of a group just added with {@code hyperparameters}:
+   * zeros by default. Called by {@link #addGroup}, also for the first group while this optimizer
+   * is being constructed.
    */
-  double[] newGroupScalars() {
+  double[] newGroupScalars(H hyperparameters) {
     return new double[groupScalarKeys().size()];
   }
 

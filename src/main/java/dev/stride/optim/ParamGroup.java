@@ -26,7 +26,7 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
     this.optimizer = optimizer;
     this.index = index;
     this.hyperparameters = Objects.requireNonNull(hyperparameters, "hyperparameters");
-    this.scalars = optimizer.newGroupScalars();
+    this.scalars = optimizer.newGroupScalars(hyperparameters);
   }
 
   /**

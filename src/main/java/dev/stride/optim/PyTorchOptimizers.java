@@ -39,6 +39,7 @@ public final class PyTorchOptimizers {
       case "Rprop" -> new Rprop(RpropOptions.fromPyTorch(kwargs), kernels);
       case "Lamb" -> new Lamb(LambOptions.fromPyTorch(kwargs), kernels);
       case "LARS" -> new Lars(LarsOptions.fromPyTorch(kwargs), kernels);
+      case "Prodigy" -> new Prodigy(ProdigyOptions.fromPyTorch(kwargs), kernels);
       case "Lion" -> new Lion(LionOptions.fromPyTorch(kwargs), kernels);
       case "SGDScheduleFree" -> new SgdScheduleFree(SgdScheduleFreeOptions.fromPyTorch(kwargs), kernels);
       case "AdamWScheduleFree" ->

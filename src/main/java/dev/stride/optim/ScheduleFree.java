@@ -163,7 +163,7 @@ public abstract sealed class ScheduleFree<H extends ScheduleFree.Averaging<H>>
   }
 
   @Override
-  final double[] newGroupScalars() {
+  final double[] newGroupScalars(H hyperparameters) {
     double trainMode = groups().isEmpty() ? 0 : group(0).scalars[TRAIN_MODE];
     return new double[] {0, -1, 0, trainMode, 0};
   }

@@ -210,7 +210,7 @@ public final class StateDict {
       }
       H h = hyperparameters(o, g, group.hyperparameters());
       Args.nonNegative("l1 of group " + g, group.l1());
-      double[] groupScalars = groupScalars(o, g, group, parameters.subList(index, index + group.size()));
+      double[] groupScalars = groupScalars(o, g, h, group, parameters.subList(index, index + group.size()));
       List<OptimizerSnapshot.ParameterCopy> parameterCopies = new ArrayList<>();
       for (Parameter p : mine.get(g).parameters()) {
         ParameterState s = parameters.get(index);
@@ -236,14 +236,15 @@ public final class StateDict {
   }
 
   /** Group {@code g}'s numbers in the rule's order, or the rule's first ones where it has none. */
-  private static double[] groupScalars(Optimizer<?> o, int g, Group group, List<ParameterState> parameters) {
+  private static <H extends Hyperparameters<H>> double[] groupScalars(Optimizer<H> o, int g, H h,
+      Group group, List<ParameterState> parameters) {
     List<String> keys = o.groupScalarKeys();
     if (group.scalars().isEmpty()) {
       if (!keys.isEmpty() && parameters.stream().anyMatch(ParameterState::hasState)) {
         throw new IllegalArgumentException("group " + g + " has parameters with state but not the "
             + o.pytorchName() + " group's numbers " + keys);
       }
-      return o.newGroupScalars();
+      return o.newGroupScalars(h);
     }
     if (!group.scalars().keySet().equals(new java.util.HashSet<>(keys))) {
       throw new IllegalArgumentException("group " + g + " has the numbers " + group.scalars().keySet()

@@ -31,7 +31,7 @@ final class KernelHarness {
   static final int LANES = VECTOR.lanes();
   static final int MAX_STEPS = 4;
   /** The most state buffers a rule keeps. */
-  static final int STATE_BUFFERS = 5;
+  static final int STATE_BUFFERS = 6;
 
   private KernelHarness() {}
 

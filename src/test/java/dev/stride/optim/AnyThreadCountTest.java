@@ -82,7 +82,7 @@ class AnyThreadCountTest {
     try (Arena shared = Arena.ofShared(); Arena confined = Arena.ofConfined();
         Optimizer<?> optimizer = rule.make()) {
       optimizer.setThreads(threads);
-      addSecondGroup(optimizer);
+      addSecondGroup(rule, optimizer);
       List<MemorySegment> grads = new ArrayList<>();
       for (int k = 0; k < mix.lengths().size(); k++) {
         Arena arena = mix.confined().get(k) ? confined : shared;
@@ -110,10 +110,10 @@ class AnyThreadCountTest {
   }
 
   @SuppressWarnings("unchecked")
-  private static <H extends Hyperparameters<H>> void addSecondGroup(Optimizer<?> optimizer) {
+  private static <H extends Hyperparameters<H>> void addSecondGroup(RuleCatalog.Config rule,
+      Optimizer<?> optimizer) {
     Optimizer<H> o = (Optimizer<H>) optimizer;
-    H first = o.group(0).hyperparameters();
-    o.addGroup(first.withLr(first.lr() / 3)).setL1(1e-3);
+    o.addGroup(rule.secondGroup(o.group(0).hyperparameters())).setL1(1e-3);
   }
 
   /** The plan's cut does not depend on the thread count: a worker's share is whole chunks. */

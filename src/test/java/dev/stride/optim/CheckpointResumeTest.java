@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Train N steps, save, load into a freshly built optimizer and schedules, continue M steps: the
  * same to the bit as N + M steps without the detour, for every rule and flag combination of
  * {@link RuleCatalog}, with a cosine schedule on every group's rate, a reduce-on-plateau on the
- * second group's, an L1 term there, an EMA of the weights every second step and an early stop
+ * second group's (on its weight decay where all groups need one rate), an L1 term there, an EMA of the weights every second step and an early stop
  * watching the loss.
  */
 class CheckpointResumeTest {
@@ -52,7 +52,7 @@ class CheckpointResumeTest {
     Run(RuleCatalog.Config rule, float start) {
       optimizer = rule.make();
       plateau = Schedules.reduceOnPlateau(0.002).factor(0.5).patience(1).build();
-      binding = bind(optimizer, plateau);
+      binding = bind(rule, optimizer, plateau);
       for (int k = 0; k < LENGTHS.length; k++) {
         MemorySegment value = NativeFloats.of(arena, NativeFloats.ramp(LENGTHS[k], start - k, 0.01f));
         optimizer.group(k == 1 ? 1 : 0).add(value, NativeFloats.allocate(arena, LENGTHS[k]));
@@ -93,13 +93,19 @@ class CheckpointResumeTest {
     }
   }
 
+  /**
+   * A second group with the L1 term; a cosine on every group's rate, and the plateau on the second
+   * group's rate, or on its weight decay where the rule needs one rate for all groups (Prodigy).
+   */
   @SuppressWarnings("unchecked")
-  private static <H extends Hyperparameters<H>> ScheduleBinding<H> bind(Optimizer<?> untyped,
-      ReduceLrOnPlateau plateau) {
+  private static <H extends Hyperparameters<H>> ScheduleBinding<H> bind(RuleCatalog.Config rule,
+      Optimizer<?> untyped, ReduceLrOnPlateau plateau) {
     Optimizer<H> o = (Optimizer<H>) untyped;
     H first = o.group(0).hyperparameters();
-    o.addGroup(first.withLr(first.lr() / 10)).setL1(1e-3);
-    return ScheduleBinding.of(o).lr(Schedules.cosine(first.lr(), first.lr() / 20, 12)).lr(1, plateau);
+    o.addGroup(rule.secondGroup(first)).setL1(1e-3);
+    ScheduleBinding<H> binding =
+        ScheduleBinding.of(o).lr(Schedules.cosine(first.lr(), first.lr() / 20, 12));
+    return rule.equalRates() ? binding.weightDecay(1, plateau) : binding.lr(1, plateau);
   }
 
   @ParameterizedTest(name = "{0}, saved after {1} steps")

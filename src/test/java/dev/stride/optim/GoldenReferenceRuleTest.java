@@ -95,6 +95,7 @@ class GoldenReferenceRuleTest {
    */
   private static OptionalDouble dEstimate(Optimizer<?> optimizer) {
     return switch (optimizer) {
+      case Prodigy p -> OptionalDouble.of(p.d());
       default -> OptionalDouble.empty();
     };
   }

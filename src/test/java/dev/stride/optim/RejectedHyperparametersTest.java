@@ -103,6 +103,26 @@ class RejectedHyperparametersTest {
       cases.add(rejects("momentum", v, () -> adagrad.withMomentum(v)));
       cases.add(rejects("momentum", v, () -> adadelta.withMomentum(v)));
     }
+    ProdigyOptions prodigy = ProdigyOptions.DEFAULTS;
+    for (double v : new double[] {0, -1e-3, Double.NaN, Double.POSITIVE_INFINITY}) {
+      cases.add(rejects("lr", v, () -> prodigy.withLr(v))); // the reference: lr > 0, d0 > 0, eps > 0
+      cases.add(rejects("d0", v, () -> prodigy.withD0(v)));
+      cases.add(rejects("eps", v, () -> prodigy.withEps(v)));
+    }
+    for (double v : NOT_IN_UNIT_INTERVAL) {
+      cases.add(rejects("beta1", v, () -> prodigy.withBetas(v, 0.999)));
+      cases.add(rejects("beta2", v, () -> prodigy.withBetas(0.9, v)));
+    }
+    for (double v : NOT_NON_NEGATIVE) {
+      cases.add(rejects("weightDecay", v, () -> prodigy.withWeightDecay(v)));
+      cases.add(rejects("dCoef", v, () -> prodigy.withDCoef(v)));
+    }
+    for (double v : new double[] {-0.1, 1.5, Double.POSITIVE_INFINITY}) {
+      cases.add(rejects("beta3", v, () -> prodigy.withBeta3(v)));
+    }
+    for (double v : new double[] {0.5, 0, -1, Double.NaN}) {
+      cases.add(rejects("growthRate", v, () -> prodigy.withGrowthRate(v)));
+    }
     // PyTorch: "Nesterov momentum requires a momentum and zero dampening"
     cases.add(rejects("momentum", 0.0, () -> new SgdOptions(0.1, 0, 0, 0, true, false)));
     cases.add(rejects("dampening", 0.1, () -> new SgdOptions(0.1, 0.9, 0.1, 0, true, false)));

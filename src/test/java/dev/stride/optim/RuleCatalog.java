@@ -11,10 +11,23 @@ import java.util.function.Supplier;
 final class RuleCatalog {
   private RuleCatalog() {}
 
-  /** One rule with fixed hyperparameters, made afresh by {@link #make()}. */
-  record Config(String name, Supplier<Optimizer<?>> factory) {
+  /**
+   * One rule with fixed hyperparameters, made afresh by {@link #make()}.
+   *
+   * @param equalRates every group must have the same rate (Prodigy's estimate is global)
+   */
+  record Config(String name, Supplier<Optimizer<?>> factory, boolean equalRates) {
+    Config(String name, Supplier<Optimizer<?>> factory) {
+      this(name, factory, false);
+    }
+
     Optimizer<?> make() {
       return factory.get();
+    }
+
+    /** Hyperparameters for a second group that differ from the first group's. */
+    <H extends Hyperparameters<H>> H secondGroup(H first) {
+      return equalRates ? first.withWeightDecay(first.weightDecay() + 0.01) : first.withLr(first.lr() / 3);
     }
 
     @Override
@@ -89,7 +102,13 @@ final class RuleCatalog {
                 .withWarmupSteps(2)))),
         new Config("AdamWScheduleFree inner momentum decay at z", () -> training(new AdamWScheduleFree(
             AdamWScheduleFreeOptions.DEFAULTS.withLr(0.005).withInnerMomentum(0.9).withWeightDecay(0.1)
-                .withDecayAtZ(true).withR(0.5).withWeightLrPower(1)))));
+                .withDecayAtZ(true).withR(0.5).withWeightLrPower(1)))),
+        new Config("Prodigy", () -> new Prodigy(ProdigyOptions.DEFAULTS), true),
+        new Config("Prodigy coupled safeguard bias correction", () -> new Prodigy(ProdigyOptions.DEFAULTS
+            .withDecouple(false).withWeightDecay(0.1).withSafeguardWarmup(true).withUseBiasCorrection(true)),
+            true),
+        new Config("Prodigy beta1 0 growth decoupled", () -> new Prodigy(ProdigyOptions.DEFAULTS
+            .withBetas(0, 0.99).withGrowthRate(1.5).withWeightDecay(0.05).withD0(1e-3)), true));
   }
 
   /** Schedule-Free starts in eval mode, where a step is refused. */

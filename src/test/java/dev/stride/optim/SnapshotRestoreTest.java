@@ -40,13 +40,13 @@ class SnapshotRestoreTest {
   @SuppressWarnings("unchecked")
   private <H extends Hyperparameters<H>> void restoredStepsAsATwin(RuleCatalog.Config rule,
       int stepsBefore) {
-    Optimizer<H> detoured = withParameters((Optimizer<H>) rule.make());
-    Optimizer<H> twin = withParameters((Optimizer<H>) rule.make());
+    Optimizer<H> detoured = withParameters(rule, (Optimizer<H>) rule.make());
+    Optimizer<H> twin = withParameters(rule, (Optimizer<H>) rule.make());
     steps(detoured, 0, stepsBefore);
     steps(twin, 0, stepsBefore);
 
     try (OptimizerSnapshot<H> snapshot = detoured.snapshot()) {
-      detoured.group(1).setLr(10);
+      detoured.groups().forEach(g -> g.setLr(g.lr() * 10));
       detoured.group(1).setL1(0.25);
       H h = detoured.group(0).hyperparameters();
       // Rprop has no weight decay to change: its detour changes the rate alone
@@ -142,7 +142,19 @@ class SnapshotRestoreTest {
   /** Two groups, the second with a tenth of the rate; parameters of {@link #LENGTHS}. */
   private <O extends Optimizer<H>, H extends Hyperparameters<H>> O withParameters(O optimizer) {
     H first = optimizer.group(0).hyperparameters();
-    ParamGroup<H> second = optimizer.addGroup(first.withLr(first.lr() / 10));
+    return withParameters(optimizer, optimizer.addGroup(first.withLr(first.lr() / 10)));
+  }
+
+  /** Two groups, the second with other hyperparameters, as {@code rule} allows. */
+  private <O extends Optimizer<H>, H extends Hyperparameters<H>> O withParameters(
+      RuleCatalog.Config rule, O optimizer) {
+    return withParameters(optimizer,
+        optimizer.addGroup(rule.secondGroup(optimizer.group(0).hyperparameters())));
+  }
+
+  /** Parameters of {@link #LENGTHS}, the second in {@code second}. */
+  private <O extends Optimizer<H>, H extends Hyperparameters<H>> O withParameters(O optimizer,
+      ParamGroup<H> second) {
     for (int k = 0; k < LENGTHS.length; k++) {
       MemorySegment value = NativeFloats.of(arena, NativeFloats.ramp(LENGTHS[k], 0.5f - k, 0.01f));
       MemorySegment grad = NativeFloats.allocate(arena, LENGTHS[k]);

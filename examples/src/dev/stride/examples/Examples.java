@@ -33,7 +33,13 @@ public final class Examples {
     List<Path> written = new ArrayList<>(LinearRegression.chart(LinearRegression.run(log),
         out.resolve("linear-regression")));
     log.println("Two spirals, MLP 2-64-64-2, AdamW, warmup + cosine:");
-    SpiralClassifier.Result spirals = SpiralClassifier.train(SpiralClassifier.Config.DEFAULT, log);
+    Path checkpoint = out.resolve("spiral-halfway.safetensors");
+    try {
+      java.nio.file.Files.createDirectories(out);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    SpiralClassifier.Result spirals = SpiralClassifier.train(SpiralClassifier.Config.DEFAULT, checkpoint, log);
     written.addAll(SpiralClassifier.charts(spirals, out));
     written.stream().filter(p -> p.toString().endsWith(".png")).forEach(p -> log.println("wrote " + p));
     log.println(String.format(Locale.ROOT, "done in %.1f s; SVG and CSV beside each picture",

@@ -51,6 +51,17 @@ final class Minibatches {
     return rows;
   }
 
+  /**
+   * Continues as a fresh instance of the same seed would after {@code epochs} whole epochs: the
+   * shuffles are replayed, nothing is copied. For a run resumed from a checkpoint.
+   */
+  void skipEpochs(long epochs) {
+    for (long e = 0; e < epochs; e++) {
+      shuffle();
+    }
+    next = order.length;
+  }
+
   /** Fisher–Yates. */
   private void shuffle() {
     for (int i = order.length - 1; i > 0; i--) {

@@ -3,25 +3,32 @@ package dev.stride.examples;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import dev.stride.checkpoint.Checkpoint;
+import dev.stride.checkpoint.CheckpointPart;
 import dev.stride.optim.AdamOptions;
 import dev.stride.optim.AdamW;
 import dev.stride.optim.ParamGroup;
+import dev.stride.optim.WeightAverage;
 import dev.stride.plot.LineChart;
 import dev.stride.plot.RangeTestPlot;
 import dev.stride.schedule.Schedule;
 import dev.stride.schedule.ScheduleBinding;
 import dev.stride.schedule.Schedules;
+import dev.stride.training.EarlyStopping;
 import dev.stride.tuning.Heuristic;
 import dev.stride.tuning.RangeTest;
 import dev.stride.tuning.RangeTestResult;
 import dev.stride.tuning.Suggestion;
 import java.lang.foreign.Arena;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -34,8 +41,13 @@ import java.util.Random;
  *   <li>register the weights with AdamW's weight decay and the biases in a second group without it;
  *   <li>sweep the rate from 1e-4 to 1 over 1000 minibatches, read the valley suggestion off the
  *       loss curve; the sweep leaves the network and AdamW's state as they were;
- *   <li>train for the given epochs, the schedule peaking at the suggested rate, and measure the
- *       accuracy on the training points and on test points the network has not seen.
+ *   <li>train for the given epochs, the schedule peaking at the suggested rate, with an EMA of the
+ *       weights, stopping early when the loss on a held-out validation split stops falling, and
+ *       saving a checkpoint halfway;
+ *   <li>measure the accuracy on the training points and on test points the network has not seen,
+ *       with the trained weights and with their EMA;
+ *   <li>build a fresh network, optimizer, schedule, EMA and early stop, load the halfway checkpoint
+ *       into them and train the second half again: it ends with the same losses, to the bit.
  * </ol>
  */
 public final class SpiralClassifier {
@@ -51,6 +63,14 @@ public final class SpiralClassifier {
   /** The warmup's share of the steps, and the fraction of the peak rate it starts from. */
   static final double WARMUP_FRACTION = 0.05;
   static final double WARMUP_START = 0.1;
+  /** The EMA's decay: about the last hundred steps, four epochs, weigh in. */
+  static final double EMA_DECAY = 0.99;
+  /**
+   * Early stopping on the validation loss: from epoch 10, past the plateau, with patience for the
+   * noise of a minibatch run.
+   */
+  static final EarlyStopping.Builder EARLY_STOPPING =
+      EarlyStopping.builder(EarlyStopping.Mode.MIN).startFromEpoch(10).patience(4).minDelta(1e-4);
 
   /**
    * What to train: {@code pointsPerClass} training points per arm (and as many test points) with
@@ -63,20 +83,33 @@ public final class SpiralClassifier {
   }
 
   /**
-   * The loss and the learning rate of every training step, the steps in an epoch, and the steps of
-   * warmup before the peak rate.
+   * The loss and the learning rate of every training step taken, the validation loss after every
+   * epoch, the steps in an epoch, and the steps of warmup before the peak rate.
    */
-  public record Curves(double[] losses, double[] lrs, int stepsPerEpoch, long warmupSteps) {}
+  public record Curves(double[] losses, double[] lrs, double[] validationLosses, int stepsPerEpoch,
+      long warmupSteps) {}
 
   /**
-   * What came out: the range test and the suggestion taken from it, the training curves, and the
-   * share of training and of test points classified right at the end.
+   * How a training run ended: the epochs it trained, the epoch whose validation loss was the best,
+   * whether the early stop ended it, its last epoch's mean minibatch loss and its last validation
+   * loss.
+   */
+  public record Ending(int epochs, long bestEpoch, boolean stoppedEarly, double trainingLoss,
+      double validationLoss) {}
+
+  /**
+   * What came out: the range test and the suggestion taken from it, the training curves, the share
+   * of training and of test points classified right at the end with the trained weights and with
+   * their EMA, how training ended, the epoch the halfway checkpoint was saved after, and how the
+   * run resumed from that checkpoint ended.
    */
   public record Result(RangeTestResult rangeTest, Suggestion peak, Curves curves, double trainAccuracy,
-      double testAccuracy) {}
+      double testAccuracy, double emaTrainAccuracy, double emaTestAccuracy, Ending ending,
+      int checkpointEpoch, Ending resumed) {}
 
   /** The network, its loss and its optimizer: what one training step uses. */
-  private record Model(Mlp mlp, SoftmaxCrossEntropy loss, AdamW adamw, int maxRows) {
+  private record Model(Mlp mlp, SoftmaxCrossEntropy loss, AdamW adamw, int maxRows)
+      implements AutoCloseable {
     /** Zeroes the gradients, then takes the next batch forward and backward; returns its loss. */
     double lossAndGradients(Minibatches batches) {
       int rows = batches.next();
@@ -91,29 +124,37 @@ public final class SpiralClassifier {
       int correct = 0;
       for (int start = 0; start < data.size(); start += maxRows) {
         int rows = Math.min(maxRows, data.size() - start);
-        MemorySegment points = data.points().asSlice(JAVA_FLOAT.scale(0, (long) start * Spirals.FEATURES));
-        MemorySegment labels = data.labels().asSlice(JAVA_INT.scale(0, start));
-        correct += mlp.countCorrect(points, labels, rows);
+        correct += mlp.countCorrect(points(data, start), labels(data, start), rows);
       }
       return (double) correct / data.size();
     }
-  }
 
-  private SpiralClassifier() {}
+    /** The mean loss over {@code data}, taken in batches of {@code maxRows}; no gradient is kept. */
+    double loss(Spirals data) {
+      double total = 0;
+      for (int start = 0; start < data.size(); start += maxRows) {
+        int rows = Math.min(maxRows, data.size() - start);
+        total += rows * loss.lossAndGrad(mlp.forward(points(data, start), rows), labels(data, start), rows);
+      }
+      return total / data.size();
+    }
 
-  /** Runs the four stages of the class comment, reporting to {@code log}. */
-  public static Result train(Config config, Log log) {
-    try (Arena arena = Arena.ofConfined();
-        AdamW adamw = new AdamW(AdamOptions.ADAMW_DEFAULTS)) {
-      // one seed for each random stream, all drawn from the configured one
-      Random seeds = new Random(config.seed());
-      int perClass = config.pointsPerClass();
-      Spirals train = Spirals.generate(arena, perClass, TURNS, config.noise(), seeds.nextLong());
-      Spirals test = Spirals.generate(arena, perClass, TURNS, config.noise(), seeds.nextLong());
-      int batch = config.batchSize();
-      Mlp mlp = new Mlp(arena, batch, new Random(seeds.nextLong()),
+    private static MemorySegment points(Spirals data, int start) {
+      return data.points().asSlice(JAVA_FLOAT.scale(0, (long) start * Spirals.FEATURES));
+    }
+
+    private static MemorySegment labels(Spirals data, int start) {
+      return data.labels().asSlice(JAVA_INT.scale(0, start));
+    }
+
+    /**
+     * A network of {@code config}'s shape initialized from {@code init}, its loss, and AdamW with
+     * the weights decayed and, in a second group, the biases not.
+     */
+    static Model create(Arena arena, Config config, Random init) {
+      Mlp mlp = new Mlp(arena, config.batchSize(), init,
           Spirals.FEATURES, config.width(), config.width(), Spirals.CLASSES);
-      Model model = new Model(mlp, new SoftmaxCrossEntropy(arena, Spirals.CLASSES, batch), adamw, batch);
+      AdamW adamw = new AdamW(AdamOptions.ADAMW_DEFAULTS);
       // Decaying the weights limits the network's slopes, which regularizes; decaying the biases would
       // only pull its boundaries toward the origin.
       ParamGroup<AdamOptions> biases = adamw.addGroup(AdamOptions.ADAMW_DEFAULTS.withWeightDecay(0));
@@ -121,59 +162,232 @@ public final class SpiralClassifier {
         adamw.add(layer.weight(), layer.weightGrad());
         biases.add(layer.bias(), layer.biasGrad());
       }
+      return new Model(mlp, new SoftmaxCrossEntropy(arena, Spirals.CLASSES, config.batchSize()), adamw,
+          config.batchSize());
+    }
 
-      // Both phases see the batches in the same order: training does not depend on the sweep's length.
-      long batchSeed = seeds.nextLong();
-      Minibatches sweepBatches = new Minibatches(arena, train, batch, batchSeed);
-      RangeTestResult sweep;
-      try (ProgressBar bar = log.progress("  range test", SWEEP_STEPS)) {
-        int[] taken = {0};
-        sweep = RANGE_TEST.run(adamw, lr -> {
-          double l = model.lossAndGradients(sweepBatches);
-          adamw.step();
-          bar.update(++taken[0], String.format(Locale.ROOT, "lr %.2e  loss %.4f", lr, l));
-          return l;
-        });
-      }
-      Suggestion peak = sweep.suggestion(HEURISTIC).orElseThrow(() -> new IllegalStateException(
-          "the range test stopped too early to suggest a rate: " + sweep));
-      log.println(String.format(Locale.ROOT,
-          "  range test: %d of %d steps (%s), suggestions %s; peak rate %.3g (%s)", sweep.size(),
-          sweep.plannedSteps(), sweep.stop(), describe(sweep), peak.lr(), HEURISTIC.label()));
-
-      Minibatches batches = new Minibatches(arena, train, batch, batchSeed);
-      Curves curves = fit(model, batches, config.epochs(), peak.lr(), log);
-      Result result = new Result(sweep, peak, curves, model.accuracy(train), model.accuracy(test));
-      log.println(String.format(Locale.ROOT,
-          "  accuracy: %.1f %% on the %d training points, %.1f %% on %d test points",
-          100 * result.trainAccuracy(), train.size(), 100 * result.testAccuracy(), test.size()));
-      return result;
+    /** Frees AdamW's state; the network is the arena's. */
+    @Override
+    public void close() {
+      adamw.close();
     }
   }
 
-  /** Trains for {@code epochs} under warmup then cosine decay peaking at {@code peak}. */
-  private static Curves fit(Model model, Minibatches batches, int epochs, double peak, Log log) {
-    int perEpoch = batches.batchesPerEpoch();
-    int steps = epochs * perEpoch;
-    long warmup = Math.max(1, Math.round(WARMUP_FRACTION * steps));
-    Schedule schedule =
-        Schedules.linearWarmup(warmup, WARMUP_START, Schedules.cosine(peak, 0, steps - warmup));
-    ScheduleBinding<AdamOptions> scheduled = ScheduleBinding.of(model.adamw()).lr(schedule);
-    double[] losses = new double[steps];
-    double[] lrs = new double[steps];
-    try (ProgressBar bar = log.progress("  training", steps)) {
-      double epochLoss = 0;
-      for (int step = 0; step < steps; step++) {
-        lrs[step] = schedule.valueAt(step);
-        losses[step] = model.lossAndGradients(batches);
-        scheduled.step(); // sets the rate to lrs[step], then steps AdamW
-        int inEpoch = step % perEpoch;
-        epochLoss = (inEpoch == 0 ? 0 : epochLoss) + losses[step];
-        bar.update(step + 1, String.format(Locale.ROOT, "epoch %d/%d  loss %.4f  lr %.2e",
-            step / perEpoch + 1, epochs, epochLoss / (inEpoch + 1), lrs[step]));
+  /**
+   * A training run's moving parts: the model, its schedule, the EMA of its weights, the early stop,
+   * the batches and how many epochs they have served; the checkpoint holds all of them, the epochs
+   * through a part of the example's own.
+   */
+  private static final class Run implements AutoCloseable {
+    final Model model;
+    final Schedule schedule;
+    final ScheduleBinding<AdamOptions> scheduled;
+    final WeightAverage ema;
+    final EarlyStopping earlyStopping = EARLY_STOPPING.build();
+    final Minibatches batches;
+    final Checkpoint checkpoint;
+    int epochsDone;
+
+    Run(Model model, Minibatches batches, Schedule schedule) {
+      this.model = model;
+      this.batches = batches;
+      this.schedule = schedule;
+      scheduled = ScheduleBinding.of(model.adamw()).lr(schedule);
+      ema = WeightAverage.ema(model.adamw(), EMA_DECAY);
+      CheckpointPart data = new CheckpointPart() {
+        @Override
+        public Map<String, ?> state() {
+          return Map.of("epochs", epochsDone);
+        }
+
+        @Override
+        public Runnable restorer(Map<String, Object> state, Map<String, MemorySegment> tensors) {
+          if (!(state.get("epochs") instanceof Long epochs) || epochs < 0) {
+            throw new IllegalArgumentException("epochs must be a count, got " + state.get("epochs"));
+          }
+          return () -> {
+            epochsDone = Math.toIntExact(epochs);
+            batches.skipEpochs(epochs);
+          };
+        }
+      };
+      checkpoint = Checkpoint.of(model.adamw())
+          .with("schedule", CheckpointPart.of(scheduled))
+          .with("ema", CheckpointPart.of(ema))
+          .with("early_stopping", CheckpointPart.of(earlyStopping))
+          .with("data", data);
+    }
+
+    /** The share of {@code data} classified right by the EMA of the weights. */
+    double emaAccuracy(Spirals data) {
+      ema.swap();
+      try {
+        return model.accuracy(data);
+      } finally {
+        ema.swap();
       }
     }
-    return new Curves(losses, lrs, perEpoch, warmup);
+
+    @Override
+    public void close() {
+      ema.close();
+    }
+  }
+
+  private SpiralClassifier() {}
+
+  /**
+   * Runs the stages of the class comment, reporting to {@code log}; the halfway checkpoint is
+   * written to {@code checkpoint}.
+   */
+  public static Result train(Config config, Path checkpoint, Log log) {
+    try (Arena arena = Arena.ofConfined()) {
+      // one seed for each random stream, all drawn from the configured one
+      Random seeds = new Random(config.seed());
+      int perClass = config.pointsPerClass();
+      Spirals train = Spirals.generate(arena, perClass, TURNS, config.noise(), seeds.nextLong());
+      Spirals test = Spirals.generate(arena, perClass, TURNS, config.noise(), seeds.nextLong());
+      try (Model model = Model.create(arena, config, new Random(seeds.nextLong()))) {
+        return train(arena, config, seeds, train, test, model, checkpoint, log);
+      }
+    }
+  }
+
+  private static Result train(Arena arena, Config config, Random seeds, Spirals train, Spirals test,
+      Model model, Path checkpoint, Log log) {
+    int perClass = config.pointsPerClass();
+    int batch = config.batchSize();
+    // Both phases see the batches in the same order: training does not depend on the sweep's length.
+    long batchSeed = seeds.nextLong();
+    Spirals validation = Spirals.generate(arena, perClass / 2, TURNS, config.noise(), seeds.nextLong());
+
+    Minibatches sweepBatches = new Minibatches(arena, train, batch, batchSeed);
+    RangeTestResult sweep;
+    try (ProgressBar bar = log.progress("  range test", SWEEP_STEPS)) {
+      int[] taken = {0};
+      sweep = RANGE_TEST.run(model.adamw(), lr -> {
+        double l = model.lossAndGradients(sweepBatches);
+        model.adamw().step();
+        bar.update(++taken[0], String.format(Locale.ROOT, "lr %.2e  loss %.4f", lr, l));
+        return l;
+      });
+    }
+    Suggestion peak = sweep.suggestion(HEURISTIC).orElseThrow(() -> new IllegalStateException(
+        "the range test stopped too early to suggest a rate: " + sweep));
+    log.println(String.format(Locale.ROOT,
+        "  range test: %d of %d steps (%s), suggestions %s; peak rate %.3g (%s)", sweep.size(),
+        sweep.plannedSteps(), sweep.stop(), describe(sweep), peak.lr(), HEURISTIC.label()));
+
+    int perEpoch = sweepBatches.batchesPerEpoch();
+    int steps = config.epochs() * perEpoch;
+    long warmup = Math.max(1, Math.round(WARMUP_FRACTION * steps));
+    Schedule schedule =
+        Schedules.linearWarmup(warmup, WARMUP_START, Schedules.cosine(peak.lr(), 0, steps - warmup));
+    int halfway = config.epochs() / 2;
+    Training uninterrupted = new Training(config.epochs(), perEpoch, validation);
+    Result result;
+    try (Run run = new Run(model, new Minibatches(arena, train, batch, batchSeed), schedule)) {
+      Ending ending = uninterrupted.fit(run, halfway, checkpoint, log, "  training");
+      result = new Result(sweep, peak, uninterrupted.curves(warmup), model.accuracy(train),
+          model.accuracy(test), run.emaAccuracy(train), run.emaAccuracy(test), ending, halfway,
+          resume(arena, config, train, schedule, batchSeed, checkpoint, uninterrupted, log));
+    }
+    log.println(String.format(Locale.ROOT, "  %s after epoch %d of %d (best: %d); validation loss %.4f",
+        result.ending().stoppedEarly() ? "stopped early" : "trained", result.ending().epochs(),
+        config.epochs(), result.ending().bestEpoch() + 1, result.ending().validationLoss()));
+    log.println(String.format(Locale.ROOT,
+        "  accuracy: %.1f %% on the %d training points, %.1f %% on %d test points;"
+            + " with the EMA of the weights %.1f %% and %.1f %%", 100 * result.trainAccuracy(),
+        train.size(), 100 * result.testAccuracy(), test.size(), 100 * result.emaTrainAccuracy(),
+        100 * result.emaTestAccuracy()));
+    log.println(String.format(Locale.ROOT, "  resumed from the checkpoint after epoch %d: %s",
+        halfway, result.resumed().equals(result.ending())
+            ? "the same losses to the bit" : "DIFFERENT losses: " + result.resumed()));
+    return result;
+  }
+
+  /**
+   * A fresh network (initialized otherwise), AdamW, schedule, EMA, early stop and batches; the
+   * checkpoint puts the first run's halfway state into them, and they train the rest.
+   */
+  private static Ending resume(Arena arena, Config config, Spirals train, Schedule schedule,
+      long batchSeed, Path checkpoint, Training first, Log log) {
+    try (Model model = Model.create(arena, config, new Random(~config.seed()));
+        Run run = new Run(model, new Minibatches(arena, train, config.batchSize(), batchSeed), schedule)) {
+      run.checkpoint.load(checkpoint);
+      return new Training(config.epochs(), first.perEpoch, first.validation).fit(run, -1, null, log,
+          "  resumed");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Training epoch by epoch, and the curves it draws. */
+  private static final class Training {
+    final int epochs;
+    final int perEpoch;
+    final Spirals validation;
+    final double[] losses;
+    final double[] lrs;
+    final double[] validationLosses;
+    private int stepsTaken;
+
+    Training(int epochs, int perEpoch, Spirals validation) {
+      this.epochs = epochs;
+      this.perEpoch = perEpoch;
+      this.validation = validation;
+      losses = new double[epochs * perEpoch];
+      lrs = new double[epochs * perEpoch];
+      validationLosses = new double[epochs];
+    }
+
+    /**
+     * Trains {@code run} from the epoch it has reached until the last or the early stop, saving
+     * its checkpoint to {@code checkpoint} after epoch {@code saveAfter}.
+     */
+    Ending fit(Run run, int saveAfter, Path checkpoint, Log log, String label) {
+      Model model = run.model;
+      double epochLoss = 0;
+      int epoch = run.epochsDone;
+      try (ProgressBar bar = log.progress(label, (epochs - epoch) * perEpoch)) {
+        for (int done = 0; epoch < epochs; epoch++) {
+          epochLoss = 0;
+          for (int b = 0; b < perEpoch; b++, done++) {
+            int step = epoch * perEpoch + b;
+            lrs[step] = run.schedule.valueAt(step);
+            losses[step] = model.lossAndGradients(run.batches);
+            run.scheduled.step(); // sets the rate to lrs[step], then steps AdamW
+            run.ema.update();
+            epochLoss += losses[step];
+            stepsTaken = step + 1;
+            bar.update(done + 1, String.format(Locale.ROOT, "epoch %d/%d  loss %.4f  lr %.2e",
+                epoch + 1, epochs, epochLoss / (b + 1), lrs[step]));
+          }
+          run.epochsDone = epoch + 1;
+          validationLosses[epoch] = model.loss(validation);
+          boolean stop = run.earlyStopping.observe(validationLosses[epoch]);
+          if (run.epochsDone == saveAfter) {
+            try {
+              run.checkpoint.save(checkpoint);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }
+          if (stop) {
+            epoch++;
+            break;
+          }
+        }
+      }
+      return new Ending(epoch, run.earlyStopping.bestEpoch(), run.earlyStopping.shouldStop(),
+          epochLoss / perEpoch, validationLosses[epoch - 1]);
+    }
+
+    Curves curves(long warmup) {
+      int epochsTaken = (stepsTaken + perEpoch - 1) / perEpoch;
+      return new Curves(Arrays.copyOf(losses, stepsTaken), Arrays.copyOf(lrs, stepsTaken),
+          Arrays.copyOf(validationLosses, epochsTaken), perEpoch, warmup);
+    }
   }
 
   /**

@@ -32,15 +32,19 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *   --full              3 forks, 10 warm-up and 10 measured iterations, each 3x longer, six sizes
  *   --sizes 16384,…     the rule table at these sizes;  --rules adam,sgd_momentum  only these rules
  *   --threads N         the parallel runs on N threads (default: the machine's cores)
- *   --only rules,threads,model,many,clipping   only these parts
+ *   --only rules,threads,model,many,clipping,averaging,checkpoints   only these parts
  * </pre>
+ *
+ * The weight averaging ({@link AveragingBenchmark}, at the rule table's sizes) and checkpoint
+ * ({@link CheckpointBenchmark}) parts print sections of their own after the tables.
  *
  * JMH's own output goes to {@code target/bench/jmh-PART.log}.
  */
 public final class BenchmarkTable {
   static final List<Integer> ALL_SIZES = List.of(1024, 16384, 100003, 262144, 4194304, 16777216);
   static final List<Integer> QUICK_SIZES = List.of(16384, 262144, 16777216);
-  private static final List<String> PARTS = List.of("rules", "threads", "model", "many", "clipping");
+  private static final List<String> PARTS =
+      List.of("rules", "threads", "model", "many", "clipping", "averaging", "checkpoints");
   private static final Path LOG_DIR = Path.of("target", "bench");
 
   private record Mode(String name, int forks, int warmups, int measurements, double timeScale) {}
@@ -110,11 +114,32 @@ public final class BenchmarkTable {
       collect(run(options(mode, "clipping", 300).include("ClippingBenchmark\\.").param("threads", t)),
           results);
     }
+    Collection<RunResult> averaging = List.of();
+    if (parts.contains("averaging")) {
+      System.out.println("weight averaging ...");
+      averaging = run(options(mode, "averaging", 300).include("AveragingBenchmark\\.")
+          .param("size", sizes.stream().map(String::valueOf).toArray(String[]::new)));
+    }
+    Collection<RunResult> checkpoints = List.of();
+    if (parts.contains("checkpoints")) {
+      System.out.println("checkpoints ...");
+      // the benchmark's own iteration times: a call takes a fraction of a second
+      checkpoints = run(new OptionsBuilder().include("CheckpointBenchmark\\.").forks(mode.forks)
+          .shouldFailOnError(true).output(LOG_DIR.resolve("jmh-checkpoints.log").toString()));
+    }
     System.out.printf("%nran in %.1f min; JMH's output is in %s%n%n",
         (System.nanoTime() - start) / 60e9, LOG_DIR.resolve("jmh-PART.log"));
     System.out.println(machine(mode));
     System.out.println();
     new Report(results, sizes, rules, threads).print(System.out);
+    if (!averaging.isEmpty()) {
+      System.out.println();
+      AveragingBenchmark.report(averaging, System.out);
+    }
+    if (!checkpoints.isEmpty()) {
+      System.out.println();
+      CheckpointBenchmark.report(checkpoints, System.out);
+    }
   }
 
   private static Collection<RunResult> run(ChainedOptionsBuilder options) throws RunnerException {

@@ -270,4 +270,20 @@ final class TrainerLoops {
     }
     return next;
   }
+
+  /** An EMA of the weights as a trainer would fold it, PyTorch's get_ema_avg_fn: d·a + (1 − d)·p. */
+  static void ema(float[] average, float[] p, float decay) {
+    float weight = 1 - decay;
+    for (int i = 0; i < p.length; i++) {
+      average[i] = decay * average[i] + weight * p[i];
+    }
+  }
+
+  /** SWA's running mean as AveragedModel folds it: a + (p − a) / (n + 1). */
+  static void swa(float[] average, float[] p, long n) {
+    float count = n + 1;
+    for (int i = 0; i < p.length; i++) {
+      average[i] += (p[i] - average[i]) / count;
+    }
+  }
 }

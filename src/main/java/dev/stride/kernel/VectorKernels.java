@@ -12,6 +12,7 @@ final class VectorKernels {
     return new UpdateKernels(Vectors.F.length() * Float.SIZE + "-bit vector", Vectors.F.length(),
         new ReduceVector(),
         new GradientVector(),
+        new AveragingVector(),
         new SgdVector(),
         new AdamVector(),
         new AdagradVector(),

@@ -531,6 +531,17 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     stepCount = snapshot.stepCount();
   }
 
+  /**
+   * Runs {@code task} over every chunk of the step plan, on the step's threads, as a step runs the
+   * rule: for passes over all parameters besides the update itself (weight averaging). Checks what a
+   * step checks first.
+   */
+  void runChunks(ChunkTask task) {
+    checkOpen();
+    checkParametersReachable();
+    run(poolFor(plan()), task);
+  }
+
   /** Frees the state and stops this optimizer's own workers. Parameters stay as they are. Idempotent. */
   @Override
   public void close() {

@@ -16,7 +16,10 @@ import java.util.List;
  * @param <H> the rule's hyperparameters
  */
 public final class OptimizerSnapshot<H extends Hyperparameters<H>> implements AutoCloseable {
-  /** One parameter's copies: {@code state[k]} is null where slot k was not allocated. */
+  /**
+   * One parameter's copies: {@code state[k]} is null where slot k was not allocated; {@code value}
+   * is null where a restore leaves the value as it is (a checkpoint saved without values).
+   */
   record ParameterCopy(MemorySegment value, MemorySegment[] state, double[] scalars, long step) {}
 
   /** One group's copies: {@code scalars} are the rule's per-group numbers. */
@@ -44,6 +47,21 @@ public final class OptimizerSnapshot<H extends Hyperparameters<H>> implements Au
       }
       this.groups.add(new GroupCopy<>(group.hyperparameters(), group.l1(), group.scalars.clone(), copies));
     }
+  }
+
+  /**
+   * A snapshot over copies made elsewhere, such as a checkpoint file's mapped contents: restoring
+   * it copies from them, so they must stay readable until then. Closing it frees nothing of theirs.
+   */
+  static <H extends Hyperparameters<H>> OptimizerSnapshot<H> over(Optimizer<H> optimizer,
+      List<GroupCopy<H>> groups, long stepCount) {
+    return new OptimizerSnapshot<>(optimizer, stepCount, groups);
+  }
+
+  private OptimizerSnapshot(Optimizer<H> optimizer, long stepCount, List<GroupCopy<H>> groups) {
+    this.optimizer = optimizer;
+    this.stepCount = stepCount;
+    this.groups.addAll(groups);
   }
 
   private MemorySegment copy(MemorySegment source) {

@@ -125,9 +125,11 @@ final class Parameter {
     fresh = 0;
   }
 
-  /** Puts back {@code copy}; the slots it holds must be allocated already. */
+  /** Puts back {@code copy} (its value, unless null); the slots it holds must be allocated already. */
   void restore(OptimizerSnapshot.ParameterCopy copy) {
-    value.copyFrom(copy.value());
+    if (copy.value() != null) {
+      value.copyFrom(copy.value());
+    }
     for (int k = 0; k < state.length; k++) {
       if (copy.state()[k] != null) {
         state[k].copyFrom(copy.state()[k]);

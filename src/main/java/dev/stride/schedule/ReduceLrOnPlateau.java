@@ -28,8 +28,18 @@ public final class ReduceLrOnPlateau implements Schedule {
    * Everything that changes as metrics arrive: the value in force, the best metric so far, the
    * metrics without improvement since then, the metrics left in the cooldown, and how many metrics
    * have been observed.
+   *
+   * @throws IllegalArgumentException if a count or the value is negative, naming it: a state read
+   *     from a checkpoint is checked when made, before anything is restored
    */
-  public record State(double value, double best, long badSteps, long cooldownLeft, long observations) {}
+  public record State(double value, double best, long badSteps, long cooldownLeft, long observations) {
+    public State {
+      Args.nonNegative("state.value", value);
+      Args.nonNegative("state.badSteps", badSteps);
+      Args.nonNegative("state.cooldownLeft", cooldownLeft);
+      Args.nonNegative("state.observations", observations);
+    }
+  }
 
   private final Mode mode;
   private final double factor;
@@ -115,12 +125,7 @@ public final class ReduceLrOnPlateau implements Schedule {
 
   /** Continues from a state read with {@link #state()}, from this or an identically built instance. */
   public void restore(State state) {
-    Objects.requireNonNull(state, "state");
-    Args.nonNegative("state.value", state.value());
-    Args.nonNegative("state.badSteps", state.badSteps());
-    Args.nonNegative("state.cooldownLeft", state.cooldownLeft());
-    Args.nonNegative("state.observations", state.observations());
-    this.state = state;
+    this.state = Objects.requireNonNull(state, "state");
   }
 
   @Override

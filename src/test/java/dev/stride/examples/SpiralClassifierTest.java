@@ -15,11 +15,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SpiralClassifierTest {
   private static Result result;
+  private static Path checkpoint;
 
-  /** One run, about a second, for all the checks. */
+  /** One run, a few seconds with the resumed half, for all the checks. */
   @BeforeAll
-  static void train() {
-    result = SpiralClassifier.train(Config.DEFAULT, Log.quiet());
+  static void train(@TempDir Path dir) {
+    checkpoint = dir.resolve("spiral-halfway.safetensors");
+    result = SpiralClassifier.train(Config.DEFAULT, checkpoint, Log.quiet());
   }
 
   /**
@@ -44,7 +46,53 @@ class SpiralClassifierTest {
     }
     assertEquals(peak, lrs[top], 1e-12 * peak);
     assertEquals(SpiralClassifier.WARMUP_START * peak, lrs[0], 1e-12 * peak);
-    assertTrue(lrs[lrs.length - 1] < 0.01 * peak);
+    for (int i = top + 1; i < lrs.length; i++) {
+      assertTrue(lrs[i] <= lrs[i - 1], "the rate falls after its peak, step " + i);
+    }
+    if (!result.ending().stoppedEarly()) {
+      assertTrue(lrs[lrs.length - 1] < 0.01 * peak);
+    }
+  }
+
+  /**
+   * The checkpoint saved halfway, loaded into a fresh network, AdamW, schedule, EMA and early stop,
+   * trains the second half to the same losses, epoch count and best epoch: to the bit.
+   */
+  @Test
+  void theRunResumedFromItsHalfwayCheckpointEndsTheSameToTheBit() {
+    assertTrue(Files.exists(checkpoint));
+    assertTrue(result.ending().epochs() > result.checkpointEpoch(), result.ending().toString());
+    assertEquals(result.ending(), result.resumed());
+    assertEquals(Double.doubleToRawLongBits(result.ending().trainingLoss()),
+        Double.doubleToRawLongBits(result.resumed().trainingLoss()));
+  }
+
+  /**
+   * Early stopping watched the validation loss from epoch 10 on: its best epoch is within its
+   * minDelta (1e-4) of the lowest, and it stopped the run before the last epoch (the loss is flat
+   * there, within 1e-4 for more than its patience).
+   */
+  @Test
+  void earlyStoppingWatchedTheHeldOutLossAndStoppedTheRun() {
+    double[] validation = result.curves().validationLosses();
+    assertEquals(result.ending().epochs(), validation.length);
+    assertEquals(validation.length * result.curves().stepsPerEpoch(), result.curves().losses().length);
+    double lowest = Double.POSITIVE_INFINITY;
+    for (int e = 10; e < validation.length; e++) {
+      lowest = Math.min(lowest, validation[e]);
+    }
+    long best = result.ending().bestEpoch();
+    assertTrue(best >= 10, "the warm-up is not watched: best epoch " + best);
+    assertTrue(validation[(int) best] <= lowest + 1e-4, validation[(int) best] + " vs " + lowest);
+    assertTrue(result.ending().stoppedEarly(), result.ending().toString());
+    assertTrue(result.ending().epochs() < Config.DEFAULT.epochs(), result.ending().toString());
+  }
+
+  /** The EMA of the weights classifies about as well as the weights themselves. */
+  @Test
+  void theEmaWeightsClassifyTooAndAreReportedBesideTheRawOnes() {
+    assertTrue(result.emaTestAccuracy() >= 0.9, "EMA test accuracy " + result.emaTestAccuracy());
+    assertTrue(result.emaTrainAccuracy() >= 0.9, "EMA training accuracy " + result.emaTrainAccuracy());
   }
 
   @Test

@@ -65,6 +65,26 @@ public final class GoldenFiles {
     }
   }
 
+  /**
+   * A file beside {@code resourceDir}'s JSON files ({@code checkpoints/ID.safetensors}), in the
+   * directory named by {@value #DIR_PROPERTY} when that is set.
+   */
+  public static Path file(String resourceDir, String relative) {
+    String dir = System.getProperty(DIR_PROPERTY);
+    if (dir != null && !dir.isBlank()) {
+      return Path.of(dir).resolve(relative);
+    }
+    java.net.URL url = GoldenFiles.class.getResource("/" + resourceDir + "/" + relative);
+    if (url == null) {
+      throw new IllegalStateException("test resource /" + resourceDir + "/" + relative + " is missing");
+    }
+    try {
+      return Path.of(url.toURI());
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A JSON array of numbers as float32, exactly as FORMAT.md prescribes. */
   public static float[] floats(JsonNode array) {
     float[] out = new float[array.size()];

@@ -57,6 +57,37 @@ final class KernelHarness {
     boolean usesState(int k);
   }
 
+  /**
+   * A kernel outside the update rules, with no gradient prologue (weight averaging): step
+   * {@code s} runs it over {@code d}'s slice of {@code b}, reading {@code b.grad} (which holds
+   * {@code d.grads()[s]}) and writing {@code b.param} and the state it uses.
+   */
+  interface KernelCase {
+    void step(UpdateKernels kernels, Buffers b, Data d, int s);
+
+    boolean usesState(int k);
+  }
+
+  /** A rule under one step term, as a {@link KernelCase}. */
+  private record WithTerms(RuleCase rule, StepTerms terms) implements KernelCase {
+    @Override
+    public void step(UpdateKernels kernels, Buffers b, Data d, int s) {
+      GradientCoefficients c = rule.coefficients(s);
+      c.setStepTerms(terms.gradScale(), terms.clipValue(), terms.l1());
+      rule.update(kernels, c, b, d);
+    }
+
+    @Override
+    public boolean usesState(int k) {
+      return rule.usesState(k);
+    }
+
+    @Override
+    public String toString() {
+      return rule + ", " + terms;
+    }
+  }
+
   /** The gradient scale, clip value and L1 strength a step runs with. */
   record StepTerms(float gradScale, float clipValue, double l1) {}
 
@@ -69,7 +100,7 @@ final class KernelHarness {
     final MemorySegment grad;
     final MemorySegment[] state = new MemorySegment[STATE_BUFFERS];
 
-    Buffers(Arena arena, Data d, RuleCase rule) {
+    Buffers(Arena arena, Data d, KernelCase rule) {
       param = NativeFloats.of(arena, d.param());
       grad = NativeFloats.allocate(arena, d.length());
       for (int k = 0; k < state.length; k++) {
@@ -93,37 +124,39 @@ final class KernelHarness {
 
   record Named(String name, MemorySegment segment) {}
 
-  private static void step(RuleCase rule, StepTerms terms, UpdateKernels kernels, Buffers b, int s,
-      Data d) {
+  private static void step(KernelCase rule, UpdateKernels kernels, Buffers b, int s, Data d) {
     NativeFloats.write(b.grad, d.grads()[s]);
-    GradientCoefficients c = rule.coefficients(s);
-    c.setStepTerms(terms.gradScale(), terms.clipValue(), terms.l1());
-    rule.update(kernels, c, b, d);
+    rule.step(kernels, b, d, s);
   }
 
   /** The vector kernel writes the scalar one's bits, after every step, under every step term. */
   static void assertVectorMatchesScalar(RuleCase rule, Data d) {
     for (StepTerms terms : STEP_TERMS) {
-      try (Arena arena = Arena.ofConfined()) {
-        Buffers scalar = new Buffers(arena, d, rule);
-        Buffers vector = new Buffers(arena, d, rule);
-        for (int s = 0; s < d.grads().length; s++) {
-          step(rule, terms, SCALAR, scalar, s, d);
-          step(rule, terms, VECTOR, vector, s, d);
-          List<Named> expected = scalar.outputs();
-          List<Named> actual = vector.outputs();
-          for (int k = 0; k < expected.size(); k++) {
-            float[] e = NativeFloats.toArray(expected.get(k).segment());
-            float[] a = NativeFloats.toArray(actual.get(k).segment());
-            for (int i = 0; i < e.length; i++) {
-              // floatToIntBits: any NaN equals any NaN (payloads may legally differ), else exact bits
-              if (Float.floatToIntBits(e[i]) != Float.floatToIntBits(a[i])) {
-                fail(String.format("%s, %s, %d lanes, after step %d: %s[%d] is %s (0x%08x) scalar but"
-                        + " %s (0x%08x) vector; offset %d, count %d; param was %s, grad %s", rule,
-                    terms, LANES, s + 1, expected.get(k).name(), i, e[i],
-                    Float.floatToRawIntBits(e[i]), a[i], Float.floatToRawIntBits(a[i]), d.offset(),
-                    d.count(), d.param()[i], d.grads()[s][i]));
-              }
+      assertVectorMatchesScalar(new WithTerms(rule, terms), d);
+    }
+  }
+
+  /** The vector kernel writes the scalar one's bits, after every step. */
+  static void assertVectorMatchesScalar(KernelCase rule, Data d) {
+    try (Arena arena = Arena.ofConfined()) {
+      Buffers scalar = new Buffers(arena, d, rule);
+      Buffers vector = new Buffers(arena, d, rule);
+      for (int s = 0; s < d.grads().length; s++) {
+        step(rule, SCALAR, scalar, s, d);
+        step(rule, VECTOR, vector, s, d);
+        List<Named> expected = scalar.outputs();
+        List<Named> actual = vector.outputs();
+        for (int k = 0; k < expected.size(); k++) {
+          float[] e = NativeFloats.toArray(expected.get(k).segment());
+          float[] a = NativeFloats.toArray(actual.get(k).segment());
+          for (int i = 0; i < e.length; i++) {
+            // floatToIntBits: any NaN equals any NaN (payloads may legally differ), else exact bits
+            if (Float.floatToIntBits(e[i]) != Float.floatToIntBits(a[i])) {
+              fail(String.format("%s, %d lanes, after step %d: %s[%d] is %s (0x%08x) scalar but"
+                      + " %s (0x%08x) vector; offset %d, count %d; param was %s, grad %s", rule,
+                  LANES, s + 1, expected.get(k).name(), i, e[i],
+                  Float.floatToRawIntBits(e[i]), a[i], Float.floatToRawIntBits(a[i]), d.offset(),
+                  d.count(), d.param()[i], d.grads()[s][i]));
             }
           }
         }
@@ -133,13 +166,17 @@ final class KernelHarness {
 
   /** Both kernels write nothing outside their slice and never write the gradient. */
   static void assertOnlySliceWritten(RuleCase rule, Data d) {
-    StepTerms terms = STEP_TERMS.get(1);
+    assertOnlySliceWritten(new WithTerms(rule, STEP_TERMS.get(1)), d);
+  }
+
+  /** Both kernels write nothing outside their slice and never write {@code b.grad}. */
+  static void assertOnlySliceWritten(KernelCase rule, Data d) {
     for (UpdateKernels kernels : List.of(SCALAR, VECTOR)) {
       try (Arena arena = Arena.ofConfined()) {
         Buffers b = new Buffers(arena, d, rule);
         int last = d.grads().length - 1;
         for (int s = 0; s <= last; s++) {
-          step(rule, terms, kernels, b, s, d);
+          step(rule, kernels, b, s, d);
         }
         String what = rule + " with " + kernels + ", slice [" + d.offset() + ", "
             + (d.offset() + d.count()) + ") of " + d.length();

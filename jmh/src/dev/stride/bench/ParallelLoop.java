@@ -6,8 +6,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A loop over {@code [0, n)} on several threads, for the memory-only limit at the thread counts
  * the optimizer steps at: the range split into equal shares (multiples of 16 elements), the
- * calling thread taking the first, spinning workers the others. A benchmark's tool, not Stride's
- * step (which hands out fixed chunks through a counter).
+ * calling thread taking the first, parked workers the others. A benchmark's tool, not Stride's
+ * step (which hands out fixed chunks through a counter); its wake-up costs tens of microseconds,
+ * nothing next to the 16M-element loops it is used for.
  */
 final class ParallelLoop implements AutoCloseable {
   /** What each thread runs: elements {@code [from, to)}. */
@@ -57,16 +58,9 @@ final class ParallelLoop implements AutoCloseable {
   private void work(int share) {
     int seen = 0;
     while (!closed) {
-      long start = System.nanoTime();
+      // parked, not spinning, between loops: the step timed next needs every core
       while (epoch == seen && !closed) {
-        if (System.nanoTime() - start < 50_000) {
-          Thread.onSpinWait();
-        } else {
-          // parked between loops, so that it takes no core from what is timed in between
-          if (epoch == seen && !closed) {
-            LockSupport.park(this);
-          }
-        }
+        LockSupport.park(this);
       }
       if (closed) {
         return;

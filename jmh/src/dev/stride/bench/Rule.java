@@ -30,6 +30,7 @@ import dev.stride.optim.RAdamOptions;
 import dev.stride.optim.Rmsprop;
 import dev.stride.optim.RmspropOptions;
 import dev.stride.optim.Rprop;
+import dev.stride.optim.ScheduleFree;
 import dev.stride.optim.RpropOptions;
 import dev.stride.optim.Sgd;
 import dev.stride.optim.SgdScheduleFree;
@@ -57,9 +58,10 @@ public enum Rule {
   ASGD("ASGD averaging", 20, k -> new Asgd(AsgdOptions.DEFAULTS.withT0(Rule.ASGD_T0), k)),
   RPROP("Rprop", 28, k -> new Rprop(RpropOptions.DEFAULTS, k)),
   LION("Lion", 20, k -> new Lion(LionOptions.DEFAULTS, k)),
-  SGD_SCHEDULE_FREE("SGD schedule-free", 20, k -> new SgdScheduleFree(SgdScheduleFreeOptions.DEFAULTS, k)),
+  SGD_SCHEDULE_FREE("SGD schedule-free", 20,
+      k -> training(new SgdScheduleFree(SgdScheduleFreeOptions.DEFAULTS, k))),
   ADAMW_SCHEDULE_FREE("AdamW schedule-free", 28,
-      k -> new AdamWScheduleFree(AdamWScheduleFreeOptions.DEFAULTS, k)),
+      k -> training(new AdamWScheduleFree(AdamWScheduleFreeOptions.DEFAULTS, k))),
   LAMB("LAMB", 40, k -> new Lamb(LambOptions.DEFAULTS.withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k)),
   LARS("LARS", 28, k -> new Lars(LarsOptions.of(0.1).withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k)),
   PRODIGY("Prodigy", 52, k -> new Prodigy(ProdigyOptions.DEFAULTS.withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k));
@@ -104,6 +106,12 @@ public enum Rule {
     this.label = label;
     this.bytesPerElement = bytesPerElement;
     this.optimizer = optimizer;
+  }
+
+  /** Schedule-Free starts in eval mode, as its reference does: a trainer calls train() first. */
+  private static <O extends ScheduleFree<?>> O training(O optimizer) {
+    optimizer.train();
+    return optimizer;
   }
 
   /** The rule's optimizer on {@code kernels}, with no parameter yet. */

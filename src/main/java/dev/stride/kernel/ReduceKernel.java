@@ -22,10 +22,8 @@ public interface ReduceKernel {
    */
   double dot(MemorySegment a, MemorySegment b, long offset, long count, double[] lanes);
 
-  /** Σ x[i]², each square in double: {@code dot(x, x, …)}. */
-  default double sumOfSquares(MemorySegment x, long offset, long count, double[] lanes) {
-    return dot(x, x, offset, count, lanes);
-  }
+  /** Σ x[i]², each square in double: the bits of {@code dot(x, x, …)}. */
+  double sumOfSquares(MemorySegment x, long offset, long count, double[] lanes);
 
   /** Σ |x[i]|, in double. */
   double sumOfAbs(MemorySegment x, long offset, long count, double[] lanes);

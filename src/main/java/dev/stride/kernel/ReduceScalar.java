@@ -9,12 +9,13 @@ final class ReduceScalar implements ReduceKernel {
 
   /** What a sum adds for element i. */
   enum Term {
-    PRODUCT, ABS, ABS_POW;
+    PRODUCT, SQUARE, ABS, ABS_POW;
 
     double of(MemorySegment a, MemorySegment b, long i, double q) {
       float x = a.getAtIndex(JAVA_FLOAT, i);
       return switch (this) {
         case PRODUCT -> (double) x * b.getAtIndex(JAVA_FLOAT, i);
+        case SQUARE -> (double) x * x;
         case ABS -> Math.abs(x);
         case ABS_POW -> Math.pow(Math.abs(x), q);
       };
@@ -24,6 +25,11 @@ final class ReduceScalar implements ReduceKernel {
   @Override
   public double dot(MemorySegment a, MemorySegment b, long offset, long count, double[] lanes) {
     return sum(Term.PRODUCT, a, b, offset, count, 0);
+  }
+
+  @Override
+  public double sumOfSquares(MemorySegment x, long offset, long count, double[] lanes) {
+    return sum(Term.SQUARE, x, x, offset, count, 0);
   }
 
   @Override

@@ -1,33 +1,132 @@
 package dev.stride.kernel;
 
 import static dev.stride.kernel.Vectors.F;
-import static dev.stride.kernel.Vectors.load;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import dev.stride.kernel.ReduceScalar.Term;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link ReduceScalar}'s sums a block of 16 elements at a time: each float vector of the block is
- * widened to two double vectors, whose lanes are the block's partial sums in order. With 16-float
- * vectors a block is one vector; with 8 or 4, two or four, each with partials of its own.
+ * {@link ReduceScalar}'s sums a block of 16 elements at a time: the block is read as half-width
+ * float vectors, each widened in one conversion to a double vector whose lanes are consecutive
+ * partial sums. With 512-bit vectors a block is two of them, with 256 four, with 128 eight, each
+ * with partials of its own; the branches on their count are on a constant.
+ *
+ * <p>Each sum has its own loop: one loop for all, with the term a parameter, was too large for C2
+ * to inline where the term is a constant, and ran 4.5 times slower.
  */
 final class ReduceVector implements ReduceKernel {
+  /** Half of {@code F}: its floats widen to one full double vector. */
+  private static final VectorSpecies<Float> H =
+      VectorSpecies.of(float.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
   private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
-  private static final int VECTORS_PER_BLOCK = PARTIALS / F.length();
+  private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+  /** How many double vectors hold the 16 partials: 2, 4 or 8. */
+  private static final int ACCUMULATORS = PARTIALS / D.length();
 
   @Override
   public double dot(MemorySegment a, MemorySegment b, long offset, long count, double[] lanes) {
-    return sum(Term.PRODUCT, a, b, offset, count, lanes);
+    int d = D.length();
+    long blocksEnd = offset + count / PARTIALS * PARTIALS;
+    // made here, not read from a static field: C2 keeps loop vectors unboxed only when every
+    // value they start from is made in the method
+    DoubleVector s0 = DoubleVector.zero(D), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0,
+        s7 = s0;
+    for (long i = offset; i < blocksEnd; i += PARTIALS) {
+      s0 = s0.add(widened(a, i).mul(widened(b, i)));
+      s1 = s1.add(widened(a, i + d).mul(widened(b, i + d)));
+      if (ACCUMULATORS > 2) {
+        s2 = s2.add(widened(a, i + 2 * d).mul(widened(b, i + 2 * d)));
+        s3 = s3.add(widened(a, i + 3 * d).mul(widened(b, i + 3 * d)));
+      }
+      if (ACCUMULATORS > 4) {
+        s4 = s4.add(widened(a, i + 4 * d).mul(widened(b, i + 4 * d)));
+        s5 = s5.add(widened(a, i + 5 * d).mul(widened(b, i + 5 * d)));
+        s6 = s6.add(widened(a, i + 6 * d).mul(widened(b, i + 6 * d)));
+        s7 = s7.add(widened(a, i + 7 * d).mul(widened(b, i + 7 * d)));
+      }
+    }
+    store(lanes, 0, s0);
+    store(lanes, 1, s1);
+    store(lanes, 2, s2);
+    store(lanes, 3, s3);
+    store(lanes, 4, s4);
+    store(lanes, 5, s5);
+    store(lanes, 6, s6);
+    store(lanes, 7, s7);
+    return total(Term.PRODUCT, a, b, blocksEnd, offset + count, lanes);
+  }
+
+  @Override
+  public double sumOfSquares(MemorySegment x, long offset, long count, double[] lanes) {
+    int d = D.length();
+    long blocksEnd = offset + count / PARTIALS * PARTIALS;
+    // made here, not read from a static field: C2 keeps loop vectors unboxed only when every
+    // value they start from is made in the method
+    DoubleVector s0 = DoubleVector.zero(D), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0,
+        s7 = s0;
+    for (long i = offset; i < blocksEnd; i += PARTIALS) {
+      s0 = s0.add(square(x, i));
+      s1 = s1.add(square(x, i + d));
+      if (ACCUMULATORS > 2) {
+        s2 = s2.add(square(x, i + 2 * d));
+        s3 = s3.add(square(x, i + 3 * d));
+      }
+      if (ACCUMULATORS > 4) {
+        s4 = s4.add(square(x, i + 4 * d));
+        s5 = s5.add(square(x, i + 5 * d));
+        s6 = s6.add(square(x, i + 6 * d));
+        s7 = s7.add(square(x, i + 7 * d));
+      }
+    }
+    store(lanes, 0, s0);
+    store(lanes, 1, s1);
+    store(lanes, 2, s2);
+    store(lanes, 3, s3);
+    store(lanes, 4, s4);
+    store(lanes, 5, s5);
+    store(lanes, 6, s6);
+    store(lanes, 7, s7);
+    return total(Term.SQUARE, x, x, blocksEnd, offset + count, lanes);
   }
 
   @Override
   public double sumOfAbs(MemorySegment x, long offset, long count, double[] lanes) {
-    return sum(Term.ABS, x, x, offset, count, lanes);
+    int d = D.length();
+    long blocksEnd = offset + count / PARTIALS * PARTIALS;
+    // made here, not read from a static field: C2 keeps loop vectors unboxed only when every
+    // value they start from is made in the method
+    DoubleVector s0 = DoubleVector.zero(D), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0,
+        s7 = s0;
+    for (long i = offset; i < blocksEnd; i += PARTIALS) {
+      s0 = s0.add(widened(x, i).abs());
+      s1 = s1.add(widened(x, i + d).abs());
+      if (ACCUMULATORS > 2) {
+        s2 = s2.add(widened(x, i + 2 * d).abs());
+        s3 = s3.add(widened(x, i + 3 * d).abs());
+      }
+      if (ACCUMULATORS > 4) {
+        s4 = s4.add(widened(x, i + 4 * d).abs());
+        s5 = s5.add(widened(x, i + 5 * d).abs());
+        s6 = s6.add(widened(x, i + 6 * d).abs());
+        s7 = s7.add(widened(x, i + 7 * d).abs());
+      }
+    }
+    store(lanes, 0, s0);
+    store(lanes, 1, s1);
+    store(lanes, 2, s2);
+    store(lanes, 3, s3);
+    store(lanes, 4, s4);
+    store(lanes, 5, s5);
+    store(lanes, 6, s6);
+    store(lanes, 7, s7);
+    return total(Term.ABS, x, x, blocksEnd, offset + count, lanes);
   }
 
   @Override
@@ -35,47 +134,30 @@ final class ReduceVector implements ReduceKernel {
     return ReduceScalar.sum(Term.ABS_POW, x, x, offset, count, q);
   }
 
-  /** {@code term} is a constant at each call site, so each sum compiles to its own loop. */
-  private static double sum(Term term, MemorySegment a, MemorySegment b, long offset, long count,
-      double[] lanes) {
-    long blocksEnd = offset + count / PARTIALS * PARTIALS;
-    DoubleVector s0 = DoubleVector.zero(D), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0,
-        s7 = s0;
-    for (long i = offset; i < blocksEnd; i += PARTIALS) {
-      FloatVector x = load(a, i), y = load(b, i);
-      s0 = s0.add(term(term, x, y, 0));
-      s1 = s1.add(term(term, x, y, 1));
-      if (VECTORS_PER_BLOCK > 1) {
-        x = load(a, i + F.length());
-        y = load(b, i + F.length());
-        s2 = s2.add(term(term, x, y, 0));
-        s3 = s3.add(term(term, x, y, 1));
-      }
-      if (VECTORS_PER_BLOCK > 2) {
-        x = load(a, i + 2 * F.length());
-        y = load(b, i + 2 * F.length());
-        s4 = s4.add(term(term, x, y, 0));
-        s5 = s5.add(term(term, x, y, 1));
-        x = load(a, i + 3 * F.length());
-        y = load(b, i + 3 * F.length());
-        s6 = s6.add(term(term, x, y, 0));
-        s7 = s7.add(term(term, x, y, 1));
-      }
+  private static DoubleVector widened(MemorySegment s, long i) {
+    return (DoubleVector) FloatVector.fromMemorySegment(H, s, i * Float.BYTES, ORDER)
+        .convertShape(VectorOperators.F2D, D, 0);
+  }
+
+  private static DoubleVector square(MemorySegment s, long i) {
+    DoubleVector x = widened(s, i);
+    return x.mul(x);
+  }
+
+  /** Accumulator {@code j}'s partials into {@code lanes}, if the width uses it (a constant). */
+  private static void store(double[] lanes, int j, DoubleVector s) {
+    if (j < ACCUMULATORS) {
+      s.intoArray(lanes, j * D.length());
     }
-    s0.intoArray(lanes, 0);
-    s1.intoArray(lanes, D.length());
-    if (VECTORS_PER_BLOCK > 1) {
-      s2.intoArray(lanes, 2 * D.length());
-      s3.intoArray(lanes, 3 * D.length());
-    }
-    if (VECTORS_PER_BLOCK > 2) {
-      s4.intoArray(lanes, 4 * D.length());
-      s5.intoArray(lanes, 5 * D.length());
-      s6.intoArray(lanes, 6 * D.length());
-      s7.intoArray(lanes, 7 * D.length());
-    }
-    // the last, partial block: element blocksEnd + k is the last term of partial k
-    long end = offset + count;
+  }
+
+  /**
+   * The last, partial block's elements added to the partials in {@code lanes} (element
+   * {@code blocksEnd + k} is the last term of partial k), and the partials added in order. No
+   * vector is passed in: one that crossed a call C2 did not inline would be boxed.
+   */
+  private static double total(Term term, MemorySegment a, MemorySegment b, long blocksEnd,
+      long end, double[] lanes) {
     double total = 0;
     for (int k = 0; k < PARTIALS; k++) {
       double partial = lanes[k];
@@ -87,24 +169,19 @@ final class ReduceVector implements ReduceKernel {
     return total;
   }
 
-  /** Half {@code part} of the vector's terms, in double. */
-  private static DoubleVector term(Term term, FloatVector x, FloatVector y, int part) {
-    DoubleVector dx = (DoubleVector) x.convert(VectorOperators.F2D, part);
-    return switch (term) {
-      case PRODUCT -> dx.mul((DoubleVector) y.convert(VectorOperators.F2D, part));
-      case ABS -> dx.abs();
-      case ABS_POW -> throw new AssertionError("no vector power: " + term);
-    };
-  }
-
+  /** Four independent maxima: max is exact and order-free, so the result is the reference's. */
   @Override
   public float maxAbs(MemorySegment x, long offset, long count) {
     long i = offset;
-    FloatVector max = FloatVector.zero(F);
-    for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {
-      max = max.max(load(x, i).abs());
+    int w = F.length();
+    FloatVector m0 = FloatVector.zero(F), m1 = m0, m2 = m0, m3 = m0;
+    for (long bound = offset + (count / (4L * w)) * 4 * w; i < bound; i += 4L * w) {
+      m0 = m0.max(Vectors.load(x, i).abs());
+      m1 = m1.max(Vectors.load(x, i + w).abs());
+      m2 = m2.max(Vectors.load(x, i + 2L * w).abs());
+      m3 = m3.max(Vectors.load(x, i + 3L * w).abs());
     }
-    float m = max.reduceLanes(VectorOperators.MAX);
+    float m = m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX);
     for (long end = offset + count; i < end; i++) {
       m = Math.max(m, Math.abs(x.getAtIndex(JAVA_FLOAT, i)));
     }

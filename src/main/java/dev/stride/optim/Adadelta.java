@@ -3,7 +3,6 @@ package dev.stride.optim;
 import dev.stride.kernel.AdadeltaKernel;
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.UpdateKernels;
-import java.lang.foreign.Arena;
 import java.util.List;
 
 /**
@@ -60,9 +59,9 @@ public final class Adadelta extends ElementwiseOptimizer<AdadeltaOptions> {
   }
 
   @Override
-  void allocateState(AdadeltaOptions h, Parameter p, Arena arena) {
-    p.allocate(SQUARE_AVG, arena);
-    p.allocate(ACC_DELTA, arena);
+  void allocateState(AdadeltaOptions h, Parameter p, StateMemory memory) {
+    p.allocate(SQUARE_AVG, memory);
+    p.allocate(ACC_DELTA, memory);
   }
 
   @Override

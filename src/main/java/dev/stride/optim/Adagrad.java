@@ -3,7 +3,6 @@ package dev.stride.optim;
 import dev.stride.kernel.AdagradKernel;
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.UpdateKernels;
-import java.lang.foreign.Arena;
 import java.util.List;
 
 /**
@@ -58,8 +57,8 @@ public final class Adagrad extends ElementwiseOptimizer<AdagradOptions> {
   }
 
   @Override
-  void allocateState(AdagradOptions h, Parameter p, Arena arena) {
-    p.allocate(SUM, arena, (float) h.initialAccumulatorValue());
+  void allocateState(AdagradOptions h, Parameter p, StateMemory memory) {
+    p.allocate(SUM, memory, (float) h.initialAccumulatorValue());
   }
 
   @Override

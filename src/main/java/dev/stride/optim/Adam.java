@@ -3,7 +3,6 @@ package dev.stride.optim;
 import dev.stride.kernel.AdamKernel;
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.UpdateKernels;
-import java.lang.foreign.Arena;
 import java.util.List;
 
 /**
@@ -67,11 +66,11 @@ public sealed class Adam extends ElementwiseOptimizer<AdamOptions> permits AdamW
   }
 
   @Override
-  final void allocateState(AdamOptions h, Parameter p, Arena arena) {
-    p.allocate(EXP_AVG, arena);
-    p.allocate(EXP_AVG_SQ, arena);
+  final void allocateState(AdamOptions h, Parameter p, StateMemory memory) {
+    p.allocate(EXP_AVG, memory);
+    p.allocate(EXP_AVG_SQ, memory);
     if (h.amsgrad()) {
-      p.allocate(MAX_EXP_AVG_SQ, arena);
+      p.allocate(MAX_EXP_AVG_SQ, memory);
     }
   }
 

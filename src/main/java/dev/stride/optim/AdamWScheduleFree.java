@@ -3,7 +3,6 @@ package dev.stride.optim;
 import dev.stride.kernel.AdamWScheduleFreeKernel;
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.UpdateKernels;
-import java.lang.foreign.Arena;
 import java.util.List;
 
 /**
@@ -60,11 +59,11 @@ public final class AdamWScheduleFree extends ScheduleFree<AdamWScheduleFreeOptio
   }
 
   @Override
-  void allocateState(AdamWScheduleFreeOptions h, Parameter p, Arena arena) {
-    p.allocate(Z, arena);
-    p.allocate(EXP_AVG_SQ, arena);
+  void allocateState(AdamWScheduleFreeOptions h, Parameter p, StateMemory memory) {
+    p.allocate(Z, memory);
+    p.allocate(EXP_AVG_SQ, memory);
     if (h.innerMomentum() != 0) {
-      p.allocate(EXP_AVG, arena);
+      p.allocate(EXP_AVG, memory);
     }
   }
 

@@ -3,7 +3,6 @@ package dev.stride.optim;
 import dev.stride.kernel.AdamaxKernel;
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.UpdateKernels;
-import java.lang.foreign.Arena;
 import java.util.List;
 
 /**
@@ -60,9 +59,9 @@ public final class Adamax extends ElementwiseOptimizer<AdamaxOptions> {
   }
 
   @Override
-  void allocateState(AdamaxOptions h, Parameter p, Arena arena) {
-    p.allocate(EXP_AVG, arena);
-    p.allocate(EXP_INF, arena);
+  void allocateState(AdamaxOptions h, Parameter p, StateMemory memory) {
+    p.allocate(EXP_AVG, memory);
+    p.allocate(EXP_INF, memory);
   }
 
   @Override

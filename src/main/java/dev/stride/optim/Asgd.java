@@ -3,7 +3,6 @@ package dev.stride.optim;
 import dev.stride.kernel.AsgdKernel;
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.UpdateKernels;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -100,8 +99,8 @@ public final class Asgd extends ElementwiseOptimizer<AsgdOptions> {
   }
 
   @Override
-  void allocateState(AsgdOptions h, Parameter p, Arena arena) {
-    p.allocate(AX, arena);
+  void allocateState(AsgdOptions h, Parameter p, StateMemory memory) {
+    p.allocate(AX, memory);
   }
 
   @Override

@@ -4,7 +4,6 @@ import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.LambKernel;
 import dev.stride.kernel.ReduceKernel;
 import dev.stride.kernel.UpdateKernels;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -63,9 +62,9 @@ public final class Lamb extends Optimizer<LambOptions> {
   }
 
   @Override
-  void allocateState(LambOptions h, Parameter p, Arena arena) {
-    p.allocate(EXP_AVG, arena);
-    p.allocate(EXP_AVG_SQ, arena);
+  void allocateState(LambOptions h, Parameter p, StateMemory memory) {
+    p.allocate(EXP_AVG, memory);
+    p.allocate(EXP_AVG_SQ, memory);
   }
 
   @Override

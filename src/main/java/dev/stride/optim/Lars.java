@@ -4,7 +4,6 @@ import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.LarsKernel;
 import dev.stride.kernel.ReduceKernel;
 import dev.stride.kernel.UpdateKernels;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -58,8 +57,8 @@ public final class Lars extends Optimizer<LarsOptions> {
   }
 
   @Override
-  void allocateState(LarsOptions h, Parameter p, Arena arena) {
-    p.allocate(MU, arena);
+  void allocateState(LarsOptions h, Parameter p, StateMemory memory) {
+    p.allocate(MU, memory);
   }
 
   @Override

@@ -4,7 +4,6 @@ import dev.stride.internal.Args;
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.LionKernel;
 import dev.stride.kernel.UpdateKernels;
-import java.lang.foreign.Arena;
 import java.util.List;
 
 /**
@@ -79,8 +78,8 @@ public final class Lion extends ElementwiseOptimizer<LionOptions> {
   }
 
   @Override
-  void allocateState(LionOptions h, Parameter p, Arena arena) {
-    p.allocate(EXP_AVG, arena);
+  void allocateState(LionOptions h, Parameter p, StateMemory memory) {
+    p.allocate(EXP_AVG, memory);
   }
 
   @Override

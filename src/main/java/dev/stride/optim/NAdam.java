@@ -3,7 +3,6 @@ package dev.stride.optim;
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.NAdamKernel;
 import dev.stride.kernel.UpdateKernels;
-import java.lang.foreign.Arena;
 import java.util.List;
 
 /**
@@ -72,9 +71,9 @@ public final class NAdam extends ElementwiseOptimizer<NAdamOptions> {
   }
 
   @Override
-  void allocateState(NAdamOptions h, Parameter p, Arena arena) {
-    p.allocate(EXP_AVG, arena);
-    p.allocate(EXP_AVG_SQ, arena);
+  void allocateState(NAdamOptions h, Parameter p, StateMemory memory) {
+    p.allocate(EXP_AVG, memory);
+    p.allocate(EXP_AVG_SQ, memory);
   }
 
   @Override

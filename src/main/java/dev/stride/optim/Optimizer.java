@@ -47,6 +47,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   // Shared, so that workers can update the state and a trainer may build the optimizer on one
   // thread and step it on another.
   private final Arena arena = Arena.ofShared();
+  private final StateMemory stateMemory = new StateMemory(arena);
   private final List<ParamGroup<H>> groups = new ArrayList<>();
   /** One segment of each distinct memory scope the parameters live in, checked once per step. */
   private final List<MemorySegment> scopes = new ArrayList<>();
@@ -313,7 +314,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     StepPlan plan = plan();
     StepPool pool = poolFor(plan);
     for (int g = 0; g < groups.size(); g++) { // indexed: the step allocates no iterator
-      groups.get(g).allocateState(arena);
+      groups.get(g).allocateState(stateMemory);
     }
     return pool;
   }
@@ -520,7 +521,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
         MemorySegment[] state = copies.get(g).parameters().get(i).state();
         for (int k = 0; k < state.length; k++) {
           if (state[k] != null) {
-            parameters.get(i).allocate(k, arena);
+            parameters.get(i).allocate(k, stateMemory);
           }
         }
       }
@@ -613,7 +614,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   }
 
   /** Allocates the state that a step with {@code h} will need and {@code p} lacks. */
-  abstract void allocateState(H h, Parameter p, Arena arena);
+  abstract void allocateState(H h, Parameter p, StateMemory memory);
 
   /** A coefficients object of the rule's kernel, one per parameter. */
   abstract GradientCoefficients newCoefficients();

@@ -130,10 +130,10 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
   }
 
   /** Allocates the state the next step needs, unless nothing changed since the last time. */
-  void allocateState(java.lang.foreign.Arena arena) {
+  void allocateState(StateMemory memory) {
     if (allocatedFor != hyperparameters || allocatedSize != parameters.size()) {
       for (Parameter p : parameters) {
-        optimizer.allocateState(hyperparameters, p, arena);
+        optimizer.allocateState(hyperparameters, p, memory);
       }
       allocatedFor = hyperparameters;
       allocatedSize = parameters.size();

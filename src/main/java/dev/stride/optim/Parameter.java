@@ -3,7 +3,6 @@ package dev.stride.optim;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import dev.stride.kernel.GradientCoefficients;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -12,15 +11,7 @@ import java.lang.foreign.MemorySegment;
  */
 final class Parameter {
   /** State buffers start on a cache line: a vector load that straddles two is slower. */
-  static final long STATE_ALIGNMENT = 64;
-  private static final long PAGE = 4096;
-  /**
-   * From this size on, state buffers start a quarter page apart from each other and from the
-   * value: large allocations all start at the same offset in a page, and Adam over buffers that
-   * do ran about 20 % slower out of cache (4K aliasing; BENCHMARKS.md). The page this costs is
-   * nothing next to a buffer this size.
-   */
-  private static final long STAGGER_FROM_BYTES = 1 << 20;
+  static final long STATE_ALIGNMENT = StateMemory.ALIGNMENT;
   /** A thread that owns nothing: memory it may access is memory every thread may access. */
   private static final Thread NOT_AN_OWNER = new Thread(() -> {}, "stride-access-probe");
 
@@ -69,21 +60,15 @@ final class Parameter {
   }
 
   /** Allocates slot {@code k}, zero-filled, if it is not yet. */
-  void allocate(int k, Arena arena) {
-    allocate(k, arena, 0f);
+  void allocate(int k, StateMemory memory) {
+    allocate(k, memory, 0f);
   }
 
   /** Allocates slot {@code k} filled with {@code initial}, if it is not yet. */
-  void allocate(int k, Arena arena, float initial) {
+  void allocate(int k, StateMemory memory, float initial) {
     if (!isAllocated(k)) {
-      long bytes = count * Float.BYTES;
       if (state[k] == null) {
-        if (bytes < STAGGER_FROM_BYTES) {
-          state[k] = arena.allocate(bytes, STATE_ALIGNMENT);
-        } else {
-          long inPage = ((value.address() & -STATE_ALIGNMENT) + (k + 1) * PAGE / 4) % PAGE;
-          state[k] = arena.allocate(bytes + PAGE, PAGE).asSlice(inPage, bytes);
-        }
+        state[k] = memory.allocate(k, count * Float.BYTES, this);
       }
       if (Float.floatToRawIntBits(initial) == 0) {
         state[k].fill((byte) 0);

@@ -4,7 +4,6 @@ import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.ProdigyKernel;
 import dev.stride.kernel.ReduceKernel;
 import dev.stride.kernel.UpdateKernels;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -109,16 +108,16 @@ public final class Prodigy extends Optimizer<ProdigyOptions> {
   }
 
   @Override
-  void allocateState(ProdigyOptions h, Parameter p, Arena arena) {
+  void allocateState(ProdigyOptions h, Parameter p, StateMemory memory) {
     if (!p.isAllocated(P0)) {
-      p.allocate(P0, arena);
+      p.allocate(P0, memory);
       p.state(P0).copyFrom(p.value); // the starting point the estimate measures from
     }
-    p.allocate(S, arena);
+    p.allocate(S, memory);
     if (h.beta1() > 0) {
-      p.allocate(EXP_AVG, arena);
+      p.allocate(EXP_AVG, memory);
     }
-    p.allocate(EXP_AVG_SQ, arena);
+    p.allocate(EXP_AVG_SQ, memory);
   }
 
   @Override

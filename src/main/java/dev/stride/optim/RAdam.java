@@ -3,7 +3,6 @@ package dev.stride.optim;
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.RAdamKernel;
 import dev.stride.kernel.UpdateKernels;
-import java.lang.foreign.Arena;
 import java.util.List;
 
 /**
@@ -62,9 +61,9 @@ public final class RAdam extends ElementwiseOptimizer<RAdamOptions> {
   }
 
   @Override
-  void allocateState(RAdamOptions h, Parameter p, Arena arena) {
-    p.allocate(EXP_AVG, arena);
-    p.allocate(EXP_AVG_SQ, arena);
+  void allocateState(RAdamOptions h, Parameter p, StateMemory memory) {
+    p.allocate(EXP_AVG, memory);
+    p.allocate(EXP_AVG_SQ, memory);
   }
 
   @Override

@@ -3,7 +3,6 @@ package dev.stride.optim;
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.RmspropKernel;
 import dev.stride.kernel.UpdateKernels;
-import java.lang.foreign.Arena;
 import java.util.List;
 
 /**
@@ -64,13 +63,13 @@ public final class Rmsprop extends ElementwiseOptimizer<RmspropOptions> {
   }
 
   @Override
-  void allocateState(RmspropOptions h, Parameter p, Arena arena) {
-    p.allocate(SQUARE_AVG, arena);
+  void allocateState(RmspropOptions h, Parameter p, StateMemory memory) {
+    p.allocate(SQUARE_AVG, memory);
     if (h.momentum() != 0) {
-      p.allocate(MOMENTUM_BUFFER, arena);
+      p.allocate(MOMENTUM_BUFFER, memory);
     }
     if (h.centered()) {
-      p.allocate(GRAD_AVG, arena);
+      p.allocate(GRAD_AVG, memory);
     }
   }
 

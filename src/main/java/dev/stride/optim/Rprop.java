@@ -3,7 +3,6 @@ package dev.stride.optim;
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.RpropKernel;
 import dev.stride.kernel.UpdateKernels;
-import java.lang.foreign.Arena;
 import java.util.List;
 
 /**
@@ -63,9 +62,9 @@ public final class Rprop extends ElementwiseOptimizer<RpropOptions> {
   }
 
   @Override
-  void allocateState(RpropOptions h, Parameter p, Arena arena) {
-    p.allocate(PREV, arena);
-    p.allocate(STEP_SIZE, arena, (float) h.lr());
+  void allocateState(RpropOptions h, Parameter p, StateMemory memory) {
+    p.allocate(PREV, memory);
+    p.allocate(STEP_SIZE, memory, (float) h.lr());
   }
 
   @Override

@@ -3,7 +3,6 @@ package dev.stride.optim;
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.SgdKernel;
 import dev.stride.kernel.UpdateKernels;
-import java.lang.foreign.Arena;
 import java.util.List;
 
 /**
@@ -51,9 +50,9 @@ public final class Sgd extends ElementwiseOptimizer<SgdOptions> {
   }
 
   @Override
-  void allocateState(SgdOptions h, Parameter p, Arena arena) {
+  void allocateState(SgdOptions h, Parameter p, StateMemory memory) {
     if (h.momentum() != 0) {
-      p.allocate(MOMENTUM_BUFFER, arena);
+      p.allocate(MOMENTUM_BUFFER, memory);
     }
   }
 

@@ -3,7 +3,6 @@ package dev.stride.optim;
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.SgdScheduleFreeKernel;
 import dev.stride.kernel.UpdateKernels;
-import java.lang.foreign.Arena;
 import java.util.List;
 
 /**
@@ -54,8 +53,8 @@ public final class SgdScheduleFree extends ScheduleFree<SgdScheduleFreeOptions> 
   }
 
   @Override
-  void allocateState(SgdScheduleFreeOptions h, Parameter p, Arena arena) {
-    p.allocate(Z, arena);
+  void allocateState(SgdScheduleFreeOptions h, Parameter p, StateMemory memory) {
+    p.allocate(Z, memory);
   }
 
   @Override

@@ -327,7 +327,7 @@ public final class StateDict {
         o.stateSlots(), o.scalarSlots(), null);
     probe.step = step;
     try (Arena arena = Arena.ofConfined()) {
-      o.allocateState(h, probe, arena);
+      o.allocateState(h, probe, new StateMemory(arena));
     }
     List<String> keys = o.stateKeys();
     List<String> out = new ArrayList<>();

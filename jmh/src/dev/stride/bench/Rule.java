@@ -129,6 +129,11 @@ public enum Rule {
     return this == LION || this == SGD_SCHEDULE_FREE || this == ADAMW_SCHEDULE_FREE;
   }
 
+  /** Whether an issue holds the rule to a target on all cores, so quick mode times it there. */
+  boolean parallelTarget() {
+    return this == SGD || this == ADAM || this == ADAMW || elementwiseIssue11() || reduces();
+  }
+
   /**
    * The state buffers of the memory-only kernel with this rule's bytes: it reads p, g and k
    * buffers and writes p and the k buffers, 4·(2k + 3) bytes per element.

@@ -23,7 +23,8 @@ final class LambVector implements LambKernel {
       FloatVector v = load(expAvgSq, i).mul(c.beta2).add(g.mul(c.oneMinusBeta2).mul(g));
       store(m, expAvg, i);
       store(v, expAvgSq, i);
-      store(direction(c, p, m, v), direction, i - base);
+      FloatVector u = m.div(Vectors.sqrt(v).add(c.eps));
+      store(c.decays ? u.add(p.mul(c.decay)) : u, direction, i - base);
     }
     TAIL.moments(c, param, grad, expAvg, expAvgSq, direction, base, i, offset + count - i);
   }
@@ -34,14 +35,14 @@ final class LambVector implements LambKernel {
     long i = offset;
     for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {
       FloatVector p = load(param, i);
-      FloatVector u = direction(c, p, load(expAvg, i), load(expAvgSq, i));
+      // u as moments computed it; written out here, since a helper that takes and returns
+      // vectors is boxed wherever C2 declines to inline it
+      FloatVector u = load(expAvg, i).div(Vectors.sqrt(load(expAvgSq, i)).add(c.eps));
+      if (c.decays) {
+        u = u.add(p.mul(c.decay));
+      }
       store(p.sub(u.mul(c.scaledStep)), param, i);
     }
     TAIL.apply(c, param, expAvg, expAvgSq, i, offset + count - i);
-  }
-
-  private static FloatVector direction(Coefficients c, FloatVector p, FloatVector m, FloatVector v) {
-    FloatVector u = m.div(Vectors.sqrt(v).add(c.eps));
-    return c.decays ? u.add(p.mul(c.decay)) : u;
   }
 }

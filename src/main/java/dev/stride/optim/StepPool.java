@@ -20,7 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * allocated per step.
  */
 public final class StepPool implements AutoCloseable {
-  static final long SPIN_MICROS = 50;
+  /** How long a worker spins after a step before it parks. */
+  public static final long SPIN_MICROS = 50;
   private static final AtomicInteger POOLS = new AtomicInteger();
 
   private final Thread[] workers;

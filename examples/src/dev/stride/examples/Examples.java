@@ -41,6 +41,9 @@ public final class Examples {
     }
     SpiralClassifier.Result spirals = SpiralClassifier.train(SpiralClassifier.Config.DEFAULT, checkpoint, log);
     written.addAll(SpiralClassifier.charts(spirals, out));
+    log.println("Two spirals again, with rules that need no learning rate:");
+    written.addAll(SpiralClassifier.charts(spirals,
+        SpiralClassifier.trainLearningRateFree(SpiralClassifier.Config.DEFAULT, log), out));
     written.stream().filter(p -> p.toString().endsWith(".png")).forEach(p -> log.println("wrote " + p));
     log.println(String.format(Locale.ROOT, "done in %.1f s; SVG and CSV beside each picture",
         (System.nanoTime() - start) / 1e9));

@@ -7,7 +7,13 @@ import dev.stride.checkpoint.Checkpoint;
 import dev.stride.checkpoint.CheckpointPart;
 import dev.stride.optim.AdamOptions;
 import dev.stride.optim.AdamW;
+import dev.stride.optim.AdamWScheduleFree;
+import dev.stride.optim.AdamWScheduleFreeOptions;
+import dev.stride.optim.Hyperparameters;
+import dev.stride.optim.Optimizer;
 import dev.stride.optim.ParamGroup;
+import dev.stride.optim.Prodigy;
+import dev.stride.optim.ProdigyOptions;
 import dev.stride.optim.WeightAverage;
 import dev.stride.plot.LineChart;
 import dev.stride.plot.RangeTestPlot;
@@ -108,12 +114,12 @@ public final class SpiralClassifier {
       int checkpointEpoch, Ending resumed) {}
 
   /** The network, its loss and its optimizer: what one training step uses. */
-  private record Model(Mlp mlp, SoftmaxCrossEntropy loss, AdamW adamw, int maxRows)
-      implements AutoCloseable {
+  private record Model<O extends Optimizer<?>>(Mlp mlp, SoftmaxCrossEntropy loss, O optimizer,
+      int maxRows) implements AutoCloseable {
     /** Zeroes the gradients, then takes the next batch forward and backward; returns its loss. */
     double lossAndGradients(Minibatches batches) {
       int rows = batches.next();
-      adamw.zeroGrad();
+      optimizer.zeroGrad();
       double l = loss.lossAndGrad(mlp.forward(batches.points(), rows), batches.labels(), rows);
       mlp.backward(loss.grad(), rows);
       return l;
@@ -151,25 +157,34 @@ public final class SpiralClassifier {
      * A network of {@code config}'s shape initialized from {@code init}, its loss, and AdamW with
      * the weights decayed and, in a second group, the biases not.
      */
-    static Model create(Arena arena, Config config, Random init) {
-      Mlp mlp = new Mlp(arena, config.batchSize(), init,
-          Spirals.FEATURES, config.width(), config.width(), Spirals.CLASSES);
-      AdamW adamw = new AdamW(AdamOptions.ADAMW_DEFAULTS);
-      // Decaying the weights limits the network's slopes, which regularizes; decaying the biases would
-      // only pull its boundaries toward the origin.
-      ParamGroup<AdamOptions> biases = adamw.addGroup(AdamOptions.ADAMW_DEFAULTS.withWeightDecay(0));
-      for (Dense layer : mlp.denseLayers()) {
-        adamw.add(layer.weight(), layer.weightGrad());
-        biases.add(layer.bias(), layer.biasGrad());
-      }
-      return new Model(mlp, new SoftmaxCrossEntropy(arena, Spirals.CLASSES, config.batchSize()), adamw,
-          config.batchSize());
+    static Model<AdamW> create(Arena arena, Config config, Random init) {
+      return create(arena, config, init, new AdamW(AdamOptions.ADAMW_DEFAULTS),
+          AdamOptions.ADAMW_DEFAULTS.withWeightDecay(0));
     }
 
-    /** Frees AdamW's state; the network is the arena's. */
+    /**
+     * As {@link #create(Arena, Config, Random)}, with {@code optimizer} for the weights and its
+     * group of {@code biases} for the biases.
+     */
+    static <O extends Optimizer<H>, H extends Hyperparameters<H>> Model<O> create(Arena arena,
+        Config config, Random init, O optimizer, H biases) {
+      Mlp mlp = new Mlp(arena, config.batchSize(), init,
+          Spirals.FEATURES, config.width(), config.width(), Spirals.CLASSES);
+      // Decaying the weights limits the network's slopes, which regularizes; decaying the biases would
+      // only pull its boundaries toward the origin.
+      ParamGroup<H> biasGroup = optimizer.addGroup(biases);
+      for (Dense layer : mlp.denseLayers()) {
+        optimizer.add(layer.weight(), layer.weightGrad());
+        biasGroup.add(layer.bias(), layer.biasGrad());
+      }
+      return new Model<>(mlp, new SoftmaxCrossEntropy(arena, Spirals.CLASSES, config.batchSize()),
+          optimizer, config.batchSize());
+    }
+
+    /** Frees the optimizer's state; the network is the arena's. */
     @Override
     public void close() {
-      adamw.close();
+      optimizer.close();
     }
   }
 
@@ -179,7 +194,7 @@ public final class SpiralClassifier {
    * through a part of the example's own.
    */
   private static final class Run implements AutoCloseable {
-    final Model model;
+    final Model<AdamW> model;
     final Schedule schedule;
     final ScheduleBinding<AdamOptions> scheduled;
     final WeightAverage ema;
@@ -188,12 +203,12 @@ public final class SpiralClassifier {
     final Checkpoint checkpoint;
     int epochsDone;
 
-    Run(Model model, Minibatches batches, Schedule schedule) {
+    Run(Model<AdamW> model, Minibatches batches, Schedule schedule) {
       this.model = model;
       this.batches = batches;
       this.schedule = schedule;
-      scheduled = ScheduleBinding.of(model.adamw()).lr(schedule);
-      ema = WeightAverage.ema(model.adamw(), EMA_DECAY);
+      scheduled = ScheduleBinding.of(model.optimizer()).lr(schedule);
+      ema = WeightAverage.ema(model.optimizer(), EMA_DECAY);
       CheckpointPart data = new CheckpointPart() {
         @Override
         public Map<String, ?> state() {
@@ -211,7 +226,7 @@ public final class SpiralClassifier {
           };
         }
       };
-      checkpoint = Checkpoint.of(model.adamw())
+      checkpoint = Checkpoint.of(model.optimizer())
           .with("schedule", CheckpointPart.of(scheduled))
           .with("ema", CheckpointPart.of(ema))
           .with("early_stopping", CheckpointPart.of(earlyStopping))
@@ -247,14 +262,14 @@ public final class SpiralClassifier {
       int perClass = config.pointsPerClass();
       Spirals train = Spirals.generate(arena, perClass, TURNS, config.noise(), seeds.nextLong());
       Spirals test = Spirals.generate(arena, perClass, TURNS, config.noise(), seeds.nextLong());
-      try (Model model = Model.create(arena, config, new Random(seeds.nextLong()))) {
+      try (Model<AdamW> model = Model.create(arena, config, new Random(seeds.nextLong()))) {
         return train(arena, config, seeds, train, test, model, checkpoint, log);
       }
     }
   }
 
   private static Result train(Arena arena, Config config, Random seeds, Spirals train, Spirals test,
-      Model model, Path checkpoint, Log log) {
+      Model<AdamW> model, Path checkpoint, Log log) {
     int perClass = config.pointsPerClass();
     int batch = config.batchSize();
     // Both phases see the batches in the same order: training does not depend on the sweep's length.
@@ -265,9 +280,9 @@ public final class SpiralClassifier {
     RangeTestResult sweep;
     try (ProgressBar bar = log.progress("  range test", SWEEP_STEPS)) {
       int[] taken = {0};
-      sweep = RANGE_TEST.run(model.adamw(), lr -> {
+      sweep = RANGE_TEST.run(model.optimizer(), lr -> {
         double l = model.lossAndGradients(sweepBatches);
-        model.adamw().step();
+        model.optimizer().step();
         bar.update(++taken[0], String.format(Locale.ROOT, "lr %.2e  loss %.4f", lr, l));
         return l;
       });
@@ -312,7 +327,7 @@ public final class SpiralClassifier {
    */
   private static Ending resume(Arena arena, Config config, Spirals train, Schedule schedule,
       long batchSeed, Path checkpoint, Training first, Log log) {
-    try (Model model = Model.create(arena, config, new Random(~config.seed()));
+    try (Model<AdamW> model = Model.create(arena, config, new Random(~config.seed()));
         Run run = new Run(model, new Minibatches(arena, train, config.batchSize(), batchSeed), schedule)) {
       run.checkpoint.load(checkpoint);
       return new Training(config.epochs(), first.perEpoch, first.validation).fit(run, -1, null, log,
@@ -346,7 +361,7 @@ public final class SpiralClassifier {
      * its checkpoint to {@code checkpoint} after epoch {@code saveAfter}.
      */
     Ending fit(Run run, int saveAfter, Path checkpoint, Log log, String label) {
-      Model model = run.model;
+      Model<AdamW> model = run.model;
       double epochLoss = 0;
       int epoch = run.epochsDone;
       try (ProgressBar bar = log.progress(label, (epochs - epoch) * perEpoch)) {
@@ -388,6 +403,93 @@ public final class SpiralClassifier {
       return new Curves(Arrays.copyOf(losses, stepsTaken), Arrays.copyOf(lrs, stepsTaken),
           Arrays.copyOf(validationLosses, epochsTaken), perEpoch, warmup);
     }
+  }
+
+  /**
+   * A run with a rule that needs no rate: its loss at every step and its accuracy on the training
+   * and test points (Schedule-Free's at its averaged point x, as it is evaluated).
+   */
+  public record LearningRateFree(String rule, double[] losses, double trainAccuracy,
+      double testAccuracy) {}
+
+  /**
+   * The same network, data, initial weights and batches as {@link #train}, for as many epochs,
+   * trained by Prodigy (its defaults: lr 1, d0 1e-6) and by Schedule-Free AdamW (its defaults:
+   * lr 0.0025, no warmup): no range test, no schedule, no early stop. Weight decay 0.01 on the
+   * weights, none on the biases, as the AdamW run has.
+   */
+  public static List<LearningRateFree> trainLearningRateFree(Config config, Log log) {
+    List<LearningRateFree> runs = new ArrayList<>();
+    runs.add(trainLearningRateFree(config, "Prodigy", (arena, init) -> Model.create(arena, config,
+        init, new Prodigy(ProdigyOptions.DEFAULTS.withWeightDecay(0.01)), ProdigyOptions.DEFAULTS), log));
+    runs.add(trainLearningRateFree(config, "Schedule-Free AdamW", (arena, init) -> {
+      AdamWScheduleFree sf = new AdamWScheduleFree(AdamWScheduleFreeOptions.DEFAULTS.withWeightDecay(0.01));
+      sf.train();
+      return Model.create(arena, config, init, sf, AdamWScheduleFreeOptions.DEFAULTS);
+    }, log));
+    return runs;
+  }
+
+  /** How a learning-rate-free run makes its model. */
+  private interface ModelFactory {
+    Model<? extends Optimizer<?>> create(Arena arena, Random init);
+  }
+
+  private static LearningRateFree trainLearningRateFree(Config config, String rule,
+      ModelFactory factory, Log log) {
+    try (Arena arena = Arena.ofConfined()) {
+      // the seeds in the order train() draws them: the data, the weights, the batches
+      Random seeds = new Random(config.seed());
+      int perClass = config.pointsPerClass();
+      Spirals train = Spirals.generate(arena, perClass, TURNS, config.noise(), seeds.nextLong());
+      Spirals test = Spirals.generate(arena, perClass, TURNS, config.noise(), seeds.nextLong());
+      try (Model<? extends Optimizer<?>> model = factory.create(arena, new Random(seeds.nextLong()))) {
+        Minibatches batches = new Minibatches(arena, train, config.batchSize(), seeds.nextLong());
+        double[] losses = new double[config.epochs() * batches.batchesPerEpoch()];
+        try (ProgressBar bar = log.progress("  " + rule, losses.length)) {
+          for (int step = 0; step < losses.length; step++) {
+            losses[step] = model.lossAndGradients(batches);
+            model.optimizer().step();
+            bar.update(step + 1, String.format(Locale.ROOT, "loss %.4f", losses[step]));
+          }
+        }
+        if (model.optimizer() instanceof AdamWScheduleFree sf) {
+          sf.eval(); // the parameters at the averaged point, where Schedule-Free is evaluated
+        }
+        LearningRateFree run = new LearningRateFree(rule, losses, model.accuracy(train),
+            model.accuracy(test));
+        String estimate = model.optimizer() instanceof Prodigy p
+            ? String.format(Locale.ROOT, "; its step size d ended at %.3g", p.d()) : "";
+        log.println(String.format(Locale.ROOT, "  %s: %.1f %% of the training points, %.1f %% of"
+            + " the test points%s", rule, 100 * run.trainAccuracy(), 100 * run.testAccuracy(), estimate));
+        return run;
+      }
+    }
+  }
+
+  /**
+   * Writes, in {@code dir}, the training loss of the tuned AdamW run beside the learning-rate-free
+   * runs' ({@code spiral-lr-free}), each as the mean over its last epoch.
+   */
+  public static List<Path> charts(Result tuned, List<LearningRateFree> free, Path dir) {
+    int perEpoch = tuned.curves().stepsPerEpoch();
+    int steps = free.getFirst().losses().length;
+    double[] x = new double[steps];
+    Arrays.setAll(x, i -> i);
+    // the AdamW run stopped early: its curve ends there
+    double[] adamW = Arrays.copyOf(trailingMean(tuned.curves().losses(), perEpoch), steps);
+    Arrays.fill(adamW, Math.min(tuned.curves().losses().length, steps), steps, Double.NaN);
+    LineChart.Builder chart = LineChart.builder("step", x)
+        .title("Two spirals: tuned AdamW against rules that need no rate")
+        .yLabel("cross-entropy, mean over the last epoch")
+        .logY(true)
+        .series(String.format(Locale.ROOT, "AdamW, range test + warmup + cosine (test %.1f %%)",
+            100 * tuned.testAccuracy()), adamW);
+    for (LearningRateFree run : free) {
+      chart.series(String.format(Locale.ROOT, "%s, defaults (test %.1f %%)", run.rule(),
+          100 * run.testAccuracy()), trailingMean(run.losses(), perEpoch));
+    }
+    return chart.build().write(dir.resolve("spiral-lr-free"));
   }
 
   /**

@@ -8,7 +8,6 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -41,21 +40,6 @@ public class AveragingBenchmark {
   /** The two averages. */
   public enum Kind { EMA, SWA }
 
-  /** Nanoseconds in each variant, and calls, in one iteration. */
-  @AuxCounters(AuxCounters.Type.EVENTS)
-  @State(Scope.Thread)
-  public static class Nanos {
-    public long vector;
-    public long scalar;
-    public long floatArray;
-    public long limit;
-    public long calls;
-
-    @Setup(Level.Iteration)
-    public void reset() {
-      vector = scalar = floatArray = limit = calls = 0;
-    }
-  }
 
   private static final UpdateKernels VECTOR = Kernels.vector();
   private static final UpdateKernels SCALAR = Kernels.scalar();
@@ -74,7 +58,6 @@ public class AveragingBenchmark {
   /** Folds so far: from 1, so that no call is the first fold's copy. */
   private long folds = 1;
   private Runnable[] variants;
-  private long call;
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -104,22 +87,8 @@ public class AveragingBenchmark {
   }
 
   @Benchmark
-  public void inTurn(Nanos nanos) {
-    for (int position = 0; position < variants.length; position++) {
-      int v = InTurn.variant(call, position, variants.length);
-      long t = InTurn.nanos(variants[v]);
-      if (v == 0) {
-        nanos.vector += t;
-      } else if (v == variants.length - 1) {
-        nanos.limit += t;
-      } else if (v == variants.length - 2) {
-        nanos.floatArray += t;
-      } else {
-        nanos.scalar += t;
-      }
-    }
-    call++;
-    nanos.calls++;
+  public void inTurn(KernelNanos nanos) {
+    nanos.inTurn(variants);
   }
 
   @TearDown(Level.Trial)

@@ -3,7 +3,6 @@ package dev.stride.bench;
 import dev.stride.kernel.Kernels;
 import dev.stride.kernel.UpdateKernels;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -31,21 +30,6 @@ public class RuleBenchmark {
   /** The scalar reference is timed up to this size; beyond, it would take most of the run. */
   static final int SCALAR_UP_TO = 262144;
 
-  /** Nanoseconds in each variant, and calls, in one iteration. */
-  @AuxCounters(AuxCounters.Type.EVENTS)
-  @State(Scope.Thread)
-  public static class Nanos {
-    public long vector;
-    public long scalar;
-    public long floatArray;
-    public long limit;
-    public long calls;
-
-    @Setup(Level.Iteration)
-    public void reset() {
-      vector = scalar = floatArray = limit = calls = 0;
-    }
-  }
 
   // Constants, so that each call site sees one implementation.
   static final UpdateKernels VECTOR = Kernels.vector();
@@ -65,7 +49,6 @@ public class RuleBenchmark {
   private RuleStep scalarStep;
   private RuleStep arrayStep;
   private Runnable[] variants;
-  private long call;
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -87,22 +70,8 @@ public class RuleBenchmark {
   }
 
   @Benchmark
-  public void inTurn(Nanos nanos) {
-    for (int position = 0; position < variants.length; position++) {
-      int v = InTurn.variant(call, position, variants.length);
-      long t = InTurn.nanos(variants[v]);
-      if (v == 0) {
-        nanos.vector += t;
-      } else if (v == variants.length - 1) {
-        nanos.limit += t;
-      } else if (v == variants.length - 2) {
-        nanos.floatArray += t;
-      } else {
-        nanos.scalar += t;
-      }
-    }
-    call++;
-    nanos.calls++;
+  public void inTurn(KernelNanos nanos) {
+    nanos.inTurn(variants);
   }
 
   @TearDown(Level.Trial)

@@ -13,7 +13,9 @@ package dev.stride.kernel;
  *
  * <p>Segments are native, 4-byte aligned, of native byte order, and hold at least
  * {@code offset + count} floats; the caller ({@code dev.stride.optim}) checks all that once, not
- * per step. Per-step scalars come in a coefficients object computed once per step, outside the
+ * per step. Native matters beyond the call: once a Vector API load has seen a heap segment, C2
+ * compiles every kernel in the JVM for both kinds, and Adam's ran 5.5× slower in cache and 1.6×
+ * from DRAM ({@code HeapSegmentCost} in BENCHMARKS.md). Per-step scalars come in a coefficients object computed once per step, outside the
  * loop.
  *
  * @param lanes how many elements one iteration of the main loop updates: 1 for the references

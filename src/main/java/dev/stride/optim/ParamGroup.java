@@ -76,6 +76,7 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
 
   static void check(String name, MemorySegment segment) {
     Objects.requireNonNull(segment, name);
+    // the kernels need native memory, and a heap segment seen by one slows all (UpdateKernels)
     if (!segment.isNative()) {
       throw new IllegalArgumentException(name + " must be a native segment (allocated from an Arena),"
           + " got a heap segment " + segment);

@@ -2,7 +2,6 @@ package dev.stride.optim;
 
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.LambKernel;
-import dev.stride.kernel.ReduceKernel;
 import dev.stride.kernel.UpdateKernels;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -23,12 +22,11 @@ import java.util.List;
  * updates m and v and sums ‖p‖² and ‖u‖² per chunk, the other recomputes u from m and v and
  * applies it (40 bytes per element in all). State: {@code exp_avg}, {@code exp_avg_sq}.
  */
-public final class Lamb extends Optimizer<LambOptions> {
+public final class Lamb extends TrustRatioOptimizer<LambOptions> {
   private static final List<String> STATE_KEYS = List.of("exp_avg", "exp_avg_sq");
   private static final int EXP_AVG = 0;
   private static final int EXP_AVG_SQ = 1;
   private final LambKernel kernel;
-  private final ReduceKernel reduce;
 
   /** With the reference's defaults, {@link LambOptions#DEFAULTS}. */
   public Lamb() {
@@ -43,7 +41,6 @@ public final class Lamb extends Optimizer<LambOptions> {
   public Lamb(LambOptions hyperparameters, UpdateKernels kernels) {
     super(hyperparameters, kernels);
     this.kernel = kernels.lamb();
-    this.reduce = kernels.reduce();
   }
 
   @Override
@@ -73,51 +70,25 @@ public final class Lamb extends Optimizer<LambOptions> {
   }
 
   @Override
-  boolean sharesCoefficients() {
-    return false; // each tensor its trust ratio
-  }
-
-  @Override
   void prepare(LambOptions h, Parameter p) {
     p.<LambKernel.Coefficients>coefficients().set(h.lr(), h.beta1(), h.beta2(), h.eps(),
         h.weightDecay(), h.debias(), p.step + 1);
   }
 
   @Override
-  int passes() {
-    return 2;
+  void direction(Parameter p, MemorySegment direction, long offset, long count) {
+    kernel.moments(p.coefficients(), p.value, p.grad, p.state(EXP_AVG), p.state(EXP_AVG_SQ),
+        direction, offset, offset, count);
   }
 
   @Override
-  int chunkResults() {
-    return 2;
+  void apply(Parameter p, long offset, long count) {
+    kernel.apply(p.coefficients(), p.value, p.state(EXP_AVG), p.state(EXP_AVG_SQ), offset, count);
   }
 
   @Override
-  void update(int pass, int worker, int chunk, Parameter p, long offset, long count) {
-    LambKernel.Coefficients c = p.coefficients();
-    if (pass == 0) {
-      MemorySegment u = scratch(worker, 0);
-      double[] lanes = lanes(worker);
-      kernel.moments(c, p.value, p.grad, p.state(EXP_AVG), p.state(EXP_AVG_SQ), u, offset, offset,
-          count);
-      setChunkResult(chunk, 0, reduce.sumOfSquares(p.value, offset, count, lanes));
-      setChunkResult(chunk, 1, reduce.sumOfSquares(u, 0, count, lanes));
-    } else {
-      kernel.apply(c, p.value, p.state(EXP_AVG), p.state(EXP_AVG_SQ), offset, count);
-    }
-  }
-
-  @Override
-  boolean betweenPasses(int pass) {
-    Parameter[] parameters = planParameters();
-    for (int j = 0; j < parameters.length; j++) {
-      Parameter p = parameters[j];
-      LambOptions h = group(p.group).hyperparameters();
-      float paramNorm = Math.min((float) Math.sqrt(sumOfChunkResults(j, 0)), (float) h.clampValue());
-      float directionNorm = (float) Math.sqrt(sumOfChunkResults(j, 1));
-      p.<LambKernel.Coefficients>coefficients().setTrust(paramNorm, directionNorm, h.adam());
-    }
-    return true;
+  void setTrust(LambOptions h, Parameter p, float paramNorm, float directionNorm) {
+    p.<LambKernel.Coefficients>coefficients().setTrust(Math.min(paramNorm, (float) h.clampValue()),
+        directionNorm, h.adam());
   }
 }

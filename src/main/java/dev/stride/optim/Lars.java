@@ -2,7 +2,6 @@ package dev.stride.optim;
 
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.LarsKernel;
-import dev.stride.kernel.ReduceKernel;
 import dev.stride.kernel.UpdateKernels;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -24,11 +23,10 @@ import java.util.List;
  * g and sums ‖p‖² and ‖u‖² per chunk, the other updates μ and p (28 bytes per element in all).
  * State: {@code mu}.
  */
-public final class Lars extends Optimizer<LarsOptions> {
+public final class Lars extends TrustRatioOptimizer<LarsOptions> {
   private static final List<String> STATE_KEYS = List.of("mu");
   private static final int MU = 0;
   private final LarsKernel kernel;
-  private final ReduceKernel reduce;
 
   public Lars(LarsOptions hyperparameters) {
     this(hyperparameters, defaultKernels());
@@ -38,7 +36,6 @@ public final class Lars extends Optimizer<LarsOptions> {
   public Lars(LarsOptions hyperparameters, UpdateKernels kernels) {
     super(hyperparameters, kernels);
     this.kernel = kernels.lars();
-    this.reduce = kernels.reduce();
   }
 
   @Override
@@ -67,11 +64,6 @@ public final class Lars extends Optimizer<LarsOptions> {
   }
 
   @Override
-  boolean sharesCoefficients() {
-    return false; // each tensor its q
-  }
-
-  @Override
   void prepare(LarsOptions h, Parameter p) {
     boolean decays = !(h.weightDecayFilter() && p.shape.length == 1);
     p.<LarsKernel.Coefficients>coefficients().set(h.lr(), h.momentum(), h.eta(),
@@ -79,38 +71,18 @@ public final class Lars extends Optimizer<LarsOptions> {
   }
 
   @Override
-  int passes() {
-    return 2;
+  void direction(Parameter p, MemorySegment direction, long offset, long count) {
+    kernel.direction(p.coefficients(), p.value, p.grad, direction, offset, offset, count);
   }
 
   @Override
-  int chunkResults() {
-    return 2;
+  void apply(Parameter p, long offset, long count) {
+    kernel.apply(p.coefficients(), p.value, p.grad, p.state(MU), offset, count);
   }
 
   @Override
-  void update(int pass, int worker, int chunk, Parameter p, long offset, long count) {
-    LarsKernel.Coefficients c = p.coefficients();
-    if (pass == 0) {
-      MemorySegment u = scratch(worker, 0);
-      double[] lanes = lanes(worker);
-      kernel.direction(c, p.value, p.grad, u, offset, offset, count);
-      setChunkResult(chunk, 0, reduce.sumOfSquares(p.value, offset, count, lanes));
-      setChunkResult(chunk, 1, reduce.sumOfSquares(u, 0, count, lanes));
-    } else {
-      kernel.apply(c, p.value, p.grad, p.state(MU), offset, count);
-    }
-  }
-
-  @Override
-  boolean betweenPasses(int pass) {
-    Parameter[] parameters = planParameters();
-    for (int j = 0; j < parameters.length; j++) {
-      Parameter p = parameters[j];
-      boolean adapt = !(group(p.group).hyperparameters().larsAdaptationFilter() && p.shape.length == 1);
-      p.<LarsKernel.Coefficients>coefficients().setTrust((float) Math.sqrt(sumOfChunkResults(j, 0)),
-          (float) Math.sqrt(sumOfChunkResults(j, 1)), adapt);
-    }
-    return true;
+  void setTrust(LarsOptions h, Parameter p, float paramNorm, float directionNorm) {
+    boolean adapt = !(h.larsAdaptationFilter() && p.shape.length == 1);
+    p.<LarsKernel.Coefficients>coefficients().setTrust(paramNorm, directionNorm, adapt);
   }
 }

@@ -69,9 +69,7 @@ public final class HeapSegmentCost {
   private static double nsPerElement(Runnable call, int size) {
     long[] ns = new long[Math.max(15, 160_000_000 / size)];
     for (int j = 0; j < ns.length; j++) {
-      long t0 = System.nanoTime();
-      call.run();
-      ns[j] = System.nanoTime() - t0;
+      ns[j] = InTurn.nanos(call);
     }
     Arrays.sort(ns);
     return ns[ns.length / 2] / (double) size;

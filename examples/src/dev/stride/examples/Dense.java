@@ -8,8 +8,8 @@ import java.util.Random;
 
 /**
  * A fully connected layer, {@code y = x·W + b}: W is {@code in × out} and b has {@code out}
- * entries, each with a gradient of the same shape, all off-heap where an optimizer can update
- * them. W is stored by input row so that every inner loop below walks memory in order.
+ * entries, each with a gradient of the same shape, all off-heap where an optimizer can update them.
+ * W is stored by input row so that every inner loop below walks memory in order.
  */
 final class Dense implements Layer {
   private final int in;
@@ -23,8 +23,8 @@ final class Dense implements Layer {
   private MemorySegment input;
 
   /**
-   * He-uniform weights from {@code random}, uniform in ±√(6 / in), which keep the activations' scale
-   * through ReLU layers; zero biases.
+   * He-uniform weights from {@code random}, uniform in ±√(6 / in), which keep the activations'
+   * scale through ReLU layers; zero biases.
    */
   Dense(Arena arena, int in, int out, int maxRows, Random random) {
     this.in = in;
@@ -56,7 +56,9 @@ final class Dense implements Layer {
         float xi = x.getAtIndex(JAVA_FLOAT, (long) r * in + i);
         long w = (long) i * out;
         for (int o = 0; o < out; o++) {
-          output.setAtIndex(JAVA_FLOAT, y + o,
+          output.setAtIndex(
+              JAVA_FLOAT,
+              y + o,
               output.getAtIndex(JAVA_FLOAT, y + o) + xi * weight.getAtIndex(JAVA_FLOAT, w + o));
         }
       }
@@ -78,7 +80,8 @@ final class Dense implements Layer {
         float dxi = 0;
         for (int o = 0; o < out; o++) {
           float dyo = dy.getAtIndex(JAVA_FLOAT, y + o);
-          weightGrad.setAtIndex(JAVA_FLOAT, w + o, weightGrad.getAtIndex(JAVA_FLOAT, w + o) + xi * dyo);
+          weightGrad.setAtIndex(
+              JAVA_FLOAT, w + o, weightGrad.getAtIndex(JAVA_FLOAT, w + o) + xi * dyo);
           dxi += dyo * weight.getAtIndex(JAVA_FLOAT, w + o);
         }
         inputGrad.setAtIndex(JAVA_FLOAT, (long) r * in + i, dxi);

@@ -30,8 +30,9 @@ public final class Examples {
     Log log = Log.standardOutput();
     long start = System.nanoTime();
     log.println("Linear regression, y = 3x + 2 + noise, SGD at three rates:");
-    List<Path> written = new ArrayList<>(LinearRegression.chart(LinearRegression.run(log),
-        out.resolve("linear-regression")));
+    List<Path> written =
+        new ArrayList<>(
+            LinearRegression.chart(LinearRegression.run(log), out.resolve("linear-regression")));
     log.println("Two spirals, MLP 2-64-64-2, AdamW, warmup + cosine:");
     Path checkpoint = out.resolve("spiral-halfway.safetensors");
     try {
@@ -39,13 +40,22 @@ public final class Examples {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    SpiralClassifier.Result spirals = SpiralClassifier.train(SpiralClassifier.Config.DEFAULT, checkpoint, log);
+    SpiralClassifier.Result spirals =
+        SpiralClassifier.train(SpiralClassifier.Config.DEFAULT, checkpoint, log);
     written.addAll(SpiralClassifier.charts(spirals, out));
     log.println("Two spirals again, with rules that need no learning rate:");
-    written.addAll(SpiralClassifier.charts(spirals,
-        SpiralClassifier.trainLearningRateFree(SpiralClassifier.Config.DEFAULT, log), out));
-    written.stream().filter(p -> p.toString().endsWith(".png")).forEach(p -> log.println("wrote " + p));
-    log.println(String.format(Locale.ROOT, "done in %.1f s; SVG and CSV beside each picture",
-        (System.nanoTime() - start) / 1e9));
+    written.addAll(
+        SpiralClassifier.charts(
+            spirals,
+            SpiralClassifier.trainLearningRateFree(SpiralClassifier.Config.DEFAULT, log),
+            out));
+    written.stream()
+        .filter(p -> p.toString().endsWith(".png"))
+        .forEach(p -> log.println("wrote " + p));
+    log.println(
+        String.format(
+            Locale.ROOT,
+            "done in %.1f s; SVG and CSV beside each picture",
+            (System.nanoTime() - start) / 1e9));
   }
 }

@@ -29,11 +29,17 @@ import java.util.Random;
 public final class LinearRegression {
   /** The line the data come from. */
   public static final double TRUE_W = 3;
+
   public static final double TRUE_B = 2;
   public static final int STEPS = 100;
+
   /** A run whose loss exceeds this many times its first is diverging: it stops there. */
   static final double EXPLODED = 100;
-  /** 200 points, noise of standard deviation 0.1: the least-squares line is within 0.01 of the true one. */
+
+  /**
+   * 200 points, noise of standard deviation 0.1: the least-squares line is within 0.01 of the true
+   * one.
+   */
   static final Data DATA = Data.generate(200, 0.1, 42);
 
   /** The three rates the example compares. */
@@ -79,7 +85,8 @@ public final class LinearRegression {
 
   /**
    * One run: its rate, the parameters it ended with, and the loss after each step, from step 0
-   * (before the first); a run that diverged stopped early, with fewer than {@code STEPS + 1} losses.
+   * (before the first); a run that diverged stopped early, with fewer than {@code STEPS + 1}
+   * losses.
    */
   public record Run(Rate rate, float w, float b, double[] losses) {
     public boolean diverged() {
@@ -95,7 +102,8 @@ public final class LinearRegression {
 
   /** Trains from w = b = 0 for {@link #STEPS} steps at {@code rate}, or until the loss explodes. */
   public static Run train(Data data, Rate rate) {
-    try (Arena arena = Arena.ofConfined(); Sgd sgd = new Sgd(SgdOptions.of(rate.lr()))) {
+    try (Arena arena = Arena.ofConfined();
+        Sgd sgd = new Sgd(SgdOptions.of(rate.lr()))) {
       MemorySegment w = arena.allocate(JAVA_FLOAT);
       MemorySegment b = arena.allocate(JAVA_FLOAT);
       MemorySegment wGrad = arena.allocate(JAVA_FLOAT);
@@ -105,7 +113,8 @@ public final class LinearRegression {
       for (int step = 0; step <= STEPS; step++) {
         double loss = lossAndGrad(data, w, b, wGrad, bGrad);
         if (step > 0 && !(loss <= EXPLODED * losses[0])) {
-          return new Run(rate, w.get(JAVA_FLOAT, 0), b.get(JAVA_FLOAT, 0), Arrays.copyOf(losses, step));
+          return new Run(
+              rate, w.get(JAVA_FLOAT, 0), b.get(JAVA_FLOAT, 0), Arrays.copyOf(losses, step));
         }
         losses[step] = loss;
         if (step < STEPS) {
@@ -117,8 +126,8 @@ public final class LinearRegression {
   }
 
   /** The mean squared error at (w, b); writes its gradient to wGrad and bGrad. */
-  private static double lossAndGrad(Data data, MemorySegment w, MemorySegment b, MemorySegment wGrad,
-      MemorySegment bGrad) {
+  private static double lossAndGrad(
+      Data data, MemorySegment w, MemorySegment b, MemorySegment wGrad, MemorySegment bGrad) {
     float wv = w.get(JAVA_FLOAT, 0);
     float bv = b.get(JAVA_FLOAT, 0);
     int n = data.x().length;
@@ -140,11 +149,22 @@ public final class LinearRegression {
   public static List<Run> run(Log log) {
     List<Run> runs = Arrays.stream(Rate.values()).map(rate -> train(DATA, rate)).toList();
     for (Run run : runs) {
-      log.println(run.diverged()
-          ? String.format(Locale.ROOT, "  %-22s diverged: loss above %.0f × its first after %d steps",
-              run.rate().label(), EXPLODED, run.losses().length - 1)
-          : String.format(Locale.ROOT, "  %-22s w = %.4f, b = %.4f, loss %.5f after %d steps",
-              run.rate().label(), run.w(), run.b(), run.finalLoss(), STEPS));
+      log.println(
+          run.diverged()
+              ? String.format(
+                  Locale.ROOT,
+                  "  %-22s diverged: loss above %.0f × its first after %d steps",
+                  run.rate().label(),
+                  EXPLODED,
+                  run.losses().length - 1)
+              : String.format(
+                  Locale.ROOT,
+                  "  %-22s w = %.4f, b = %.4f, loss %.5f after %d steps",
+                  run.rate().label(),
+                  run.w(),
+                  run.b(),
+                  run.finalLoss(),
+                  STEPS));
     }
     return runs;
   }
@@ -156,10 +176,11 @@ public final class LinearRegression {
   public static List<Path> chart(List<Run> runs, Path prefix) {
     double[] steps = new double[STEPS + 1];
     Arrays.setAll(steps, i -> i);
-    LineChart.Builder chart = LineChart.builder("step", steps)
-        .title("Linear regression with SGD: loss at three learning rates")
-        .yLabel("mean squared error")
-        .logY(true);
+    LineChart.Builder chart =
+        LineChart.builder("step", steps)
+            .title("Linear regression with SGD: loss at three learning rates")
+            .yLabel("mean squared error")
+            .logY(true);
     for (Run run : runs) {
       double[] loss = Arrays.copyOf(run.losses(), STEPS + 1);
       Arrays.fill(loss, run.losses().length, STEPS + 1, Double.NaN);

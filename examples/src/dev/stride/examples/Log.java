@@ -6,8 +6,8 @@ import java.io.PrintStream;
 
 /**
  * Where an example reports: lines of text, and {@link ProgressBar}s that redraw one line in place
- * on a terminal but print a few plain lines anywhere else, where every redraw would stay in the
- * log as a line of its own.
+ * on a terminal but print a few plain lines anywhere else, where every redraw would stay in the log
+ * as a line of its own.
  *
  * @param terminal whether {@code out} is an interactive terminal
  */

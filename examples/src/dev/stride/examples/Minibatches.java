@@ -34,7 +34,9 @@ final class Minibatches {
     next = order.length; // shuffle before the first batch
   }
 
-  /** Fills {@link #points()} and {@link #labels()} with the next batch; returns its number of rows. */
+  /**
+   * Fills {@link #points()} and {@link #labels()} with the next batch; returns its number of rows.
+   */
   int next() {
     if (next == order.length) {
       shuffle();
@@ -43,8 +45,14 @@ final class Minibatches {
     int rows = Math.min(batchSize, order.length - next);
     for (int r = 0; r < rows; r++) {
       int row = order[next + r];
-      MemorySegment.copy(data.points(), JAVA_FLOAT, (long) row * Spirals.FEATURES * Float.BYTES,
-          points, JAVA_FLOAT, (long) r * Spirals.FEATURES * Float.BYTES, Spirals.FEATURES);
+      MemorySegment.copy(
+          data.points(),
+          JAVA_FLOAT,
+          (long) row * Spirals.FEATURES * Float.BYTES,
+          points,
+          JAVA_FLOAT,
+          (long) r * Spirals.FEATURES * Float.BYTES,
+          Spirals.FEATURES);
       labels.setAtIndex(JAVA_INT, r, data.labels().getAtIndex(JAVA_INT, row));
     }
     next += rows;

@@ -3,10 +3,10 @@ package dev.stride.examples;
 import java.util.Locale;
 
 /**
- * Progress through a known number of steps, with a status such as the loss:
- * {@code training [###########.........] 1200/2400  loss 0.120  3.1 s}. On a terminal it is one
- * line redrawn with {@code \r} at most every 50 ms, ended by {@link #close()}; elsewhere it prints a
- * line at each quarter.
+ * Progress through a known number of steps, with a status such as the loss: {@code training
+ * [###########.........] 1200/2400 loss 0.120 3.1 s}. On a terminal it is one line redrawn with
+ * {@code \r} at most every 50 ms, ended by {@link #close()}; elsewhere it prints a line at each
+ * quarter.
  */
 final class ProgressBar implements AutoCloseable {
   private static final int WIDTH = 30;
@@ -58,7 +58,15 @@ final class ProgressBar implements AutoCloseable {
   private String line(int done, String status, long now) {
     int filled = (int) ((long) done * WIDTH / total);
     String count = "%" + String.valueOf(total).length() + "d/%d";
-    return String.format(Locale.ROOT, "%s [%s%s] " + count + "  %s  %.1f s", label, "#".repeat(filled),
-        ".".repeat(WIDTH - filled), done, total, status, (now - start) / 1e9);
+    return String.format(
+        Locale.ROOT,
+        "%s [%s%s] " + count + "  %s  %.1f s",
+        label,
+        "#".repeat(filled),
+        ".".repeat(WIDTH - filled),
+        done,
+        total,
+        status,
+        (now - start) / 1e9);
   }
 }

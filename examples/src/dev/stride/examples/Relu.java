@@ -5,7 +5,10 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-/** The ReLU activation, {@code max(x, 0)} element by element; it passes gradient where it is positive. */
+/**
+ * The ReLU activation, {@code max(x, 0)} element by element; it passes gradient where it is
+ * positive.
+ */
 final class Relu implements Layer {
   private final int width;
   private final MemorySegment output;

@@ -25,9 +25,9 @@ import dev.stride.tuning.Heuristic;
 import dev.stride.tuning.RangeTest;
 import dev.stride.tuning.RangeTestResult;
 import dev.stride.tuning.Suggestion;
-import java.lang.foreign.Arena;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,8 +38,8 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * An MLP that learns to tell two spirals apart, trained with {@link AdamW} on minibatches under
- * a linear warmup then cosine decay, whose peak rate a learning-rate {@link RangeTest} chooses:
+ * An MLP that learns to tell two spirals apart, trained with {@link AdamW} on minibatches under a
+ * linear warmup then cosine decay, whose peak rate a learning-rate {@link RangeTest} chooses:
  *
  * <ol>
  *   <li>generate the training and test points ({@link Spirals}) and a 2 → w → w → 2 ReLU network
@@ -59,18 +59,25 @@ import java.util.Random;
 public final class SpiralClassifier {
   /** Arms' turns around the origin: 1.5 puts three arm crossings on a ray from the centre. */
   static final double TURNS = 1.5;
+
   /**
    * Four decades over 1000 minibatches: this network sits on a plateau for a couple of hundred
-   * steps whatever the rate, so over the usual 100 the curve stays flat and its suggestions are noise.
+   * steps whatever the rate, so over the usual 100 the curve stays flat and its suggestions are
+   * noise.
    */
   static final int SWEEP_STEPS = 1000;
+
   static final RangeTest RANGE_TEST = RangeTest.exponential(1e-4, 1, SWEEP_STEPS);
   static final Heuristic HEURISTIC = Heuristic.VALLEY;
+
   /** The warmup's share of the steps, and the fraction of the peak rate it starts from. */
   static final double WARMUP_FRACTION = 0.05;
+
   static final double WARMUP_START = 0.1;
+
   /** The EMA's decay: about the last hundred steps, four epochs, weigh in. */
   static final double EMA_DECAY = 0.99;
+
   /**
    * Early stopping on the validation loss: from epoch 10, past the plateau, with patience for the
    * noise of a minibatch run.
@@ -84,7 +91,8 @@ public final class SpiralClassifier {
    * {@code epochs} passes in minibatches of {@code batchSize}; {@code seed} fixes the data, the
    * initial weights and the batches' order.
    */
-  public record Config(int pointsPerClass, double noise, int width, int batchSize, int epochs, long seed) {
+  public record Config(
+      int pointsPerClass, double noise, int width, int batchSize, int epochs, long seed) {
     public static final Config DEFAULT = new Config(400, 0.04, 64, 32, 60, 7);
   }
 
@@ -92,7 +100,11 @@ public final class SpiralClassifier {
    * The loss and the learning rate of every training step taken, the validation loss after every
    * epoch, the steps in an epoch, and the steps of warmup before the peak rate.
    */
-  public record Curves(double[] losses, double[] lrs, double[] validationLosses, int stepsPerEpoch,
+  public record Curves(
+      double[] losses,
+      double[] lrs,
+      double[] validationLosses,
+      int stepsPerEpoch,
       long warmupSteps) {}
 
   /**
@@ -100,7 +112,11 @@ public final class SpiralClassifier {
    * whether the early stop ended it, its last epoch's mean minibatch loss and its last validation
    * loss.
    */
-  public record Ending(int epochs, long bestEpoch, boolean stoppedEarly, double trainingLoss,
+  public record Ending(
+      int epochs,
+      long bestEpoch,
+      boolean stoppedEarly,
+      double trainingLoss,
       double validationLoss) {}
 
   /**
@@ -109,13 +125,21 @@ public final class SpiralClassifier {
    * their EMA, how training ended, the epoch the halfway checkpoint was saved after, and how the
    * run resumed from that checkpoint ended.
    */
-  public record Result(RangeTestResult rangeTest, Suggestion peak, Curves curves, double trainAccuracy,
-      double testAccuracy, double emaTrainAccuracy, double emaTestAccuracy, Ending ending,
-      int checkpointEpoch, Ending resumed) {}
+  public record Result(
+      RangeTestResult rangeTest,
+      Suggestion peak,
+      Curves curves,
+      double trainAccuracy,
+      double testAccuracy,
+      double emaTrainAccuracy,
+      double emaTestAccuracy,
+      Ending ending,
+      int checkpointEpoch,
+      Ending resumed) {}
 
   /** The network, its loss and its optimizer: what one training step uses. */
-  private record Model<O extends Optimizer<?>>(Mlp mlp, SoftmaxCrossEntropy loss, O optimizer,
-      int maxRows) implements AutoCloseable {
+  private record Model<O extends Optimizer<?>>(
+      Mlp mlp, SoftmaxCrossEntropy loss, O optimizer, int maxRows) implements AutoCloseable {
     /** Zeroes the gradients, then takes the next batch forward and backward; returns its loss. */
     double lossAndGradients(Minibatches batches) {
       int rows = batches.next();
@@ -135,12 +159,17 @@ public final class SpiralClassifier {
       return (double) correct / data.size();
     }
 
-    /** The mean loss over {@code data}, taken in batches of {@code maxRows}; no gradient is kept. */
+    /**
+     * The mean loss over {@code data}, taken in batches of {@code maxRows}; no gradient is kept.
+     */
     double loss(Spirals data) {
       double total = 0;
       for (int start = 0; start < data.size(); start += maxRows) {
         int rows = Math.min(maxRows, data.size() - start);
-        total += rows * loss.lossAndGrad(mlp.forward(points(data, start), rows), labels(data, start), rows);
+        total +=
+            rows
+                * loss.lossAndGrad(
+                    mlp.forward(points(data, start), rows), labels(data, start), rows);
       }
       return total / data.size();
     }
@@ -158,7 +187,11 @@ public final class SpiralClassifier {
      * the weights decayed and, in a second group, the biases not.
      */
     static Model<AdamW> create(Arena arena, Config config, Random init) {
-      return create(arena, config, init, new AdamW(AdamOptions.ADAMW_DEFAULTS),
+      return create(
+          arena,
+          config,
+          init,
+          new AdamW(AdamOptions.ADAMW_DEFAULTS),
           AdamOptions.ADAMW_DEFAULTS.withWeightDecay(0));
     }
 
@@ -166,19 +199,30 @@ public final class SpiralClassifier {
      * As {@link #create(Arena, Config, Random)}, with {@code optimizer} for the weights and its
      * group of {@code biases} for the biases.
      */
-    static <O extends Optimizer<H>, H extends Hyperparameters<H>> Model<O> create(Arena arena,
-        Config config, Random init, O optimizer, H biases) {
-      Mlp mlp = new Mlp(arena, config.batchSize(), init,
-          Spirals.FEATURES, config.width(), config.width(), Spirals.CLASSES);
-      // Decaying the weights limits the network's slopes, which regularizes; decaying the biases would
+    static <O extends Optimizer<H>, H extends Hyperparameters<H>> Model<O> create(
+        Arena arena, Config config, Random init, O optimizer, H biases) {
+      Mlp mlp =
+          new Mlp(
+              arena,
+              config.batchSize(),
+              init,
+              Spirals.FEATURES,
+              config.width(),
+              config.width(),
+              Spirals.CLASSES);
+      // Decaying the weights limits the network's slopes, which regularizes; decaying the biases
+      // would
       // only pull its boundaries toward the origin.
       ParamGroup<H> biasGroup = optimizer.addGroup(biases);
       for (Dense layer : mlp.denseLayers()) {
         optimizer.add(layer.weight(), layer.weightGrad());
         biasGroup.add(layer.bias(), layer.biasGrad());
       }
-      return new Model<>(mlp, new SoftmaxCrossEntropy(arena, Spirals.CLASSES, config.batchSize()),
-          optimizer, config.batchSize());
+      return new Model<>(
+          mlp,
+          new SoftmaxCrossEntropy(arena, Spirals.CLASSES, config.batchSize()),
+          optimizer,
+          config.batchSize());
     }
 
     /** Frees the optimizer's state; the network is the arena's. */
@@ -209,28 +253,32 @@ public final class SpiralClassifier {
       this.schedule = schedule;
       scheduled = ScheduleBinding.of(model.optimizer()).lr(schedule);
       ema = WeightAverage.ema(model.optimizer(), EMA_DECAY);
-      CheckpointPart data = new CheckpointPart() {
-        @Override
-        public Map<String, ?> state() {
-          return Map.of("epochs", epochsDone);
-        }
+      CheckpointPart data =
+          new CheckpointPart() {
+            @Override
+            public Map<String, ?> state() {
+              return Map.of("epochs", epochsDone);
+            }
 
-        @Override
-        public Runnable restorer(Map<String, Object> state, Map<String, MemorySegment> tensors) {
-          if (!(state.get("epochs") instanceof Long epochs) || epochs < 0) {
-            throw new IllegalArgumentException("epochs must be a count, got " + state.get("epochs"));
-          }
-          return () -> {
-            epochsDone = Math.toIntExact(epochs);
-            batches.skipEpochs(epochs);
+            @Override
+            public Runnable restorer(
+                Map<String, Object> state, Map<String, MemorySegment> tensors) {
+              if (!(state.get("epochs") instanceof Long epochs) || epochs < 0) {
+                throw new IllegalArgumentException(
+                    "epochs must be a count, got " + state.get("epochs"));
+              }
+              return () -> {
+                epochsDone = Math.toIntExact(epochs);
+                batches.skipEpochs(epochs);
+              };
+            }
           };
-        }
-      };
-      checkpoint = Checkpoint.of(model.optimizer())
-          .with("schedule", CheckpointPart.of(scheduled))
-          .with("ema", CheckpointPart.of(ema))
-          .with("early_stopping", CheckpointPart.of(earlyStopping))
-          .with("data", data);
+      checkpoint =
+          Checkpoint.of(model.optimizer())
+              .with("schedule", CheckpointPart.of(scheduled))
+              .with("ema", CheckpointPart.of(ema))
+              .with("early_stopping", CheckpointPart.of(earlyStopping))
+              .with("data", data);
     }
 
     /** The share of {@code data} classified right by the EMA of the weights. */
@@ -268,56 +316,107 @@ public final class SpiralClassifier {
     }
   }
 
-  private static Result train(Arena arena, Config config, Random seeds, Spirals train, Spirals test,
-      Model<AdamW> model, Path checkpoint, Log log) {
+  private static Result train(
+      Arena arena,
+      Config config,
+      Random seeds,
+      Spirals train,
+      Spirals test,
+      Model<AdamW> model,
+      Path checkpoint,
+      Log log) {
     int perClass = config.pointsPerClass();
     int batch = config.batchSize();
-    // Both phases see the batches in the same order: training does not depend on the sweep's length.
+    // Both phases see the batches in the same order: training does not depend on the sweep's
+    // length.
     long batchSeed = seeds.nextLong();
-    Spirals validation = Spirals.generate(arena, perClass / 2, TURNS, config.noise(), seeds.nextLong());
+    Spirals validation =
+        Spirals.generate(arena, perClass / 2, TURNS, config.noise(), seeds.nextLong());
 
     Minibatches sweepBatches = new Minibatches(arena, train, batch, batchSeed);
     RangeTestResult sweep;
     try (ProgressBar bar = log.progress("  range test", SWEEP_STEPS)) {
       int[] taken = {0};
-      sweep = RANGE_TEST.run(model.optimizer(), lr -> {
-        double l = model.lossAndGradients(sweepBatches);
-        model.optimizer().step();
-        bar.update(++taken[0], String.format(Locale.ROOT, "lr %.2e  loss %.4f", lr, l));
-        return l;
-      });
+      sweep =
+          RANGE_TEST.run(
+              model.optimizer(),
+              lr -> {
+                double l = model.lossAndGradients(sweepBatches);
+                model.optimizer().step();
+                bar.update(++taken[0], String.format(Locale.ROOT, "lr %.2e  loss %.4f", lr, l));
+                return l;
+              });
     }
-    Suggestion peak = sweep.suggestion(HEURISTIC).orElseThrow(() -> new IllegalStateException(
-        "the range test stopped too early to suggest a rate: " + sweep));
-    log.println(String.format(Locale.ROOT,
-        "  range test: %d of %d steps (%s), suggestions %s; peak rate %.3g (%s)", sweep.size(),
-        sweep.plannedSteps(), sweep.stop(), describe(sweep), peak.lr(), HEURISTIC.label()));
+    Suggestion peak =
+        sweep
+            .suggestion(HEURISTIC)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "the range test stopped too early to suggest a rate: " + sweep));
+    log.println(
+        String.format(
+            Locale.ROOT,
+            "  range test: %d of %d steps (%s), suggestions %s; peak rate %.3g (%s)",
+            sweep.size(),
+            sweep.plannedSteps(),
+            sweep.stop(),
+            describe(sweep),
+            peak.lr(),
+            HEURISTIC.label()));
 
     int perEpoch = sweepBatches.batchesPerEpoch();
     int steps = config.epochs() * perEpoch;
     long warmup = Math.max(1, Math.round(WARMUP_FRACTION * steps));
     Schedule schedule =
-        Schedules.linearWarmup(warmup, WARMUP_START, Schedules.cosine(peak.lr(), 0, steps - warmup));
+        Schedules.linearWarmup(
+            warmup, WARMUP_START, Schedules.cosine(peak.lr(), 0, steps - warmup));
     int halfway = config.epochs() / 2;
     Training uninterrupted = new Training(config.epochs(), perEpoch, validation);
     Result result;
     try (Run run = new Run(model, new Minibatches(arena, train, batch, batchSeed), schedule)) {
       Ending ending = uninterrupted.fit(run, halfway, checkpoint, log, "  training");
-      result = new Result(sweep, peak, uninterrupted.curves(warmup), model.accuracy(train),
-          model.accuracy(test), run.emaAccuracy(train), run.emaAccuracy(test), ending, halfway,
-          resume(arena, config, train, schedule, batchSeed, checkpoint, uninterrupted, log));
+      result =
+          new Result(
+              sweep,
+              peak,
+              uninterrupted.curves(warmup),
+              model.accuracy(train),
+              model.accuracy(test),
+              run.emaAccuracy(train),
+              run.emaAccuracy(test),
+              ending,
+              halfway,
+              resume(arena, config, train, schedule, batchSeed, checkpoint, uninterrupted, log));
     }
-    log.println(String.format(Locale.ROOT, "  %s after epoch %d of %d (best: %d); validation loss %.4f",
-        result.ending().stoppedEarly() ? "stopped early" : "trained", result.ending().epochs(),
-        config.epochs(), result.ending().bestEpoch() + 1, result.ending().validationLoss()));
-    log.println(String.format(Locale.ROOT,
-        "  accuracy: %.1f %% on the %d training points, %.1f %% on %d test points;"
-            + " with the EMA of the weights %.1f %% and %.1f %%", 100 * result.trainAccuracy(),
-        train.size(), 100 * result.testAccuracy(), test.size(), 100 * result.emaTrainAccuracy(),
-        100 * result.emaTestAccuracy()));
-    log.println(String.format(Locale.ROOT, "  resumed from the checkpoint after epoch %d: %s",
-        halfway, result.resumed().equals(result.ending())
-            ? "the same losses to the bit" : "DIFFERENT losses: " + result.resumed()));
+    log.println(
+        String.format(
+            Locale.ROOT,
+            "  %s after epoch %d of %d (best: %d); validation loss %.4f",
+            result.ending().stoppedEarly() ? "stopped early" : "trained",
+            result.ending().epochs(),
+            config.epochs(),
+            result.ending().bestEpoch() + 1,
+            result.ending().validationLoss()));
+    log.println(
+        String.format(
+            Locale.ROOT,
+            "  accuracy: %.1f %% on the %d training points, %.1f %% on %d test points;"
+                + " with the EMA of the weights %.1f %% and %.1f %%",
+            100 * result.trainAccuracy(),
+            train.size(),
+            100 * result.testAccuracy(),
+            test.size(),
+            100 * result.emaTrainAccuracy(),
+            100 * result.emaTestAccuracy()));
+    log.println(
+        String.format(
+            Locale.ROOT,
+            "  resumed from the checkpoint after epoch %d: %s",
+            halfway,
+            result.resumed().equals(result.ending())
+                ? "the same losses to the bit"
+                : "DIFFERENT losses: " + result.resumed()));
     return result;
   }
 
@@ -325,13 +424,22 @@ public final class SpiralClassifier {
    * A fresh network (initialized otherwise), AdamW, schedule, EMA, early stop and batches; the
    * checkpoint puts the first run's halfway state into them, and they train the rest.
    */
-  private static Ending resume(Arena arena, Config config, Spirals train, Schedule schedule,
-      long batchSeed, Path checkpoint, Training first, Log log) {
+  private static Ending resume(
+      Arena arena,
+      Config config,
+      Spirals train,
+      Schedule schedule,
+      long batchSeed,
+      Path checkpoint,
+      Training first,
+      Log log) {
     try (Model<AdamW> model = Model.create(arena, config, new Random(~config.seed()));
-        Run run = new Run(model, new Minibatches(arena, train, config.batchSize(), batchSeed), schedule)) {
+        Run run =
+            new Run(
+                model, new Minibatches(arena, train, config.batchSize(), batchSeed), schedule)) {
       run.checkpoint.load(checkpoint);
-      return new Training(config.epochs(), first.perEpoch, first.validation).fit(run, -1, null, log,
-          "  resumed");
+      return new Training(config.epochs(), first.perEpoch, first.validation)
+          .fit(run, -1, null, log, "  resumed");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -357,8 +465,8 @@ public final class SpiralClassifier {
     }
 
     /**
-     * Trains {@code run} from the epoch it has reached until the last or the early stop, saving
-     * its checkpoint to {@code checkpoint} after epoch {@code saveAfter}.
+     * Trains {@code run} from the epoch it has reached until the last or the early stop, saving its
+     * checkpoint to {@code checkpoint} after epoch {@code saveAfter}.
      */
     Ending fit(Run run, int saveAfter, Path checkpoint, Log log, String label) {
       Model<AdamW> model = run.model;
@@ -375,8 +483,15 @@ public final class SpiralClassifier {
             run.ema.update();
             epochLoss += losses[step];
             stepsTaken = step + 1;
-            bar.update(done + 1, String.format(Locale.ROOT, "epoch %d/%d  loss %.4f  lr %.2e",
-                epoch + 1, epochs, epochLoss / (b + 1), lrs[step]));
+            bar.update(
+                done + 1,
+                String.format(
+                    Locale.ROOT,
+                    "epoch %d/%d  loss %.4f  lr %.2e",
+                    epoch + 1,
+                    epochs,
+                    epochLoss / (b + 1),
+                    lrs[step]));
           }
           run.epochsDone = epoch + 1;
           validationLosses[epoch] = model.loss(validation);
@@ -394,14 +509,22 @@ public final class SpiralClassifier {
           }
         }
       }
-      return new Ending(epoch, run.earlyStopping.bestEpoch(), run.earlyStopping.shouldStop(),
-          epochLoss / perEpoch, validationLosses[epoch - 1]);
+      return new Ending(
+          epoch,
+          run.earlyStopping.bestEpoch(),
+          run.earlyStopping.shouldStop(),
+          epochLoss / perEpoch,
+          validationLosses[epoch - 1]);
     }
 
     Curves curves(long warmup) {
       int epochsTaken = (stepsTaken + perEpoch - 1) / perEpoch;
-      return new Curves(Arrays.copyOf(losses, stepsTaken), Arrays.copyOf(lrs, stepsTaken),
-          Arrays.copyOf(validationLosses, epochsTaken), perEpoch, warmup);
+      return new Curves(
+          Arrays.copyOf(losses, stepsTaken),
+          Arrays.copyOf(lrs, stepsTaken),
+          Arrays.copyOf(validationLosses, epochsTaken),
+          perEpoch,
+          warmup);
     }
   }
 
@@ -409,24 +532,40 @@ public final class SpiralClassifier {
    * A run with a rule that needs no rate: its loss at every step and its accuracy on the training
    * and test points (Schedule-Free's at its averaged point x, as it is evaluated).
    */
-  public record LearningRateFree(String rule, double[] losses, double trainAccuracy,
-      double testAccuracy) {}
+  public record LearningRateFree(
+      String rule, double[] losses, double trainAccuracy, double testAccuracy) {}
 
   /**
    * The same network, data, initial weights and batches as {@link #train}, for as many epochs,
-   * trained by Prodigy (its defaults: lr 1, d0 1e-6) and by Schedule-Free AdamW (its defaults:
-   * lr 0.0025, no warmup): no range test, no schedule, no early stop. Weight decay 0.01 on the
+   * trained by Prodigy (its defaults: lr 1, d0 1e-6) and by Schedule-Free AdamW (its defaults: lr
+   * 0.0025, no warmup): no range test, no schedule, no early stop. Weight decay 0.01 on the
    * weights, none on the biases, as the AdamW run has.
    */
   public static List<LearningRateFree> trainLearningRateFree(Config config, Log log) {
     List<LearningRateFree> runs = new ArrayList<>();
-    runs.add(trainLearningRateFree(config, "Prodigy", (arena, init) -> Model.create(arena, config,
-        init, new Prodigy(ProdigyOptions.DEFAULTS.withWeightDecay(0.01)), ProdigyOptions.DEFAULTS), log));
-    runs.add(trainLearningRateFree(config, "Schedule-Free AdamW", (arena, init) -> {
-      AdamWScheduleFree sf = new AdamWScheduleFree(AdamWScheduleFreeOptions.DEFAULTS.withWeightDecay(0.01));
-      sf.train();
-      return Model.create(arena, config, init, sf, AdamWScheduleFreeOptions.DEFAULTS);
-    }, log));
+    runs.add(
+        trainLearningRateFree(
+            config,
+            "Prodigy",
+            (arena, init) ->
+                Model.create(
+                    arena,
+                    config,
+                    init,
+                    new Prodigy(ProdigyOptions.DEFAULTS.withWeightDecay(0.01)),
+                    ProdigyOptions.DEFAULTS),
+            log));
+    runs.add(
+        trainLearningRateFree(
+            config,
+            "Schedule-Free AdamW",
+            (arena, init) -> {
+              AdamWScheduleFree sf =
+                  new AdamWScheduleFree(AdamWScheduleFreeOptions.DEFAULTS.withWeightDecay(0.01));
+              sf.train();
+              return Model.create(arena, config, init, sf, AdamWScheduleFreeOptions.DEFAULTS);
+            },
+            log));
     return runs;
   }
 
@@ -435,15 +574,16 @@ public final class SpiralClassifier {
     Model<? extends Optimizer<?>> create(Arena arena, Random init);
   }
 
-  private static LearningRateFree trainLearningRateFree(Config config, String rule,
-      ModelFactory factory, Log log) {
+  private static LearningRateFree trainLearningRateFree(
+      Config config, String rule, ModelFactory factory, Log log) {
     try (Arena arena = Arena.ofConfined()) {
       // the seeds in the order train() draws them: the data, the weights, the batches
       Random seeds = new Random(config.seed());
       int perClass = config.pointsPerClass();
       Spirals train = Spirals.generate(arena, perClass, TURNS, config.noise(), seeds.nextLong());
       Spirals test = Spirals.generate(arena, perClass, TURNS, config.noise(), seeds.nextLong());
-      try (Model<? extends Optimizer<?>> model = factory.create(arena, new Random(seeds.nextLong()))) {
+      try (Model<? extends Optimizer<?>> model =
+          factory.create(arena, new Random(seeds.nextLong()))) {
         Minibatches batches = new Minibatches(arena, train, config.batchSize(), seeds.nextLong());
         double[] losses = new double[config.epochs() * batches.batchesPerEpoch()];
         try (ProgressBar bar = log.progress("  " + rule, losses.length)) {
@@ -456,12 +596,20 @@ public final class SpiralClassifier {
         if (model.optimizer() instanceof AdamWScheduleFree sf) {
           sf.eval(); // the parameters at the averaged point, where Schedule-Free is evaluated
         }
-        LearningRateFree run = new LearningRateFree(rule, losses, model.accuracy(train),
-            model.accuracy(test));
-        String estimate = model.optimizer() instanceof Prodigy p
-            ? String.format(Locale.ROOT, "; its step size d ended at %.3g", p.d()) : "";
-        log.println(String.format(Locale.ROOT, "  %s: %.1f %% of the training points, %.1f %% of"
-            + " the test points%s", rule, 100 * run.trainAccuracy(), 100 * run.testAccuracy(), estimate));
+        LearningRateFree run =
+            new LearningRateFree(rule, losses, model.accuracy(train), model.accuracy(test));
+        String estimate =
+            model.optimizer() instanceof Prodigy p
+                ? String.format(Locale.ROOT, "; its step size d ended at %.3g", p.d())
+                : "";
+        log.println(
+            String.format(
+                Locale.ROOT,
+                "  %s: %.1f %% of the training points, %.1f %% of" + " the test points%s",
+                rule,
+                100 * run.trainAccuracy(),
+                100 * run.testAccuracy(),
+                estimate));
         return run;
       }
     }
@@ -479,22 +627,29 @@ public final class SpiralClassifier {
     // the AdamW run stopped early: its curve ends there
     double[] adamW = Arrays.copyOf(trailingMean(tuned.curves().losses(), perEpoch), steps);
     Arrays.fill(adamW, Math.min(tuned.curves().losses().length, steps), steps, Double.NaN);
-    LineChart.Builder chart = LineChart.builder("step", x)
-        .title("Two spirals: tuned AdamW against rules that need no rate")
-        .yLabel("cross-entropy, mean over the last epoch")
-        .logY(true)
-        .series(String.format(Locale.ROOT, "AdamW, range test + warmup + cosine (test %.1f %%)",
-            100 * tuned.testAccuracy()), adamW);
+    LineChart.Builder chart =
+        LineChart.builder("step", x)
+            .title("Two spirals: tuned AdamW against rules that need no rate")
+            .yLabel("cross-entropy, mean over the last epoch")
+            .logY(true)
+            .series(
+                String.format(
+                    Locale.ROOT,
+                    "AdamW, range test + warmup + cosine (test %.1f %%)",
+                    100 * tuned.testAccuracy()),
+                adamW);
     for (LearningRateFree run : free) {
-      chart.series(String.format(Locale.ROOT, "%s, defaults (test %.1f %%)", run.rule(),
-          100 * run.testAccuracy()), trailingMean(run.losses(), perEpoch));
+      chart.series(
+          String.format(
+              Locale.ROOT, "%s, defaults (test %.1f %%)", run.rule(), 100 * run.testAccuracy()),
+          trailingMean(run.losses(), perEpoch));
     }
     return chart.build().write(dir.resolve("spiral-lr-free"));
   }
 
   /**
-   * Writes, in {@code dir}, the range test ({@code spiral-range-test}), the training loss
-   * ({@code spiral-loss}) and the schedule ({@code spiral-lr}), each as PNG, SVG and CSV.
+   * Writes, in {@code dir}, the range test ({@code spiral-range-test}), the training loss ({@code
+   * spiral-loss}) and the schedule ({@code spiral-lr}), each as PNG, SVG and CSV.
    */
   public static List<Path> charts(Result result, Path dir) {
     Curves curves = result.curves();
@@ -503,22 +658,34 @@ public final class SpiralClassifier {
     String warmupEnds = "warmup ends";
     List<Path> written =
         new ArrayList<>(RangeTestPlot.render(result.rangeTest(), dir.resolve("spiral-range-test")));
-    written.addAll(LineChart.builder("step", steps)
-        .title(String.format(Locale.ROOT, "Two spirals, AdamW: training loss (test accuracy %.1f %%)",
-            100 * result.testAccuracy()))
-        .yLabel("cross-entropy")
-        .logY(true)
-        .series("minibatch loss", curves.losses())
-        .series("mean over the last epoch", trailingMean(curves.losses(), curves.stepsPerEpoch()))
-        .marker(curves.warmupSteps(), warmupEnds)
-        .build().write(dir.resolve("spiral-loss")));
-    written.addAll(LineChart.builder("step", steps)
-        .title(String.format(Locale.ROOT, "Warmup then cosine to the range test's %s, %.2g",
-            result.peak().heuristic().label(), result.peak().lr()))
-        .yLabel("learning rate")
-        .series("learning rate", curves.lrs())
-        .marker(curves.warmupSteps(), warmupEnds)
-        .build().write(dir.resolve("spiral-lr")));
+    written.addAll(
+        LineChart.builder("step", steps)
+            .title(
+                String.format(
+                    Locale.ROOT,
+                    "Two spirals, AdamW: training loss (test accuracy %.1f %%)",
+                    100 * result.testAccuracy()))
+            .yLabel("cross-entropy")
+            .logY(true)
+            .series("minibatch loss", curves.losses())
+            .series(
+                "mean over the last epoch", trailingMean(curves.losses(), curves.stepsPerEpoch()))
+            .marker(curves.warmupSteps(), warmupEnds)
+            .build()
+            .write(dir.resolve("spiral-loss")));
+    written.addAll(
+        LineChart.builder("step", steps)
+            .title(
+                String.format(
+                    Locale.ROOT,
+                    "Warmup then cosine to the range test's %s, %.2g",
+                    result.peak().heuristic().label(),
+                    result.peak().lr()))
+            .yLabel("learning rate")
+            .series("learning rate", curves.lrs())
+            .marker(curves.warmupSteps(), warmupEnds)
+            .build()
+            .write(dir.resolve("spiral-lr")));
     return written;
   }
 

@@ -7,9 +7,9 @@
  *   <li>{@link dev.stride.examples.SpiralClassifier}: an MLP on two spirals, AdamW under warmup and
  *       cosine, its peak rate from the range test, an EMA of the weights, early stopping on a
  *       held-out split, and a checkpoint halfway that a fresh run resumes from to the same bits.
- *       The network is {@code Mlp}: {@code Dense} and
- *       {@code Relu} {@code Layer}s over off-heap float matrices, with {@code SoftmaxCrossEntropy};
- *       the data are {@code Spirals}, served by {@code Minibatches}.
+ *       The network is {@code Mlp}: {@code Dense} and {@code Relu} {@code Layer}s over off-heap
+ *       float matrices, with {@code SoftmaxCrossEntropy}; the data are {@code Spirals}, served by
+ *       {@code Minibatches}.
  * </ul>
  *
  * {@link dev.stride.examples.Log} says where they report: a terminal, where a {@code ProgressBar}

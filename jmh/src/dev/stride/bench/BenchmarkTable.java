@@ -41,7 +41,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * The weight averaging ({@link AveragingBenchmark}, at the rule table's sizes) and checkpoint
  * ({@link CheckpointBenchmark}) parts print sections of their own after the tables.
  *
- * JMH's own output goes to {@code target/bench/jmh-PART.log}.
+ * <p>JMH's own output goes to {@code target/bench/jmh-PART.log}.
  */
 public final class BenchmarkTable {
   static final List<Integer> ALL_SIZES = List.of(1024, 16384, 100003, 262144, 4194304, 16777216);
@@ -69,9 +69,13 @@ public final class BenchmarkTable {
         case "--rules" -> rules = parse(args[++i], s -> Rule.valueOf(s.toUpperCase(Locale.ROOT)));
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--only" -> parts = parse(args[++i], String::trim);
-        default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + "; expected --quick, --full, --sizes N,N.., --rules NAME,NAME.., --threads N or"
-            + " --only " + String.join(",", PARTS));
+        default ->
+            throw new IllegalArgumentException(
+                "unknown argument "
+                    + args[i]
+                    + "; expected --quick, --full, --sizes N,N.., --rules NAME,NAME.., --threads N"
+                    + " or --only "
+                    + String.join(",", PARTS));
       }
     }
     if (sizes == null) {
@@ -85,56 +89,90 @@ public final class BenchmarkTable {
     if (parts.contains("rules")) {
       for (int size : sizes) {
         System.out.printf("rules at %,d elements ...%n", size);
-        collect(run(options(mode, "rules-" + size, size >= 4194304 ? 300 : 100)
-            .include("RuleBenchmark\\.").param("rule", ruleNames)
-            .param("size", Integer.toString(size))), results);
+        collect(
+            run(
+                options(mode, "rules-" + size, size >= 4194304 ? 300 : 100)
+                    .include("RuleBenchmark\\.")
+                    .param("rule", ruleNames)
+                    .param("size", Integer.toString(size))),
+            results);
       }
     }
     if (parts.contains("threads")) {
       // quick mode: the rules the issues hold to a target on all cores; full mode: all
       boolean all = mode == FULL;
-      String[] parallel = rules.stream().filter(r -> all || r.parallelTarget())
-          .map(Enum::name).toArray(String[]::new);
+      String[] parallel =
+          rules.stream()
+              .filter(r -> all || r.parallelTarget())
+              .map(Enum::name)
+              .toArray(String[]::new);
       System.out.printf("rules at %,d elements on 1 and %d threads ...%n", Report.LARGEST, threads);
-      collect(run(options(mode, "threads", 300).include("ThreadsBenchmark\\.").param("rule", parallel)
-          .param("size", Integer.toString(Report.LARGEST)).param("threads", t)), results);
-      String[] adam = rules.stream().filter(r -> r == Rule.ADAM || r == Rule.ADAMW).map(Enum::name)
-          .toArray(String[]::new);
+      collect(
+          run(
+              options(mode, "threads", 300)
+                  .include("ThreadsBenchmark\\.")
+                  .param("rule", parallel)
+                  .param("size", Integer.toString(Report.LARGEST))
+                  .param("threads", t)),
+          results);
+      String[] adam =
+          rules.stream()
+              .filter(r -> r == Rule.ADAM || r == Rule.ADAMW)
+              .map(Enum::name)
+              .toArray(String[]::new);
       if (adam.length > 0) {
         System.out.printf("Adam and AdamW in cache on 1 and %d threads ...%n", threads);
-        collect(run(options(mode, "threads-in-cache", 100).include("ThreadsBenchmark\\.")
-            .param("rule", adam).param("size", "16384", "262144").param("threads", t)), results);
+        collect(
+            run(
+                options(mode, "threads-in-cache", 100)
+                    .include("ThreadsBenchmark\\.")
+                    .param("rule", adam)
+                    .param("size", "16384", "262144")
+                    .param("threads", t)),
+            results);
       }
     }
     if (parts.contains("model")) {
       System.out.printf("GPT-2 small on 1 and %d threads ...%n", threads);
-      collect(run(options(mode, "model", 1000).include("ModelBenchmark\\.").param("threads", t)),
+      collect(
+          run(options(mode, "model", 1000).include("ModelBenchmark\\.").param("threads", t)),
           results);
     }
     if (parts.contains("many")) {
       System.out.printf("many small tensors on 1 and %d threads ...%n", threads);
-      collect(run(options(mode, "many", 200).include("ManyTensorsBenchmark\\.").param("threads", t)),
+      collect(
+          run(options(mode, "many", 200).include("ManyTensorsBenchmark\\.").param("threads", t)),
           results);
     }
     if (parts.contains("clipping")) {
       System.out.printf("clipping on %d threads ...%n", threads);
-      collect(run(options(mode, "clipping", 300).include("ClippingBenchmark\\.").param("threads", t)),
+      collect(
+          run(options(mode, "clipping", 300).include("ClippingBenchmark\\.").param("threads", t)),
           results);
     }
     Collection<RunResult> averaging = List.of();
     if (parts.contains("averaging")) {
       System.out.println("weight averaging ...");
-      averaging = run(options(mode, "averaging", 300).include("AveragingBenchmark\\.")
-          .param("size", sizes.stream().map(String::valueOf).toArray(String[]::new)));
+      averaging =
+          run(
+              options(mode, "averaging", 300)
+                  .include("AveragingBenchmark\\.")
+                  .param("size", sizes.stream().map(String::valueOf).toArray(String[]::new)));
     }
     Collection<RunResult> checkpoints = List.of();
     if (parts.contains("checkpoints")) {
       System.out.println("checkpoints ...");
       // the benchmark's own iteration times: a call takes a fraction of a second
-      checkpoints = run(new OptionsBuilder().include("CheckpointBenchmark\\.").forks(mode.forks)
-          .shouldFailOnError(true).output(LOG_DIR.resolve("jmh-checkpoints.log").toString()));
+      checkpoints =
+          run(
+              new OptionsBuilder()
+                  .include("CheckpointBenchmark\\.")
+                  .forks(mode.forks)
+                  .shouldFailOnError(true)
+                  .output(LOG_DIR.resolve("jmh-checkpoints.log").toString()));
     }
-    System.out.printf("%nran in %.1f min; JMH's output is in %s%n%n",
+    System.out.printf(
+        "%nran in %.1f min; JMH's output is in %s%n%n",
         (System.nanoTime() - start) / 60e9, LOG_DIR.resolve("jmh-PART.log"));
     System.out.println(machine(mode));
     System.out.println();
@@ -173,13 +211,19 @@ public final class BenchmarkTable {
     for (RunResult r : runs) {
       var params = r.getParams();
       String benchmark = params.getBenchmark();
-      String name = benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1,
-          benchmark.lastIndexOf('.'));
+      String name =
+          benchmark.substring(
+              benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1,
+              benchmark.lastIndexOf('.'));
       String rule = params.getParam("rule");
       String size = params.getParam("size");
       String threads = params.getParam("threads");
-      Report.Key key = new Report.Key(name, rule == null ? null : Rule.valueOf(rule),
-          size == null ? 0 : Integer.parseInt(size), threads == null ? 0 : Integer.parseInt(threads));
+      Report.Key key =
+          new Report.Key(
+              name,
+              rule == null ? null : Rule.valueOf(rule),
+              size == null ? 0 : Integer.parseInt(size),
+              threads == null ? 0 : Integer.parseInt(threads));
       List<Map<String, Double>> iterations = new java.util.ArrayList<>();
       double bytes = Double.NaN;
       for (BenchmarkResult fork : r.getBenchmarkResults()) {
@@ -187,11 +231,14 @@ public final class BenchmarkTable {
           Map<String, Result> counters = iteration.getSecondaryResults();
           double calls = counters.get("calls").getScore();
           Map<String, Double> perCall = new HashMap<>();
-          counters.forEach((counter, value) -> {
-            if (!counter.equals("calls") && !counter.startsWith("·gc") && !counter.startsWith("gc.")) {
-              perCall.put(counter, value.getScore() / calls);
-            }
-          });
+          counters.forEach(
+              (counter, value) -> {
+                if (!counter.equals("calls")
+                    && !counter.startsWith("·gc")
+                    && !counter.startsWith("gc.")) {
+                  perCall.put(counter, value.getScore() / calls);
+                }
+              });
           iterations.add(perCall);
         }
       }
@@ -211,15 +258,24 @@ public final class BenchmarkTable {
   private static String machine(Mode mode) {
     String cpu = "unknown CPU";
     try {
-      cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-          .filter(l -> l.startsWith("model name")).findFirst()
-          .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(cpu);
+      cpu =
+          Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+              .filter(l -> l.startsWith("model name"))
+              .findFirst()
+              .map(l -> l.substring(l.indexOf(':') + 1).trim())
+              .orElse(cpu);
     } catch (IOException e) {
       // not Linux: the CPU stays unnamed
     }
-    return String.format("%s, %s, %d cores; %s %s; JMH 1.37 %s mode, medians of %d × %d iterations",
-        LocalDate.now(), cpu, Runtime.getRuntime().availableProcessors(),
-        System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),
-        mode.name, mode.forks, mode.measurements);
+    return String.format(
+        "%s, %s, %d cores; %s %s; JMH 1.37 %s mode, medians of %d × %d iterations",
+        LocalDate.now(),
+        cpu,
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.vm.name"),
+        System.getProperty("java.runtime.version"),
+        mode.name,
+        mode.forks,
+        mode.measurements);
   }
 }

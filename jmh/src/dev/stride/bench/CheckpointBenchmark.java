@@ -32,18 +32,20 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Saving and loading an AdamW checkpoint of {@value #ELEMENTS} parameters (the values, exp_avg and
  * exp_avg_sq: {@value #BYTES} bytes), against a plain copy of the same bytes along the same I/O
- * path: written with {@link FileChannel} from the segments to a temporary file, forced to disk
- * and renamed; read back through a mapped segment into them. What the checkpoint adds is the
- * header, the CRC32Cs (computed while writing, checked before loading) and the checks. The files
- * are in {@code target/}, on the project's disk; a load reads what the save left in the page
- * cache, as a resume right after a save does.
+ * path: written with {@link FileChannel} from the segments to a temporary file, forced to disk and
+ * renamed; read back through a mapped segment into them. What the checkpoint adds is the header,
+ * the CRC32Cs (computed while writing, checked before loading) and the checks. The files are in
+ * {@code target/}, on the project's disk; a load reads what the save left in the page cache, as a
+ * resume right after a save does.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class CheckpointBenchmark {
   public static final int ELEMENTS = 1 << 24;
   public static final long BYTES = 3L * ELEMENTS * Float.BYTES;
@@ -52,8 +54,12 @@ public class CheckpointBenchmark {
   private AdamW adamw;
   private Checkpoint checkpoint;
   private List<MemorySegment> segments;
-  /** Where the plain read puts the bytes: the optimizer's own state is not the caller's to write. */
+
+  /**
+   * Where the plain read puts the bytes: the optimizer's own state is not the caller's to write.
+   */
   private List<MemorySegment> readInto;
+
   private Path dir;
   private Path file;
   private Path copy;
@@ -134,8 +140,12 @@ public class CheckpointBenchmark {
   /** The same bytes from the same segments: FileChannel writes, force, rename. */
   void plainWrite() throws IOException {
     Path temporary = dir.resolve(".copy.tmp");
-    try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+    try (FileChannel channel =
+        FileChannel.open(
+            temporary,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
       long position = 0;
       for (MemorySegment s : segments) {
         var buffer = s.asByteBuffer();
@@ -145,7 +155,8 @@ public class CheckpointBenchmark {
       }
       channel.force(true);
     }
-    Files.move(temporary, copy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        temporary, copy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** The same bytes back into segments of the same sizes through a mapped segment. */
@@ -161,28 +172,43 @@ public class CheckpointBenchmark {
     }
   }
 
-  /** The Markdown section of {@link BenchmarkTable}: ms and GB/s per operation, and against the copy. */
-  static void report(java.util.Collection<org.openjdk.jmh.results.RunResult> runs, java.io.PrintStream out) {
-    out.printf("### Checkpoints%n%nAn AdamW state of %,d parameters (values, exp_avg, exp_avg_sq: %,d"
-        + " bytes) in target/, against a plain copy of the same bytes along the same I/O path.%n%n",
+  /**
+   * The Markdown section of {@link BenchmarkTable}: ms and GB/s per operation, and against the
+   * copy.
+   */
+  static void report(
+      java.util.Collection<org.openjdk.jmh.results.RunResult> runs, java.io.PrintStream out) {
+    out.printf(
+        "### Checkpoints%n%nAn AdamW state of %,d parameters (values, exp_avg, exp_avg_sq: %,d"
+            + " bytes) in target/, against a plain copy of the same bytes along the same I/O"
+            + " path.%n%n",
         ELEMENTS, BYTES);
-    out.println("| operation | checkpoint ms | GB/s | plain copy ms | GB/s | checkpoint's rate, of the copy's |");
+    out.println(
+        "| operation | checkpoint ms | GB/s | plain copy ms | GB/s | checkpoint's rate, of the"
+            + " copy's |");
     out.println("|---|--:|--:|--:|--:|--:|");
     for (var r : runs) {
       String name = r.getParams().getBenchmark();
       InTurnMedians m = InTurnMedians.of(r);
       double stride = m.ns("checkpoint") / 1e6;
       double plain = m.ns("plain") / 1e6;
-      out.printf("| %s | %.1f | %.2f | %.1f | %.2f | %.0f %% |%n",
-          name.endsWith("write") ? "save" : "load", stride, BYTES / (stride * 1e6), plain,
-          BYTES / (plain * 1e6), 100 * m.ratio("plain", "checkpoint"));
+      out.printf(
+          "| %s | %.1f | %.2f | %.1f | %.2f | %.0f %% |%n",
+          name.endsWith("write") ? "save" : "load",
+          stride,
+          BYTES / (stride * 1e6),
+          plain,
+          BYTES / (plain * 1e6),
+          100 * m.ratio("plain", "checkpoint"));
     }
     out.println();
-    out.println("save: the header, each tensor's CRC32C computed while it is written, a temporary file,"
-        + " force, rename; the copy: the same bytes written from the same segments, forced and renamed."
-        + " load: the header and layout checked, every CRC32C checked, then the copy from the mapped"
-        + " file; the copy: the mapped copy alone. Both called in turn in one fork; a load reads what"
-        + " the save left in the page cache. Target: the checkpoint at least half the copy's rate.");
+    out.println(
+        "save: the header, each tensor's CRC32C computed while it is written, a temporary file,"
+            + " force, rename; the copy: the same bytes written from the same segments, forced and"
+            + " renamed. load: the header and layout checked, every CRC32C checked, then the copy"
+            + " from the mapped file; the copy: the mapped copy alone. Both called in turn in one"
+            + " fork; a load reads what the save left in the page cache. Target: the checkpoint at"
+            + " least half the copy's rate.");
   }
 
   @TearDown(Level.Trial)

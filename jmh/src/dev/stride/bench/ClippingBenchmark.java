@@ -31,7 +31,9 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class ClippingBenchmark {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
@@ -64,6 +66,7 @@ public class ClippingBenchmark {
   private ParallelLoop loop;
   private Runnable[] variants;
   private long call;
+
   /** Where the sum goes, so that it is not optimized away. */
   private volatile float sink;
 
@@ -87,15 +90,22 @@ public class ClippingBenchmark {
       grad = g;
     }
     loop = new ParallelLoop(threads);
-    variants = new Runnable[] {optimizers[0]::step, optimizers[1]::step, optimizers[2]::step,
-        () -> optimizers[0].gradientNorms(2), () -> loop.run(size, this::sum)};
+    variants =
+        new Runnable[] {
+          optimizers[0]::step,
+          optimizers[1]::step,
+          optimizers[2]::step,
+          () -> optimizers[0].gradientNorms(2),
+          () -> loop.run(size, this::sum)
+        };
   }
 
   private void sum(long from, long to) {
     FloatVector acc = FloatVector.zero(F);
     long i = from;
     for (long bound = from + F.loopBound(to - from); i < bound; i += F.length()) {
-      acc = acc.add(FloatVector.fromMemorySegment(F, grad, i * Float.BYTES, ByteOrder.nativeOrder()));
+      acc =
+          acc.add(FloatVector.fromMemorySegment(F, grad, i * Float.BYTES, ByteOrder.nativeOrder()));
     }
     sink = acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
   }

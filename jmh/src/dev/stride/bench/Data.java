@@ -44,8 +44,8 @@ enum Data {
     int size = Math.toIntExact(s.byteSize() / Float.BYTES);
     float[] block = block(size);
     for (int at = 0; at < size; at += BLOCK) {
-      MemorySegment.copy(block, 0, s, ValueLayout.JAVA_FLOAT, (long) at * Float.BYTES,
-          Math.min(BLOCK, size - at));
+      MemorySegment.copy(
+          block, 0, s, ValueLayout.JAVA_FLOAT, (long) at * Float.BYTES, Math.min(BLOCK, size - at));
     }
   }
 

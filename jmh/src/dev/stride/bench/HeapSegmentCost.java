@@ -2,17 +2,16 @@ package dev.stride.bench;
 
 import dev.stride.kernel.AdamKernel;
 import dev.stride.kernel.Kernels;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
- * What one heap segment costs every kernel in the JVM: the Adam vector kernel over native
- * segments against the {@code float[]} loop, in a JVM where no kernel has seen a heap segment and
- * in one where a kernel was first called on {@code MemorySegment.ofArray} segments. The Vector
- * API's loads and stores profile the segment's class in shared JDK code; once both kinds have
- * been seen, every kernel is compiled for both. A one-off check kept so that it can be rerun
- * (BENCHMARKS.md), one JVM per mode:
+ * What one heap segment costs every kernel in the JVM: the Adam vector kernel over native segments
+ * against the {@code float[]} loop, in a JVM where no kernel has seen a heap segment and in one
+ * where a kernel was first called on {@code MemorySegment.ofArray} segments. The Vector API's loads
+ * and stores profile the segment's class in shared JDK code; once both kinds have been seen, every
+ * kernel is compiled for both. A one-off check kept so that it can be rerun (BENCHMARKS.md), one
+ * JVM per mode:
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -cp &lt;test classpath&gt; dev.stride.bench.HeapSegmentCost native|heap
@@ -26,8 +25,8 @@ public final class HeapSegmentCost {
   public static void main(String[] args) {
     boolean heap = args.length == 1 && args[0].equals("heap");
     if (args.length != 1 || !heap && !args[0].equals("native")) {
-      throw new IllegalArgumentException("expected one argument, native or heap; got "
-          + Arrays.toString(args));
+      throw new IllegalArgumentException(
+          "expected one argument, native or heap; got " + Arrays.toString(args));
     }
     AdamKernel kernel = Kernels.vector().adam();
     AdamKernel.Coefficients c = new AdamKernel.Coefficients();
@@ -42,10 +41,31 @@ public final class HeapSegmentCost {
       try (SegmentBuffers s = new SegmentBuffers(size)) {
         ArrayBuffers a = new ArrayBuffers(size);
         long[] step = {0};
-        Runnable vector = () -> kernel.update(set(c, ++step[0]), s.param, s.grad, s.expAvg,
-            s.expAvgSq, MemorySegment.NULL, 0, size);
-        Runnable loop = () -> TrainerLoops.adam(a.param, a.grad, a.expAvg, a.expAvgSq, ++step[0],
-            1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, true);
+        Runnable vector =
+            () ->
+                kernel.update(
+                    set(c, ++step[0]),
+                    s.param,
+                    s.grad,
+                    s.expAvg,
+                    s.expAvgSq,
+                    MemorySegment.NULL,
+                    0,
+                    size);
+        Runnable loop =
+            () ->
+                TrainerLoops.adam(
+                    a.param,
+                    a.grad,
+                    a.expAvg,
+                    a.expAvgSq,
+                    ++step[0],
+                    1e-3f,
+                    0.9f,
+                    0.999f,
+                    1e-8f,
+                    0.01f,
+                    true);
         double[] ratio = new double[ROUNDS];
         double[] vectorNs = new double[ROUNDS];
         for (int r = 0; r < ROUNDS; r++) {
@@ -54,9 +74,16 @@ public final class HeapSegmentCost {
         }
         Arrays.sort(ratio);
         Arrays.sort(vectorNs);
-        System.out.printf("%s segments seen, %,d elements: vector %.3f ns/elem, float[]/vector %.2f"
-            + " (median of %d rounds, %.2f to %.2f)%n", heap ? "heap and native" : "native only",
-            size, vectorNs[ROUNDS / 2], ratio[ROUNDS / 2], ROUNDS, ratio[0], ratio[ROUNDS - 1]);
+        System.out.printf(
+            "%s segments seen, %,d elements: vector %.3f ns/elem, float[]/vector %.2f"
+                + " (median of %d rounds, %.2f to %.2f)%n",
+            heap ? "heap and native" : "native only",
+            size,
+            vectorNs[ROUNDS / 2],
+            ratio[ROUNDS / 2],
+            ROUNDS,
+            ratio[0],
+            ratio[ROUNDS - 1]);
       }
     }
   }

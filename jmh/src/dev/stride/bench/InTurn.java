@@ -2,10 +2,10 @@ package dev.stride.bench;
 
 /**
  * Variants of a benchmark run in turn in one fork, each call timed, so that their ratio is taken
- * under the same machine load: out of cache this machine's memory bandwidth moves by ±30 % from
- * one second to the next, and a ratio of two forks run a minute apart is that noise
- * (BENCHMARKS.md). Each benchmark keeps its nanoseconds per variant in an {@code @AuxCounters}
- * state, which {@link BenchmarkTable} reads per iteration.
+ * under the same machine load: out of cache this machine's memory bandwidth moves by ±30 % from one
+ * second to the next, and a ratio of two forks run a minute apart is that noise (BENCHMARKS.md).
+ * Each benchmark keeps its nanoseconds per variant in an {@code @AuxCounters} state, which {@link
+ * BenchmarkTable} reads per iteration.
  */
 final class InTurn {
   private InTurn() {}

@@ -24,13 +24,18 @@ final class InTurnMedians {
         var counters = iteration.getSecondaryResults();
         double calls = counters.get("calls").getScore();
         Map<String, Double> row = new HashMap<>();
-        counters.forEach((name, value) -> {
-          if (!name.equals("calls") && !name.startsWith("·gc") && !name.startsWith("gc.")
-              && value.getScore() > 0) {
-            row.put(name, value.getScore() / calls);
-            m.perCall.computeIfAbsent(name, k -> new ListStatistics()).addValue(value.getScore() / calls);
-          }
-        });
+        counters.forEach(
+            (name, value) -> {
+              if (!name.equals("calls")
+                  && !name.startsWith("·gc")
+                  && !name.startsWith("gc.")
+                  && value.getScore() > 0) {
+                row.put(name, value.getScore() / calls);
+                m.perCall
+                    .computeIfAbsent(name, k -> new ListStatistics())
+                    .addValue(value.getScore() / calls);
+              }
+            });
         m.byIteration.put(n++, row);
       }
     }

@@ -7,10 +7,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Nanoseconds in each of a kernel's four variants in one iteration, and calls: the vector
- * kernel, the scalar reference (in cache only), the {@code float[]} loop and the memory-only
- * limit, called in turn ({@link InTurn}). {@link RuleBenchmark} and {@link AveragingBenchmark}
- * share it.
+ * Nanoseconds in each of a kernel's four variants in one iteration, and calls: the vector kernel,
+ * the scalar reference (in cache only), the {@code float[]} loop and the memory-only limit, called
+ * in turn ({@link InTurn}). {@link RuleBenchmark} and {@link AveragingBenchmark} share it.
  */
 @AuxCounters(AuxCounters.Type.EVENTS)
 @State(Scope.Thread)
@@ -27,8 +26,8 @@ public class KernelNanos {
   }
 
   /**
-   * Calls {@code variants} in turn, the order rotated by the number of calls so far:
-   * {@code {vector, scalar, floatArray, limit}}, or without {@code scalar} out of cache.
+   * Calls {@code variants} in turn, the order rotated by the number of calls so far: {@code
+   * {vector, scalar, floatArray, limit}}, or without {@code scalar} out of cache.
    */
   void inTurn(Runnable[] variants) {
     for (int position = 0; position < variants.length; position++) {

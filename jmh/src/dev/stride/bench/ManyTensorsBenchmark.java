@@ -20,15 +20,18 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * AdamW's step over 1,048,576 floats cut three ways, 4,096 tensors of 256, 1,024 of 1,024 and one
- * of 1,048,576, on one thread and on {@code threads}: six optimizers in turn, so that what the
- * cut costs per tensor is measured under one load.
+ * of 1,048,576, on one thread and on {@code threads}: six optimizers in turn, so that what the cut
+ * costs per tensor is measured under one load.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class ManyTensorsBenchmark {
   static final int TOTAL = 1 << 20;
+
   /** Tensor lengths of the three cuts. */
   static final int[] LENGTHS = {256, 1024, TOTAL};
 

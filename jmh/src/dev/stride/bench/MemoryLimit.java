@@ -9,8 +9,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The bandwidth limit of a rule's step: its access pattern with additions only. It reads p, g and
- * k state buffers and writes the k buffers, then p (the kernels' order), 4·(2k + 3) bytes per
+ * The bandwidth limit of a rule's step: its access pattern with additions only. It reads p, g and k
+ * state buffers and writes the k buffers, then p (the kernels' order), 4·(2k + 3) bytes per
  * element, over buffers staggered in a page as {@link SegmentBuffers}' are. Repeated additions
  * saturate (x + g == x once |x| ≫ |g|) rather than overflow or go subnormal.
  */
@@ -26,10 +26,13 @@ final class MemoryLimit implements AutoCloseable {
   private final MemorySegment[] state;
   private final Arena arena = Arena.ofShared();
 
-  /** @param buffers k, 0 to 4 */
+  /**
+   * @param buffers k, 0 to 4
+   */
   MemoryLimit(long size, int buffers) {
     if (buffers < 0 || buffers > 4) {
-      throw new IllegalArgumentException("the memory-only kernel keeps 0 to 4 state buffers, not " + buffers);
+      throw new IllegalArgumentException(
+          "the memory-only kernel keeps 0 to 4 state buffers, not " + buffers);
     }
     this.size = size;
     this.buffers = buffers;
@@ -53,7 +56,10 @@ final class MemoryLimit implements AutoCloseable {
     return Float.BYTES * (2 * buffers + 3);
   }
 
-  /** One pass over elements {@code [from, to)}, a multiple of the lane count apart except at the end. */
+  /**
+   * One pass over elements {@code [from, to)}, a multiple of the lane count apart except at the
+   * end.
+   */
   void run(long from, long to) {
     long i = from;
     for (long bound = from + F.loopBound(to - from); i < bound; i += F.length()) {

@@ -29,7 +29,9 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class ModelBenchmark {
 
   /** Nanoseconds in each variant, and calls, in one iteration. */
@@ -63,12 +65,20 @@ public class ModelBenchmark {
     int d = 768;
     List<Long> shapes = new ArrayList<>(List.of(50257L * d, 1024L * d));
     for (int block = 0; block < 12; block++) {
-      shapes.addAll(List.of((long) d, (long) d, // ln_1
-          (long) d * 3 * d, 3L * d,               // attention c_attn
-          (long) d * d, (long) d,                 // attention c_proj
-          (long) d, (long) d,                     // ln_2
-          (long) d * 4 * d, 4L * d,               // MLP c_fc
-          4L * d * d, (long) d));                 // MLP c_proj
+      shapes.addAll(
+          List.of(
+              (long) d,
+              (long) d, // ln_1
+              (long) d * 3 * d,
+              3L * d, // attention c_attn
+              (long) d * d,
+              (long) d, // attention c_proj
+              (long) d,
+              (long) d, // ln_2
+              (long) d * 4 * d,
+              4L * d, // MLP c_fc
+              4L * d * d,
+              (long) d)); // MLP c_proj
     }
     shapes.addAll(List.of((long) d, (long) d)); // ln_f
     return shapes;
@@ -86,7 +96,8 @@ public class ModelBenchmark {
     parallel = withParameters(shapes, threads);
     limit = new MemoryLimit(elements(shapes), 2);
     loop = new ParallelLoop(threads);
-    variants = new Runnable[] {single::step, parallel::step, () -> loop.run(limit.size, limit::run)};
+    variants =
+        new Runnable[] {single::step, parallel::step, () -> loop.run(limit.size, limit::run)};
   }
 
   private AdamW withParameters(List<Long> shapes, int threads) {

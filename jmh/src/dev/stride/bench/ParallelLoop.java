@@ -4,11 +4,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A loop over {@code [0, n)} on several threads, for the memory-only limit at the thread counts
- * the optimizer steps at: the range split into equal shares (multiples of 16 elements), the
- * calling thread taking the first, parked workers the others. A benchmark's tool, not Stride's
- * step (which hands out fixed chunks through a counter); its wake-up costs tens of microseconds,
- * nothing next to the 16M-element loops it is used for.
+ * A loop over {@code [0, n)} on several threads, for the memory-only limit at the thread counts the
+ * optimizer steps at: the range split into equal shares (multiples of 16 elements), the calling
+ * thread taking the first, parked workers the others. A benchmark's tool, not Stride's step (which
+ * hands out fixed chunks through a counter); its wake-up costs tens of microseconds, nothing next
+ * to the 16M-element loops it is used for.
  */
 final class ParallelLoop implements AutoCloseable {
   /** What each thread runs: elements {@code [from, to)}. */

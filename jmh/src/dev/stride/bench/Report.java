@@ -8,9 +8,14 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import org.openjdk.jmh.util.ListStatistics;
 
-/** The tables of {@link BenchmarkTable}, in Markdown, and the issues' targets checked against them. */
+/**
+ * The tables of {@link BenchmarkTable}, in Markdown, and the issues' targets checked against them.
+ */
 final class Report {
-  /** One JMH run: the benchmark class's simple name and its parameters (null or 0 where it has none). */
+  /**
+   * One JMH run: the benchmark class's simple name and its parameters (null or 0 where it has
+   * none).
+   */
   record Key(String benchmark, Rule rule, int size, int threads) {}
 
   /**
@@ -44,10 +49,16 @@ final class Report {
 
   /** The speedup targets over the scalar reference apply in cache, up to this size. */
   private static final int IN_CACHE = RuleBenchmark.SCALAR_UP_TO;
+
   static final int LARGEST = 16777216;
-  /** Where JMH's own allocation per call is small next to one object: see {@link #checkAllocation}. */
+
+  /**
+   * Where JMH's own allocation per call is small next to one object: see {@link #checkAllocation}.
+   */
   private static final int ALLOCATION_CHECKED = 16384;
+
   private static final double ONE_OBJECT = 16;
+
   /** A benchmark whose iterations differ more than this is marked as not steady. */
   private static final double STEADY = 1.5;
 
@@ -84,8 +95,9 @@ final class Report {
   private void rules(PrintStream out) {
     out.println("### Every rule, one thread");
     out.println();
-    out.println("| rule | elements | vector ns/elem | scalar ns/elem | float[] ns/elem | vector GB/s"
-        + " | vector/scalar | vector/float[] | of memory limit | B/call |");
+    out.println(
+        "| rule | elements | vector ns/elem | scalar ns/elem | float[] ns/elem | vector GB/s"
+            + " | vector/scalar | vector/float[] | of memory limit | B/call |");
     out.println("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
     for (Rule rule : rules) {
       List<String> vsScalar = new ArrayList<>();
@@ -103,10 +115,18 @@ final class Report {
         double limitGbPerS = 4.0 * (2 * rule.limitBuffers() + 3) / (r.ns("limit") / size);
         double overScalar = scalar ? r.ratio("scalar", "vector") : Double.NaN;
         double overArray = r.ratio("floatArray", "vector");
-        out.printf("| %s | %,d | %s | %s | %s | %.1f | %s | %.2f× | %.0f %% | %.1f |%n", rule.label,
-            size, cell(r, "vector", size), scalar ? cell(r, "scalar", size) : "—",
-            cell(r, "floatArray", size), gbPerS, scalar ? String.format("%.2f×", overScalar) : "—",
-            overArray, 100 * gbPerS / limitGbPerS, r.bytesPerCall());
+        out.printf(
+            "| %s | %,d | %s | %s | %s | %.1f | %s | %.2f× | %.0f %% | %.1f |%n",
+            rule.label,
+            size,
+            cell(r, "vector", size),
+            scalar ? cell(r, "scalar", size) : "—",
+            cell(r, "floatArray", size),
+            gbPerS,
+            scalar ? String.format("%.2f×", overScalar) : "—",
+            overArray,
+            100 * gbPerS / limitGbPerS,
+            r.bytesPerCall());
         if (scalar) {
           minScalar = Math.min(minScalar, overScalar);
           vsScalar.add(String.format("%.2f", overScalar));
@@ -114,29 +134,42 @@ final class Report {
         minArray = Math.min(minArray, overArray);
         vsArray.add(String.format("%.2f", overArray));
         if (size == LARGEST && !rule.reduces()) {
-          target(gbPerS / limitGbPerS >= 0.85, "%s at %,d elements ≥ 85 %% of its memory-only limit:"
-              + " %.0f %%", rule.label, size, 100 * gbPerS / limitGbPerS);
+          target(
+              gbPerS / limitGbPerS >= 0.85,
+              "%s at %,d elements ≥ 85 %% of its memory-only limit:" + " %.0f %%",
+              rule.label,
+              size,
+              100 * gbPerS / limitGbPerS);
         }
       }
       if (!vsScalar.isEmpty()) {
-        target(minScalar >= 3, "%s vector ≥ 3× the scalar reference in cache (≤ %,d elements): %s",
-            rule.label, IN_CACHE, String.join(", ", vsScalar));
+        target(
+            minScalar >= 3,
+            "%s vector ≥ 3× the scalar reference in cache (≤ %,d elements): %s",
+            rule.label,
+            IN_CACHE,
+            String.join(", ", vsScalar));
       }
       if (!vsArray.isEmpty()) {
-        target(minArray >= 0.95, "%s vector ≥ 0.95× its float[] loop at every size: %s", rule.label,
+        target(
+            minArray >= 0.95,
+            "%s vector ≥ 0.95× its float[] loop at every size: %s",
+            rule.label,
             String.join(", ", vsArray));
       }
     }
     out.println();
-    out.println("ns/elem: median over the measured iterations of the time per call over the elements;"
-        + " the four variants (vector kernel, scalar reference, float[] loop, memory-only kernel) run"
-        + " in turn in one fork, each call timed, and the ratios are medians of per-iteration ratios."
-        + " GB/s: the rule's bytes read and written per element (its own count of arrays) over"
-        + " ns/elem. Of memory limit: that over the GB/s of the memory-only kernel with as many arrays"
-        + " (read p, g and k state buffers, write the k buffers and p; additions only), timed in the"
-        + " same fork. B/call: bytes allocated per call of all variants together (JMH's GC profiler),"
-        + " JMH's own allocation included. LAMB and LARS step through their optimizer on one thread"
-        + " (two passes with reductions); their limit is the memory-only kernel nearest their bytes.");
+    out.println(
+        "ns/elem: median over the measured iterations of the time per call over the elements; the"
+            + " four variants (vector kernel, scalar reference, float[] loop, memory-only kernel)"
+            + " run in turn in one fork, each call timed, and the ratios are medians of"
+            + " per-iteration ratios. GB/s: the rule's bytes read and written per element (its own"
+            + " count of arrays) over ns/elem. Of memory limit: that over the GB/s of the"
+            + " memory-only kernel with as many arrays (read p, g and k state buffers, write the k"
+            + " buffers and p; additions only), timed in the same fork. B/call: bytes allocated per"
+            + " call of all variants together (JMH's GC profiler), JMH's own allocation included."
+            + " LAMB and LARS step through their optimizer on one thread (two passes with"
+            + " reductions); their limit is the memory-only kernel nearest their bytes.");
   }
 
   private void threads(PrintStream out) {
@@ -145,8 +178,9 @@ final class Report {
     }
     out.println();
     out.printf("### The parallel step: one thread and %d%n%n", threads);
-    out.printf("| rule | elements | 1 thread cold | %d threads cold | speedup cold | 1 thread hot"
-        + " | %d threads hot | speedup hot | %d-thread GB/s (hot) | of %d-thread memory limit |%n",
+    out.printf(
+        "| rule | elements | 1 thread cold | %d threads cold | speedup cold | 1 thread hot | %d"
+            + " threads hot | speedup hot | %d-thread GB/s (hot) | of %d-thread memory limit |%n",
         threads, threads, threads, threads);
     out.println("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
     Result adamW = get("ThreadsBenchmark", Rule.ADAMW, LARGEST, threads);
@@ -160,43 +194,86 @@ final class Report {
         double cold = r.ratio("oneThreadCold", "threadsCold");
         double gbPerS = rule.bytesPerElement / (r.ns("threads") / size);
         boolean limited = size >= ThreadsBenchmark.LIMIT_FROM;
-        double ofLimit = limited ? gbPerS / (4.0 * (2 * rule.limitBuffers() + 3)
-            / (r.ns("limitThreads") / size)) : Double.NaN;
-        out.printf("| %s | %,d | %s | %s | %.2f× | %s | %s | %.2f× | %.1f | %s |%n", rule.label, size,
-            cell(r, "oneThreadCold", size), cell(r, "threadsCold", size), cold,
-            cell(r, "oneThread", size), cell(r, "threads", size), hot, gbPerS,
+        double ofLimit =
+            limited
+                ? gbPerS / (4.0 * (2 * rule.limitBuffers() + 3) / (r.ns("limitThreads") / size))
+                : Double.NaN;
+        out.printf(
+            "| %s | %,d | %s | %s | %.2f× | %s | %s | %.2f× | %.1f | %s |%n",
+            rule.label,
+            size,
+            cell(r, "oneThreadCold", size),
+            cell(r, "threadsCold", size),
+            cold,
+            cell(r, "oneThread", size),
+            cell(r, "threads", size),
+            hot,
+            gbPerS,
             limited ? String.format("%.0f %%", 100 * ofLimit) : "—");
         boolean adam = rule == Rule.ADAM || rule == Rule.ADAMW;
         if (adam && size == LARGEST) {
-          target(ofLimit >= 0.9, "%s at %,d elements on %d threads ≥ 90 %% of the %d-thread"
-              + " memory-only limit: %.0f %% (%.2f× one thread)", rule.label, size, threads, threads,
-              100 * ofLimit, hot);
+          target(
+              ofLimit >= 0.9,
+              "%s at %,d elements on %d threads ≥ 90 %% of the %d-thread"
+                  + " memory-only limit: %.0f %% (%.2f× one thread)",
+              rule.label,
+              size,
+              threads,
+              threads,
+              100 * ofLimit,
+              hot);
         } else if (adam && size == 262144) {
-          target(hot >= 1.5, "%s at %,d elements on %d threads ≥ 1.5× one thread, back to back:"
-              + " %.2f× (cold, workers parked: %.2f×)", rule.label, size, threads, hot, cold);
+          target(
+              hot >= 1.5,
+              "%s at %,d elements on %d threads ≥ 1.5× one thread, back to back:"
+                  + " %.2f× (cold, workers parked: %.2f×)",
+              rule.label,
+              size,
+              threads,
+              hot,
+              cold);
         } else if (adam && size == 16384) {
-          target(Math.min(hot, cold) >= 0.95, "%s at %,d elements on %d threads no slower than one"
-              + " thread (≥ 0.95×): %.2f× hot, %.2f× cold", rule.label, size, threads, hot, cold);
+          target(
+              Math.min(hot, cold) >= 0.95,
+              "%s at %,d elements on %d threads no slower than one"
+                  + " thread (≥ 0.95×): %.2f× hot, %.2f× cold",
+              rule.label,
+              size,
+              threads,
+              hot,
+              cold);
         } else if (rule.elementwiseIssue11() && size == LARGEST) {
-          target(ofLimit >= 0.9, "%s at %,d elements on %d threads ≥ 90 %% of its memory-only"
-              + " limit: %.0f %%", rule.label, size, threads, 100 * ofLimit);
+          target(
+              ofLimit >= 0.9,
+              "%s at %,d elements on %d threads ≥ 90 %% of its memory-only" + " limit: %.0f %%",
+              rule.label,
+              size,
+              threads,
+              100 * ofLimit);
         } else if (rule.reduces() && size == LARGEST && adamW != null) {
           double overAdamW = r.ns("threads") / adamW.ns("threads");
-          target(overAdamW <= 1.5, "%s at %,d elements on %d threads ≤ 1.5× AdamW's step time:"
-              + " %.2f× (%d bytes per element against AdamW's 28)", rule.label, size, threads,
-              overAdamW, rule.bytesPerElement);
+          target(
+              overAdamW <= 1.5,
+              "%s at %,d elements on %d threads ≤ 1.5× AdamW's step time:"
+                  + " %.2f× (%d bytes per element against AdamW's 28)",
+              rule.label,
+              size,
+              threads,
+              overAdamW,
+              rule.bytesPerElement);
         }
       }
     }
     out.println();
-    out.printf("The rule's step() through the public API over one tensor, on one thread and on %d"
-        + " (setThreads), ns/elem; cold: one step after a pause in which the workers park, as"
-        + " between a trainer's steps; hot: the mean of the steps right after (8, or 16M elements' worth), back to back."
-        + " Speedup: one thread's time over %d"
-        + " threads'. Below %,d elements a step runs on the calling thread whatever the thread"
-        + " count (Optimizer.PARALLEL_FROM). The memory-only kernel of the rule's bytes runs on %d"
-        + " threads from %,d elements.%n", threads, threads, Optimizer.PARALLEL_FROM, threads,
-        ThreadsBenchmark.LIMIT_FROM);
+    out.printf(
+        "The rule's step() through the public API over one tensor, on one thread and on %d"
+            + " (setThreads), ns/elem; cold: one step after a pause in which the workers park, as"
+            + " between a trainer's steps; hot: the mean of the steps right after (8, or 16M"
+            + " elements' worth), back to back. Speedup: one thread's time over %d threads'. Below"
+            + " %,d elements a step runs on the calling thread whatever the thread count"
+            + " (Optimizer.PARALLEL_FROM). The memory-only kernel of the rule's bytes runs on %d"
+            + " threads from %,d elements.%n",
+        threads, threads, Optimizer.PARALLEL_FROM, threads, ThreadsBenchmark.LIMIT_FROM);
   }
 
   private void model(PrintStream out) {
@@ -211,17 +288,26 @@ final class Report {
     out.println("### GPT-2 small: AdamW over 148 tensors, 124,439,808 parameters");
     out.println();
     out.printf("| | ms per step | ns/elem | GB/s |%n|---|--:|--:|--:|%n");
-    out.printf("| 1 thread | %.1f | %.3f | %.1f |%n", r.ns("oneThread") / 1e6, r.ns("oneThread") / n,
-        28 / (r.ns("oneThread") / n));
-    out.printf("| %d threads | %.1f | %.3f | %.1f |%n", threads, r.ns("threads") / 1e6,
-        r.ns("threads") / n, gbPerS);
-    out.printf("| memory-only limit, %d threads | %.1f | %.3f | %.1f |%n", threads,
-        r.ns("limitThreads") / 1e6, r.ns("limitThreads") / n, limit);
+    out.printf(
+        "| 1 thread | %.1f | %.3f | %.1f |%n",
+        r.ns("oneThread") / 1e6, r.ns("oneThread") / n, 28 / (r.ns("oneThread") / n));
+    out.printf(
+        "| %d threads | %.1f | %.3f | %.1f |%n",
+        threads, r.ns("threads") / 1e6, r.ns("threads") / n, gbPerS);
+    out.printf(
+        "| memory-only limit, %d threads | %.1f | %.3f | %.1f |%n",
+        threads, r.ns("limitThreads") / 1e6, r.ns("limitThreads") / n, limit);
     double speedup = r.ratio("oneThread", "threads");
-    out.printf("%n%d threads: %.2f× one thread, %.0f %% of the memory-only limit.%n", threads,
-        speedup, 100 * gbPerS / limit);
-    target(gbPerS / limit >= 0.9, "AdamW on GPT-2 small's tensors on %d threads ≥ 90 %% of the"
-        + " memory-only limit: %.0f %% (%.2f× one thread)", threads, 100 * gbPerS / limit, speedup);
+    out.printf(
+        "%n%d threads: %.2f× one thread, %.0f %% of the memory-only limit.%n",
+        threads, speedup, 100 * gbPerS / limit);
+    target(
+        gbPerS / limit >= 0.9,
+        "AdamW on GPT-2 small's tensors on %d threads ≥ 90 %% of the"
+            + " memory-only limit: %.0f %% (%.2f× one thread)",
+        threads,
+        100 * gbPerS / limit,
+        speedup);
   }
 
   private void manyTensors(PrintStream out) {
@@ -235,17 +321,25 @@ final class Report {
     out.println();
     out.println("### Many small tensors: AdamW over 1,048,576 parameters cut three ways");
     out.println();
-    out.printf("| tensors | 1 thread ns/elem | vs one tensor | %d threads ns/elem | vs one tensor |%n",
+    out.printf(
+        "| tensors | 1 thread ns/elem | vs one tensor | %d threads ns/elem | vs one tensor |%n",
         threads);
     out.println("|---|--:|--:|--:|--:|");
     for (int c = 0; c < cuts.length; c++) {
-      out.printf("| %s | %s | %.2f× | %s | %.2f× |%n", labels[c], cell(r, cuts[c] + "OneThread", n),
-          r.ratio(cuts[c] + "OneThread", cuts[2] + "OneThread"), cell(r, cuts[c] + "Threads", n),
+      out.printf(
+          "| %s | %s | %.2f× | %s | %.2f× |%n",
+          labels[c],
+          cell(r, cuts[c] + "OneThread", n),
+          r.ratio(cuts[c] + "OneThread", cuts[2] + "OneThread"),
+          cell(r, cuts[c] + "Threads", n),
           r.ratio(cuts[c] + "Threads", cuts[2] + "Threads"));
     }
     double small = r.ratio(cuts[0] + "OneThread", cuts[2] + "OneThread");
-    target(small <= 1.25, "4,096 tensors of 256 on one thread ≤ 1.25× the ns/elem of one tensor"
-        + " of 1,048,576: %.2f×", small);
+    target(
+        small <= 1.25,
+        "4,096 tensors of 256 on one thread ≤ 1.25× the ns/elem of one tensor"
+            + " of 1,048,576: %.2f×",
+        small);
   }
 
   private void clipping(PrintStream out) {
@@ -259,40 +353,59 @@ final class Report {
     out.println("| variant | ns/elem | vs AdamW | GB/s |");
     out.println("|---|--:|--:|--:|");
     out.printf("| AdamW | %s | 1.00× | %.1f |%n", cell(r, "adamW", n), 28 / (r.ns("adamW") / n));
-    out.printf("| AdamW, clipped by the 2-norm | %s | %.2f× | %.1f |%n", cell(r, "clipped", n),
-        r.ratio("clipped", "adamW"), 32 / (r.ns("clipped") / n));
-    out.printf("| AdamW, clipped and guarded | %s | %.2f× | %.1f |%n", cell(r, "clippedGuarded", n),
-        r.ratio("clippedGuarded", "adamW"), 32 / (r.ns("clippedGuarded") / n));
-    out.printf("| the gradient norm alone | %s | | %.1f |%n", cell(r, "norm", n), 4 / (r.ns("norm") / n));
-    out.printf("| read-only limit (a sum) | %s | | %.1f |%n", cell(r, "readLimit", n),
-        4 / (r.ns("readLimit") / n));
+    out.printf(
+        "| AdamW, clipped by the 2-norm | %s | %.2f× | %.1f |%n",
+        cell(r, "clipped", n), r.ratio("clipped", "adamW"), 32 / (r.ns("clipped") / n));
+    out.printf(
+        "| AdamW, clipped and guarded | %s | %.2f× | %.1f |%n",
+        cell(r, "clippedGuarded", n),
+        r.ratio("clippedGuarded", "adamW"),
+        32 / (r.ns("clippedGuarded") / n));
+    out.printf(
+        "| the gradient norm alone | %s | | %.1f |%n", cell(r, "norm", n), 4 / (r.ns("norm") / n));
+    out.printf(
+        "| read-only limit (a sum) | %s | | %.1f |%n",
+        cell(r, "readLimit", n), 4 / (r.ns("readLimit") / n));
     double overhead = r.ratio("clipped", "adamW");
-    out.printf("%nThe norm reads the gradients at %.0f %% of the read-only limit; clipped steps count 32"
-        + " bytes per element (28 and the norm's read).%n", 100 * r.ratio("readLimit", "norm"));
-    target(overhead <= 1.2, "AdamW clipped by norm ≤ 1.2× AdamW alone at %,d elements: %.2f×", n,
+    out.printf(
+        "%nThe norm reads the gradients at %.0f %% of the read-only limit; clipped steps count 32"
+            + " bytes per element (28 and the norm's read).%n",
+        100 * r.ratio("readLimit", "norm"));
+    target(
+        overhead <= 1.2,
+        "AdamW clipped by norm ≤ 1.2× AdamW alone at %,d elements: %.2f×",
+        n,
         overhead);
   }
 
   /**
    * 0 B per step. JMH's GC profiler counts its own allocation too, at a steady rate: a few bytes
-   * per call in proportion to the call's time. The check is where that share is small, against
-   * less than one object per call: a kernel whose vectors were boxed would allocate kilobytes.
+   * per call in proportion to the call's time. The check is where that share is small, against less
+   * than one object per call: a kernel whose vectors were boxed would allocate kilobytes.
    */
   private void checkAllocation() {
     double most = 0;
     List<String> where = new ArrayList<>();
     for (Map.Entry<Key, Result> e : results.entrySet()) {
       Key k = e.getKey();
-      boolean small = (k.benchmark().equals("RuleBenchmark") || k.benchmark().equals("ThreadsBenchmark"))
-          && k.size() <= ALLOCATION_CHECKED;
+      boolean small =
+          (k.benchmark().equals("RuleBenchmark") || k.benchmark().equals("ThreadsBenchmark"))
+              && k.size() <= ALLOCATION_CHECKED;
       if (small || k.benchmark().equals("ManyTensorsBenchmark")) {
         most = Math.max(most, e.getValue().bytesPerCall());
       }
     }
-    where.add("every rule's variants at ≤ " + String.format("%,d", ALLOCATION_CHECKED)
-        + " elements, the parallel step there and over many tensors");
-    target(most < ONE_OBJECT, "0 B allocated per step, i.e. under one object (%.0f B) per call (%s,"
-        + " -prof gc): at most %.1f B/call", ONE_OBJECT, String.join("; ", where), most);
+    where.add(
+        "every rule's variants at ≤ "
+            + String.format("%,d", ALLOCATION_CHECKED)
+            + " elements, the parallel step there and over many tensors");
+    target(
+        most < ONE_OBJECT,
+        "0 B allocated per step, i.e. under one object (%.0f B) per call (%s,"
+            + " -prof gc): at most %.1f B/call",
+        ONE_OBJECT,
+        String.join("; ", where),
+        most);
   }
 
   private void target(boolean met, String format, Object... args) {

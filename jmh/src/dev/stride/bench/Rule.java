@@ -30,22 +30,23 @@ import dev.stride.optim.RAdamOptions;
 import dev.stride.optim.Rmsprop;
 import dev.stride.optim.RmspropOptions;
 import dev.stride.optim.Rprop;
-import dev.stride.optim.ScheduleFree;
 import dev.stride.optim.RpropOptions;
+import dev.stride.optim.ScheduleFree;
 import dev.stride.optim.Sgd;
+import dev.stride.optim.SgdOptions;
 import dev.stride.optim.SgdScheduleFree;
 import dev.stride.optim.SgdScheduleFreeOptions;
-import dev.stride.optim.SgdOptions;
 import java.util.function.Function;
 
 /**
- * The rules the benchmarks time, with PyTorch's defaults where it has them (momentum 0.9 for SGD
- * is the usual choice), the bytes a step reads and writes per element, and how to make the
- * rule's optimizer with given kernels.
+ * The rules the benchmarks time, with PyTorch's defaults where it has them (momentum 0.9 for SGD is
+ * the usual choice), the bytes a step reads and writes per element, and how to make the rule's
+ * optimizer with given kernels.
  */
 public enum Rule {
   SGD("SGD", 12, k -> new Sgd(SgdOptions.of(Rule.SGD_LR), k)),
-  SGD_MOMENTUM("SGD momentum", 20, k -> new Sgd(SgdOptions.of(Rule.SGD_LR).withMomentum(Rule.MOMENTUM), k)),
+  SGD_MOMENTUM(
+      "SGD momentum", 20, k -> new Sgd(SgdOptions.of(Rule.SGD_LR).withMomentum(Rule.MOMENTUM), k)),
   ADAM("Adam", 28, k -> new Adam(AdamOptions.ADAM_DEFAULTS, k)),
   ADAMW("AdamW", 28, k -> new AdamW(AdamOptions.ADAMW_DEFAULTS, k)),
   ADAGRAD("Adagrad", 20, k -> new Adagrad(AdagradOptions.DEFAULTS, k)),
@@ -58,13 +59,20 @@ public enum Rule {
   ASGD("ASGD averaging", 20, k -> new Asgd(AsgdOptions.DEFAULTS.withT0(Rule.ASGD_T0), k)),
   RPROP("Rprop", 28, k -> new Rprop(RpropOptions.DEFAULTS, k)),
   LION("Lion", 20, k -> new Lion(LionOptions.DEFAULTS, k)),
-  SGD_SCHEDULE_FREE("SGD schedule-free", 20,
+  SGD_SCHEDULE_FREE(
+      "SGD schedule-free",
+      20,
       k -> training(new SgdScheduleFree(SgdScheduleFreeOptions.DEFAULTS, k))),
-  ADAMW_SCHEDULE_FREE("AdamW schedule-free", 28,
+  ADAMW_SCHEDULE_FREE(
+      "AdamW schedule-free",
+      28,
       k -> training(new AdamWScheduleFree(AdamWScheduleFreeOptions.DEFAULTS, k))),
   LAMB("LAMB", 40, k -> new Lamb(LambOptions.DEFAULTS.withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k)),
   LARS("LARS", 28, k -> new Lars(LarsOptions.of(0.1).withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k)),
-  PRODIGY("Prodigy", 52, k -> new Prodigy(ProdigyOptions.DEFAULTS.withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k));
+  PRODIGY(
+      "Prodigy",
+      52,
+      k -> new Prodigy(ProdigyOptions.DEFAULTS.withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k));
 
   static final float SGD_LR = 0.01f;
   static final float MOMENTUM = 0.9f;
@@ -98,8 +106,12 @@ public enum Rule {
   static final float ADAMW_SCHEDULE_FREE_LR = 0.0025f;
 
   final String label;
-  /** Bytes read and written per element in a step: 4 for each array read plus 4 for each written. */
+
+  /**
+   * Bytes read and written per element in a step: 4 for each array read plus 4 for each written.
+   */
   final int bytesPerElement;
+
   private final Function<UpdateKernels, Optimizer<?>> optimizer;
 
   Rule(String label, int bytesPerElement, Function<UpdateKernels, Optimizer<?>> optimizer) {
@@ -119,12 +131,17 @@ public enum Rule {
     return optimizer.apply(kernels);
   }
 
-  /** Whether the rule's step reduces between passes (LAMB, LARS, Prodigy): no one-pass memory limit applies. */
+  /**
+   * Whether the rule's step reduces between passes (LAMB, LARS, Prodigy): no one-pass memory limit
+   * applies.
+   */
   boolean reduces() {
     return this == LAMB || this == LARS || this == PRODIGY;
   }
 
-  /** The one-pass rules of issue 11 (Lion, Schedule-Free), held to 90 % of their limit on all cores. */
+  /**
+   * The one-pass rules of issue 11 (Lion, Schedule-Free), held to 90 % of their limit on all cores.
+   */
   boolean elementwiseIssue11() {
     return this == LION || this == SGD_SCHEDULE_FREE || this == ADAMW_SCHEDULE_FREE;
   }
@@ -135,8 +152,8 @@ public enum Rule {
   }
 
   /**
-   * The state buffers of the memory-only kernel with this rule's bytes: it reads p, g and k
-   * buffers and writes p and the k buffers, 4·(2k + 3) bytes per element.
+   * The state buffers of the memory-only kernel with this rule's bytes: it reads p, g and k buffers
+   * and writes p and the k buffers, 4·(2k + 3) bytes per element.
    */
   int limitBuffers() {
     return Math.min(4, (bytesPerElement / Float.BYTES - 3) / 2);

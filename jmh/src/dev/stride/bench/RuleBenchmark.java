@@ -18,25 +18,25 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * One step of a rule over {@code size} floats, four ways in turn, each call timed: the Vector API
  * kernel, the scalar reference (in cache only: its target is there), the {@code float[]} loop a
- * trainer would write, and the memory-only kernel with the rule's bytes per element, whose speed
- * is the rule's limit. Each has its own buffers. The step's coefficients are computed on every
- * call, as the optimizer computes them on every step.
+ * trainer would write, and the memory-only kernel with the rule's bytes per element, whose speed is
+ * the rule's limit. Each has its own buffers. The step's coefficients are computed on every call,
+ * as the optimizer computes them on every step.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class RuleBenchmark {
   /** The scalar reference is timed up to this size; beyond, it would take most of the run. */
   static final int SCALAR_UP_TO = 262144;
-
 
   // Constants, so that each call site sees one implementation.
   static final UpdateKernels VECTOR = Kernels.vector();
   private static final UpdateKernels SCALAR = Kernels.scalar();
 
-  @Param
-  public Rule rule;
+  @Param public Rule rule;
 
   @Param("16384")
   public int size;
@@ -63,7 +63,8 @@ public class RuleBenchmark {
     if (size <= SCALAR_UP_TO) {
       scalarBuffers = new SegmentBuffers(size);
       scalarStep = new RuleStep(rule);
-      variants = new Runnable[] {vector, () -> scalarStep.kernel(SCALAR, scalarBuffers), array, memory};
+      variants =
+          new Runnable[] {vector, () -> scalarStep.kernel(SCALAR, scalarBuffers), array, memory};
     } else {
       variants = new Runnable[] {vector, array, memory};
     }

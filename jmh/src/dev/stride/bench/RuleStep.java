@@ -6,9 +6,9 @@ import dev.stride.kernel.AdamKernel;
 import dev.stride.kernel.AdamWScheduleFreeKernel;
 import dev.stride.kernel.AdamaxKernel;
 import dev.stride.kernel.AsgdKernel;
+import dev.stride.kernel.LionKernel;
 import dev.stride.kernel.NAdamKernel;
 import dev.stride.kernel.RAdamKernel;
-import dev.stride.kernel.LionKernel;
 import dev.stride.kernel.RmspropKernel;
 import dev.stride.kernel.RpropKernel;
 import dev.stride.kernel.SgdKernel;
@@ -19,16 +19,18 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * One step of a rule, through the kernels or the trainer's {@code float[]} loop: Lion's moment and
- * Schedule-Free's z in {@code expAvg}, Schedule-Free AdamW's v in {@code expAvgSq}. The coefficients
- * are computed on every call, as the optimizer computes them on every step. Rules whose step
- * reduces between passes (LAMB, LARS, Prodigy) step through their optimizer on one thread, made on the
- * first call over the given buffers: its passes and reductions are the kernel.
+ * Schedule-Free's z in {@code expAvg}, Schedule-Free AdamW's v in {@code expAvgSq}. The
+ * coefficients are computed on every call, as the optimizer computes them on every step. Rules
+ * whose step reduces between passes (LAMB, LARS, Prodigy) step through their optimizer on one
+ * thread, made on the first call over the given buffers: its passes and reductions are the kernel.
  */
 final class RuleStep implements AutoCloseable {
   private final Rule rule;
   private Optimizer<?> optimizer;
+
   /** The float[] Prodigy loop's s and estimate, made on its first call. */
   private float[] prodigyS;
+
   private double prodigyD = 1e-6;
   private final SgdKernel.Coefficients sgd = new SgdKernel.Coefficients();
   private final AdamKernel.Coefficients adam = new AdamKernel.Coefficients();
@@ -46,8 +48,10 @@ final class RuleStep implements AutoCloseable {
   private final AdamWScheduleFreeKernel.Coefficients adamWScheduleFree =
       new AdamWScheduleFreeKernel.Coefficients();
   private long step;
+
   /** NAdam's Π_t, ASGD's η_t and μ_t: what the optimizer keeps per parameter. */
   private double muProduct = 1;
+
   private double eta;
   private double mu;
 
@@ -62,40 +66,154 @@ final class RuleStep implements AutoCloseable {
     nextStep();
     switch (rule) {
       case SGD -> TrainerLoops.sgd(a.param, a.grad, Rule.SGD_LR);
-      case SGD_MOMENTUM -> TrainerLoops.sgdMomentum(a.param, a.grad, a.expAvg, Rule.SGD_LR,
-          Rule.MOMENTUM, 0);
-      case ADAM -> TrainerLoops.adam(a.param, a.grad, a.expAvg, a.expAvgSq, step, Rule.ADAM_LR,
-          Rule.BETA1, Rule.BETA2, Rule.EPS, 0, false);
-      case ADAMW -> TrainerLoops.adam(a.param, a.grad, a.expAvg, a.expAvgSq, step, Rule.ADAM_LR,
-          Rule.BETA1, Rule.BETA2, Rule.EPS, Rule.ADAMW_WEIGHT_DECAY, true);
-      case ADAGRAD -> TrainerLoops.adagrad(a.param, a.grad, a.expAvgSq, step, Rule.ADAGRAD_LR, 0,
-          Rule.ADAGRAD_EPS);
-      case RMSPROP -> TrainerLoops.rmsprop(a.param, a.grad, a.expAvgSq, Rule.RMSPROP_LR,
-          Rule.RMSPROP_ALPHA, Rule.EPS);
-      case ADADELTA -> TrainerLoops.adadelta(a.param, a.grad, a.expAvgSq, a.accDelta,
-          Rule.ADADELTA_LR, Rule.ADADELTA_RHO, Rule.ADADELTA_EPS);
-      case ADAMAX -> TrainerLoops.adamax(a.param, a.grad, a.expAvg, a.expAvgSq, step,
-          Rule.ADAMAX_LR, Rule.BETA1, Rule.BETA2, Rule.EPS);
-      case LAMB -> TrainerLoops.lamb(a.param, a.grad, a.expAvg, a.expAvgSq, Rule.ADAM_LR,
-          Rule.BETA1, Rule.BETA2, 1e-6f, Rule.ADAMW_WEIGHT_DECAY, 10);
-      case LARS -> TrainerLoops.lars(a.param, a.grad, a.expAvg, 0.1f, Rule.MOMENTUM, 0.001f,
-          Rule.ADAMW_WEIGHT_DECAY);
-      case PRODIGY -> prodigyD = TrainerLoops.prodigy(a.param, a.grad, a.accDelta, a.expAvg,
-          a.expAvgSq, prodigyS, prodigyD, Rule.BETA1, Rule.BETA2, Rule.EPS, Rule.ADAMW_WEIGHT_DECAY);
-      case NADAM -> TrainerLoops.nadam(a.param, a.grad, a.expAvg, a.expAvgSq, step, Rule.NADAM_LR,
-          Rule.BETA1, Rule.BETA2, Rule.EPS, Rule.MOMENTUM_DECAY, muProduct);
-      case RADAM -> TrainerLoops.radam(a.param, a.grad, a.expAvg, a.expAvgSq, step, Rule.ADAM_LR,
-          Rule.BETA1, Rule.BETA2, Rule.EPS);
-      case ASGD -> TrainerLoops.asgd(a.param, a.grad, a.expAvg, Rule.LAMBD, (float) eta, (float) mu);
-      case RPROP -> TrainerLoops.rprop(a.param, a.grad, a.expAvg, a.expAvgSq, Rule.ETA_MINUS,
-          Rule.ETA_PLUS, Rule.STEP_SIZE_MIN, Rule.STEP_SIZE_MAX);
-      case LION -> TrainerLoops.lion(a.param, a.grad, a.expAvg, Rule.LION_LR, Rule.BETA1,
-          Rule.LION_BETA2, Rule.LION_WEIGHT_DECAY);
-      case SGD_SCHEDULE_FREE -> TrainerLoops.sgdScheduleFree(a.param, a.grad, a.expAvg,
-          Rule.SGD_SCHEDULE_FREE_LR, (float) averageWeight(), Rule.MOMENTUM);
-      case ADAMW_SCHEDULE_FREE -> TrainerLoops.adamWScheduleFree(a.param, a.grad, a.expAvg,
-          a.expAvgSq, step, Rule.ADAMW_SCHEDULE_FREE_LR, (float) averageWeight(), Rule.BETA1,
-          Rule.BETA2, Rule.EPS);
+      case SGD_MOMENTUM ->
+          TrainerLoops.sgdMomentum(a.param, a.grad, a.expAvg, Rule.SGD_LR, Rule.MOMENTUM, 0);
+      case ADAM ->
+          TrainerLoops.adam(
+              a.param,
+              a.grad,
+              a.expAvg,
+              a.expAvgSq,
+              step,
+              Rule.ADAM_LR,
+              Rule.BETA1,
+              Rule.BETA2,
+              Rule.EPS,
+              0,
+              false);
+      case ADAMW ->
+          TrainerLoops.adam(
+              a.param,
+              a.grad,
+              a.expAvg,
+              a.expAvgSq,
+              step,
+              Rule.ADAM_LR,
+              Rule.BETA1,
+              Rule.BETA2,
+              Rule.EPS,
+              Rule.ADAMW_WEIGHT_DECAY,
+              true);
+      case ADAGRAD ->
+          TrainerLoops.adagrad(
+              a.param, a.grad, a.expAvgSq, step, Rule.ADAGRAD_LR, 0, Rule.ADAGRAD_EPS);
+      case RMSPROP ->
+          TrainerLoops.rmsprop(
+              a.param, a.grad, a.expAvgSq, Rule.RMSPROP_LR, Rule.RMSPROP_ALPHA, Rule.EPS);
+      case ADADELTA ->
+          TrainerLoops.adadelta(
+              a.param,
+              a.grad,
+              a.expAvgSq,
+              a.accDelta,
+              Rule.ADADELTA_LR,
+              Rule.ADADELTA_RHO,
+              Rule.ADADELTA_EPS);
+      case ADAMAX ->
+          TrainerLoops.adamax(
+              a.param,
+              a.grad,
+              a.expAvg,
+              a.expAvgSq,
+              step,
+              Rule.ADAMAX_LR,
+              Rule.BETA1,
+              Rule.BETA2,
+              Rule.EPS);
+      case LAMB ->
+          TrainerLoops.lamb(
+              a.param,
+              a.grad,
+              a.expAvg,
+              a.expAvgSq,
+              Rule.ADAM_LR,
+              Rule.BETA1,
+              Rule.BETA2,
+              1e-6f,
+              Rule.ADAMW_WEIGHT_DECAY,
+              10);
+      case LARS ->
+          TrainerLoops.lars(
+              a.param, a.grad, a.expAvg, 0.1f, Rule.MOMENTUM, 0.001f, Rule.ADAMW_WEIGHT_DECAY);
+      case PRODIGY ->
+          prodigyD =
+              TrainerLoops.prodigy(
+                  a.param,
+                  a.grad,
+                  a.accDelta,
+                  a.expAvg,
+                  a.expAvgSq,
+                  prodigyS,
+                  prodigyD,
+                  Rule.BETA1,
+                  Rule.BETA2,
+                  Rule.EPS,
+                  Rule.ADAMW_WEIGHT_DECAY);
+      case NADAM ->
+          TrainerLoops.nadam(
+              a.param,
+              a.grad,
+              a.expAvg,
+              a.expAvgSq,
+              step,
+              Rule.NADAM_LR,
+              Rule.BETA1,
+              Rule.BETA2,
+              Rule.EPS,
+              Rule.MOMENTUM_DECAY,
+              muProduct);
+      case RADAM ->
+          TrainerLoops.radam(
+              a.param,
+              a.grad,
+              a.expAvg,
+              a.expAvgSq,
+              step,
+              Rule.ADAM_LR,
+              Rule.BETA1,
+              Rule.BETA2,
+              Rule.EPS);
+      case ASGD ->
+          TrainerLoops.asgd(a.param, a.grad, a.expAvg, Rule.LAMBD, (float) eta, (float) mu);
+      case RPROP ->
+          TrainerLoops.rprop(
+              a.param,
+              a.grad,
+              a.expAvg,
+              a.expAvgSq,
+              Rule.ETA_MINUS,
+              Rule.ETA_PLUS,
+              Rule.STEP_SIZE_MIN,
+              Rule.STEP_SIZE_MAX);
+      case LION ->
+          TrainerLoops.lion(
+              a.param,
+              a.grad,
+              a.expAvg,
+              Rule.LION_LR,
+              Rule.BETA1,
+              Rule.LION_BETA2,
+              Rule.LION_WEIGHT_DECAY);
+      case SGD_SCHEDULE_FREE ->
+          TrainerLoops.sgdScheduleFree(
+              a.param,
+              a.grad,
+              a.expAvg,
+              Rule.SGD_SCHEDULE_FREE_LR,
+              (float) averageWeight(),
+              Rule.MOMENTUM);
+      case ADAMW_SCHEDULE_FREE ->
+          TrainerLoops.adamWScheduleFree(
+              a.param,
+              a.grad,
+              a.expAvg,
+              a.expAvgSq,
+              step,
+              Rule.ADAMW_SCHEDULE_FREE_LR,
+              (float) averageWeight(),
+              Rule.BETA1,
+              Rule.BETA2,
+              Rule.EPS);
     }
   }
 
@@ -103,14 +221,17 @@ final class RuleStep implements AutoCloseable {
   private void nextStep() {
     step++;
     switch (rule) {
-      case NADAM -> muProduct = NAdamKernel.Coefficients.muProduct(muProduct, Rule.BETA1,
-          Rule.MOMENTUM_DECAY, step);
+      case NADAM ->
+          muProduct =
+              NAdamKernel.Coefficients.muProduct(muProduct, Rule.BETA1, Rule.MOMENTUM_DECAY, step);
       case ASGD -> {
-        eta = step == 1 ? Rule.ASGD_LR
-            : AsgdKernel.Coefficients.nextEta(Rule.ASGD_LR, Rule.LAMBD, Rule.ALPHA, step - 1);
+        eta =
+            step == 1
+                ? Rule.ASGD_LR
+                : AsgdKernel.Coefficients.nextEta(Rule.ASGD_LR, Rule.LAMBD, Rule.ALPHA, step - 1);
         mu = step == 1 ? 1 : AsgdKernel.Coefficients.nextMu(Rule.ASGD_T0, step - 1);
       }
-      default -> { }
+      default -> {}
     }
   }
 
@@ -135,44 +256,200 @@ final class RuleStep implements AutoCloseable {
         }
         optimizer.step();
       }
-      case SGD -> kernels.sgd().update(sgd.set(Rule.SGD_LR, 0, 0, 0, false, false, false), s.param, s.grad,
-          MemorySegment.NULL, 0, s.size);
-      case SGD_MOMENTUM -> kernels.sgd().update(sgd.set(Rule.SGD_LR, Rule.MOMENTUM, 0, 0, false, false,
-          false), s.param, s.grad, s.expAvg, 0, s.size);
-      case ADAM -> kernels.adam().update(adam.set(Rule.ADAM_LR, Rule.BETA1, Rule.BETA2, Rule.EPS, 0, false,
-          false, false, step), s.param, s.grad, s.expAvg, s.expAvgSq, MemorySegment.NULL, 0,
-          s.size);
-      case ADAMW -> kernels.adam().update(adam.set(Rule.ADAM_LR, Rule.BETA1, Rule.BETA2, Rule.EPS,
-          Rule.ADAMW_WEIGHT_DECAY, true, false, false, step), s.param, s.grad, s.expAvg,
-          s.expAvgSq, MemorySegment.NULL, 0, s.size);
-      case ADAGRAD -> kernels.adagrad().update(adagrad.set(Rule.ADAGRAD_LR, 0, Rule.ADAGRAD_EPS, 0,
-          false, step), s.param, s.grad, s.expAvgSq, 0, s.size);
-      case RMSPROP -> kernels.rmsprop().update(rmsprop.set(Rule.RMSPROP_LR, Rule.RMSPROP_ALPHA,
-          Rule.EPS, 0, 0, false, false), s.param, s.grad, s.expAvgSq, MemorySegment.NULL,
-          MemorySegment.NULL, 0, s.size);
-      case ADADELTA -> kernels.adadelta().update(adadelta.set(Rule.ADADELTA_LR, Rule.ADADELTA_RHO,
-          Rule.ADADELTA_EPS, 0, false), s.param, s.grad, s.expAvgSq, s.accDelta, 0, s.size);
-      case ADAMAX -> kernels.adamax().update(adamax.set(Rule.ADAMAX_LR, Rule.BETA1, Rule.BETA2,
-          Rule.EPS, 0, false, step), s.param, s.grad, s.expAvg, s.expAvgSq, 0, s.size);
-      case NADAM -> kernels.nadam().update(nadam.set(Rule.NADAM_LR, Rule.BETA1, Rule.BETA2, Rule.EPS,
-          0, Rule.MOMENTUM_DECAY, false, false, step, muProduct), s.param, s.grad, s.expAvg,
-          s.expAvgSq, 0, s.size);
-      case RADAM -> kernels.radam().update(radam.set(Rule.ADAM_LR, Rule.BETA1, Rule.BETA2, Rule.EPS,
-          0, false, false, step), s.param, s.grad, s.expAvg, s.expAvgSq, 0, s.size);
-      case ASGD -> kernels.asgd().update(asgd.set(Rule.LAMBD, eta, mu, 0, false), s.param, s.grad,
-          s.expAvg, 0, s.size);
-      case RPROP -> kernels.rprop().update(rprop.set(Rule.ETA_MINUS, Rule.ETA_PLUS,
-          Rule.STEP_SIZE_MIN, Rule.STEP_SIZE_MAX, false), s.param, s.grad, s.expAvg, s.expAvgSq,
-          0, s.size);
-      case LION -> kernels.lion().update(lion.set(Rule.LION_LR, Rule.BETA1, Rule.LION_BETA2,
-          Rule.LION_WEIGHT_DECAY), s.param, s.grad, s.expAvg, 0, s.size);
-      case SGD_SCHEDULE_FREE -> kernels.sgdScheduleFree().update(sgdScheduleFree.set(
-          Rule.SGD_SCHEDULE_FREE_LR, averageWeight(), gradientWeight(Rule.SGD_SCHEDULE_FREE_LR), 0,
-          false), s.param, s.grad, s.expAvg, 0, s.size);
-      case ADAMW_SCHEDULE_FREE -> kernels.adamWScheduleFree().update(adamWScheduleFree.set(
-          Rule.ADAMW_SCHEDULE_FREE_LR, averageWeight(), gradientWeight(Rule.ADAMW_SCHEDULE_FREE_LR),
-          Rule.BETA2, Rule.EPS, 0, false, 0, step, false), s.param, s.grad, s.expAvg, s.expAvgSq,
-          MemorySegment.NULL, 0, s.size);
+      case SGD ->
+          kernels
+              .sgd()
+              .update(
+                  sgd.set(Rule.SGD_LR, 0, 0, 0, false, false, false),
+                  s.param,
+                  s.grad,
+                  MemorySegment.NULL,
+                  0,
+                  s.size);
+      case SGD_MOMENTUM ->
+          kernels
+              .sgd()
+              .update(
+                  sgd.set(Rule.SGD_LR, Rule.MOMENTUM, 0, 0, false, false, false),
+                  s.param,
+                  s.grad,
+                  s.expAvg,
+                  0,
+                  s.size);
+      case ADAM ->
+          kernels
+              .adam()
+              .update(
+                  adam.set(
+                      Rule.ADAM_LR, Rule.BETA1, Rule.BETA2, Rule.EPS, 0, false, false, false, step),
+                  s.param,
+                  s.grad,
+                  s.expAvg,
+                  s.expAvgSq,
+                  MemorySegment.NULL,
+                  0,
+                  s.size);
+      case ADAMW ->
+          kernels
+              .adam()
+              .update(
+                  adam.set(
+                      Rule.ADAM_LR,
+                      Rule.BETA1,
+                      Rule.BETA2,
+                      Rule.EPS,
+                      Rule.ADAMW_WEIGHT_DECAY,
+                      true,
+                      false,
+                      false,
+                      step),
+                  s.param,
+                  s.grad,
+                  s.expAvg,
+                  s.expAvgSq,
+                  MemorySegment.NULL,
+                  0,
+                  s.size);
+      case ADAGRAD ->
+          kernels
+              .adagrad()
+              .update(
+                  adagrad.set(Rule.ADAGRAD_LR, 0, Rule.ADAGRAD_EPS, 0, false, step),
+                  s.param,
+                  s.grad,
+                  s.expAvgSq,
+                  0,
+                  s.size);
+      case RMSPROP ->
+          kernels
+              .rmsprop()
+              .update(
+                  rmsprop.set(Rule.RMSPROP_LR, Rule.RMSPROP_ALPHA, Rule.EPS, 0, 0, false, false),
+                  s.param,
+                  s.grad,
+                  s.expAvgSq,
+                  MemorySegment.NULL,
+                  MemorySegment.NULL,
+                  0,
+                  s.size);
+      case ADADELTA ->
+          kernels
+              .adadelta()
+              .update(
+                  adadelta.set(Rule.ADADELTA_LR, Rule.ADADELTA_RHO, Rule.ADADELTA_EPS, 0, false),
+                  s.param,
+                  s.grad,
+                  s.expAvgSq,
+                  s.accDelta,
+                  0,
+                  s.size);
+      case ADAMAX ->
+          kernels
+              .adamax()
+              .update(
+                  adamax.set(Rule.ADAMAX_LR, Rule.BETA1, Rule.BETA2, Rule.EPS, 0, false, step),
+                  s.param,
+                  s.grad,
+                  s.expAvg,
+                  s.expAvgSq,
+                  0,
+                  s.size);
+      case NADAM ->
+          kernels
+              .nadam()
+              .update(
+                  nadam.set(
+                      Rule.NADAM_LR,
+                      Rule.BETA1,
+                      Rule.BETA2,
+                      Rule.EPS,
+                      0,
+                      Rule.MOMENTUM_DECAY,
+                      false,
+                      false,
+                      step,
+                      muProduct),
+                  s.param,
+                  s.grad,
+                  s.expAvg,
+                  s.expAvgSq,
+                  0,
+                  s.size);
+      case RADAM ->
+          kernels
+              .radam()
+              .update(
+                  radam.set(Rule.ADAM_LR, Rule.BETA1, Rule.BETA2, Rule.EPS, 0, false, false, step),
+                  s.param,
+                  s.grad,
+                  s.expAvg,
+                  s.expAvgSq,
+                  0,
+                  s.size);
+      case ASGD ->
+          kernels
+              .asgd()
+              .update(
+                  asgd.set(Rule.LAMBD, eta, mu, 0, false), s.param, s.grad, s.expAvg, 0, s.size);
+      case RPROP ->
+          kernels
+              .rprop()
+              .update(
+                  rprop.set(
+                      Rule.ETA_MINUS, Rule.ETA_PLUS, Rule.STEP_SIZE_MIN, Rule.STEP_SIZE_MAX, false),
+                  s.param,
+                  s.grad,
+                  s.expAvg,
+                  s.expAvgSq,
+                  0,
+                  s.size);
+      case LION ->
+          kernels
+              .lion()
+              .update(
+                  lion.set(Rule.LION_LR, Rule.BETA1, Rule.LION_BETA2, Rule.LION_WEIGHT_DECAY),
+                  s.param,
+                  s.grad,
+                  s.expAvg,
+                  0,
+                  s.size);
+      case SGD_SCHEDULE_FREE ->
+          kernels
+              .sgdScheduleFree()
+              .update(
+                  sgdScheduleFree.set(
+                      Rule.SGD_SCHEDULE_FREE_LR,
+                      averageWeight(),
+                      gradientWeight(Rule.SGD_SCHEDULE_FREE_LR),
+                      0,
+                      false),
+                  s.param,
+                  s.grad,
+                  s.expAvg,
+                  0,
+                  s.size);
+      case ADAMW_SCHEDULE_FREE ->
+          kernels
+              .adamWScheduleFree()
+              .update(
+                  adamWScheduleFree.set(
+                      Rule.ADAMW_SCHEDULE_FREE_LR,
+                      averageWeight(),
+                      gradientWeight(Rule.ADAMW_SCHEDULE_FREE_LR),
+                      Rule.BETA2,
+                      Rule.EPS,
+                      0,
+                      false,
+                      0,
+                      step,
+                      false),
+                  s.param,
+                  s.grad,
+                  s.expAvg,
+                  s.expAvgSq,
+                  MemorySegment.NULL,
+                  0,
+                  s.size);
     }
   }
 

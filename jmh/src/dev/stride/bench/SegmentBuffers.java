@@ -4,17 +4,17 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Adam-shaped buffers as the kernels get them: native, from a shared arena as the optimizer's
- * state is. The other rules use Adam's by role: {@link #expAvg} as SGD's momentum buffer,
- * Adamax's first moment, ASGD's average and Rprop's previous gradients; {@link #expAvgSq} as every
- * mean or sum of squares, Adamax's infinity norm and Rprop's step sizes (all ≥ 0);
- * {@link #accDelta} is Adadelta's second mean of squares.
+ * Adam-shaped buffers as the kernels get them: native, from a shared arena as the optimizer's state
+ * is. The other rules use Adam's by role: {@link #expAvg} as SGD's momentum buffer, Adamax's first
+ * moment, ASGD's average and Rprop's previous gradients; {@link #expAvgSq} as every mean or sum of
+ * squares, Adamax's infinity norm and Rprop's step sizes (all ≥ 0); {@link #accDelta} is Adadelta's
+ * second mean of squares.
  *
- * <p>Where the buffers start within a 4 KiB page matters out of cache: separate large
- * allocations all start at the same offset (malloc maps them page by page), and Adam over four
- * such buffers ran about 20 % slower at 4M-16M elements than over buffers a quarter page apart
- * (4K aliasing between the loads of one buffer and the stores of another). Buffer k starts k/4 of
- * a page in (the fifth an eighth), as the optimizer staggers its state.
+ * <p>Where the buffers start within a 4 KiB page matters out of cache: separate large allocations
+ * all start at the same offset (malloc maps them page by page), and Adam over four such buffers ran
+ * about 20 % slower at 4M-16M elements than over buffers a quarter page apart (4K aliasing between
+ * the loads of one buffer and the stores of another). Buffer k starts k/4 of a page in (the fifth
+ * an eighth), as the optimizer staggers its state.
  */
 final class SegmentBuffers implements AutoCloseable {
   private static final long PAGE = 4096;

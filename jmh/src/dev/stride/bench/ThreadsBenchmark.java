@@ -24,14 +24,16 @@ import org.openjdk.jmh.annotations.TearDown;
  * thread and on {@code threads}, in turn with the memory-only kernel of the rule's bytes on one
  * thread and on {@code threads} (from {@link #LIMIT_FROM} elements: below, waking its threads is
  * most of its time): what the parallel step gains and how close it comes to the machine's
- * bandwidth. Each has its own buffers. Each thread count is timed cold, one step after a pause
- * in which the workers park (as between a trainer's steps, which its forward and backward passes
+ * bandwidth. Each has its own buffers. Each thread count is timed cold, one step after a pause in
+ * which the workers park (as between a trainer's steps, which its forward and backward passes
  * separate), and hot: the mean of the steps right after it, back to back.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class ThreadsBenchmark {
 
   /** Nanoseconds in each variant, and calls, in one iteration. */
@@ -52,8 +54,7 @@ public class ThreadsBenchmark {
     }
   }
 
-  @Param
-  public Rule rule;
+  @Param public Rule rule;
 
   @Param("16777216")
   public int size;
@@ -66,15 +67,19 @@ public class ThreadsBenchmark {
   private Optimizer<?> parallel;
   private MemoryLimit limit;
   private ParallelLoop loop;
+
   /** The memory-only kernel is timed from this size on. */
   static final int LIMIT_FROM = 1 << 20;
+
   /** Longer than a worker spins after a step, so that the cold step finds its workers parked. */
   private static final long PAUSE_NANOS = 5 * StepPool.SPIN_MICROS * 1000;
+
   /**
    * The hot steps timed together after the cold one: enough for the workers to be awake and on a
    * core of their own, at least 8 and about 16M elements in all.
    */
   private int hotSteps;
+
   private Runnable singleStep;
   private Runnable parallelStep;
   private Runnable singleHot;

@@ -2,8 +2,8 @@ package dev.stride.bench;
 
 /**
  * The update rules as a trainer would write them over {@code float[]}: PyTorch's formulas
- * literally, per-step scalars computed before the loop. C2 auto-vectorizes these loops, so they
- * are the bar the Vector API kernels have to clear.
+ * literally, per-step scalars computed before the loop. C2 auto-vectorizes these loops, so they are
+ * the bar the Vector API kernels have to clear.
  */
 final class TrainerLoops {
   private TrainerLoops() {}
@@ -14,8 +14,8 @@ final class TrainerLoops {
     }
   }
 
-  static void sgdMomentum(float[] p, float[] g, float[] b, float lr, float momentum,
-      float dampening) {
+  static void sgdMomentum(
+      float[] p, float[] g, float[] b, float lr, float momentum, float dampening) {
     for (int i = 0; i < p.length; i++) {
       b[i] = momentum * b[i] + (1 - dampening) * g[i];
       p[i] -= lr * b[i];
@@ -23,8 +23,18 @@ final class TrainerLoops {
   }
 
   /** PyTorch's Adam (L2 penalty) or AdamW (decoupled decay): one sqrt and two divisions. */
-  static void adam(float[] p, float[] g, float[] m, float[] v, long step, float lr, float beta1,
-      float beta2, float eps, float weightDecay, boolean decoupled) {
+  static void adam(
+      float[] p,
+      float[] g,
+      float[] m,
+      float[] v,
+      long step,
+      float lr,
+      float beta1,
+      float beta2,
+      float eps,
+      float weightDecay,
+      boolean decoupled) {
     float biasCorrection1 = (float) (1 - Math.pow(beta1, step));
     float biasCorrection2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
     float stepSize = lr / biasCorrection1;
@@ -43,8 +53,8 @@ final class TrainerLoops {
   }
 
   /** PyTorch's Adagrad: one sqrt and one division. */
-  static void adagrad(float[] p, float[] g, float[] sum, long step, float lr, float lrDecay,
-      float eps) {
+  static void adagrad(
+      float[] p, float[] g, float[] sum, long step, float lr, float lrDecay, float eps) {
     float clr = (float) (lr / (1 + (step - 1) * (double) lrDecay));
     for (int i = 0; i < p.length; i++) {
       sum[i] += g[i] * g[i];
@@ -61,21 +71,29 @@ final class TrainerLoops {
   }
 
   /** PyTorch's Adadelta: two sqrts and one division. */
-  static void adadelta(float[] p, float[] g, float[] squareAvg, float[] accDelta, float lr,
-      float rho, float eps) {
+  static void adadelta(
+      float[] p, float[] g, float[] squareAvg, float[] accDelta, float lr, float rho, float eps) {
     for (int i = 0; i < p.length; i++) {
       float grad = g[i];
       squareAvg[i] = rho * squareAvg[i] + (1 - rho) * grad * grad;
-      float delta = (float) Math.sqrt(accDelta[i] + eps) / (float) Math.sqrt(squareAvg[i] + eps)
-          * grad;
+      float delta =
+          (float) Math.sqrt(accDelta[i] + eps) / (float) Math.sqrt(squareAvg[i] + eps) * grad;
       accDelta[i] = rho * accDelta[i] + (1 - rho) * delta * delta;
       p[i] -= lr * delta;
     }
   }
 
   /** PyTorch's Adamax: one division. */
-  static void adamax(float[] p, float[] g, float[] m, float[] u, long step, float lr, float beta1,
-      float beta2, float eps) {
+  static void adamax(
+      float[] p,
+      float[] g,
+      float[] m,
+      float[] u,
+      long step,
+      float lr,
+      float beta1,
+      float beta2,
+      float eps) {
     float clr = (float) (lr / (1 - Math.pow(beta1, step)));
     for (int i = 0; i < p.length; i++) {
       m[i] = beta1 * m[i] + (1 - beta1) * g[i];
@@ -89,8 +107,18 @@ final class TrainerLoops {
    *
    * @param muProduct Π_t, the running product of μ through this step
    */
-  static void nadam(float[] p, float[] g, float[] m, float[] v, long step, float lr, float beta1,
-      float beta2, float eps, float momentumDecay, double muProduct) {
+  static void nadam(
+      float[] p,
+      float[] g,
+      float[] m,
+      float[] v,
+      long step,
+      float lr,
+      float beta1,
+      float beta2,
+      float eps,
+      float momentumDecay,
+      double muProduct) {
     double mu = beta1 * (1 - 0.5 * Math.pow(0.96, step * momentumDecay));
     double muNext = beta1 * (1 - 0.5 * Math.pow(0.96, (step + 1) * momentumDecay));
     float biasCorrection2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
@@ -106,16 +134,26 @@ final class TrainerLoops {
   }
 
   /** PyTorch's RAdam: the rectified step (ρ_t &gt; 5) has one sqrt and two divisions. */
-  static void radam(float[] p, float[] g, float[] m, float[] v, long step, float lr, float beta1,
-      float beta2, float eps) {
+  static void radam(
+      float[] p,
+      float[] g,
+      float[] m,
+      float[] v,
+      long step,
+      float lr,
+      float beta1,
+      float beta2,
+      float eps) {
     double biasCorrection1 = 1 - Math.pow(beta1, step);
     double biasCorrection2 = 1 - Math.pow(beta2, step);
     double rhoInf = 2 / (1 - beta2) - 1;
     double rho = rhoInf - 2 * step * Math.pow(beta2, step) / biasCorrection2;
     boolean rectified = rho > 5;
-    float rect = rectified
-        ? (float) Math.sqrt((rho - 4) * (rho - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rho))
-        : 0;
+    float rect =
+        rectified
+            ? (float)
+                Math.sqrt((rho - 4) * (rho - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rho))
+            : 0;
     float bc1 = (float) biasCorrection1;
     float bc2Sqrt = (float) Math.sqrt(biasCorrection2);
     for (int i = 0; i < p.length; i++) {
@@ -144,8 +182,15 @@ final class TrainerLoops {
   }
 
   /** PyTorch's Rprop: the sign rule, the clamp, and the gradient zeroed where its sign flipped. */
-  static void rprop(float[] p, float[] g, float[] prev, float[] stepSize, float etaMinus,
-      float etaPlus, float stepSizeMin, float stepSizeMax) {
+  static void rprop(
+      float[] p,
+      float[] g,
+      float[] prev,
+      float[] stepSize,
+      float etaMinus,
+      float etaPlus,
+      float stepSizeMin,
+      float stepSizeMax) {
     for (int i = 0; i < p.length; i++) {
       float agreement = g[i] * prev[i];
       float f = agreement > 0 ? etaPlus : agreement < 0 ? etaMinus : 1;
@@ -157,11 +202,20 @@ final class TrainerLoops {
   }
 
   /**
-   * jettify's LAMB without debias: the moments, then both norms in double, then the update with
-   * the trust ratio; the direction u computed twice, as a trainer keeping no buffer of it would.
+   * jettify's LAMB without debias: the moments, then both norms in double, then the update with the
+   * trust ratio; the direction u computed twice, as a trainer keeping no buffer of it would.
    */
-  static void lamb(float[] p, float[] g, float[] m, float[] v, float lr, float beta1, float beta2,
-      float eps, float weightDecay, float clamp) {
+  static void lamb(
+      float[] p,
+      float[] g,
+      float[] m,
+      float[] v,
+      float lr,
+      float beta1,
+      float beta2,
+      float eps,
+      float weightDecay,
+      float clamp) {
     double paramNorm = 0;
     double directionNorm = 0;
     for (int i = 0; i < p.length; i++) {
@@ -180,8 +234,8 @@ final class TrainerLoops {
   }
 
   /** barlowtwins' LARS: both norms in double, then momentum on the scaled update. */
-  static void lars(float[] p, float[] g, float[] mu, float lr, float momentum, float eta,
-      float weightDecay) {
+  static void lars(
+      float[] p, float[] g, float[] mu, float lr, float momentum, float eta, float weightDecay) {
     double paramNorm = 0;
     double updateNorm = 0;
     for (int i = 0; i < p.length; i++) {
@@ -199,8 +253,8 @@ final class TrainerLoops {
   }
 
   /** lucidrains' Lion: the decay, a step of ±lr along sign(β1·m + (1 − β1)·g), then the moment. */
-  static void lion(float[] p, float[] g, float[] m, float lr, float beta1, float beta2,
-      float weightDecay) {
+  static void lion(
+      float[] p, float[] g, float[] m, float lr, float beta1, float beta2, float weightDecay) {
     float decay = 1 - lr * weightDecay;
     for (int i = 0; i < p.length; i++) {
       p[i] *= decay;
@@ -223,8 +277,17 @@ final class TrainerLoops {
   }
 
   /** The same for AdamWScheduleFree, z stepping along Adam's normalized gradient. */
-  static void adamWScheduleFree(float[] y, float[] g, float[] z, float[] v, long step, float lr,
-      float c, float beta1, float beta2, float eps) {
+  static void adamWScheduleFree(
+      float[] y,
+      float[] g,
+      float[] z,
+      float[] v,
+      long step,
+      float lr,
+      float c,
+      float beta1,
+      float beta2,
+      float eps) {
     float biasCorrection2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
     float gradientWeight = lr * (beta1 * (1 - c) - 1);
     for (int i = 0; i < y.length; i++) {
@@ -236,14 +299,24 @@ final class TrainerLoops {
   }
 
   /**
-   * Prodigy as a trainer would write it (decoupled decay, no bias correction, β3 = √β2, d0 1e-6,
-   * lr 1): the moments, s and both sums in one loop, the estimate, then the step.
+   * Prodigy as a trainer would write it (decoupled decay, no bias correction, β3 = √β2, d0 1e-6, lr
+   * 1): the moments, s and both sums in one loop, the estimate, then the step.
    *
    * @param p0 the starting point
    * @return the new estimate d
    */
-  static double prodigy(float[] p, float[] g, float[] p0, float[] m, float[] v, float[] s, double d,
-      float beta1, float beta2, float eps, float weightDecay) {
+  static double prodigy(
+      float[] p,
+      float[] g,
+      float[] p0,
+      float[] m,
+      float[] v,
+      float[] s,
+      double d,
+      float beta1,
+      float beta2,
+      float eps,
+      float weightDecay) {
     double beta3 = Math.sqrt(beta2);
     double dlr = d;
     float md = (float) (d * (1 - beta1));
@@ -271,7 +344,9 @@ final class TrainerLoops {
     return next;
   }
 
-  /** An EMA of the weights as a trainer would fold it, PyTorch's get_ema_avg_fn: d·a + (1 − d)·p. */
+  /**
+   * An EMA of the weights as a trainer would fold it, PyTorch's get_ema_avg_fn: d·a + (1 − d)·p.
+   */
   static void ema(float[] average, float[] p, float decay) {
     float weight = 1 - decay;
     for (int i = 0; i < p.length; i++) {

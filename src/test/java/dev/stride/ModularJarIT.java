@@ -19,22 +19,28 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The jar is the module {@code dev.stride} on a module path: an application that requires it
- * steps an optimizer on the Vector API kernels when it adds {@code jdk.incubator.vector}, and on
- * the scalar ones, after one log line, when it does not. Runs after the jar is made
- * (surefire's {@code modular-jar} execution).
+ * The jar is the module {@code dev.stride} on a module path: an application that requires it steps
+ * an optimizer on the Vector API kernels when it adds {@code jdk.incubator.vector}, and on the
+ * scalar ones, after one log line, when it does not. Runs after the jar is made (surefire's {@code
+ * modular-jar} execution).
  */
 class ModularJarIT {
 
   /** Runs in the child JVM, Stride on the module path: its module's name, the kernels, one step. */
   public static void main(String[] args) {
-    try (Arena arena = Arena.ofConfined(); Sgd sgd = new Sgd(SgdOptions.of(0.5))) {
+    try (Arena arena = Arena.ofConfined();
+        Sgd sgd = new Sgd(SgdOptions.of(0.5))) {
       MemorySegment w = arena.allocate(JAVA_FLOAT, 3);
       MemorySegment g = arena.allocate(JAVA_FLOAT, 3);
       g.setAtIndex(JAVA_FLOAT, 2, 4f);
       sgd.add(w, g).step();
-      System.out.println("module=" + Sgd.class.getModule().getName() + " vector="
-          + Kernels.usesVector() + " w2=" + w.getAtIndex(JAVA_FLOAT, 2));
+      System.out.println(
+          "module="
+              + Sgd.class.getModule().getName()
+              + " vector="
+              + Kernels.usesVector()
+              + " w2="
+              + w.getAtIndex(JAVA_FLOAT, 2));
     }
   }
 
@@ -44,9 +50,17 @@ class ModularJarIT {
     Path jar = Path.of(System.getProperty("stride.jar"));
     assertTrue(Files.isRegularFile(jar), "no jar at " + jar);
     String java = ProcessHandle.current().info().command().orElseThrow();
-    List<String> command = new ArrayList<>(List.of(java, "--module-path", jar.toString(),
-        "--add-modules", vectorApi ? "dev.stride,jdk.incubator.vector" : "dev.stride",
-        "-cp", Path.of("target", "test-classes").toString(), ModularJarIT.class.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java,
+                "--module-path",
+                jar.toString(),
+                "--add-modules",
+                vectorApi ? "dev.stride,jdk.incubator.vector" : "dev.stride",
+                "-cp",
+                Path.of("target", "test-classes").toString(),
+                ModularJarIT.class.getName()));
     Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
     assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child JVM did not finish");
     String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

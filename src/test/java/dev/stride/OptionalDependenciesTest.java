@@ -32,9 +32,11 @@ class OptionalDependenciesTest {
     Path classes = classes();
     List<Path> outside;
     try (Stream<Path> files = Files.walk(classes)) {
-      outside = files.filter(p -> p.toString().endsWith(".class"))
-          .filter(p -> !classes.relativize(p).startsWith(Path.of(onlyPackage)))
-          .toList();
+      outside =
+          files
+              .filter(p -> p.toString().endsWith(".class"))
+              .filter(p -> !classes.relativize(p).startsWith(Path.of(onlyPackage)))
+              .toList();
     }
     assertTrue(outside.size() > 20, "found only " + outside.size() + " classes under " + classes);
     List<Path> offenders = outside.stream().filter(p -> mentions(p, library)).toList();
@@ -44,34 +46,54 @@ class OptionalDependenciesTest {
   /** A class loader that sees Stride's classes and the JDK, nothing else. */
   @Test
   void optimizersAndSchedulesStepWithoutTheOptionalLibraries() throws Exception {
-    try (URLClassLoader stride = new URLClassLoader(new URL[] {classes().toUri().toURL()},
-        ClassLoader.getPlatformClassLoader()); Arena arena = Arena.ofConfined()) {
+    try (URLClassLoader stride =
+            new URLClassLoader(
+                new URL[] {classes().toUri().toURL()}, ClassLoader.getPlatformClassLoader());
+        Arena arena = Arena.ofConfined()) {
       Class<?> options = stride.loadClass("dev.stride.optim.AdamOptions");
       Object defaults = options.getField("ADAMW_DEFAULTS").get(null);
-      Object adamw = stride.loadClass("dev.stride.optim.AdamW").getConstructor(options).newInstance(defaults);
+      Object adamw =
+          stride.loadClass("dev.stride.optim.AdamW").getConstructor(options).newInstance(defaults);
       MemorySegment value = arena.allocate(64 * Float.BYTES, 64);
       MemorySegment grad = arena.allocate(64 * Float.BYTES, 64).fill((byte) 0x3f);
       Class<?> optimizer = stride.loadClass("dev.stride.optim.Optimizer");
-      optimizer.getMethod("add", MemorySegment.class, MemorySegment.class).invoke(adamw, value, grad);
+      optimizer
+          .getMethod("add", MemorySegment.class, MemorySegment.class)
+          .invoke(adamw, value, grad);
       optimizer.getMethod("step").invoke(adamw);
       assertEquals(1L, optimizer.getMethod("stepCount").invoke(adamw));
-      Object cosine = stride.loadClass("dev.stride.schedule.Schedules")
-          .getMethod("cosine", double.class, double.class, long.class).invoke(null, 0.1, 0.0, 10L);
-      assertEquals(0.05, (double) stride.loadClass("dev.stride.schedule.Schedule")
-          .getMethod("valueAt", long.class).invoke(cosine, 5L), 1e-12);
+      Object cosine =
+          stride
+              .loadClass("dev.stride.schedule.Schedules")
+              .getMethod("cosine", double.class, double.class, long.class)
+              .invoke(null, 0.1, 0.0, 10L);
+      assertEquals(
+          0.05,
+          (double)
+              stride
+                  .loadClass("dev.stride.schedule.Schedule")
+                  .getMethod("valueAt", long.class)
+                  .invoke(cosine, 5L),
+          1e-12);
       optimizer.getMethod("close").invoke(adamw);
       // and the checkpoint package is the one that needs Jackson, from its first use
       Class<?> checkpoint = stride.loadClass("dev.stride.checkpoint.Checkpoint");
-      NoClassDefFoundError missing = assertThrows(NoClassDefFoundError.class,
-          () -> checkpoint.getMethod("of", optimizer).invoke(null, adamw));
+      NoClassDefFoundError missing =
+          assertThrows(
+              NoClassDefFoundError.class,
+              () -> checkpoint.getMethod("of", optimizer).invoke(null, adamw));
       assertTrue(missing.getMessage().contains("jackson"), missing.getMessage());
     }
   }
 
   private static Path classes() {
     try {
-      return Path.of(dev.stride.schedule.Schedule.class.getProtectionDomain().getCodeSource()
-          .getLocation().toURI());
+      return Path.of(
+          dev.stride.schedule.Schedule.class
+              .getProtectionDomain()
+              .getCodeSource()
+              .getLocation()
+              .toURI());
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
@@ -80,7 +102,8 @@ class OptionalDependenciesTest {
   private static boolean mentions(Path classFile, String library) {
     try {
       // a class that uses another names it in its constant pool, as UTF-8 "org/jfree/..."
-      return new String(Files.readAllBytes(classFile), StandardCharsets.ISO_8859_1).contains(library);
+      return new String(Files.readAllBytes(classFile), StandardCharsets.ISO_8859_1)
+          .contains(library);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

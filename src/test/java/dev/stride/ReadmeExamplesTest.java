@@ -37,11 +37,14 @@ class ReadmeExamplesTest {
       blocks.add(m.group(1));
     }
     assertFalse(blocks.isEmpty(), "README.md has no ```java block");
-    return blocks.stream().map(code -> {
-      Matcher name = PUBLIC_CLASS.matcher(code);
-      assertTrue(name.find(), "a README Java block declares no public class:\n" + code);
-      return DynamicTest.dynamicTest(name.group(1), () -> compileAndRun(name.group(1), code));
-    });
+    return blocks.stream()
+        .map(
+            code -> {
+              Matcher name = PUBLIC_CLASS.matcher(code);
+              assertTrue(name.find(), "a README Java block declares no public class:\n" + code);
+              return DynamicTest.dynamicTest(
+                  name.group(1), () -> compileAndRun(name.group(1), code));
+            });
   }
 
   private void compileAndRun(String className, String code) throws Exception {
@@ -49,12 +52,19 @@ class ReadmeExamplesTest {
     Path source = Files.writeString(dir.resolve(className + ".java"), code);
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     StringWriter diagnostics = new StringWriter();
-    boolean compiled = javac.getTask(diagnostics, null, null,
-        List.of("-classpath", System.getProperty("java.class.path"), "-d", dir.toString()), null,
-        javac.getStandardFileManager(null, null, null).getJavaFileObjects(source)).call();
+    boolean compiled =
+        javac
+            .getTask(
+                diagnostics,
+                null,
+                null,
+                List.of("-classpath", System.getProperty("java.class.path"), "-d", dir.toString()),
+                null,
+                javac.getStandardFileManager(null, null, null).getJavaFileObjects(source))
+            .call();
     assertTrue(compiled, "README example " + className + " does not compile:\n" + diagnostics);
-    try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()},
-        getClass().getClassLoader())) {
+    try (URLClassLoader loader =
+        new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
       Method main = loader.loadClass(className).getMethod("main", String[].class);
       main.invoke(null, (Object) new String[0]);
     }

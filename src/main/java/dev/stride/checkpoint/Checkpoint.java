@@ -36,10 +36,9 @@ import java.util.regex.Pattern;
 /**
  * A training run on disk: an optimizer's state (and, by default, its parameters' values) with
  * whatever else drives the run ({@link CheckpointPart}s: a schedule's position, a plateau's or an
- * early stop's state, weight averages), in a safetensors file with PyTorch's
- * {@code optimizer.state_dict()} layout. A file PyTorch wrote loads into the Stride optimizer of
- * the same rule and groups; a file Stride wrote reads in Python with {@code json} and
- * {@code numpy} alone.
+ * early stop's state, weight averages), in a safetensors file with PyTorch's {@code
+ * optimizer.state_dict()} layout. A file PyTorch wrote loads into the Stride optimizer of the same
+ * rule and groups; a file Stride wrote reads in Python with {@code json} and {@code numpy} alone.
  *
  * <pre>{@code
  * Checkpoint run = Checkpoint.of(adamw).with("schedule", CheckpointPart.of(scheduled));
@@ -52,39 +51,39 @@ import java.util.regex.Pattern;
  * tensors. Tensors, numbered as PyTorch numbers parameters (across the groups, in order):
  *
  * <ul>
- *   <li>{@code param.I}: parameter I's values, F32 of shape {@code [n]} (left out with
- *       {@link #values(boolean) values(false)});
+ *   <li>{@code param.I}: parameter I's values, F32 of shape {@code [n]} (left out with {@link
+ *       #values(boolean) values(false)});
  *   <li>{@code state.I.KEY}: the rule's state under PyTorch's keys: each buffer ({@code exp_avg},
  *       {@code momentum_buffer}, …) F32 {@code [n]}; {@code step}, where PyTorch keeps one, F32 of
- *       shape {@code [1]} as torch 1.13's Adam does (F64 past 2<sup>24</sup> steps, which F32 cannot
- *       count exactly); a per-parameter number (ASGD's {@code eta}) F64 of shape {@code []};
+ *       shape {@code [1]} as torch 1.13's Adam does (F64 past 2<sup>24</sup> steps, which F32
+ *       cannot count exactly); a per-parameter number (ASGD's {@code eta}) F64 of shape {@code []};
  *   <li>{@code NAME.KEY}: tensors of the part saved as NAME (a weight average's copy of parameter I
  *       is {@code NAME.I}).
  * </ul>
  *
- * <p>Metadata (strings; JSON where it says so): {@code format} = {@value #FORMAT},
- * {@code optimizer} = the {@code torch.optim} class, {@code param_groups} = PyTorch's list (JSON:
- * each group's hyperparameters under PyTorch's names and {@code params}, its parameters'
- * indices), {@code source}; and Stride's own keys, which PyTorch files lack:
+ * <p>Metadata (strings; JSON where it says so): {@code format} = {@value #FORMAT}, {@code
+ * optimizer} = the {@code torch.optim} class, {@code param_groups} = PyTorch's list (JSON: each
+ * group's hyperparameters under PyTorch's names and {@code params}, its parameters' indices),
+ * {@code source}; and Stride's own keys, which PyTorch files lack:
  *
  * <ul>
- *   <li>{@code stride} (JSON): {@code version} 1, {@code step_count} (the optimizer's),
- *       {@code l1} (each group's L1 strength), and {@code steps} (each parameter's step count)
- *       for rules whose PyTorch state has no {@code step};
+ *   <li>{@code stride} (JSON): {@code version} 1, {@code step_count} (the optimizer's), {@code l1}
+ *       (each group's L1 strength), and {@code steps} (each parameter's step count) for rules whose
+ *       PyTorch state has no {@code step};
  *   <li>{@code stride.part.NAME} (JSON): the state of the part saved as NAME;
- *   <li>{@code stride.crc32c} (JSON): each tensor's CRC32C as 8 hex digits;
- *       {@code stride.header_crc32c}: the CRC32C of the header bytes as written, with this
- *       value's 8 digits read as {@code 00000000}.
+ *   <li>{@code stride.crc32c} (JSON): each tensor's CRC32C as 8 hex digits; {@code
+ *       stride.header_crc32c}: the CRC32C of the header bytes as written, with this value's 8
+ *       digits read as {@code 00000000}.
  * </ul>
  *
  * <p>Loading checks the whole file before it changes anything, and then changes everything: the
  * header (length, JSON, each tensor's bytes against its dtype and shape, the tensors tiling the
- * data), the checksums where the file has them (PyTorch's have none), and that every entry fits
- * the optimizer and the parts: the same rule, the same group sizes and parameter lengths, only the
- * rule's state keys, nothing missing. A file without checksums must also hold every buffer the
- * rule keeps for a parameter with state. Any refusal is a {@link CheckpointException} that says
- * what is wrong, and leaves the optimizer and the parts as they were. The file must not change
- * while it loads.
+ * data), the checksums where the file has them (PyTorch's have none), and that every entry fits the
+ * optimizer and the parts: the same rule, the same group sizes and parameter lengths, only the
+ * rule's state keys, nothing missing. A file without checksums must also hold every buffer the rule
+ * keeps for a parameter with state. Any refusal is a {@link CheckpointException} that says what is
+ * wrong, and leaves the optimizer and the parts as they were. The file must not change while it
+ * loads.
  *
  * <p>The data is written with {@link FileChannel} from the state's own memory and read through a
  * mapped segment straight into it: no heap copy of the state. Save and load from the thread that
@@ -93,6 +92,7 @@ import java.util.regex.Pattern;
 public final class Checkpoint {
   /** The largest header a file may have, as the safetensors library's own limit. */
   public static final long MAX_HEADER_BYTES = 100_000_000;
+
   /** The {@code format} metadata value: PyTorch's state_dict layout, version 1. */
   public static final String FORMAT = "torch.optim state_dict/1";
 
@@ -102,8 +102,10 @@ public final class Checkpoint {
   static final String HEADER_CRC = "stride.header_crc32c";
   private static final byte[] HEADER_CRC_FIELD = SafeTensors.ascii("\"" + HEADER_CRC + "\":\"");
   private static final String NO_CRC = "00000000";
+
   /** F32 counts every integer up to here exactly. */
   private static final long F32_EXACT = 1L << 24;
+
   private static final Pattern PART_NAME = Pattern.compile("[a-z][a-z0-9_]*");
   private static final Pattern INDEX = Pattern.compile("0|[1-9][0-9]{0,9}");
   private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
@@ -130,8 +132,11 @@ public final class Checkpoint {
   public Checkpoint with(String name, CheckpointPart part) {
     Objects.requireNonNull(part, "part");
     if (!PART_NAME.matcher(name).matches() || name.equals("param") || name.equals("state")) {
-      throw new IllegalArgumentException("a part's name must be lower-case letters, digits and _"
-          + " starting with a letter, and not param or state; got \"" + name + "\"");
+      throw new IllegalArgumentException(
+          "a part's name must be lower-case letters, digits and _"
+              + " starting with a letter, and not param or state; got \""
+              + name
+              + "\"");
     }
     if (parts.putIfAbsent(name, part) != null) {
       throw new IllegalArgumentException("a part is already saved as " + name);
@@ -150,8 +155,8 @@ public final class Checkpoint {
 
   /**
    * Early stopping's best weights kept in {@code file}: saving writes this checkpoint there,
-   * restoring loads it back, so they survive a resume. I/O errors surface as
-   * {@link UncheckedIOException}s.
+   * restoring loads it back, so they survive a resume. I/O errors surface as {@link
+   * UncheckedIOException}s.
    */
   public EarlyStopping.BestWeights asBestWeights(Path file) {
     Objects.requireNonNull(file, "file");
@@ -195,28 +200,37 @@ public final class Checkpoint {
       Map<String, String> metadata = metadata(state);
       int headerLength = header(tensors, metadata, placeholders).length;
       if (headerLength > MAX_HEADER_BYTES) {
-        throw new CheckpointException("cannot save " + file + ": its header would have " + headerLength
-            + " bytes, more than " + MAX_HEADER_BYTES);
+        throw new CheckpointException(
+            "cannot save "
+                + file
+                + ": its header would have "
+                + headerLength
+                + " bytes, more than "
+                + MAX_HEADER_BYTES);
       }
       // beside the file, so the rename stays on one file system; made as any new file is (not
       // createTempFile, whose owner-only permissions the checkpoint would keep)
-      Path temporary = dir.resolve("." + target.getFileName() + "."
-          + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+      Path temporary =
+          dir.resolve(
+              "." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
       boolean moved = false;
       try {
-        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE)) {
-          Map<String, String> crcs = SafeTensors.writeData(channel, Long.BYTES + headerLength, tensors);
+        try (FileChannel channel =
+            FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+          Map<String, String> crcs =
+              SafeTensors.writeData(channel, Long.BYTES + headerLength, tensors);
           byte[] header = header(tensors, metadata, crcs);
           if (header.length != headerLength) {
             throw new IllegalStateException("the header changed length with its checksums");
           }
-          ByteBuffer start = ByteBuffer.allocate(Long.BYTES + header.length).order(ByteOrder.LITTLE_ENDIAN);
+          ByteBuffer start =
+              ByteBuffer.allocate(Long.BYTES + header.length).order(ByteOrder.LITTLE_ENDIAN);
           start.putLong(header.length).put(header).flip();
           SafeTensors.writeFully(channel, start, 0);
           channel.force(true);
         }
-        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         moved = true;
         forceDirectory(dir);
       } finally {
@@ -228,14 +242,16 @@ public final class Checkpoint {
   }
 
   /** The header with the tensors' checksums {@code crcs} and its own CRC32C in place. */
-  private static byte[] header(List<Output> tensors, Map<String, String> metadata,
-      Map<String, String> crcs) throws CheckpointException {
+  private static byte[] header(
+      List<Output> tensors, Map<String, String> metadata, Map<String, String> crcs)
+      throws CheckpointException {
     Map<String, String> complete = new LinkedHashMap<>(metadata);
     complete.put(CRCS, Json.write(crcs));
     complete.put(HEADER_CRC, NO_CRC);
     byte[] header = SafeTensors.header(tensors, complete);
     int at = headerCrcAt(header);
-    byte[] crc = SafeTensors.ascii(SafeTensors.hex(SafeTensors.crc32c(MemorySegment.ofArray(header))));
+    byte[] crc =
+        SafeTensors.ascii(SafeTensors.hex(SafeTensors.crc32c(MemorySegment.ofArray(header))));
     System.arraycopy(crc, 0, header, at, crc.length);
     return header;
   }
@@ -244,7 +260,8 @@ public final class Checkpoint {
   private static int headerCrcAt(byte[] header) throws CheckpointException {
     int found = -1;
     for (int i = 0; i + HEADER_CRC_FIELD.length + NO_CRC.length() <= header.length; i++) {
-      if (Arrays.equals(header, i, i + HEADER_CRC_FIELD.length, HEADER_CRC_FIELD, 0, HEADER_CRC_FIELD.length)) {
+      if (Arrays.equals(
+          header, i, i + HEADER_CRC_FIELD.length, HEADER_CRC_FIELD, 0, HEADER_CRC_FIELD.length)) {
         if (found >= 0) {
           throw new CheckpointException("the header names " + HEADER_CRC + " twice");
         }
@@ -273,21 +290,49 @@ public final class Checkpoint {
         tensors.add(new Output("param." + i, DType.F32, shape, p.value()));
       }
       String prefix = "state." + i + ".";
-      p.buffers().forEach((key, buffer) -> tensors.add(new Output(prefix + key, DType.F32, shape, buffer)));
+      p.buffers()
+          .forEach(
+              (key, buffer) -> tensors.add(new Output(prefix + key, DType.F32, shape, buffer)));
       if (state.keepsStep() && p.hasState()) {
-        tensors.add(p.step() <= F32_EXACT
-            ? new Output(prefix + "step", DType.F32, new long[] {1}, arena.allocateFrom(JAVA_FLOAT, p.step()))
-            : new Output(prefix + "step", DType.F64, new long[] {1}, arena.allocateFrom(JAVA_DOUBLE, p.step())));
+        tensors.add(
+            p.step() <= F32_EXACT
+                ? new Output(
+                    prefix + "step",
+                    DType.F32,
+                    new long[] {1},
+                    arena.allocateFrom(JAVA_FLOAT, p.step()))
+                : new Output(
+                    prefix + "step",
+                    DType.F64,
+                    new long[] {1},
+                    arena.allocateFrom(JAVA_DOUBLE, p.step())));
       }
-      p.scalars().forEach((key, v) ->
-          tensors.add(new Output(prefix + key, DType.F64, new long[0], arena.allocateFrom(JAVA_DOUBLE, v))));
+      p.scalars()
+          .forEach(
+              (key, v) ->
+                  tensors.add(
+                      new Output(
+                          prefix + key,
+                          DType.F64,
+                          new long[0],
+                          arena.allocateFrom(JAVA_DOUBLE, v))));
     }
-    parts.forEach((name, part) -> part.tensors().forEach((key, t) -> {
-      if (t.byteSize() % Float.BYTES != 0) {
-        throw new IllegalArgumentException("part " + name + "'s tensor " + key + " is not whole floats");
-      }
-      tensors.add(new Output(name + "." + key, DType.F32, new long[] {t.byteSize() / Float.BYTES}, t));
-    }));
+    parts.forEach(
+        (name, part) ->
+            part.tensors()
+                .forEach(
+                    (key, t) -> {
+                      if (t.byteSize() % Float.BYTES != 0) {
+                        throw new IllegalArgumentException(
+                            "part " + name + "'s tensor " + key + " is not whole floats");
+                      }
+                      tensors.add(
+                          new Output(
+                              name + "." + key,
+                              DType.F32,
+                              new long[] {t.byteSize() / Float.BYTES},
+                              t));
+                    }));
     return tensors;
   }
 
@@ -297,7 +342,8 @@ public final class Checkpoint {
     int index = 0;
     for (StateDict.Group g : state.groups()) {
       Map<String, Object> group = new LinkedHashMap<>(g.hyperparameters());
-      group.putAll(g.scalars()); // PyTorch's param_groups hold a rule's group numbers beside its hyperparameters
+      group.putAll(g.scalars()); // PyTorch's param_groups hold a rule's group numbers beside its
+      // hyperparameters
       List<Object> params = new ArrayList<>();
       for (int k = 0; k < g.size(); k++) {
         params.add(index++);
@@ -337,8 +383,9 @@ public final class Checkpoint {
         Arena arena = Arena.ofConfined()) {
       long size = channel.size();
       Header header = SafeTensors.readHeader(channel, size);
-      MemorySegment data = channel.map(FileChannel.MapMode.READ_ONLY, header.dataStart(),
-          size - header.dataStart(), arena);
+      MemorySegment data =
+          channel.map(
+              FileChannel.MapMode.READ_ONLY, header.dataStart(), size - header.dataStart(), arena);
       boolean checksummed = checkChecksums(header, data);
       List<Runnable> loaders = new Reader(header, data).loaders(!checksummed);
       loaders.forEach(Runnable::run);
@@ -348,23 +395,31 @@ public final class Checkpoint {
   }
 
   /** Checks the CRCs a Stride file carries; returns false for a file without (PyTorch's). */
-  private static boolean checkChecksums(Header header, MemorySegment data) throws CheckpointException {
+  private static boolean checkChecksums(Header header, MemorySegment data)
+      throws CheckpointException {
     String crcs = header.metadata().get(CRCS);
     int at = headerCrcAt(header.bytes());
     if (crcs == null && at < 0) {
       return false;
     }
     if (crcs == null || at < 0 || !header.metadata().containsKey(HEADER_CRC)) {
-      throw new CheckpointException("it has " + (crcs == null ? "no " + CRCS : "no " + HEADER_CRC)
-          + " though it has the other");
+      throw new CheckpointException(
+          "it has "
+              + (crcs == null ? "no " + CRCS : "no " + HEADER_CRC)
+              + " though it has the other");
     }
     byte[] zeroed = header.bytes().clone();
     System.arraycopy(SafeTensors.ascii(NO_CRC), 0, zeroed, at, NO_CRC.length());
-    String recorded = new String(header.bytes(), at, NO_CRC.length(), java.nio.charset.StandardCharsets.UTF_8);
+    String recorded =
+        new String(header.bytes(), at, NO_CRC.length(), java.nio.charset.StandardCharsets.UTF_8);
     String actual = SafeTensors.hex(SafeTensors.crc32c(MemorySegment.ofArray(zeroed)));
     if (!actual.equals(recorded)) {
-      throw new CheckpointException("the header's CRC32C is " + actual + ", not the " + recorded
-          + " recorded: the header is damaged");
+      throw new CheckpointException(
+          "the header's CRC32C is "
+              + actual
+              + ", not the "
+              + recorded
+              + " recorded: the header is damaged");
     }
     Map<String, Object> expected = Reader.object(Json.parse(crcs, CRCS), CRCS);
     Map<String, Entry> entries = new HashMap<>();
@@ -379,10 +434,17 @@ public final class Checkpoint {
       if (crc == null) {
         throw new CheckpointException("tensor " + e.name() + " has no checksum in " + CRCS);
       }
-      String got = SafeTensors.hex(SafeTensors.crc32c(data.asSlice(e.begin(), e.end() - e.begin())));
+      String got =
+          SafeTensors.hex(SafeTensors.crc32c(data.asSlice(e.begin(), e.end() - e.begin())));
       if (!got.equals(crc)) {
-        throw new CheckpointException("tensor " + e.name() + "'s CRC32C is " + got + ", not the "
-            + crc + " recorded: its data is damaged");
+        throw new CheckpointException(
+            "tensor "
+                + e.name()
+                + "'s CRC32C is "
+                + got
+                + ", not the "
+                + crc
+                + " recorded: its data is damaged");
       }
     }
     return true;
@@ -408,17 +470,23 @@ public final class Checkpoint {
       }
       String rule = required(meta, "optimizer");
       if (!rule.equals(target.optimizer())) {
-        throw new CheckpointException("it holds the state of " + rule + ", not of "
-            + target.optimizer() + " (another rule's state)");
+        throw new CheckpointException(
+            "it holds the state of "
+                + rule
+                + ", not of "
+                + target.optimizer()
+                + " (another rule's state)");
       }
-      Map<String, Object> stride = meta.containsKey(STRIDE)
-          ? object(Json.parse(meta.get(STRIDE), STRIDE), STRIDE) : Map.of();
+      Map<String, Object> stride =
+          meta.containsKey(STRIDE)
+              ? object(Json.parse(meta.get(STRIDE), STRIDE), STRIDE)
+              : Map.of();
       List<Map<String, Object>> groups = groups(required(meta, "param_groups"));
       int total = target.parameters().size();
       int inGroups = groups.stream().mapToInt(g -> ((List<?>) g.get("params")).size()).sum();
       if (inGroups != total) {
-        throw new CheckpointException("its param_groups hold " + inGroups + " parameters, the optimizer "
-            + total);
+        throw new CheckpointException(
+            "its param_groups hold " + inGroups + " parameters, the optimizer " + total);
       }
       Parameters parameters = new Parameters(total);
       Map<String, Map<String, MemorySegment>> partTensors = new HashMap<>();
@@ -432,21 +500,28 @@ public final class Checkpoint {
       List<StateDict.ParameterState> states = new ArrayList<>();
       for (int i = 0; i < total; i++) {
         if (values && anyValue && parameters.valueTensors[i] == null) {
-          throw new CheckpointException("param." + i + " is missing, though other parameters' values"
-              + " are there");
+          throw new CheckpointException(
+              "param." + i + " is missing, though other parameters' values" + " are there");
         }
-        boolean hasState = !parameters.buffers.get(i).isEmpty() || !parameters.scalars.get(i).isEmpty();
+        boolean hasState =
+            !parameters.buffers.get(i).isEmpty() || !parameters.scalars.get(i).isEmpty();
         if (target.keepsStep() && hasState && parameters.steps[i] == null) {
-          throw new CheckpointException("state." + i + ".step is missing, though parameter " + i
-              + " has state");
+          throw new CheckpointException(
+              "state." + i + ".step is missing, though parameter " + i + " has state");
         }
-        long step = target.keepsStep()
-            ? (parameters.steps[i] == null ? 0 : parameters.steps[i])
-            : (steps == null ? 0 : steps.get(i));
+        long step =
+            target.keepsStep()
+                ? (parameters.steps[i] == null ? 0 : parameters.steps[i])
+                : (steps == null ? 0 : steps.get(i));
         StateDict.ParameterState mine = target.parameters().get(i);
-        states.add(new StateDict.ParameterState(mine.count(), mine.shape(),
-            values ? parameters.valueTensors[i] : null, parameters.buffers.get(i), step,
-            parameters.scalars.get(i)));
+        states.add(
+            new StateDict.ParameterState(
+                mine.count(),
+                mine.shape(),
+                values ? parameters.valueTensors[i] : null,
+                parameters.buffers.get(i),
+                step,
+                parameters.scalars.get(i)));
         stepCount = Math.max(stepCount, step);
       }
       if (stride.containsKey("step_count")) {
@@ -460,7 +535,8 @@ public final class Checkpoint {
         for (String key : target.groupScalarKeys()) {
           if (hyper.containsKey(key)) {
             if (!(hyper.remove(key) instanceof Number n)) {
-              throw new CheckpointException("param_groups[" + g + "]'s " + key + " must be a number");
+              throw new CheckpointException(
+                  "param_groups[" + g + "]'s " + key + " must be a number");
             }
             scalars.put(key, n.doubleValue());
           }
@@ -480,8 +556,11 @@ public final class Checkpoint {
           throw new CheckpointException("it has no part " + name + " (" + PART + name + ")");
         }
         try {
-          loaders.add(part.getValue().restorer(object(Json.parse(state, PART + name), PART + name),
-              partTensors.getOrDefault(name, Map.of())));
+          loaders.add(
+              part.getValue()
+                  .restorer(
+                      object(Json.parse(state, PART + name), PART + name),
+                      partTensors.getOrDefault(name, Map.of())));
         } catch (IllegalArgumentException e) {
           throw new CheckpointException("part " + name + ": " + e.getMessage(), e);
         }
@@ -489,13 +568,16 @@ public final class Checkpoint {
       return loaders;
     }
 
-    private void read(Entry e, Parameters parameters, Map<String, Map<String, MemorySegment>> partTensors)
+    private void read(
+        Entry e, Parameters parameters, Map<String, Map<String, MemorySegment>> partTensors)
         throws CheckpointException {
       String[] name = e.name().split("\\.", -1);
       MemorySegment bytes = data.asSlice(e.begin(), e.end() - e.begin());
       int total = target.parameters().size();
-      int index = name.length >= 2 && INDEX.matcher(name[1]).matches()
-          ? (int) Math.min(Long.parseLong(name[1]), Integer.MAX_VALUE) : -1;
+      int index =
+          name.length >= 2 && INDEX.matcher(name[1]).matches()
+              ? (int) Math.min(Long.parseLong(name[1]), Integer.MAX_VALUE)
+              : -1;
       if (name[0].equals("param") && name.length == 2 && index >= 0 && index < total) {
         floats(e, target.parameters().get(index).count());
         parameters.valueTensors[index] = bytes;
@@ -513,8 +595,13 @@ public final class Checkpoint {
         } else if (target.scalarKeys().contains(key)) {
           parameters.scalars.get(index).put(key, number(e, bytes));
         } else {
-          throw new CheckpointException(e.name() + " is no state of " + target.optimizer()
-              + ", whose state keys are " + keys() + " (another rule's state?)");
+          throw new CheckpointException(
+              e.name()
+                  + " is no state of "
+                  + target.optimizer()
+                  + ", whose state keys are "
+                  + keys()
+                  + " (another rule's state?)");
         }
       } else if (name.length == 2 && header.metadata().containsKey(PART + name[0])) {
         if (e.dtype() != DType.F32) {
@@ -522,8 +609,14 @@ public final class Checkpoint {
         }
         partTensors.computeIfAbsent(name[0], k -> new HashMap<>()).put(name[1], bytes);
       } else {
-        throw new CheckpointException("tensor " + e.name() + " is none of this optimizer's "
-            + total + " parameters' (param.I, state.I." + keys() + ") nor a part's");
+        throw new CheckpointException(
+            "tensor "
+                + e.name()
+                + " is none of this optimizer's "
+                + total
+                + " parameters' (param.I, state.I."
+                + keys()
+                + ") nor a part's");
       }
     }
 
@@ -539,8 +632,11 @@ public final class Checkpoint {
     /** A tensor of {@code count} floats, of any shape. */
     private void floats(Entry e, long count) throws CheckpointException {
       if (e.dtype() != DType.F32 || e.elements() != count) {
-        throw new CheckpointException(e.describe() + " does not fit: the optimizer's parameter has "
-            + count + " F32 elements");
+        throw new CheckpointException(
+            e.describe()
+                + " does not fit: the optimizer's parameter has "
+                + count
+                + " F32 elements");
       }
     }
 
@@ -570,8 +666,13 @@ public final class Checkpoint {
         }
         for (Object p : params) {
           if (!(p instanceof Long l) || l != next) {
-            throw new CheckpointException("param_groups[" + g + "]'s params are " + params
-                + ": Stride numbers each group's parameters in order, after the previous group's");
+            throw new CheckpointException(
+                "param_groups["
+                    + g
+                    + "]'s params are "
+                    + params
+                    + ": Stride numbers each group's parameters in order, after the previous"
+                    + " group's");
           }
           next++;
         }
@@ -589,38 +690,42 @@ public final class Checkpoint {
       return typed;
     }
 
-    private static String required(Map<String, String> meta, String key) throws CheckpointException {
+    private static String required(Map<String, String> meta, String key)
+        throws CheckpointException {
       String value = meta.get(key);
       if (value == null) {
-        throw new CheckpointException("its metadata has no " + key
-            + ": not a torch.optim state_dict checkpoint");
+        throw new CheckpointException(
+            "its metadata has no " + key + ": not a torch.optim state_dict checkpoint");
       }
       return value;
     }
 
     private static long count(Map<String, Object> stride, String key) throws CheckpointException {
       if (!(stride.get(key) instanceof Long l) || l < 0) {
-        throw new CheckpointException("stride's " + key + " must be a count, got " + stride.get(key));
+        throw new CheckpointException(
+            "stride's " + key + " must be a count, got " + stride.get(key));
       }
       return l;
     }
 
     private static List<Long> counts(Map<String, Object> stride, String key, int size)
         throws CheckpointException {
-      if (!(stride.get(key) instanceof List<?> list) || list.size() != size
+      if (!(stride.get(key) instanceof List<?> list)
+          || list.size() != size
           || !list.stream().allMatch(v -> v instanceof Long l && l >= 0)) {
-        throw new CheckpointException("stride's " + key + " must be " + size + " counts, got "
-            + stride.get(key));
+        throw new CheckpointException(
+            "stride's " + key + " must be " + size + " counts, got " + stride.get(key));
       }
       return list.stream().map(v -> (Long) v).toList();
     }
 
     private static List<Double> numbers(Map<String, Object> stride, String key, int size)
         throws CheckpointException {
-      if (!(stride.get(key) instanceof List<?> list) || list.size() != size
+      if (!(stride.get(key) instanceof List<?> list)
+          || list.size() != size
           || !list.stream().allMatch(v -> v instanceof Number)) {
-        throw new CheckpointException("stride's " + key + " must be " + size + " numbers, got "
-            + stride.get(key));
+        throw new CheckpointException(
+            "stride's " + key + " must be " + size + " numbers, got " + stride.get(key));
       }
       return list.stream().map(v -> ((Number) v).doubleValue()).toList();
     }
@@ -630,8 +735,10 @@ public final class Checkpoint {
   private static final class Parameters {
     final MemorySegment[] valueTensors;
     final List<Map<String, MemorySegment>> buffers = new ArrayList<>();
+
     /** Null where the file has no step for the parameter. */
     final Long[] steps;
+
     final List<Map<String, Double>> scalars = new ArrayList<>();
 
     Parameters(int total) {

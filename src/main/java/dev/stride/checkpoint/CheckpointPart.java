@@ -9,29 +9,27 @@ import java.lang.foreign.MemorySegment;
 import java.util.Map;
 
 /**
- * Something besides the optimizer whose state a {@link Checkpoint} carries, under a name the
- * caller gives it ({@link Checkpoint#with}): its numbers as JSON in the metadata key
- * {@code stride.part.NAME}, and any float32 tensors as {@code NAME.KEY}. The ready-made ones:
+ * Something besides the optimizer whose state a {@link Checkpoint} carries, under a name the caller
+ * gives it ({@link Checkpoint#with}): its numbers as JSON in the metadata key {@code
+ * stride.part.NAME}, and any float32 tensors as {@code NAME.KEY}. The ready-made ones:
  *
  * <ul>
  *   <li>{@link #of(ScheduleBinding)}: {@code {"next_step": n}}, the step the binding applies next;
- *   <li>{@link #of(ReduceLrOnPlateau)}: {@code value}, {@code best}, {@code bad_steps},
- *       {@code cooldown_left}, {@code observations} ({@link ReduceLrOnPlateau.State});
- *   <li>{@link #of(EarlyStopping)}: {@code epochs}, {@code wait}, {@code best},
- *       {@code best_epoch}, {@code stopped_epoch} (−1 for none), {@code best_weights_saved}
- *       ({@link EarlyStopping.State}; the best weights themselves are the {@code BestWeights}'
- *       to keep);
+ *   <li>{@link #of(ReduceLrOnPlateau)}: {@code value}, {@code best}, {@code bad_steps}, {@code
+ *       cooldown_left}, {@code observations} ({@link ReduceLrOnPlateau.State});
+ *   <li>{@link #of(EarlyStopping)}: {@code epochs}, {@code wait}, {@code best}, {@code best_epoch},
+ *       {@code stopped_epoch} (−1 for none), {@code best_weights_saved} ({@link
+ *       EarlyStopping.State}; the best weights themselves are the {@code BestWeights}' to keep);
  *   <li>{@link #of(WeightAverage)}: {@code kind} ({@code "ema"} or {@code "swa"}), {@code decay},
  *       {@code every}, {@code updates}, {@code last_fold} (the step count of the last fold, −1
- *       before one); and the average of parameter I as the tensor
- *       {@code NAME.I};
- *   <li>{@link #of(LossScaler)}: {@code scale} (the float32 scale, exactly) and
- *       {@code good_steps} ({@link LossScaler.State}).
+ *       before one); and the average of parameter I as the tensor {@code NAME.I};
+ *   <li>{@link #of(LossScaler)}: {@code scale} (the float32 scale, exactly) and {@code good_steps}
+ *       ({@link LossScaler.State}).
  * </ul>
  *
- * <p>A new part implements the three methods: loading checks what {@link #restorer} is given
- * before anything changes, and runs what it returns only once every part and the optimizer have
- * been checked.
+ * <p>A new part implements the three methods: loading checks what {@link #restorer} is given before
+ * anything changes, and runs what it returns only once every part and the optimizer have been
+ * checked.
  */
 public interface CheckpointPart {
 
@@ -71,7 +69,9 @@ public interface CheckpointPart {
     return Parts.earlyStopping(earlyStopping);
   }
 
-  /** A loss scaler's {@link LossScaler.State}, checked against its options before anything loads. */
+  /**
+   * A loss scaler's {@link LossScaler.State}, checked against its options before anything loads.
+   */
   static CheckpointPart of(LossScaler scaler) {
     return Parts.lossScaler(scaler);
   }

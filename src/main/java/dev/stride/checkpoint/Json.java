@@ -18,24 +18,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * JSON as the checkpoint header and its metadata values hold it, through Jackson's streaming
- * parser and generator: objects as {@link LinkedHashMap}s (in file order), arrays as lists,
- * integers as {@code Long}, other numbers as {@code Double}. NaN and ±Infinity are bare words, as
- * Python's {@code json} writes and reads them. Duplicate keys are refused, and so is anything
- * nested deeper than {@value #MAX_DEPTH} levels: a hostile header cannot exhaust the stack.
+ * JSON as the checkpoint header and its metadata values hold it, through Jackson's streaming parser
+ * and generator: objects as {@link LinkedHashMap}s (in file order), arrays as lists, integers as
+ * {@code Long}, other numbers as {@code Double}. NaN and ±Infinity are bare words, as Python's
+ * {@code json} writes and reads them. Duplicate keys are refused, and so is anything nested deeper
+ * than {@value #MAX_DEPTH} levels: a hostile header cannot exhaust the stack.
  */
 final class Json {
   static final int MAX_DEPTH = 64;
 
-  static final JsonFactory FACTORY = JsonFactory.builder()
-      .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-      .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .streamReadConstraints(StreamReadConstraints.builder()
-          .maxNestingDepth(MAX_DEPTH)
-          .maxStringLength((int) Checkpoint.MAX_HEADER_BYTES)
-          .build())
-      .build();
+  static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+          .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .streamReadConstraints(
+              StreamReadConstraints.builder()
+                  .maxNestingDepth(MAX_DEPTH)
+                  .maxStringLength((int) Checkpoint.MAX_HEADER_BYTES)
+                  .build())
+          .build();
 
   private Json() {}
 
@@ -48,7 +50,8 @@ final class Json {
     try (JsonParser p = FACTORY.createParser(text)) {
       Object value = read(p, p.nextToken());
       if (p.nextToken() != null) {
-        throw new CheckpointException(what + " has more after its JSON value, at " + p.currentLocation());
+        throw new CheckpointException(
+            what + " has more after its JSON value, at " + p.currentLocation());
       }
       return value;
     } catch (JacksonException e) {
@@ -85,7 +88,8 @@ final class Json {
       case VALUE_TRUE -> true;
       case VALUE_FALSE -> false;
       case VALUE_NULL -> null;
-      default -> throw new CheckpointException("unexpected JSON " + token + " at " + p.currentLocation());
+      default ->
+          throw new CheckpointException("unexpected JSON " + token + " at " + p.currentLocation());
     };
   }
 
@@ -125,8 +129,9 @@ final class Json {
       // Double.toString: the shortest decimal that reads back to the same double, so values
       // survive the round trip to the bit.
       case Number n -> g.writeNumber(n.doubleValue());
-      default -> throw new IllegalArgumentException("cannot write " + value.getClass().getName()
-          + " as JSON: " + value);
+      default ->
+          throw new IllegalArgumentException(
+              "cannot write " + value.getClass().getName() + " as JSON: " + value);
     }
   }
 }

@@ -63,9 +63,13 @@ final class Parts {
 
       @Override
       public Runnable restorer(Map<String, Object> state) {
-        ReduceLrOnPlateau.State s = new ReduceLrOnPlateau.State(number(state, "value"),
-            number(state, "best"), count(state, "bad_steps"), count(state, "cooldown_left"),
-            count(state, "observations"));
+        ReduceLrOnPlateau.State s =
+            new ReduceLrOnPlateau.State(
+                number(state, "value"),
+                number(state, "best"),
+                count(state, "bad_steps"),
+                count(state, "cooldown_left"),
+                count(state, "observations"));
         return () -> plateau.restore(s);
       }
     };
@@ -90,11 +94,17 @@ final class Parts {
       @Override
       public Runnable restorer(Map<String, Object> state) {
         if (!(state.get("stopped_epoch") instanceof Long stopped)) {
-          throw new IllegalArgumentException("stopped_epoch must be an integer, got "
-              + state.get("stopped_epoch"));
+          throw new IllegalArgumentException(
+              "stopped_epoch must be an integer, got " + state.get("stopped_epoch"));
         }
-        EarlyStopping.State s = new EarlyStopping.State(count(state, "epochs"), count(state, "wait"),
-            number(state, "best"), count(state, "best_epoch"), stopped, bool(state, "best_weights_saved"));
+        EarlyStopping.State s =
+            new EarlyStopping.State(
+                count(state, "epochs"),
+                count(state, "wait"),
+                number(state, "best"),
+                count(state, "best_epoch"),
+                stopped,
+                bool(state, "best_weights_saved"));
         return () -> earlyStopping.restore(s);
       }
     };
@@ -113,7 +123,8 @@ final class Parts {
 
       @Override
       public Runnable restorer(Map<String, Object> state) {
-        LossScaler.State s = new LossScaler.State((float) number(state, "scale"), count(state, "good_steps"));
+        LossScaler.State s =
+            new LossScaler.State((float) number(state, "scale"), count(state, "good_steps"));
         // the scaler's own checks, on a scratch one built alike: the real one is not touched yet
         new LossScaler(scaler.optimizer(), scaler.options()).restore(s);
         return () -> scaler.restore(s);
@@ -148,29 +159,46 @@ final class Parts {
       @Override
       public Runnable restorer(Map<String, Object> state, Map<String, MemorySegment> tensors) {
         String kind = average.kind().name().toLowerCase(Locale.ROOT);
-        if (!kind.equals(state.get("kind")) || number(state, "decay") != average.decay()
+        if (!kind.equals(state.get("kind"))
+            || number(state, "decay") != average.decay()
             || count(state, "every") != average.every()) {
-          throw new IllegalArgumentException("it was saved from a " + state.get("kind") + " of decay "
-              + state.get("decay") + " every " + state.get("every") + " steps; this average is a "
-              + kind + " of decay " + average.decay() + " every " + average.every());
+          throw new IllegalArgumentException(
+              "it was saved from a "
+                  + state.get("kind")
+                  + " of decay "
+                  + state.get("decay")
+                  + " every "
+                  + state.get("every")
+                  + " steps; this average is a "
+                  + kind
+                  + " of decay "
+                  + average.decay()
+                  + " every "
+                  + average.every());
         }
         long updates = count(state, "updates");
         if (!(state.get("last_fold") instanceof Long lastFold) || lastFold < -1) {
-          throw new IllegalArgumentException("last_fold must be an integer >= -1, got "
-              + state.get("last_fold"));
+          throw new IllegalArgumentException(
+              "last_fold must be an integer >= -1, got " + state.get("last_fold"));
         }
         List<MemorySegment> mine = average.averages();
         if (tensors.size() != mine.size()) {
-          throw new IllegalArgumentException("it has " + tensors.size() + " averages, this one "
-              + mine.size() + " parameters");
+          throw new IllegalArgumentException(
+              "it has " + tensors.size() + " averages, this one " + mine.size() + " parameters");
         }
         List<MemorySegment> values = new ArrayList<>();
         for (int i = 0; i < mine.size(); i++) {
           MemorySegment t = tensors.get(Integer.toString(i));
           if (t == null || t.byteSize() != mine.get(i).byteSize()) {
-            throw new IllegalArgumentException("average " + i + (t == null ? " is missing"
-                : " has " + t.byteSize() / Float.BYTES + " floats, the parameter "
-                    + mine.get(i).byteSize() / Float.BYTES));
+            throw new IllegalArgumentException(
+                "average "
+                    + i
+                    + (t == null
+                        ? " is missing"
+                        : " has "
+                            + t.byteSize() / Float.BYTES
+                            + " floats, the parameter "
+                            + mine.get(i).byteSize() / Float.BYTES));
           }
           values.add(t);
         }

@@ -32,7 +32,9 @@ import java.util.zip.CRC32C;
 final class SafeTensors {
   /** The element types Stride reads and writes. */
   enum DType {
-    F32(4), F64(8), I64(8);
+    F32(4),
+    F64(8),
+    I64(8);
 
     final int bytes;
 
@@ -64,6 +66,7 @@ final class SafeTensors {
   record Output(String name, DType dtype, long[] shape, MemorySegment data) {}
 
   static final String METADATA = "__metadata__";
+
   /** Bytes written per call and checksummed before it: the chunk is in cache when written. */
   private static final long CHUNK = 8 << 20;
 
@@ -72,8 +75,10 @@ final class SafeTensors {
   /** Refuses a big-endian JVM: the data is copied as bytes, which are little-endian in the file. */
   static void checkByteOrder() throws CheckpointException {
     if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
-      throw new CheckpointException("checkpoints are read and written on little-endian machines only;"
-          + " this JVM is " + ByteOrder.nativeOrder());
+      throw new CheckpointException(
+          "checkpoints are read and written on little-endian machines only;"
+              + " this JVM is "
+              + ByteOrder.nativeOrder());
     }
   }
 
@@ -84,19 +89,30 @@ final class SafeTensors {
    */
   static Header readHeader(FileChannel channel, long size) throws IOException {
     if (size < Long.BYTES) {
-      throw new CheckpointException("the file has " + size + " bytes: a safetensors file starts with"
-          + " an 8-byte header length (truncated?)");
+      throw new CheckpointException(
+          "the file has "
+              + size
+              + " bytes: a safetensors file starts with"
+              + " an 8-byte header length (truncated?)");
     }
     ByteBuffer length = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     readFully(channel, length, 0);
     long n = length.getLong(0); // unsigned: a negative long is beyond any limit
     if (n < 0 || n > Checkpoint.MAX_HEADER_BYTES) {
-      throw new CheckpointException("the header length is " + Long.toUnsignedString(n)
-          + " bytes, more than the " + Checkpoint.MAX_HEADER_BYTES + " a checkpoint may have");
+      throw new CheckpointException(
+          "the header length is "
+              + Long.toUnsignedString(n)
+              + " bytes, more than the "
+              + Checkpoint.MAX_HEADER_BYTES
+              + " a checkpoint may have");
     }
     if (n > size - Long.BYTES) {
-      throw new CheckpointException("the header length is " + n + " bytes but the file has only "
-          + (size - Long.BYTES) + " after it (truncated?)");
+      throw new CheckpointException(
+          "the header length is "
+              + n
+              + " bytes but the file has only "
+              + (size - Long.BYTES)
+              + " after it (truncated?)");
     }
     ByteBuffer bytes = ByteBuffer.allocate((int) n);
     readFully(channel, bytes, Long.BYTES);
@@ -105,7 +121,8 @@ final class SafeTensors {
     return header;
   }
 
-  private static void readFully(FileChannel channel, ByteBuffer into, long position) throws IOException {
+  private static void readFully(FileChannel channel, ByteBuffer into, long position)
+      throws IOException {
     while (into.hasRemaining()) {
       if (channel.read(into, position + into.position()) < 0) {
         throw new CheckpointException("the file ended while reading its header (truncated?)");
@@ -136,12 +153,12 @@ final class SafeTensors {
         }
       }
       if (p.nextToken() != null) {
-        throw new CheckpointException("the header has more after its JSON object, at "
-            + p.currentLocation());
+        throw new CheckpointException(
+            "the header has more after its JSON object, at " + p.currentLocation());
       }
     } catch (JacksonException e) {
-      throw new CheckpointException("the header is not valid JSON: " + e.getOriginalMessage()
-          + " at " + e.getLocation(), e);
+      throw new CheckpointException(
+          "the header is not valid JSON: " + e.getOriginalMessage() + " at " + e.getLocation(), e);
     } catch (CheckpointException e) {
       throw e;
     } catch (IOException e) {
@@ -164,19 +181,27 @@ final class SafeTensors {
           try {
             dtype = DType.valueOf(code);
           } catch (IllegalArgumentException e) {
-            throw new CheckpointException("tensor " + name + " has dtype " + code
-                + "; Stride reads F32, F64 and I64");
+            throw new CheckpointException(
+                "tensor " + name + " has dtype " + code + "; Stride reads F32, F64 and I64");
           }
         }
         case "shape" -> shape = integers(p, name + " shape", -1);
         case "data_offsets" -> offsets = integers(p, name + " data_offsets", 2);
-        default -> throw new CheckpointException("tensor " + name + " has an unknown field " + field
-            + "; safetensors has dtype, shape and data_offsets");
+        default ->
+            throw new CheckpointException(
+                "tensor "
+                    + name
+                    + " has an unknown field "
+                    + field
+                    + "; safetensors has dtype, shape and data_offsets");
       }
     }
     if (dtype == null || shape == null || offsets == null) {
-      throw new CheckpointException("tensor " + name + " lacks "
-          + (dtype == null ? "dtype" : shape == null ? "shape" : "data_offsets"));
+      throw new CheckpointException(
+          "tensor "
+              + name
+              + " lacks "
+              + (dtype == null ? "dtype" : shape == null ? "shape" : "data_offsets"));
     }
     long begin = offsets[0];
     long end = offsets[1];
@@ -186,13 +211,29 @@ final class SafeTensors {
         elements = Math.multiplyExact(elements, d);
       }
       if (end < begin || Math.multiplyExact(elements, dtype.bytes) != end - begin) {
-        throw new CheckpointException("tensor " + name + " of dtype " + dtype + " and shape "
-            + java.util.Arrays.toString(shape) + " needs " + Math.multiplyExact(elements, dtype.bytes)
-            + " bytes, its data_offsets [" + begin + ", " + end + "] give " + (end - begin));
+        throw new CheckpointException(
+            "tensor "
+                + name
+                + " of dtype "
+                + dtype
+                + " and shape "
+                + java.util.Arrays.toString(shape)
+                + " needs "
+                + Math.multiplyExact(elements, dtype.bytes)
+                + " bytes, its data_offsets ["
+                + begin
+                + ", "
+                + end
+                + "] give "
+                + (end - begin));
       }
     } catch (ArithmeticException e) {
-      throw new CheckpointException("tensor " + name + "'s shape " + java.util.Arrays.toString(shape)
-          + " has more elements than a file can hold");
+      throw new CheckpointException(
+          "tensor "
+              + name
+              + "'s shape "
+              + java.util.Arrays.toString(shape)
+              + " has more elements than a file can hold");
     }
     return new Entry(name, dtype, shape, begin, end);
   }
@@ -213,7 +254,8 @@ final class SafeTensors {
       values.add(v);
     }
     if (length >= 0 && values.size() != length) {
-      throw new CheckpointException(what + " must have " + length + " values, has " + values.size());
+      throw new CheckpointException(
+          what + " must have " + length + " values, has " + values.size());
     }
     return values.stream().mapToLong(Long::longValue).toArray();
   }
@@ -221,8 +263,14 @@ final class SafeTensors {
   private static void expect(JsonParser p, JsonToken got, JsonToken wanted, String what)
       throws CheckpointException {
     if (got != wanted) {
-      throw new CheckpointException(what + " must be " + describe(wanted) + ", got "
-          + (got == null ? "the end" : describe(got)) + " at " + p.currentLocation());
+      throw new CheckpointException(
+          what
+              + " must be "
+              + describe(wanted)
+              + ", got "
+              + (got == null ? "the end" : describe(got))
+              + " at "
+              + p.currentLocation());
     }
   }
 
@@ -243,23 +291,52 @@ final class SafeTensors {
     Entry previous = null;
     for (Entry e : entries) {
       if (e.begin() < at) {
-        throw new CheckpointException("tensor " + e.name() + "'s data [" + e.begin() + ", " + e.end()
-            + ") overlaps " + previous.name() + "'s [" + previous.begin() + ", " + previous.end() + ")");
+        throw new CheckpointException(
+            "tensor "
+                + e.name()
+                + "'s data ["
+                + e.begin()
+                + ", "
+                + e.end()
+                + ") overlaps "
+                + previous.name()
+                + "'s ["
+                + previous.begin()
+                + ", "
+                + previous.end()
+                + ")");
       }
       if (e.begin() > at) {
-        throw new CheckpointException("the data has a hole of " + (e.begin() - at) + " bytes before "
-            + e.name() + " at " + at);
+        throw new CheckpointException(
+            "the data has a hole of "
+                + (e.begin() - at)
+                + " bytes before "
+                + e.name()
+                + " at "
+                + at);
       }
       if (e.end() > dataBytes) {
-        throw new CheckpointException("tensor " + e.name() + " ends at byte " + e.end()
-            + " of the data, which has " + dataBytes + " (truncated?)");
+        throw new CheckpointException(
+            "tensor "
+                + e.name()
+                + " ends at byte "
+                + e.end()
+                + " of the data, which has "
+                + dataBytes
+                + " (truncated?)");
       }
       at = e.end();
       previous = e;
     }
     if (at != dataBytes) {
-      throw new CheckpointException("the tensors end at byte " + at + " of the data, which has "
-          + dataBytes + ": the file has " + (dataBytes - at) + " bytes after the last tensor");
+      throw new CheckpointException(
+          "the tensors end at byte "
+              + at
+              + " of the data, which has "
+              + dataBytes
+              + ": the file has "
+              + (dataBytes - at)
+              + " bytes after the last tensor");
     }
   }
 

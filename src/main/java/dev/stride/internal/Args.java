@@ -96,8 +96,10 @@ public final class Args {
     }
     for (int i = 0; i < steps.length; i++) {
       if (steps[i] < 0 || (i > 0 && steps[i] <= steps[i - 1])) {
-        throw new IllegalArgumentException(name + " must be >= 0 and strictly increasing, got "
-            + java.util.Arrays.toString(steps));
+        throw new IllegalArgumentException(
+            name
+                + " must be >= 0 and strictly increasing, got "
+                + java.util.Arrays.toString(steps));
       }
     }
     return steps.clone();

@@ -8,8 +8,14 @@ import java.lang.foreign.MemorySegment;
 final class AdadeltaScalar implements AdadeltaKernel {
 
   @Override
-  public void update(Coefficients c, MemorySegment param, MemorySegment grad,
-      MemorySegment squareAvg, MemorySegment accDelta, long offset, long count) {
+  public void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment squareAvg,
+      MemorySegment accDelta,
+      long offset,
+      long count) {
     for (long i = offset, end = offset + count; i < end; i++) {
       float p = param.getAtIndex(JAVA_FLOAT, i);
       float g = c.gradient(grad.getAtIndex(JAVA_FLOAT, i), p);

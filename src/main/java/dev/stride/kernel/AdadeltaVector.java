@@ -12,8 +12,14 @@ final class AdadeltaVector implements AdadeltaKernel {
   private static final AdadeltaKernel TAIL = new AdadeltaScalar();
 
   @Override
-  public void update(Coefficients c, MemorySegment param, MemorySegment grad,
-      MemorySegment squareAvg, MemorySegment accDelta, long offset, long count) {
+  public void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment squareAvg,
+      MemorySegment accDelta,
+      long offset,
+      long count) {
     long i = offset;
     for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {
       FloatVector p = load(param, i);

@@ -12,8 +12,13 @@ final class AdagradVector implements AdagradKernel {
   private static final AdagradKernel TAIL = new AdagradScalar();
 
   @Override
-  public void update(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment sum,
-      long offset, long count) {
+  public void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment sum,
+      long offset,
+      long count) {
     long i = offset;
     for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {
       FloatVector p = load(param, i);

@@ -14,15 +14,24 @@ import java.lang.foreign.MemorySegment;
  *   p   = p − (η / (1 − β1^t))·m / (√v̂ · (1 / √(1 − β2^t)) + ε)
  * </pre>
  *
- * Multiplying by the per-step reciprocal of {@code √(1 − β2^t)} where PyTorch divides by it
- * leaves one division per element, which is what bounds this rule in cache; it moves results by
- * about an ulp, far inside PyTorch's tolerance.
+ * Multiplying by the per-step reciprocal of {@code √(1 − β2^t)} where PyTorch divides by it leaves
+ * one division per element, which is what bounds this rule in cache; it moves results by about an
+ * ulp, far inside PyTorch's tolerance.
  */
 public interface AdamKernel {
 
-  /** @param maxExpAvgSq {@code vmax}; not read or written unless amsgrad */
-  void update(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment expAvg,
-      MemorySegment expAvgSq, MemorySegment maxExpAvgSq, long offset, long count);
+  /**
+   * @param maxExpAvgSq {@code vmax}; not read or written unless amsgrad
+   */
+  void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment expAvg,
+      MemorySegment expAvgSq,
+      MemorySegment maxExpAvgSq,
+      long offset,
+      long count);
 
   /** Adam's per-step scalars: bias corrections and step size in double, rounded to float once. */
   final class Coefficients extends GradientCoefficients {
@@ -31,20 +40,32 @@ public interface AdamKernel {
     float beta2;
     float oneMinusBeta2;
     float eps;
+
     /** 1 − η·λ for AdamW; 1 for Adam. */
     float decay;
+
     /** η / (1 − β1^t). */
     float stepSize;
+
     /** 1 / √(1 − β2^t). */
     float invSqrtBiasCorrection2;
+
     boolean amsgrad;
 
     /**
      * @param decoupled AdamW's decay {@code p *= 1 − η·λ} instead of Adam's {@code g += λ·p}
      * @param step the step being taken, counted from 1
      */
-    public Coefficients set(double lr, double beta1, double beta2, double eps, double weightDecay,
-        boolean decoupled, boolean amsgrad, boolean maximize, long step) {
+    public Coefficients set(
+        double lr,
+        double beta1,
+        double beta2,
+        double eps,
+        double weightDecay,
+        boolean decoupled,
+        boolean amsgrad,
+        boolean maximize,
+        long step) {
       double biasCorrection1 = 1 - Math.pow(beta1, step);
       double biasCorrection2 = 1 - Math.pow(beta2, step);
       setGradientTerms(maximize, decoupled ? 0 : weightDecay);

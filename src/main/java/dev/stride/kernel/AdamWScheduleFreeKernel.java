@@ -4,9 +4,9 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Schedule-Free AdamW in the memory-lean form: the parameters hold the gradient point y, the state
- * holds z, v and, with inner momentum, m; the averaged point x is implied
- * ({@code dev.stride.optim.AdamWScheduleFree} derives w and e and says why). With {@code g} after
- * the {@link GradientCoefficients} terms (no L2 term: λ2 = 0) and the group's step t:
+ * holds z, v and, with inner momentum, m; the averaged point x is implied ({@code
+ * dev.stride.optim.AdamWScheduleFree} derives w and e and says why). With {@code g} after the
+ * {@link GradientCoefficients} terms (no L2 term: λ2 = 0) and the group's step t:
  *
  * <pre>
  *   v  = β2·v + (1 − β2)·g²
@@ -19,8 +19,8 @@ import java.lang.foreign.MemorySegment;
  *   z  = z₀ − γ·d
  * </pre>
  *
- * Multiplying by the per-step reciprocals where the reference divides v by 1 − β2^t and m by
- * 1 − μi^t leaves one division per element; it moves results by about an ulp.
+ * Multiplying by the per-step reciprocals where the reference divides v by 1 − β2^t and m by 1 −
+ * μi^t leaves one division per element; it moves results by about an ulp.
  */
 public interface AdamWScheduleFreeKernel {
 
@@ -29,8 +29,15 @@ public interface AdamWScheduleFreeKernel {
    * @param expAvgSq {@code v}
    * @param expAvg {@code m}; not read or written unless μi ≠ 0
    */
-  void update(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment z,
-      MemorySegment expAvgSq, MemorySegment expAvg, long offset, long count);
+  void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment z,
+      MemorySegment expAvgSq,
+      MemorySegment expAvg,
+      long offset,
+      long count);
 
   /** The step's scalars, computed once per group in double, rounded to float once. */
   final class Coefficients extends GradientCoefficients {
@@ -39,16 +46,20 @@ public interface AdamWScheduleFreeKernel {
     float gradientWeight;
     float beta2;
     float oneMinusBeta2;
+
     /** 1 / √(1 − β2^t). */
     float invSqrtBiasCorrection2;
+
     float eps;
     float decay;
     boolean decayAtZ;
     boolean innerMomentum;
     float momentum;
     float oneMinusMomentum;
+
     /** 1 / (1 − μi^t). */
     float invBiasCorrection1;
+
     boolean firstStep;
 
     /**
@@ -60,8 +71,16 @@ public interface AdamWScheduleFreeKernel {
      * @param step t, the group's step being taken, from 1
      * @param firstStep whether z is being created by this step
      */
-    public Coefficients set(double lr, double averageWeight, double gradientWeight, double beta2,
-        double eps, double weightDecay, boolean decayAtZ, double innerMomentum, long step,
+    public Coefficients set(
+        double lr,
+        double averageWeight,
+        double gradientWeight,
+        double beta2,
+        double eps,
+        double weightDecay,
+        boolean decayAtZ,
+        double innerMomentum,
+        long step,
         boolean firstStep) {
       setGradientTerms(false, 0);
       this.lr = (float) lr;

@@ -8,8 +8,15 @@ import java.lang.foreign.MemorySegment;
 final class AdamWScheduleFreeScalar implements AdamWScheduleFreeKernel {
 
   @Override
-  public void update(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment z,
-      MemorySegment expAvgSq, MemorySegment expAvg, long offset, long count) {
+  public void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment z,
+      MemorySegment expAvgSq,
+      MemorySegment expAvg,
+      long offset,
+      long count) {
     for (long i = offset, end = offset + count; i < end; i++) {
       float y = param.getAtIndex(JAVA_FLOAT, i);
       float g = c.gradient(grad.getAtIndex(JAVA_FLOAT, i), y);
@@ -27,7 +34,8 @@ final class AdamWScheduleFreeScalar implements AdamWScheduleFreeKernel {
       if (c.decay != 0) {
         d = d + c.decay * (c.decayAtZ ? z0 : y);
       }
-      param.setAtIndex(JAVA_FLOAT, i, LerpScalar.lerp(y, z0, c.averageWeight) + c.gradientWeight * d);
+      param.setAtIndex(
+          JAVA_FLOAT, i, LerpScalar.lerp(y, z0, c.averageWeight) + c.gradientWeight * d);
       z.setAtIndex(JAVA_FLOAT, i, z0 - c.lr * d);
     }
   }

@@ -7,13 +7,23 @@ import static dev.stride.kernel.Vectors.store;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 
-/** {@link AdamWScheduleFreeScalar}'s operations in its order, a vector at a time; the tail goes to it. */
+/**
+ * {@link AdamWScheduleFreeScalar}'s operations in its order, a vector at a time; the tail goes to
+ * it.
+ */
 final class AdamWScheduleFreeVector implements AdamWScheduleFreeKernel {
   private static final AdamWScheduleFreeKernel TAIL = new AdamWScheduleFreeScalar();
 
   @Override
-  public void update(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment z,
-      MemorySegment expAvgSq, MemorySegment expAvg, long offset, long count) {
+  public void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment z,
+      MemorySegment expAvgSq,
+      MemorySegment expAvg,
+      long offset,
+      long count) {
     long i = offset;
     for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {
       FloatVector y = load(param, i);

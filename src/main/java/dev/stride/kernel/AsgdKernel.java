@@ -3,9 +3,9 @@ package dev.stride.kernel;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Averaged SGD, PyTorch's {@code torch.optim.ASGD}. With {@code g} after the
- * {@link GradientCoefficients} terms (λ2 is ASGD's weight decay), and the parameter's own rate
- * η_t and averaging weight μ_t, float32 numbers as PyTorch keeps them:
+ * Averaged SGD, PyTorch's {@code torch.optim.ASGD}. With {@code g} after the {@link
+ * GradientCoefficients} terms (λ2 is ASGD's weight decay), and the parameter's own rate η_t and
+ * averaging weight μ_t, float32 numbers as PyTorch keeps them:
  *
  * <pre>
  *   p   = (1 − λ·η_t)·p                  λ: lambd, the decay term
@@ -20,16 +20,25 @@ import java.lang.foreign.MemorySegment;
  */
 public interface AsgdKernel {
 
-  /** @param ax the averaged parameters */
-  void update(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment ax,
-      long offset, long count);
+  /**
+   * @param ax the averaged parameters
+   */
+  void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment ax,
+      long offset,
+      long count);
 
   /** ASGD's per-step scalars, from the parameter's η_t and μ_t. */
   final class Coefficients extends GradientCoefficients {
     /** 1 − λ·η_t. */
     float decay;
+
     float eta;
     float mu;
+
     /** μ_t ≠ 1: ax moves towards p instead of copying it. */
     boolean averaging;
 
@@ -48,8 +57,8 @@ public interface AsgdKernel {
      *     of the step before
      * @param mu μ_t: 1 at the first step, else {@link #nextMu} of the step before
      */
-    public Coefficients set(double lambd, double eta, double mu, double weightDecay,
-        boolean maximize) {
+    public Coefficients set(
+        double lambd, double eta, double mu, double weightDecay, boolean maximize) {
       setGradientTerms(maximize, weightDecay);
       this.decay = (float) (1 - lambd * eta);
       this.eta = (float) eta;

@@ -8,12 +8,14 @@ import java.lang.foreign.MemorySegment;
 final class AveragingScalar implements AveragingKernel {
 
   @Override
-  public void update(Coefficients c, MemorySegment average, MemorySegment param, long offset,
-      long count) {
+  public void update(
+      Coefficients c, MemorySegment average, MemorySegment param, long offset, long count) {
     for (long i = offset, end = offset + count; i < end; i++) {
       float p = param.getAtIndex(JAVA_FLOAT, i);
       float a = average.getAtIndex(JAVA_FLOAT, i);
-      average.setAtIndex(JAVA_FLOAT, i,
+      average.setAtIndex(
+          JAVA_FLOAT,
+          i,
           c.copy ? p : c.mean ? a + (p - a) / c.count : c.decay * a + c.oneMinusDecay * p);
     }
   }

@@ -12,8 +12,8 @@ final class AveragingVector implements AveragingKernel {
   private static final AveragingKernel TAIL = new AveragingScalar();
 
   @Override
-  public void update(Coefficients c, MemorySegment average, MemorySegment param, long offset,
-      long count) {
+  public void update(
+      Coefficients c, MemorySegment average, MemorySegment param, long offset, long count) {
     long i = offset;
     for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {
       FloatVector p = load(param, i);
@@ -21,8 +21,10 @@ final class AveragingVector implements AveragingKernel {
         store(p, average, i);
       } else {
         FloatVector a = load(average, i);
-        store(c.mean ? a.add(p.sub(a).div(c.count)) : a.mul(c.decay).add(p.mul(c.oneMinusDecay)),
-            average, i);
+        store(
+            c.mean ? a.add(p.sub(a).div(c.count)) : a.mul(c.decay).add(p.mul(c.oneMinusDecay)),
+            average,
+            i);
       }
     }
     TAIL.update(c, average, param, i, offset + count - i);

@@ -13,9 +13,9 @@ package dev.stride.kernel;
  *   g = g + λ1·sign(p)      L1, if λ1 ≠ 0; sign(±0) = ±0, sign(NaN) = NaN
  * </pre>
  *
- * with {@code p} the parameter as the step finds it. Where a rule decays weights itself
- * (decoupled, as AdamW's), λ2 is 0 here. Fusing s into the step reads each gradient once; it
- * leaves the caller's gradients as they were.
+ * with {@code p} the parameter as the step finds it. Where a rule decays weights itself (decoupled,
+ * as AdamW's), λ2 is 0 here. Fusing s into the step reads each gradient once; it leaves the
+ * caller's gradients as they were.
  */
 public abstract class GradientCoefficients {
   float gradScale = 1;

@@ -6,8 +6,8 @@ package dev.stride.kernel;
  * fast path. Two system properties steer it:
  *
  * <ul>
- *   <li>{@value #IMPL_PROPERTY} = {@code scalar} or {@code vector}: force one (forcing
- *       {@code vector} without the module is an error);
+ *   <li>{@value #IMPL_PROPERTY} = {@code scalar} or {@code vector}: force one (forcing {@code
+ *       vector} without the module is an error);
  *   <li>{@value #BITS_PROPERTY} = {@code 128} or {@code 256}: the vector width; by default the
  *       machine's preferred width. Read once, when the vector kernels are first loaded.
  * </ul>
@@ -36,8 +36,8 @@ public final class Kernels {
    */
   public static UpdateKernels vector() {
     if (!vectorModulePresent()) {
-      throw new IllegalStateException("the Vector API kernels need the JVM flag --add-modules "
-          + VECTOR_MODULE);
+      throw new IllegalStateException(
+          "the Vector API kernels need the JVM flag --add-modules " + VECTOR_MODULE);
     }
     return VectorHolder.VECTOR;
   }
@@ -55,8 +55,9 @@ public final class Kernels {
     return switch (bits.trim()) {
       case "128" -> 128;
       case "256" -> 256;
-      default -> throw new IllegalArgumentException(
-          BITS_PROPERTY + " must be 128 or 256, got \"" + bits + "\"");
+      default ->
+          throw new IllegalArgumentException(
+              BITS_PROPERTY + " must be 128 or 256, got \"" + bits + "\"");
     };
   }
 
@@ -79,9 +80,13 @@ public final class Kernels {
           if (vectorModulePresent()) {
             return vector();
           }
-          System.getLogger(Kernels.class.getName()).log(System.Logger.Level.WARNING,
-              "Stride uses its scalar kernels: the Vector API is not enabled; pass the JVM flag"
-                  + " --add-modules " + VECTOR_MODULE + " for the fast ones");
+          System.getLogger(Kernels.class.getName())
+              .log(
+                  System.Logger.Level.WARNING,
+                  "Stride uses its scalar kernels: the Vector API is not enabled; pass the JVM flag"
+                      + " --add-modules "
+                      + VECTOR_MODULE
+                      + " for the fast ones");
           return SCALAR;
         default:
           throw new IllegalArgumentException(
@@ -97,8 +102,9 @@ public final class Kernels {
 
     static {
       try {
-        var create = Class.forName(Kernels.class.getPackageName() + ".VectorKernels")
-            .getDeclaredMethod("create");
+        var create =
+            Class.forName(Kernels.class.getPackageName() + ".VectorKernels")
+                .getDeclaredMethod("create");
         VECTOR = (UpdateKernels) create.invoke(null);
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);

@@ -27,12 +27,25 @@ public interface LambKernel {
    * m and v, and u written to {@code direction}: element {@code i} of the tensor goes to element
    * {@code i − base} of {@code direction} (a chunk's scratch, with {@code base} the chunk's start).
    */
-  void moments(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment expAvg,
-      MemorySegment expAvgSq, MemorySegment direction, long base, long offset, long count);
+  void moments(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment expAvg,
+      MemorySegment expAvgSq,
+      MemorySegment direction,
+      long base,
+      long offset,
+      long count);
 
   /** p = p − fl32(s·trust)·u, u recomputed from m, v and p as {@link #moments} computed it. */
-  void apply(Coefficients c, MemorySegment param, MemorySegment expAvg, MemorySegment expAvgSq,
-      long offset, long count);
+  void apply(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment expAvg,
+      MemorySegment expAvgSq,
+      long offset,
+      long count);
 
   /** LAMB's per-step scalars, and the tensor's step size once the trust ratio is known. */
   final class Coefficients extends GradientCoefficients {
@@ -43,14 +56,24 @@ public interface LambKernel {
     float eps;
     float decay;
     boolean decays;
+
     /** s, in double: multiplied by the trust ratio before it is rounded. */
     double stepSize;
+
     /** fl32(s·trust): set by {@link #setTrust} between the passes. */
     float scaledStep;
 
-    /** @param step the step being taken, counted from 1 */
-    public Coefficients set(double lr, double beta1, double beta2, double eps, double weightDecay,
-        boolean debias, long step) {
+    /**
+     * @param step the step being taken, counted from 1
+     */
+    public Coefficients set(
+        double lr,
+        double beta1,
+        double beta2,
+        double eps,
+        double weightDecay,
+        boolean debias,
+        long step) {
       setGradientTerms(false, 0);
       this.beta1 = (float) beta1;
       this.oneMinusBeta1 = (float) (1 - beta1);
@@ -59,9 +82,8 @@ public interface LambKernel {
       this.eps = (float) eps;
       this.decay = (float) weightDecay;
       this.decays = weightDecay != 0;
-      this.stepSize = debias
-          ? lr * (Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step)))
-          : lr;
+      this.stepSize =
+          debias ? lr * (Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step))) : lr;
       return this;
     }
 

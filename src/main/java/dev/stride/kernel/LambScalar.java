@@ -8,9 +8,16 @@ import java.lang.foreign.MemorySegment;
 final class LambScalar implements LambKernel {
 
   @Override
-  public void moments(Coefficients c, MemorySegment param, MemorySegment grad,
-      MemorySegment expAvg, MemorySegment expAvgSq, MemorySegment direction, long base,
-      long offset, long count) {
+  public void moments(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment expAvg,
+      MemorySegment expAvgSq,
+      MemorySegment direction,
+      long base,
+      long offset,
+      long count) {
     for (long i = offset, end = offset + count; i < end; i++) {
       float p = param.getAtIndex(JAVA_FLOAT, i);
       float g = c.gradient(grad.getAtIndex(JAVA_FLOAT, i), p);
@@ -23,11 +30,17 @@ final class LambScalar implements LambKernel {
   }
 
   @Override
-  public void apply(Coefficients c, MemorySegment param, MemorySegment expAvg,
-      MemorySegment expAvgSq, long offset, long count) {
+  public void apply(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment expAvg,
+      MemorySegment expAvgSq,
+      long offset,
+      long count) {
     for (long i = offset, end = offset + count; i < end; i++) {
       float p = param.getAtIndex(JAVA_FLOAT, i);
-      float u = direction(c, p, expAvg.getAtIndex(JAVA_FLOAT, i), expAvgSq.getAtIndex(JAVA_FLOAT, i));
+      float u =
+          direction(c, p, expAvg.getAtIndex(JAVA_FLOAT, i), expAvgSq.getAtIndex(JAVA_FLOAT, i));
       param.setAtIndex(JAVA_FLOAT, i, p - c.scaledStep * u);
     }
   }

@@ -12,9 +12,16 @@ final class LambVector implements LambKernel {
   private static final LambKernel TAIL = new LambScalar();
 
   @Override
-  public void moments(Coefficients c, MemorySegment param, MemorySegment grad,
-      MemorySegment expAvg, MemorySegment expAvgSq, MemorySegment direction, long base,
-      long offset, long count) {
+  public void moments(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment expAvg,
+      MemorySegment expAvgSq,
+      MemorySegment direction,
+      long base,
+      long offset,
+      long count) {
     long i = offset;
     for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {
       FloatVector p = load(param, i);
@@ -30,8 +37,13 @@ final class LambVector implements LambKernel {
   }
 
   @Override
-  public void apply(Coefficients c, MemorySegment param, MemorySegment expAvg,
-      MemorySegment expAvgSq, long offset, long count) {
+  public void apply(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment expAvg,
+      MemorySegment expAvgSq,
+      long offset,
+      long count) {
     long i = offset;
     for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {
       FloatVector p = load(param, i);

@@ -8,8 +8,14 @@ import java.lang.foreign.MemorySegment;
 final class LarsScalar implements LarsKernel {
 
   @Override
-  public void direction(Coefficients c, MemorySegment param, MemorySegment grad,
-      MemorySegment direction, long base, long offset, long count) {
+  public void direction(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment direction,
+      long base,
+      long offset,
+      long count) {
     for (long i = offset, end = offset + count; i < end; i++) {
       float u = c.gradient(grad.getAtIndex(JAVA_FLOAT, i), param.getAtIndex(JAVA_FLOAT, i));
       direction.setAtIndex(JAVA_FLOAT, i - base, u);
@@ -17,8 +23,13 @@ final class LarsScalar implements LarsKernel {
   }
 
   @Override
-  public void apply(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment mu,
-      long offset, long count) {
+  public void apply(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment mu,
+      long offset,
+      long count) {
     for (long i = offset, end = offset + count; i < end; i++) {
       float p = param.getAtIndex(JAVA_FLOAT, i);
       float u = c.gradient(grad.getAtIndex(JAVA_FLOAT, i), p);

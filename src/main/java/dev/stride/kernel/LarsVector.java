@@ -12,8 +12,14 @@ final class LarsVector implements LarsKernel {
   private static final LarsKernel TAIL = new LarsScalar();
 
   @Override
-  public void direction(Coefficients c, MemorySegment param, MemorySegment grad,
-      MemorySegment direction, long base, long offset, long count) {
+  public void direction(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment direction,
+      long base,
+      long offset,
+      long count) {
     long i = offset;
     for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {
       store(Vectors.gradient(c, load(grad, i), load(param, i)), direction, i - base);
@@ -22,8 +28,13 @@ final class LarsVector implements LarsKernel {
   }
 
   @Override
-  public void apply(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment mu,
-      long offset, long count) {
+  public void apply(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment mu,
+      long offset,
+      long count) {
     long i = offset;
     for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {
       FloatVector p = load(param, i);

@@ -10,7 +10,10 @@ final class LerpScalar implements LerpKernel {
   @Override
   public void lerp(MemorySegment self, MemorySegment end, float weight, long offset, long count) {
     for (long i = offset, stop = offset + count; i < stop; i++) {
-      self.setAtIndex(JAVA_FLOAT, i, lerp(self.getAtIndex(JAVA_FLOAT, i), end.getAtIndex(JAVA_FLOAT, i), weight));
+      self.setAtIndex(
+          JAVA_FLOAT,
+          i,
+          lerp(self.getAtIndex(JAVA_FLOAT, i), end.getAtIndex(JAVA_FLOAT, i), weight));
     }
   }
 

@@ -18,15 +18,24 @@ import java.lang.foreign.MemorySegment;
  */
 public interface LionKernel {
 
-  /** @param expAvg {@code m} */
-  void update(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment expAvg,
-      long offset, long count);
+  /**
+   * @param expAvg {@code m}
+   */
+  void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment expAvg,
+      long offset,
+      long count);
 
   /** Lion's per-step scalars, the decay factor in double, each rounded to float once. */
   final class Coefficients extends GradientCoefficients {
     float lr;
+
     /** 1 − η·λ. */
     float decay;
+
     float beta1;
     float oneMinusBeta1;
     float beta2;

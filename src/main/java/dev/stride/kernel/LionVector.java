@@ -12,8 +12,13 @@ final class LionVector implements LionKernel {
   private static final LionKernel TAIL = new LionScalar();
 
   @Override
-  public void update(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment expAvg,
-      long offset, long count) {
+  public void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment expAvg,
+      long offset,
+      long count) {
     long i = offset;
     for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {
       FloatVector p = load(param, i);

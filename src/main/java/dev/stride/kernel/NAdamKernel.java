@@ -3,9 +3,9 @@ package dev.stride.kernel;
 import java.lang.foreign.MemorySegment;
 
 /**
- * NAdam, PyTorch's {@code torch.optim.NAdam}: Adam with Nesterov momentum. With {@code g} after
- * the {@link GradientCoefficients} terms (λ2 is NAdam's weight decay unless decoupled), step t
- * and ψ the momentum decay:
+ * NAdam, PyTorch's {@code torch.optim.NAdam}: Adam with Nesterov momentum. With {@code g} after the
+ * {@link GradientCoefficients} terms (λ2 is NAdam's weight decay unless decoupled), step t and ψ
+ * the momentum decay:
  *
  * <pre>
  *   μ_t = β1·(1 − ½·0.96^(t·ψ))                    per step, in double
@@ -25,22 +25,34 @@ import java.lang.foreign.MemorySegment;
  */
 public interface NAdamKernel {
 
-  void update(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment expAvg,
-      MemorySegment expAvgSq, long offset, long count);
+  void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment expAvg,
+      MemorySegment expAvgSq,
+      long offset,
+      long count);
 
-  /** NAdam's per-step scalars: μ, bias correction and step sizes in double, rounded to float once. */
+  /**
+   * NAdam's per-step scalars: μ, bias correction and step sizes in double, rounded to float once.
+   */
   final class Coefficients extends GradientCoefficients {
     float beta1;
     float oneMinusBeta1;
     float beta2;
     float oneMinusBeta2;
     float eps;
+
     /** 1 − η·λ when decoupled; 1 otherwise. */
     float decay;
+
     /** a: the gradient's step size. */
     float gradStep;
+
     /** b: the first moment's step size. */
     float expAvgStep;
+
     /** 1 / √(1 − β2^t). */
     float invSqrtBiasCorrection2;
 
@@ -54,8 +66,7 @@ public interface NAdamKernel {
      *
      * @param previous Π_{t−1}: 1 before the first step
      */
-    public static double muProduct(double previous, double beta1, double momentumDecay,
-        long step) {
+    public static double muProduct(double previous, double beta1, double momentumDecay, long step) {
       return (float) previous * (float) mu(beta1, momentumDecay, step);
     }
 
@@ -65,8 +76,17 @@ public interface NAdamKernel {
      *     {@code g += λ·p}
      * @param step the step being taken, counted from 1
      */
-    public Coefficients set(double lr, double beta1, double beta2, double eps, double weightDecay,
-        double momentumDecay, boolean decoupled, boolean maximize, long step, double muProduct) {
+    public Coefficients set(
+        double lr,
+        double beta1,
+        double beta2,
+        double eps,
+        double weightDecay,
+        double momentumDecay,
+        boolean decoupled,
+        boolean maximize,
+        long step,
+        double muProduct) {
       double mu = mu(beta1, momentumDecay, step);
       double muNext = mu(beta1, momentumDecay, step + 1);
       float muProductNext = (float) muProduct * (float) mu * (float) muNext;

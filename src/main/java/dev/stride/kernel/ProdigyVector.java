@@ -12,9 +12,19 @@ final class ProdigyVector implements ProdigyKernel {
   private static final ProdigyKernel TAIL = new ProdigyScalar();
 
   @Override
-  public void moments(Coefficients c, MemorySegment param, MemorySegment grad,
-      MemorySegment initial, MemorySegment expAvg, MemorySegment expAvgSq, MemorySegment s,
-      MemorySegment gradOut, MemorySegment diffOut, long base, long offset, long count) {
+  public void moments(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment initial,
+      MemorySegment expAvg,
+      MemorySegment expAvgSq,
+      MemorySegment s,
+      MemorySegment gradOut,
+      MemorySegment diffOut,
+      long base,
+      long offset,
+      long count) {
     long i = offset;
     for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {
       FloatVector p = load(param, i);
@@ -27,13 +37,30 @@ final class ProdigyVector implements ProdigyKernel {
       store(load(expAvgSq, i).mul(c.beta2).add(g.mul(c.squareScale).mul(g)), expAvgSq, i);
       store(load(s, i).mul(c.beta3).add(g.mul(c.sScale)), s, i);
     }
-    TAIL.moments(c, param, grad, initial, expAvg, expAvgSq, s, gradOut, diffOut, base, i,
+    TAIL.moments(
+        c,
+        param,
+        grad,
+        initial,
+        expAvg,
+        expAvgSq,
+        s,
+        gradOut,
+        diffOut,
+        base,
+        i,
         offset + count - i);
   }
 
   @Override
-  public void apply(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment expAvg,
-      MemorySegment expAvgSq, long offset, long count) {
+  public void apply(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment expAvg,
+      MemorySegment expAvgSq,
+      long offset,
+      long count) {
     long i = offset;
     for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {
       FloatVector p = load(param, i);

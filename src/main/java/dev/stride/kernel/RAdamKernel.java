@@ -18,13 +18,19 @@ import java.lang.foreign.MemorySegment;
  * </pre>
  *
  * PyTorch multiplies {@code m/(1 − β1^t)}, η, √(1 − β2^t)/(√v + ε) and r one after the other;
- * folding the scalars into one step size leaves one division per element and moves results by a
- * few ulps, far inside PyTorch's tolerance.
+ * folding the scalars into one step size leaves one division per element and moves results by a few
+ * ulps, far inside PyTorch's tolerance.
  */
 public interface RAdamKernel {
 
-  void update(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment expAvg,
-      MemorySegment expAvgSq, long offset, long count);
+  void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment expAvg,
+      MemorySegment expAvgSq,
+      long offset,
+      long count);
 
   /** RAdam's per-step scalars: ρ_t, r and the step size in double, rounded to float once. */
   final class Coefficients extends GradientCoefficients {
@@ -33,10 +39,13 @@ public interface RAdamKernel {
     float beta2;
     float oneMinusBeta2;
     float eps;
+
     /** 1 − η·λ when decoupled; 1 otherwise. */
     float decay;
+
     /** The step size of whichever branch this step takes. */
     float stepSize;
+
     /** ρ_t > 5: the adaptive, rectified step. */
     boolean rectified;
 
@@ -45,8 +54,15 @@ public interface RAdamKernel {
      *     {@code g += λ·p}
      * @param step the step being taken, counted from 1
      */
-    public Coefficients set(double lr, double beta1, double beta2, double eps, double weightDecay,
-        boolean decoupled, boolean maximize, long step) {
+    public Coefficients set(
+        double lr,
+        double beta1,
+        double beta2,
+        double eps,
+        double weightDecay,
+        boolean decoupled,
+        boolean maximize,
+        long step) {
       double biasCorrection1 = 1 - Math.pow(beta1, step);
       double biasCorrection2 = 1 - Math.pow(beta2, step);
       double rhoInf = 2 / (1 - beta2) - 1;
@@ -60,8 +76,8 @@ public interface RAdamKernel {
       this.decay = decoupled ? (float) (1 - lr * weightDecay) : 1f;
       this.rectified = rho > 5;
       if (rectified) {
-        double rect = Math.sqrt(
-            (rho - 4) * (rho - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rho));
+        double rect =
+            Math.sqrt((rho - 4) * (rho - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rho));
         this.stepSize = (float) (lr * rect * Math.sqrt(biasCorrection2) / biasCorrection1);
       } else {
         this.stepSize = (float) (lr / biasCorrection1);

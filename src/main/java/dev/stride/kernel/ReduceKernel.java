@@ -4,10 +4,10 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Sums and maxima over {@code count} floats from element {@code offset}, the same to the bit
- * whatever the vector width: every sum is taken in double over 16 partial sums, element
- * {@code offset + i} going to partial {@code i mod 16}, each partial in element order, and the
- * partials then added in order 0 to 15. Products and squares of floats are exact in double, so a
- * sum of squares cannot overflow and is finite exactly when every element is.
+ * whatever the vector width: every sum is taken in double over 16 partial sums, element {@code
+ * offset + i} going to partial {@code i mod 16}, each partial in element order, and the partials
+ * then added in order 0 to 15. Products and squares of floats are exact in double, so a sum of
+ * squares cannot overflow and is finite exactly when every element is.
  *
  * @see dev.stride.optim.Optimizer
  */

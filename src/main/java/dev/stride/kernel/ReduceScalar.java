@@ -9,7 +9,10 @@ final class ReduceScalar implements ReduceKernel {
 
   /** What a sum adds for element i. */
   enum Term {
-    PRODUCT, SQUARE, ABS, ABS_POW;
+    PRODUCT,
+    SQUARE,
+    ABS,
+    ABS_POW;
 
     double of(MemorySegment a, MemorySegment b, long i, double q) {
       float x = a.getAtIndex(JAVA_FLOAT, i);
@@ -42,8 +45,8 @@ final class ReduceScalar implements ReduceKernel {
     return sum(Term.ABS_POW, x, x, offset, count, q);
   }
 
-  static double sum(Term term, MemorySegment a, MemorySegment b, long offset, long count,
-      double q) {
+  static double sum(
+      Term term, MemorySegment a, MemorySegment b, long offset, long count, double q) {
     long end = offset + count;
     double total = 0;
     for (int k = 0; k < PARTIALS; k++) {

@@ -25,8 +25,10 @@ final class ReduceVector implements ReduceKernel {
   /** Half of {@code F}: its floats widen to one full double vector. */
   private static final VectorSpecies<Float> H =
       VectorSpecies.of(float.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+
   private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
   private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
   /** How many double vectors hold the 16 partials: 2, 4 or 8. */
   private static final int ACCUMULATORS = PARTIALS / D.length();
 
@@ -36,7 +38,13 @@ final class ReduceVector implements ReduceKernel {
     long blocksEnd = offset + count / PARTIALS * PARTIALS;
     // made here, not read from a static field: C2 keeps loop vectors unboxed only when every
     // value they start from is made in the method
-    DoubleVector s0 = DoubleVector.zero(D), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0,
+    DoubleVector s0 = DoubleVector.zero(D),
+        s1 = s0,
+        s2 = s0,
+        s3 = s0,
+        s4 = s0,
+        s5 = s0,
+        s6 = s0,
         s7 = s0;
     for (long i = offset; i < blocksEnd; i += PARTIALS) {
       s0 = s0.add(widened(a, i).mul(widened(b, i)));
@@ -69,7 +77,13 @@ final class ReduceVector implements ReduceKernel {
     long blocksEnd = offset + count / PARTIALS * PARTIALS;
     // made here, not read from a static field: C2 keeps loop vectors unboxed only when every
     // value they start from is made in the method
-    DoubleVector s0 = DoubleVector.zero(D), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0,
+    DoubleVector s0 = DoubleVector.zero(D),
+        s1 = s0,
+        s2 = s0,
+        s3 = s0,
+        s4 = s0,
+        s5 = s0,
+        s6 = s0,
         s7 = s0;
     for (long i = offset; i < blocksEnd; i += PARTIALS) {
       s0 = s0.add(square(x, i));
@@ -102,7 +116,13 @@ final class ReduceVector implements ReduceKernel {
     long blocksEnd = offset + count / PARTIALS * PARTIALS;
     // made here, not read from a static field: C2 keeps loop vectors unboxed only when every
     // value they start from is made in the method
-    DoubleVector s0 = DoubleVector.zero(D), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0,
+    DoubleVector s0 = DoubleVector.zero(D),
+        s1 = s0,
+        s2 = s0,
+        s3 = s0,
+        s4 = s0,
+        s5 = s0,
+        s6 = s0,
         s7 = s0;
     for (long i = offset; i < blocksEnd; i += PARTIALS) {
       s0 = s0.add(widened(x, i).abs());
@@ -135,8 +155,9 @@ final class ReduceVector implements ReduceKernel {
   }
 
   private static DoubleVector widened(MemorySegment s, long i) {
-    return (DoubleVector) FloatVector.fromMemorySegment(H, s, i * Float.BYTES, ORDER)
-        .convertShape(VectorOperators.F2D, D, 0);
+    return (DoubleVector)
+        FloatVector.fromMemorySegment(H, s, i * Float.BYTES, ORDER)
+            .convertShape(VectorOperators.F2D, D, 0);
   }
 
   private static DoubleVector square(MemorySegment s, long i) {
@@ -152,12 +173,12 @@ final class ReduceVector implements ReduceKernel {
   }
 
   /**
-   * The last, partial block's elements added to the partials in {@code lanes} (element
-   * {@code blocksEnd + k} is the last term of partial k), and the partials added in order. No
-   * vector is passed in: one that crossed a call C2 did not inline would be boxed.
+   * The last, partial block's elements added to the partials in {@code lanes} (element {@code
+   * blocksEnd + k} is the last term of partial k), and the partials added in order. No vector is
+   * passed in: one that crossed a call C2 did not inline would be boxed.
    */
-  private static double total(Term term, MemorySegment a, MemorySegment b, long blocksEnd,
-      long end, double[] lanes) {
+  private static double total(
+      Term term, MemorySegment a, MemorySegment b, long blocksEnd, long end, double[] lanes) {
     double total = 0;
     for (int k = 0; k < PARTIALS; k++) {
       double partial = lanes[k];

@@ -3,8 +3,8 @@ package dev.stride.kernel;
 import java.lang.foreign.MemorySegment;
 
 /**
- * RMSprop, PyTorch's {@code torch.optim.RMSprop}. With {@code g} after the
- * {@link GradientCoefficients} terms (λ2 is RMSprop's weight decay):
+ * RMSprop, PyTorch's {@code torch.optim.RMSprop}. With {@code g} after the {@link
+ * GradientCoefficients} terms (λ2 is RMSprop's weight decay):
  *
  * <pre>
  *   v = α·v + (1 − α)·g·g
@@ -14,8 +14,8 @@ import java.lang.foreign.MemorySegment;
  *   p = p − η·g / d                        otherwise
  * </pre>
  *
- * One square root and one division per element. No per-step factor sits under either, so no
- * rewrite of the formula removes one.
+ * One square root and one division per element. No per-step factor sits under either, so no rewrite
+ * of the formula removes one.
  */
 public interface RmspropKernel {
 
@@ -24,8 +24,15 @@ public interface RmspropKernel {
    * @param momentumBuffer {@code b}; not read or written when μ = 0
    * @param gradAvg {@code a}; not read or written unless centered
    */
-  void update(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment squareAvg,
-      MemorySegment momentumBuffer, MemorySegment gradAvg, long offset, long count);
+  void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment squareAvg,
+      MemorySegment momentumBuffer,
+      MemorySegment gradAvg,
+      long offset,
+      long count);
 
   /** RMSprop's per-step scalars, rounded to float once. */
   final class Coefficients extends GradientCoefficients {
@@ -36,8 +43,14 @@ public interface RmspropKernel {
     float momentum;
     boolean centered;
 
-    public Coefficients set(double lr, double alpha, double eps, double weightDecay,
-        double momentum, boolean centered, boolean maximize) {
+    public Coefficients set(
+        double lr,
+        double alpha,
+        double eps,
+        double weightDecay,
+        double momentum,
+        boolean centered,
+        boolean maximize) {
       setGradientTerms(maximize, weightDecay);
       this.lr = (float) lr;
       this.alpha = (float) alpha;

@@ -8,8 +8,14 @@ import java.lang.foreign.MemorySegment;
 final class RmspropScalar implements RmspropKernel {
 
   @Override
-  public void update(Coefficients c, MemorySegment param, MemorySegment grad,
-      MemorySegment squareAvg, MemorySegment momentumBuffer, MemorySegment gradAvg, long offset,
+  public void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment squareAvg,
+      MemorySegment momentumBuffer,
+      MemorySegment gradAvg,
+      long offset,
       long count) {
     for (long i = offset, end = offset + count; i < end; i++) {
       float p = param.getAtIndex(JAVA_FLOAT, i);

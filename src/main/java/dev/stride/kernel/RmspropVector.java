@@ -12,8 +12,14 @@ final class RmspropVector implements RmspropKernel {
   private static final RmspropKernel TAIL = new RmspropScalar();
 
   @Override
-  public void update(Coefficients c, MemorySegment param, MemorySegment grad,
-      MemorySegment squareAvg, MemorySegment momentumBuffer, MemorySegment gradAvg, long offset,
+  public void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment squareAvg,
+      MemorySegment momentumBuffer,
+      MemorySegment gradAvg,
+      long offset,
       long count) {
     long i = offset;
     for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {

@@ -8,15 +8,21 @@ import java.lang.foreign.MemorySegment;
 final class RpropScalar implements RpropKernel {
 
   @Override
-  public void update(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment prev,
-      MemorySegment stepSize, long offset, long count) {
+  public void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment prev,
+      MemorySegment stepSize,
+      long offset,
+      long count) {
     for (long i = offset, end = offset + count; i < end; i++) {
       float p = param.getAtIndex(JAVA_FLOAT, i);
       float g = c.gradient(grad.getAtIndex(JAVA_FLOAT, i), p);
       float agreement = g * prev.getAtIndex(JAVA_FLOAT, i);
       float f = agreement > 0 ? c.etaPlus : agreement < 0 ? c.etaMinus : 1;
-      float step = Math.min(Math.max(stepSize.getAtIndex(JAVA_FLOAT, i) * f, c.stepSizeMin),
-          c.stepSizeMax);
+      float step =
+          Math.min(Math.max(stepSize.getAtIndex(JAVA_FLOAT, i) * f, c.stepSizeMin), c.stepSizeMax);
       if (agreement < 0) {
         g = 0;
       }

@@ -16,8 +16,14 @@ final class RpropVector implements RpropKernel {
   private static final RpropKernel TAIL = new RpropScalar();
 
   @Override
-  public void update(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment prev,
-      MemorySegment stepSize, long offset, long count) {
+  public void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment prev,
+      MemorySegment stepSize,
+      long offset,
+      long count) {
     FloatVector etaPlus = FloatVector.broadcast(F, c.etaPlus);
     FloatVector etaMinus = FloatVector.broadcast(F, c.etaMinus);
     long i = offset;
@@ -26,8 +32,8 @@ final class RpropVector implements RpropKernel {
       FloatVector g = Vectors.gradient(c, load(grad, i), p);
       FloatVector agreement = g.mul(load(prev, i));
       VectorMask<Float> flipped = agreement.compare(VectorOperators.LT, 0f);
-      FloatVector f = ONE.blend(etaPlus, agreement.compare(VectorOperators.GT, 0f))
-          .blend(etaMinus, flipped);
+      FloatVector f =
+          ONE.blend(etaPlus, agreement.compare(VectorOperators.GT, 0f)).blend(etaMinus, flipped);
       FloatVector step = load(stepSize, i).mul(f).max(c.stepSizeMin).min(c.stepSizeMax);
       g = g.blend(ZERO, flipped);
       store(step, stepSize, i);

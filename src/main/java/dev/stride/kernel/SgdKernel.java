@@ -15,9 +15,16 @@ import java.lang.foreign.MemorySegment;
  */
 public interface SgdKernel {
 
-  /** @param momentumBuffer {@code b}; not read or written when μ = 0 */
-  void update(Coefficients c, MemorySegment param, MemorySegment grad,
-      MemorySegment momentumBuffer, long offset, long count);
+  /**
+   * @param momentumBuffer {@code b}; not read or written when μ = 0
+   */
+  void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment momentumBuffer,
+      long offset,
+      long count);
 
   /** SGD's per-step scalars, rounded to float once. */
   final class Coefficients extends GradientCoefficients {
@@ -28,11 +35,17 @@ public interface SgdKernel {
     boolean firstStep;
 
     /**
-     * @param firstStep whether the momentum buffer is being created by this step: it then takes
-     *     the update direction as it is, as PyTorch's does
+     * @param firstStep whether the momentum buffer is being created by this step: it then takes the
+     *     update direction as it is, as PyTorch's does
      */
-    public Coefficients set(double lr, double momentum, double dampening, double weightDecay,
-        boolean nesterov, boolean maximize, boolean firstStep) {
+    public Coefficients set(
+        double lr,
+        double momentum,
+        double dampening,
+        double weightDecay,
+        boolean nesterov,
+        boolean maximize,
+        boolean firstStep) {
       setGradientTerms(maximize, weightDecay);
       this.lr = (float) lr;
       this.momentum = (float) momentum;

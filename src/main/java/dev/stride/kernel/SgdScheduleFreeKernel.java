@@ -5,8 +5,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * Schedule-Free SGD in the memory-lean form: the parameters hold the gradient point y, the state
  * holds z, and the averaged point x is implied by them ({@code dev.stride.optim.SgdScheduleFree}
- * derives w and e and says why). With {@code g} after the {@link GradientCoefficients} terms (λ2
- * is the reference's weight_decay, taken at y):
+ * derives w and e and says why). With {@code g} after the {@link GradientCoefficients} terms (λ2 is
+ * the reference's weight_decay, taken at y):
  *
  * <pre>
  *   z₀ = y                   on a parameter's first step (z starts as a copy of p), else z
@@ -16,9 +16,16 @@ import java.lang.foreign.MemorySegment;
  */
 public interface SgdScheduleFreeKernel {
 
-  /** @param z the reference's {@code z}; not read on the first step */
-  void update(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment z,
-      long offset, long count);
+  /**
+   * @param z the reference's {@code z}; not read on the first step
+   */
+  void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment z,
+      long offset,
+      long count);
 
   /** The step's scalars, computed once per group in double, rounded to float once. */
   final class Coefficients extends GradientCoefficients {
@@ -33,8 +40,12 @@ public interface SgdScheduleFreeKernel {
      * @param gradientWeight e, the gradient's weight in y
      * @param firstStep whether z is being created by this step
      */
-    public Coefficients set(double lr, double averageWeight, double gradientWeight,
-        double weightDecay, boolean firstStep) {
+    public Coefficients set(
+        double lr,
+        double averageWeight,
+        double gradientWeight,
+        double weightDecay,
+        boolean firstStep) {
       setGradientTerms(false, weightDecay);
       this.lr = (float) lr;
       this.averageWeight = (float) averageWeight;

@@ -8,13 +8,19 @@ import java.lang.foreign.MemorySegment;
 final class SgdScheduleFreeScalar implements SgdScheduleFreeKernel {
 
   @Override
-  public void update(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment z,
-      long offset, long count) {
+  public void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment z,
+      long offset,
+      long count) {
     for (long i = offset, end = offset + count; i < end; i++) {
       float y = param.getAtIndex(JAVA_FLOAT, i);
       float g = c.gradient(grad.getAtIndex(JAVA_FLOAT, i), y);
       float z0 = c.firstStep ? y : z.getAtIndex(JAVA_FLOAT, i);
-      param.setAtIndex(JAVA_FLOAT, i, LerpScalar.lerp(y, z0, c.averageWeight) + c.gradientWeight * g);
+      param.setAtIndex(
+          JAVA_FLOAT, i, LerpScalar.lerp(y, z0, c.averageWeight) + c.gradientWeight * g);
       z.setAtIndex(JAVA_FLOAT, i, z0 - c.lr * g);
     }
   }

@@ -7,13 +7,20 @@ import static dev.stride.kernel.Vectors.store;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 
-/** {@link SgdScheduleFreeScalar}'s operations in its order, a vector at a time; the tail goes to it. */
+/**
+ * {@link SgdScheduleFreeScalar}'s operations in its order, a vector at a time; the tail goes to it.
+ */
 final class SgdScheduleFreeVector implements SgdScheduleFreeKernel {
   private static final SgdScheduleFreeKernel TAIL = new SgdScheduleFreeScalar();
 
   @Override
-  public void update(Coefficients c, MemorySegment param, MemorySegment grad, MemorySegment z,
-      long offset, long count) {
+  public void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment z,
+      long offset,
+      long count) {
     long i = offset;
     for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {
       FloatVector y = load(param, i);

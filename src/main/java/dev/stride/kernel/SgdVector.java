@@ -12,16 +12,22 @@ final class SgdVector implements SgdKernel {
   private static final SgdKernel TAIL = new SgdScalar();
 
   @Override
-  public void update(Coefficients c, MemorySegment param, MemorySegment grad,
-      MemorySegment momentumBuffer, long offset, long count) {
+  public void update(
+      Coefficients c,
+      MemorySegment param,
+      MemorySegment grad,
+      MemorySegment momentumBuffer,
+      long offset,
+      long count) {
     long i = offset;
     for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {
       FloatVector p = load(param, i);
       FloatVector g = Vectors.gradient(c, load(grad, i), p);
       if (c.momentum != 0) {
-        FloatVector b = c.firstStep
-            ? g
-            : load(momentumBuffer, i).mul(c.momentum).add(g.mul(c.oneMinusDampening));
+        FloatVector b =
+            c.firstStep
+                ? g
+                : load(momentumBuffer, i).mul(c.momentum).add(g.mul(c.oneMinusDampening));
         store(b, momentumBuffer, i);
         g = c.nesterov ? g.add(b.mul(c.momentum)) : b;
       }

@@ -2,14 +2,16 @@ package dev.stride.kernel;
 
 /**
  * Builds the Vector API {@link UpdateKernels}. {@link Kernels} loads this class by name, and only
- * when the incubator module is present: the {@code *Vector} classes it names link
- * {@code jdk.incubator.vector}.
+ * when the incubator module is present: the {@code *Vector} classes it names link {@code
+ * jdk.incubator.vector}.
  */
 final class VectorKernels {
   private VectorKernels() {}
 
   static UpdateKernels create() {
-    return new UpdateKernels(Vectors.F.length() * Float.SIZE + "-bit vector", Vectors.F.length(),
+    return new UpdateKernels(
+        Vectors.F.length() * Float.SIZE + "-bit vector",
+        Vectors.F.length(),
         new ReduceVector(),
         new GradientVector(),
         new AveragingVector(),

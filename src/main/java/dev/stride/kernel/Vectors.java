@@ -7,26 +7,31 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * What the Vector API kernels share: the species, loads and stores, and the vector form of
- * {@link GradientCoefficients#gradient}. Only the {@code *Vector} classes use it.
+ * What the Vector API kernels share: the species, loads and stores, and the vector form of {@link
+ * GradientCoefficients#gradient}. Only the {@code *Vector} classes use it.
  */
 final class Vectors {
   // A constant, not a parameter: C2 only intrinsifies vector operations whose species it can see
   // as a constant, and a kernel fed two species ran 40x slower.
-  static final VectorSpecies<Float> F = switch (Kernels.vectorBits()) {
-    case 128 -> FloatVector.SPECIES_128;
-    case 256 -> FloatVector.SPECIES_256;
-    default -> FloatVector.SPECIES_PREFERRED;
-  };
+  static final VectorSpecies<Float> F =
+      switch (Kernels.vectorBits()) {
+        case 128 -> FloatVector.SPECIES_128;
+        case 256 -> FloatVector.SPECIES_256;
+        default -> FloatVector.SPECIES_PREFERRED;
+      };
+
   /** Big-endian access was 5x slower. */
   private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
   static final FloatVector ZERO = FloatVector.zero(F);
   static final FloatVector ONE = FloatVector.broadcast(F, 1f);
   private static final FloatVector MINUS_ONE = FloatVector.broadcast(F, -1f);
 
   private Vectors() {}
 
-  /** The first element index from which fewer than a vector remain, counting from {@code offset}. */
+  /**
+   * The first element index from which fewer than a vector remain, counting from {@code offset}.
+   */
   static long loopBound(long offset, long count) {
     return offset + F.loopBound(count);
   }
@@ -66,7 +71,8 @@ final class Vectors {
 
   /** ±1 where x is neither ±0 nor NaN, {@code elsewhere}'s lane where it is. */
   static FloatVector sign(FloatVector x, FloatVector elsewhere) {
-    return elsewhere.blend(ONE, x.compare(VectorOperators.GT, 0f))
+    return elsewhere
+        .blend(ONE, x.compare(VectorOperators.GT, 0f))
         .blend(MINUS_ONE, x.compare(VectorOperators.LT, 0f));
   }
 

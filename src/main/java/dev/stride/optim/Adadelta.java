@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Adadelta, as PyTorch's {@code torch.optim.Adadelta}: weight decay is an L2 penalty added to the
- * gradient, and η scales the step Adadelta computes (PyTorch's default η = 1 is the paper's
- * rule). With {@code g = maximize ? -g : g}:
+ * gradient, and η scales the step Adadelta computes (PyTorch's default η = 1 is the paper's rule).
+ * With {@code g = maximize ? -g : g}:
  *
  * <pre>
  *   g = g + λ·p + λ1·sign(p)                     if λ ≠ 0, λ1 ≠ 0 (λ1: the group's L1)
@@ -18,8 +18,8 @@ import java.util.List;
  *   p = p − η·Δ
  * </pre>
  *
- * State: {@code v} and {@code u} (PyTorch's {@code square_avg} and {@code acc_delta}), starting
- * at 0.
+ * State: {@code v} and {@code u} (PyTorch's {@code square_avg} and {@code acc_delta}), starting at
+ * 0.
  */
 public final class Adadelta extends ElementwiseOptimizer<AdadeltaOptions> {
   private static final int SQUARE_AVG = 0;
@@ -71,13 +71,13 @@ public final class Adadelta extends ElementwiseOptimizer<AdadeltaOptions> {
 
   @Override
   void prepare(AdadeltaOptions h, Parameter p) {
-    p.<AdadeltaKernel.Coefficients>coefficients().set(h.lr(), h.rho(), h.eps(), h.weightDecay(),
-        h.maximize());
+    p.<AdadeltaKernel.Coefficients>coefficients()
+        .set(h.lr(), h.rho(), h.eps(), h.weightDecay(), h.maximize());
   }
 
   @Override
   void update(Parameter p, long offset, long count) {
-    kernel.update(p.coefficients(), p.value, p.grad, p.state(SQUARE_AVG), p.state(ACC_DELTA),
-        offset, count);
+    kernel.update(
+        p.coefficients(), p.value, p.grad, p.state(SQUARE_AVG), p.state(ACC_DELTA), offset, count);
   }
 }

@@ -8,11 +8,12 @@ import java.util.Set;
 
 /**
  * Adadelta's hyperparameters, PyTorch's names and checks: {@code lr} η, {@code rho} ρ (in [0, 1]),
- * {@code eps} ε, {@code weightDecay} λ and {@code maximize}. Adadelta has no momentum:
- * {@link #momentum()} is 0 and a schedule cannot cycle one (ρ averages squares, as RMSprop's α).
+ * {@code eps} ε, {@code weightDecay} λ and {@code maximize}. Adadelta has no momentum: {@link
+ * #momentum()} is 0 and a schedule cannot cycle one (ρ averages squares, as RMSprop's α).
  */
-public record AdadeltaOptions(double lr, double rho, double eps, double weightDecay,
-    boolean maximize) implements Hyperparameters<AdadeltaOptions> {
+public record AdadeltaOptions(
+    double lr, double rho, double eps, double weightDecay, boolean maximize)
+    implements Hyperparameters<AdadeltaOptions> {
 
   /** PyTorch's defaults: η = 1, ρ = 0.9, ε = 1e-6, λ = 0. */
   public static final AdadeltaOptions DEFAULTS = new AdadeltaOptions(1, 0.9, 1e-6, 0, false);
@@ -28,15 +29,17 @@ public record AdadeltaOptions(double lr, double rho, double eps, double weightDe
       Set.of("lr", "rho", "eps", "weight_decay", "maximize");
 
   /**
-   * From PyTorch's keyword arguments of {@code torch.optim.Adadelta}, its defaults for absent
-   * ones.
+   * From PyTorch's keyword arguments of {@code torch.optim.Adadelta}, its defaults for absent ones.
    *
    * @throws IllegalArgumentException if an argument is unknown or a value is refused
    */
   public static AdadeltaOptions fromPyTorch(Map<String, ?> kwargs) {
     Kwargs k = new Kwargs("Adadelta", kwargs, PYTORCH_NAMES);
-    return new AdadeltaOptions(k.number("lr", DEFAULTS.lr), k.number("rho", DEFAULTS.rho),
-        k.number("eps", DEFAULTS.eps), k.number("weight_decay", DEFAULTS.weightDecay),
+    return new AdadeltaOptions(
+        k.number("lr", DEFAULTS.lr),
+        k.number("rho", DEFAULTS.rho),
+        k.number("eps", DEFAULTS.eps),
+        k.number("weight_decay", DEFAULTS.weightDecay),
         k.bool("maximize", DEFAULTS.maximize));
   }
 

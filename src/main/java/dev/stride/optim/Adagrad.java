@@ -17,8 +17,8 @@ import java.util.List;
  *
  * State: the sum of squares {@code s} (PyTorch's {@code sum}), filled with s0 when a parameter's
  * first step allocates it; PyTorch fills it when the optimizer is built, which is the same unless
- * the group's s0 changes in between. With ε = 0, as PyTorch's, an element whose gradients have
- * all been 0 becomes NaN (0/0).
+ * the group's s0 changes in between. With ε = 0, as PyTorch's, an element whose gradients have all
+ * been 0 becomes NaN (0/0).
  */
 public final class Adagrad extends ElementwiseOptimizer<AdagradOptions> {
   private static final int SUM = 0;
@@ -68,8 +68,8 @@ public final class Adagrad extends ElementwiseOptimizer<AdagradOptions> {
 
   @Override
   void prepare(AdagradOptions h, Parameter p) {
-    p.<AdagradKernel.Coefficients>coefficients().set(h.lr(), h.lrDecay(), h.eps(),
-        h.weightDecay(), h.maximize(), p.step + 1);
+    p.<AdagradKernel.Coefficients>coefficients()
+        .set(h.lr(), h.lrDecay(), h.eps(), h.weightDecay(), h.maximize(), p.step + 1);
   }
 
   @Override

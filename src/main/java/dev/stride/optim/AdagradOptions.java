@@ -7,12 +7,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Adagrad's hyperparameters, PyTorch's names and checks: {@code lr} η, {@code lrDecay} δ,
- * {@code weightDecay} λ, {@code initialAccumulatorValue} s0, {@code eps} ε and {@code maximize}.
- * Adagrad has no momentum: {@link #momentum()} is 0 and a schedule cannot cycle one.
+ * Adagrad's hyperparameters, PyTorch's names and checks: {@code lr} η, {@code lrDecay} δ, {@code
+ * weightDecay} λ, {@code initialAccumulatorValue} s0, {@code eps} ε and {@code maximize}. Adagrad
+ * has no momentum: {@link #momentum()} is 0 and a schedule cannot cycle one.
  */
-public record AdagradOptions(double lr, double lrDecay, double weightDecay,
-    double initialAccumulatorValue, double eps, boolean maximize)
+public record AdagradOptions(
+    double lr,
+    double lrDecay,
+    double weightDecay,
+    double initialAccumulatorValue,
+    double eps,
+    boolean maximize)
     implements Hyperparameters<AdagradOptions> {
 
   /** PyTorch's defaults: η = 1e-2, δ = 0, λ = 0, s0 = 0, ε = 1e-10. */
@@ -26,8 +31,8 @@ public record AdagradOptions(double lr, double lrDecay, double weightDecay,
     Args.nonNegative("eps", eps);
   }
 
-  private static final Set<String> PYTORCH_NAMES = Set.of("lr", "lr_decay", "weight_decay",
-      "initial_accumulator_value", "eps", "maximize");
+  private static final Set<String> PYTORCH_NAMES =
+      Set.of("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "maximize");
 
   /**
    * From PyTorch's keyword arguments of {@code torch.optim.Adagrad}, its defaults for absent ones.
@@ -36,10 +41,13 @@ public record AdagradOptions(double lr, double lrDecay, double weightDecay,
    */
   public static AdagradOptions fromPyTorch(Map<String, ?> kwargs) {
     Kwargs k = new Kwargs("Adagrad", kwargs, PYTORCH_NAMES);
-    return new AdagradOptions(k.number("lr", DEFAULTS.lr), k.number("lr_decay", DEFAULTS.lrDecay),
+    return new AdagradOptions(
+        k.number("lr", DEFAULTS.lr),
+        k.number("lr_decay", DEFAULTS.lrDecay),
         k.number("weight_decay", DEFAULTS.weightDecay),
         k.number("initial_accumulator_value", DEFAULTS.initialAccumulatorValue),
-        k.number("eps", DEFAULTS.eps), k.bool("maximize", DEFAULTS.maximize));
+        k.number("eps", DEFAULTS.eps),
+        k.bool("maximize", DEFAULTS.maximize));
   }
 
   @Override

@@ -6,8 +6,8 @@ import dev.stride.kernel.UpdateKernels;
 import java.util.List;
 
 /**
- * Adam, as PyTorch's {@code torch.optim.Adam}: weight decay is an L2 penalty added to the
- * gradient. With {@code g = maximize ? -g : g} and t the parameter's step, from 1:
+ * Adam, as PyTorch's {@code torch.optim.Adam}: weight decay is an L2 penalty added to the gradient.
+ * With {@code g = maximize ? -g : g} and t the parameter's step, from 1:
  *
  * <pre>
  *   g  = g + λ·p + λ1·sign(p)                      if λ ≠ 0, λ1 ≠ 0 (λ1: the group's L1)
@@ -17,9 +17,8 @@ import java.util.List;
  *   p  = p − η/(1 − β1^t) · m / (√v̂ / √(1 − β2^t) + ε)
  * </pre>
  *
- * State: {@code m}, {@code v} and, with amsgrad, {@code vmax} (PyTorch's {@code exp_avg},
- * {@code exp_avg_sq}, {@code max_exp_avg_sq}). {@link AdamW} is the same rule with decoupled
- * weight decay.
+ * State: {@code m}, {@code v} and, with amsgrad, {@code vmax} (PyTorch's {@code exp_avg}, {@code
+ * exp_avg_sq}, {@code max_exp_avg_sq}). {@link AdamW} is the same rule with decoupled weight decay.
  */
 public sealed class Adam extends ElementwiseOptimizer<AdamOptions> permits AdamW {
   private static final int EXP_AVG = 0;
@@ -81,13 +80,29 @@ public sealed class Adam extends ElementwiseOptimizer<AdamOptions> permits AdamW
 
   @Override
   final void prepare(AdamOptions h, Parameter p) {
-    p.<AdamKernel.Coefficients>coefficients().set(h.lr(), h.beta1(), h.beta2(), h.eps(),
-        h.weightDecay(), decoupled, h.amsgrad(), h.maximize(), p.step + 1);
+    p.<AdamKernel.Coefficients>coefficients()
+        .set(
+            h.lr(),
+            h.beta1(),
+            h.beta2(),
+            h.eps(),
+            h.weightDecay(),
+            decoupled,
+            h.amsgrad(),
+            h.maximize(),
+            p.step + 1);
   }
 
   @Override
   final void update(Parameter p, long offset, long count) {
-    kernel.update(p.coefficients(), p.value, p.grad, p.state(EXP_AVG), p.state(EXP_AVG_SQ),
-        p.state(MAX_EXP_AVG_SQ), offset, count);
+    kernel.update(
+        p.coefficients(),
+        p.value,
+        p.grad,
+        p.state(EXP_AVG),
+        p.state(EXP_AVG_SQ),
+        p.state(MAX_EXP_AVG_SQ),
+        offset,
+        count);
   }
 }

@@ -12,11 +12,20 @@ import java.util.Set;
  * {@code beta2} (PyTorch's {@code betas}), {@code eps} ε, {@code weightDecay} λ, {@code amsgrad}
  * and {@code maximize}.
  */
-public record AdamOptions(double lr, double beta1, double beta2, double eps, double weightDecay,
-    boolean amsgrad, boolean maximize) implements Hyperparameters<AdamOptions> {
+public record AdamOptions(
+    double lr,
+    double beta1,
+    double beta2,
+    double eps,
+    double weightDecay,
+    boolean amsgrad,
+    boolean maximize)
+    implements Hyperparameters<AdamOptions> {
 
   /** PyTorch's Adam defaults: η = 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0. */
-  public static final AdamOptions ADAM_DEFAULTS = new AdamOptions(1e-3, 0.9, 0.999, 1e-8, 0, false, false);
+  public static final AdamOptions ADAM_DEFAULTS =
+      new AdamOptions(1e-3, 0.9, 0.999, 1e-8, 0, false, false);
+
   /** PyTorch's AdamW defaults: Adam's, with λ = 1e-2. */
   public static final AdamOptions ADAMW_DEFAULTS = ADAM_DEFAULTS.withWeightDecay(1e-2);
 
@@ -32,17 +41,22 @@ public record AdamOptions(double lr, double beta1, double beta2, double eps, dou
       Set.of("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize");
 
   /**
-   * From PyTorch's keyword arguments of {@code torch.optim.Adam} or {@code AdamW}, with
-   * {@code defaults} (one of {@link #ADAM_DEFAULTS}, {@link #ADAMW_DEFAULTS}) for absent ones.
+   * From PyTorch's keyword arguments of {@code torch.optim.Adam} or {@code AdamW}, with {@code
+   * defaults} (one of {@link #ADAM_DEFAULTS}, {@link #ADAMW_DEFAULTS}) for absent ones.
    *
    * @throws IllegalArgumentException if an argument is unknown or a value is refused
    */
   public static AdamOptions fromPyTorch(Map<String, ?> kwargs, AdamOptions defaults) {
     Kwargs k = new Kwargs(defaults == ADAMW_DEFAULTS ? "AdamW" : "Adam", kwargs, PYTORCH_NAMES);
     double[] betas = k.pair("betas", defaults.beta1, defaults.beta2);
-    return new AdamOptions(k.number("lr", defaults.lr), betas[0], betas[1],
-        k.number("eps", defaults.eps), k.number("weight_decay", defaults.weightDecay),
-        k.bool("amsgrad", defaults.amsgrad), k.bool("maximize", defaults.maximize));
+    return new AdamOptions(
+        k.number("lr", defaults.lr),
+        betas[0],
+        betas[1],
+        k.number("eps", defaults.eps),
+        k.number("weight_decay", defaults.weightDecay),
+        k.bool("amsgrad", defaults.amsgrad),
+        k.bool("maximize", defaults.maximize));
   }
 
   @Override

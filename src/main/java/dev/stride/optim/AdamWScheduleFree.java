@@ -20,9 +20,9 @@ import java.util.List;
  *   y = β1·x + (1 − β1)·z
  * </pre>
  *
- * computed in the memory-lean form {@link ScheduleFree} describes, with the decay folded into
- * the step direction: d = u / (√v/√(1 − β2^t) + ε) + λ·(decayAtZ ? z : y), z = z − γ·d. Decay at
- * z stays exact algebra in that form (z is kept, and y is the parameter), so {@code decay_at_z},
+ * computed in the memory-lean form {@link ScheduleFree} describes, with the decay folded into the
+ * step direction: d = u / (√v/√(1 − β2^t) + ε) + λ·(decayAtZ ? z : y), z = z − γ·d. Decay at z
+ * stays exact algebra in that form (z is kept, and y is the parameter), so {@code decay_at_z},
  * which the repository's optimized class lacks, costs nothing extra. State: z, v and, with inner
  * momentum, m ({@code z}, {@code exp_avg_sq}, {@code exp_avg}); t is the group's step, as the
  * reference's {@code k + 1}. It starts in eval mode: call {@link #train()} before the first step.
@@ -74,14 +74,30 @@ public final class AdamWScheduleFree extends ScheduleFree<AdamWScheduleFreeOptio
 
   @Override
   void prepare(AdamWScheduleFreeOptions h, Parameter p) {
-    p.<AdamWScheduleFreeKernel.Coefficients>coefficients().set(groupStep.lr,
-        groupStep.averageWeight, groupStep.gradientWeight, h.beta2(), h.eps(), h.weightDecay(),
-        h.decayAtZ(), h.innerMomentum(), groupStep.t, p.isFresh(Z));
+    p.<AdamWScheduleFreeKernel.Coefficients>coefficients()
+        .set(
+            groupStep.lr,
+            groupStep.averageWeight,
+            groupStep.gradientWeight,
+            h.beta2(),
+            h.eps(),
+            h.weightDecay(),
+            h.decayAtZ(),
+            h.innerMomentum(),
+            groupStep.t,
+            p.isFresh(Z));
   }
 
   @Override
   void update(Parameter p, long offset, long count) {
-    kernel.update(p.coefficients(), p.value, p.grad, p.state(Z), p.state(EXP_AVG_SQ),
-        p.state(EXP_AVG), offset, count);
+    kernel.update(
+        p.coefficients(),
+        p.value,
+        p.grad,
+        p.state(Z),
+        p.state(EXP_AVG_SQ),
+        p.state(EXP_AVG),
+        offset,
+        count);
   }
 }

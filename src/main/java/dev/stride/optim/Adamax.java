@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Adamax, as PyTorch's {@code torch.optim.Adamax}: Adam with the infinity norm in place of the
- * second moment; weight decay is an L2 penalty added to the gradient. With
- * {@code g = maximize ? -g : g} and t the parameter's step, from 1:
+ * second moment; weight decay is an L2 penalty added to the gradient. With {@code g = maximize ? -g
+ * : g} and t the parameter's step, from 1:
  *
  * <pre>
  *   g = g + λ·p + λ1·sign(p)                     if λ ≠ 0, λ1 ≠ 0 (λ1: the group's L1)
@@ -17,9 +17,9 @@ import java.util.List;
  *   p = p − η/(1 − β1^t) · m/u
  * </pre>
  *
- * State: {@code m} and {@code u} (PyTorch's {@code exp_avg} and {@code exp_inf}), starting at 0.
- * ε sits inside the max, not added to the denominator: with ε = 0 an element whose gradients
- * have all been 0 becomes NaN (0/0), as in PyTorch.
+ * State: {@code m} and {@code u} (PyTorch's {@code exp_avg} and {@code exp_inf}), starting at 0. ε
+ * sits inside the max, not added to the denominator: with ε = 0 an element whose gradients have all
+ * been 0 becomes NaN (0/0), as in PyTorch.
  */
 public final class Adamax extends ElementwiseOptimizer<AdamaxOptions> {
   private static final int EXP_AVG = 0;
@@ -71,13 +71,13 @@ public final class Adamax extends ElementwiseOptimizer<AdamaxOptions> {
 
   @Override
   void prepare(AdamaxOptions h, Parameter p) {
-    p.<AdamaxKernel.Coefficients>coefficients().set(h.lr(), h.beta1(), h.beta2(), h.eps(),
-        h.weightDecay(), h.maximize(), p.step + 1);
+    p.<AdamaxKernel.Coefficients>coefficients()
+        .set(h.lr(), h.beta1(), h.beta2(), h.eps(), h.weightDecay(), h.maximize(), p.step + 1);
   }
 
   @Override
   void update(Parameter p, long offset, long count) {
-    kernel.update(p.coefficients(), p.value, p.grad, p.state(EXP_AVG), p.state(EXP_INF), offset,
-        count);
+    kernel.update(
+        p.coefficients(), p.value, p.grad, p.state(EXP_AVG), p.state(EXP_INF), offset, count);
   }
 }

@@ -8,12 +8,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Adamax's hyperparameters, PyTorch's names and checks: {@code lr} η, {@code beta1} and
- * {@code beta2} (PyTorch's {@code betas}), {@code eps} ε, {@code weightDecay} λ and
- * {@code maximize}.
+ * Adamax's hyperparameters, PyTorch's names and checks: {@code lr} η, {@code beta1} and {@code
+ * beta2} (PyTorch's {@code betas}), {@code eps} ε, {@code weightDecay} λ and {@code maximize}.
  */
-public record AdamaxOptions(double lr, double beta1, double beta2, double eps, double weightDecay,
-    boolean maximize) implements Hyperparameters<AdamaxOptions> {
+public record AdamaxOptions(
+    double lr, double beta1, double beta2, double eps, double weightDecay, boolean maximize)
+    implements Hyperparameters<AdamaxOptions> {
 
   /** PyTorch's defaults: η = 2e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0. */
   public static final AdamaxOptions DEFAULTS = new AdamaxOptions(2e-3, 0.9, 0.999, 1e-8, 0, false);
@@ -37,8 +37,12 @@ public record AdamaxOptions(double lr, double beta1, double beta2, double eps, d
   public static AdamaxOptions fromPyTorch(Map<String, ?> kwargs) {
     Kwargs k = new Kwargs("Adamax", kwargs, PYTORCH_NAMES);
     double[] betas = k.pair("betas", DEFAULTS.beta1, DEFAULTS.beta2);
-    return new AdamaxOptions(k.number("lr", DEFAULTS.lr), betas[0], betas[1],
-        k.number("eps", DEFAULTS.eps), k.number("weight_decay", DEFAULTS.weightDecay),
+    return new AdamaxOptions(
+        k.number("lr", DEFAULTS.lr),
+        betas[0],
+        betas[1],
+        k.number("eps", DEFAULTS.eps),
+        k.number("weight_decay", DEFAULTS.weightDecay),
         k.bool("maximize", DEFAULTS.maximize));
   }
 

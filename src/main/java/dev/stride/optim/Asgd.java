@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * Averaged SGD, as PyTorch's {@code torch.optim.ASGD}: SGD with a decaying rate, and an average of
- * the iterates, which is what a trainer evaluates with ({@link #average}). With
- * {@code g = maximize ? -g : g} and t the parameter's step from 1:
+ * the iterates, which is what a trainer evaluates with ({@link #average}). With {@code g = maximize
+ * ? -g : g} and t the parameter's step from 1:
  *
  * <pre>
  *   g   = g + λ2·p + λ1·sign(p)          λ2: the weight decay; λ1: the group's L1
@@ -19,9 +19,9 @@ import java.util.List;
  *   η_1 = η,  η_{t+1} = η/(1 + λ·η·t)^α,   μ_1 = 1,  μ_{t+1} = 1/max(1, t − t0)
  * </pre>
  *
- * η_t and μ_t are the parameter's own, float32 numbers as PyTorch keeps them, and η in their
- * update is the group's rate at step t. {@code ax} copies {@code p} up to step t0 + 2 and is the
- * mean of the iterates since then.
+ * η_t and μ_t are the parameter's own, float32 numbers as PyTorch keeps them, and η in their update
+ * is the group's rate at step t. {@code ax} copies {@code p} up to step t0 + 2 and is the mean of
+ * the iterates since then.
  *
  * <p>State: {@code ax}, and the numbers {@code eta} η_t and {@code mu} μ_t of the next step.
  */
@@ -52,8 +52,8 @@ public final class Asgd extends ElementwiseOptimizer<AsgdOptions> {
    * The averaged parameters {@code ax} of parameter {@code index} of group {@code group}: what a
    * trainer evaluates (or exports) a model trained with ASGD with, since the average of the
    * iterates converges where the iterates themselves keep jumping about. A read-only view of the
-   * optimizer's own buffer, in the parameter's layout: each step updates it in place, a
-   * {@link #restore} puts it back, and it is freed by {@link #close()}. Read it between steps.
+   * optimizer's own buffer, in the parameter's layout: each step updates it in place, a {@link
+   * #restore} puts it back, and it is freed by {@link #close()}. Read it between steps.
    *
    * @throws IndexOutOfBoundsException if there is no such group or parameter
    * @throws IllegalStateException if the parameter has not taken a step yet (PyTorch's {@code ax}
@@ -62,18 +62,28 @@ public final class Asgd extends ElementwiseOptimizer<AsgdOptions> {
   public MemorySegment average(int group, int index) {
     checkOpen();
     if (group < 0 || group >= groups().size()) {
-      throw new IndexOutOfBoundsException("group " + group + " does not exist: this optimizer has "
-          + groups().size() + " groups");
+      throw new IndexOutOfBoundsException(
+          "group " + group + " does not exist: this optimizer has " + groups().size() + " groups");
     }
     List<Parameter> parameters = group(group).parameters();
     if (index < 0 || index >= parameters.size()) {
-      throw new IndexOutOfBoundsException("parameter " + index + " of group " + group
-          + " does not exist: the group has " + parameters.size() + " parameters");
+      throw new IndexOutOfBoundsException(
+          "parameter "
+              + index
+              + " of group "
+              + group
+              + " does not exist: the group has "
+              + parameters.size()
+              + " parameters");
     }
     Parameter p = parameters.get(index);
     if (!p.isAllocated(AX)) {
-      throw new IllegalStateException("parameter " + index + " of group " + group
-          + " has no average yet: ASGD starts it at the parameter's first step");
+      throw new IllegalStateException(
+          "parameter "
+              + index
+              + " of group "
+              + group
+              + " has no average yet: ASGD starts it at the parameter's first step");
     }
     return p.state(AX).asReadOnly();
   }
@@ -116,8 +126,8 @@ public final class Asgd extends ElementwiseOptimizer<AsgdOptions> {
       p.scalars[ETA] = (float) h.lr();
       p.scalars[MU] = 1;
     }
-    p.<AsgdKernel.Coefficients>coefficients().set(h.lambd(), p.scalars[ETA], p.scalars[MU],
-        h.weightDecay(), h.maximize());
+    p.<AsgdKernel.Coefficients>coefficients()
+        .set(h.lambd(), p.scalars[ETA], p.scalars[MU], h.weightDecay(), h.maximize());
     p.scalars[ETA] = AsgdKernel.Coefficients.nextEta(h.lr(), h.lambd(), h.alpha(), t);
     p.scalars[MU] = AsgdKernel.Coefficients.nextMu(h.t0(), t);
   }

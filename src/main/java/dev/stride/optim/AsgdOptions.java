@@ -15,8 +15,9 @@ import java.util.Set;
  * <p>ASGD has no momentum: {@link #momentum()} is 0 and {@link #withMomentum} refuses anything
  * else, so a schedule that cycles momentum cannot be bound to it.
  */
-public record AsgdOptions(double lr, double lambd, double alpha, double t0, double weightDecay,
-    boolean maximize) implements Hyperparameters<AsgdOptions> {
+public record AsgdOptions(
+    double lr, double lambd, double alpha, double t0, double weightDecay, boolean maximize)
+    implements Hyperparameters<AsgdOptions> {
 
   /** PyTorch's defaults: η = 1e-2, λ = 1e-4, α = 0.75, t0 = 1e6, no weight decay. */
   public static final AsgdOptions DEFAULTS = new AsgdOptions(1e-2, 1e-4, 0.75, 1e6, 0, false);
@@ -40,8 +41,12 @@ public record AsgdOptions(double lr, double lambd, double alpha, double t0, doub
   public static AsgdOptions fromPyTorch(Map<String, ?> kwargs) {
     Kwargs k = new Kwargs("ASGD", kwargs, PYTORCH_NAMES);
     AsgdOptions d = DEFAULTS;
-    return new AsgdOptions(k.number("lr", d.lr), k.number("lambd", d.lambd),
-        k.number("alpha", d.alpha), k.number("t0", d.t0), k.number("weight_decay", d.weightDecay),
+    return new AsgdOptions(
+        k.number("lr", d.lr),
+        k.number("lambd", d.lambd),
+        k.number("alpha", d.alpha),
+        k.number("t0", d.t0),
+        k.number("weight_decay", d.weightDecay),
         k.bool("maximize", d.maximize));
   }
 
@@ -74,8 +79,8 @@ public record AsgdOptions(double lr, double lambd, double alpha, double t0, doub
   @Override
   public AsgdOptions withMomentum(double momentum) {
     if (momentum != 0) {
-      throw new IllegalArgumentException("ASGD has no momentum to set: momentum must be 0, got "
-          + momentum);
+      throw new IllegalArgumentException(
+          "ASGD has no momentum to set: momentum must be 0, got " + momentum);
     }
     return this;
   }

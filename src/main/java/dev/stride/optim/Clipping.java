@@ -10,9 +10,9 @@ package dev.stride.optim;
 public sealed interface Clipping {
 
   /**
-   * Every clipped gradient is multiplied by {@code min(1, maxNorm / (total + 1e-6))}, where
-   * {@code total} is the {@code normType}-norm of all of them together (the largest |g| for
-   * {@code normType} = ∞).
+   * Every clipped gradient is multiplied by {@code min(1, maxNorm / (total + 1e-6))}, where {@code
+   * total} is the {@code normType}-norm of all of them together (the largest |g| for {@code
+   * normType} = ∞).
    *
    * @param errorIfNonfinite refuse the step, changing nothing, when the total is NaN or infinite
    */
@@ -39,7 +39,9 @@ public sealed interface Clipping {
 
   /** Every gradient element is clamped to [−clipValue, clipValue]. */
   record ByValue(double clipValue) implements Clipping {
-    /** @throws IllegalArgumentException if {@code clipValue} is negative or NaN */
+    /**
+     * @throws IllegalArgumentException if {@code clipValue} is negative or NaN
+     */
     public ByValue {
       if (!(clipValue >= 0)) {
         throw new IllegalArgumentException("clipValue must be >= 0, got " + clipValue);

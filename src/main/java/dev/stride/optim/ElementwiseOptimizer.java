@@ -3,8 +3,8 @@ package dev.stride.optim;
 import dev.stride.kernel.UpdateKernels;
 
 /**
- * A rule whose step updates every element from that element alone: one pass over the parameters,
- * no reduction. Most rules are such; LAMB, LARS and Prodigy are not.
+ * A rule whose step updates every element from that element alone: one pass over the parameters, no
+ * reduction. Most rules are such; LAMB, LARS and Prodigy are not.
  *
  * @param <H> the rule's hyperparameters
  */

@@ -11,8 +11,8 @@ import java.util.List;
  * PyTorch's {@code clip_grad_norm_} and {@code clip_grad_value_} over any list of gradient
  * segments, rewriting them in place: for a caller who wants the clipped gradients themselves.
  * Inside a training step, {@link Optimizer#setClipping} does the same without rewriting them. Runs
- * on the calling thread; the norm is the same reduction the optimizer's step uses, so the two
- * agree to the bit.
+ * on the calling thread; the norm is the same reduction the optimizer's step uses, so the two agree
+ * to the bit.
  */
 public final class GradientClipping {
   private GradientClipping() {}
@@ -27,8 +27,8 @@ public final class GradientClipping {
    * @throws NonFiniteNormException if {@code errorIfNonfinite} and the total is NaN or infinite;
    *     nothing is changed then
    */
-  public static double clipGradNorm(List<MemorySegment> grads, double maxNorm, double normType,
-      boolean errorIfNonfinite) {
+  public static double clipGradNorm(
+      List<MemorySegment> grads, double maxNorm, double normType, boolean errorIfNonfinite) {
     Clipping.ByNorm clipping = new Clipping.ByNorm(maxNorm, normType, errorIfNonfinite);
     UpdateKernels kernels = Kernels.get();
     StepPlan plan = plan(grads, kernels);
@@ -60,7 +60,8 @@ public final class GradientClipping {
     float c = (float) new Clipping.ByValue(clipValue).clipValue();
     UpdateKernels kernels = Kernels.get();
     GradientKernel kernel = kernels.gradient();
-    plan(grads, kernels).runAll((worker, chunk, p, offset, count) -> kernel.clamp(p.grad, c, offset, count));
+    plan(grads, kernels)
+        .runAll((worker, chunk, p, offset, count) -> kernel.clamp(p.grad, c, offset, count));
   }
 
   private static StepPlan plan(List<MemorySegment> grads, UpdateKernels kernels) {

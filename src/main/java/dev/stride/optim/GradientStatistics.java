@@ -6,9 +6,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * One read of the gradients (or the values) of a plan's parameters: per chunk, the covered
  * parameters' Σ|x|^q (the largest |x| for q = ∞) and every parameter's Σ x², which in double is
- * finite exactly when every element is. Before a step, for clipping by norm and for the
- * non-finite guard; on its own, for {@link Optimizer#gradientNorms}. The chunk results are
- * combined in chunk order, so the totals are the same for any number of threads.
+ * finite exactly when every element is. Before a step, for clipping by norm and for the non-finite
+ * guard; on its own, for {@link Optimizer#gradientNorms}. The chunk results are combined in chunk
+ * order, so the totals are the same for any number of threads.
  */
 final class GradientStatistics implements ChunkTask {
   private final ReduceKernel reduce;
@@ -18,10 +18,13 @@ final class GradientStatistics implements ChunkTask {
   private float[] maxima = new float[0];
   private StepPlan plan;
   private double normType;
+
   /** Whether the parameters of group g are clipped by norm; null: none is. */
   private boolean[] clippedGroups;
+
   private boolean guard;
   private float unscale;
+
   /** Whether it reads the parameters' values instead of their gradients. */
   private boolean values;
 
@@ -34,10 +37,14 @@ final class GradientStatistics implements ChunkTask {
    * grew or the thread count changed.
    *
    * @param clippedGroups the groups whose gradients the norm covers, or null for no norm
-   * @param guard whether to find out if every gradient is finite once multiplied by
-   *     {@code unscale}
+   * @param guard whether to find out if every gradient is finite once multiplied by {@code unscale}
    */
-  void prepare(StepPlan plan, int threads, double normType, boolean[] clippedGroups, boolean guard,
+  void prepare(
+      StepPlan plan,
+      int threads,
+      double normType,
+      boolean[] clippedGroups,
+      boolean guard,
       float unscale) {
     this.plan = plan;
     this.normType = normType;
@@ -66,14 +73,18 @@ final class GradientStatistics implements ChunkTask {
     MemorySegment x = values ? p.value : p.grad;
     boolean clipped = clippedGroups != null && clippedGroups[p.group];
     if (clipped) {
-      normSums[chunk] = normType == 2 ? reduce.sumOfSquares(x, offset, count, l)
-          : normType == 1 ? reduce.sumOfAbs(x, offset, count, l)
-          : normType == Double.POSITIVE_INFINITY ? reduce.maxAbs(x, offset, count)
-          : reduce.sumOfAbsPow(x, offset, count, normType, l);
+      normSums[chunk] =
+          normType == 2
+              ? reduce.sumOfSquares(x, offset, count, l)
+              : normType == 1
+                  ? reduce.sumOfAbs(x, offset, count, l)
+                  : normType == Double.POSITIVE_INFINITY
+                      ? reduce.maxAbs(x, offset, count)
+                      : reduce.sumOfAbsPow(x, offset, count, normType, l);
     }
     if (guard) {
-      squares[chunk] = clipped && normType == 2 ? normSums[chunk]
-          : reduce.sumOfSquares(x, offset, count, l);
+      squares[chunk] =
+          clipped && normType == 2 ? normSums[chunk] : reduce.sumOfSquares(x, offset, count, l);
       if (unscale > 1) {
         maxima[chunk] = reduce.maxAbs(x, offset, count);
       }
@@ -119,7 +130,8 @@ final class GradientStatistics implements ChunkTask {
   }
 
   private double root(double sum) {
-    return normType == Double.POSITIVE_INFINITY || normType == 1 ? sum
+    return normType == Double.POSITIVE_INFINITY || normType == 1
+        ? sum
         : normType == 2 ? Math.sqrt(sum) : Math.pow(sum, 1 / normType);
   }
 }

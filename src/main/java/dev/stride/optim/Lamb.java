@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * LAMB, the layer-wise adaptive rule for large batches, as jettify's {@code torch_optimizer.Lamb}
- * (see FORMAT.md for how it differs from the paper). With t the tensor's step, from 1, and g
- * plus the group's L1 term λ1·sign(p):
+ * (see FORMAT.md for how it differs from the paper). With t the tensor's step, from 1, and g plus
+ * the group's L1 term λ1·sign(p):
  *
  * <pre>
  *   m = β1·m + (1 − β1)·g,   v = β2·v + (1 − β2)·g²
@@ -18,9 +18,9 @@ import java.util.List;
  *   p = p − η·(debias ? √(1 − β2^t) / (1 − β1^t) : 1)·trust·u
  * </pre>
  *
- * Norms are per tensor and the same for any number of threads. A step makes two passes: one
- * updates m and v and sums ‖p‖² and ‖u‖² per chunk, the other recomputes u from m and v and
- * applies it (40 bytes per element in all). State: {@code exp_avg}, {@code exp_avg_sq}.
+ * Norms are per tensor and the same for any number of threads. A step makes two passes: one updates
+ * m and v and sums ‖p‖² and ‖u‖² per chunk, the other recomputes u from m and v and applies it (40
+ * bytes per element in all). State: {@code exp_avg}, {@code exp_avg_sq}.
  */
 public final class Lamb extends TrustRatioOptimizer<LambOptions> {
   private static final List<String> STATE_KEYS = List.of("exp_avg", "exp_avg_sq");
@@ -71,14 +71,22 @@ public final class Lamb extends TrustRatioOptimizer<LambOptions> {
 
   @Override
   void prepare(LambOptions h, Parameter p) {
-    p.<LambKernel.Coefficients>coefficients().set(h.lr(), h.beta1(), h.beta2(), h.eps(),
-        h.weightDecay(), h.debias(), p.step + 1);
+    p.<LambKernel.Coefficients>coefficients()
+        .set(h.lr(), h.beta1(), h.beta2(), h.eps(), h.weightDecay(), h.debias(), p.step + 1);
   }
 
   @Override
   void direction(Parameter p, MemorySegment direction, long offset, long count) {
-    kernel.moments(p.coefficients(), p.value, p.grad, p.state(EXP_AVG), p.state(EXP_AVG_SQ),
-        direction, offset, offset, count);
+    kernel.moments(
+        p.coefficients(),
+        p.value,
+        p.grad,
+        p.state(EXP_AVG),
+        p.state(EXP_AVG_SQ),
+        direction,
+        offset,
+        offset,
+        count);
   }
 
   @Override
@@ -88,7 +96,7 @@ public final class Lamb extends TrustRatioOptimizer<LambOptions> {
 
   @Override
   void setTrust(LambOptions h, Parameter p, float paramNorm, float directionNorm) {
-    p.<LambKernel.Coefficients>coefficients().setTrust(Math.min(paramNorm, (float) h.clampValue()),
-        directionNorm, h.adam());
+    p.<LambKernel.Coefficients>coefficients()
+        .setTrust(Math.min(paramNorm, (float) h.clampValue()), directionNorm, h.adam());
   }
 }

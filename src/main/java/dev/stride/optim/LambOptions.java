@@ -8,20 +8,35 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * LAMB's hyperparameters, the names and checks of jettify's {@code Lamb}: {@code lr} η,
- * {@code beta1} and {@code beta2} ({@code betas}), {@code eps} ε, {@code weightDecay} λ,
- * {@code clampValue} (the upper clamp of ‖p‖), {@code adam} (a trust ratio of 1) and
- * {@code debias}.
+ * LAMB's hyperparameters, the names and checks of jettify's {@code Lamb}: {@code lr} η, {@code
+ * beta1} and {@code beta2} ({@code betas}), {@code eps} ε, {@code weightDecay} λ, {@code
+ * clampValue} (the upper clamp of ‖p‖), {@code adam} (a trust ratio of 1) and {@code debias}.
  */
-public record LambOptions(double lr, double beta1, double beta2, double eps, double weightDecay,
-    double clampValue, boolean adam, boolean debias) implements Hyperparameters<LambOptions> {
+public record LambOptions(
+    double lr,
+    double beta1,
+    double beta2,
+    double eps,
+    double weightDecay,
+    double clampValue,
+    boolean adam,
+    boolean debias)
+    implements Hyperparameters<LambOptions> {
 
-  /** The reference's defaults: η = 1e-3, β = (0.9, 0.999), ε = 1e-6 (its docstring says 1e-8; the code 1e-6), λ = 0, clamp 10. */
-  public static final LambOptions DEFAULTS = new LambOptions(1e-3, 0.9, 0.999, 1e-6, 0, 10, false, false);
+  /**
+   * The reference's defaults: η = 1e-3, β = (0.9, 0.999), ε = 1e-6 (its docstring says 1e-8; the
+   * code 1e-6), λ = 0, clamp 10.
+   */
+  public static final LambOptions DEFAULTS =
+      new LambOptions(1e-3, 0.9, 0.999, 1e-6, 0, 10, false, false);
+
   private static final Set<String> NAMES =
       Set.of("lr", "betas", "eps", "weight_decay", "clamp_value", "adam", "debias");
 
-  /** @throws IllegalArgumentException as the reference does: lr ≤ 0, eps < 0, a beta outside [0, 1), weightDecay < 0, clampValue < 0 */
+  /**
+   * @throws IllegalArgumentException as the reference does: lr ≤ 0, eps < 0, a beta outside [0, 1),
+   *     weightDecay < 0, clampValue < 0
+   */
   public LambOptions {
     Args.positive("lr", lr);
     Args.unitInterval("beta1", beta1);
@@ -35,9 +50,14 @@ public record LambOptions(double lr, double beta1, double beta2, double eps, dou
   public static LambOptions fromPyTorch(Map<String, ?> kwargs) {
     Kwargs k = new Kwargs("Lamb", kwargs, NAMES);
     double[] betas = k.pair("betas", DEFAULTS.beta1, DEFAULTS.beta2);
-    return new LambOptions(k.number("lr", DEFAULTS.lr), betas[0], betas[1],
-        k.number("eps", DEFAULTS.eps), k.number("weight_decay", DEFAULTS.weightDecay),
-        k.number("clamp_value", DEFAULTS.clampValue), k.bool("adam", DEFAULTS.adam),
+    return new LambOptions(
+        k.number("lr", DEFAULTS.lr),
+        betas[0],
+        betas[1],
+        k.number("eps", DEFAULTS.eps),
+        k.number("weight_decay", DEFAULTS.weightDecay),
+        k.number("clamp_value", DEFAULTS.clampValue),
+        k.bool("adam", DEFAULTS.adam),
         k.bool("debias", DEFAULTS.debias));
   }
 

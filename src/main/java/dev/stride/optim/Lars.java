@@ -17,11 +17,11 @@ import java.util.List;
  *   p = p − η·μ
  * </pre>
  *
- * 1-D means registered with a one-dimensional shape ({@link ParamGroup#add(java.lang.foreign.MemorySegment,
- * java.lang.foreign.MemorySegment, long...)}; a parameter registered without one is 1-D). Norms
- * are per tensor and the same for any number of threads. A step makes two passes: one reads p and
- * g and sums ‖p‖² and ‖u‖² per chunk, the other updates μ and p (28 bytes per element in all).
- * State: {@code mu}.
+ * 1-D means registered with a one-dimensional shape ({@link
+ * ParamGroup#add(java.lang.foreign.MemorySegment, java.lang.foreign.MemorySegment, long...)}; a
+ * parameter registered without one is 1-D). Norms are per tensor and the same for any number of
+ * threads. A step makes two passes: one reads p and g and sums ‖p‖² and ‖u‖² per chunk, the other
+ * updates μ and p (28 bytes per element in all). State: {@code mu}.
  */
 public final class Lars extends TrustRatioOptimizer<LarsOptions> {
   private static final List<String> STATE_KEYS = List.of("mu");
@@ -66,8 +66,8 @@ public final class Lars extends TrustRatioOptimizer<LarsOptions> {
   @Override
   void prepare(LarsOptions h, Parameter p) {
     boolean decays = !(h.weightDecayFilter() && p.shape.length == 1);
-    p.<LarsKernel.Coefficients>coefficients().set(h.lr(), h.momentum(), h.eta(),
-        decays ? h.weightDecay() : 0);
+    p.<LarsKernel.Coefficients>coefficients()
+        .set(h.lr(), h.momentum(), h.eta(), decays ? h.weightDecay() : 0);
   }
 
   @Override

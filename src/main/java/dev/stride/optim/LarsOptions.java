@@ -7,16 +7,23 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * LARS's hyperparameters, the names of barlowtwins' {@code LARS}: {@code lr} η,
- * {@code weightDecay} λ, {@code momentum} m, {@code eta} (the trust coefficient), and the filters
- * {@code weightDecayFilter} and {@code larsAdaptationFilter}, which exempt 1-D tensors (biases,
- * norm layers) from the weight decay and from the trust ratio. The reference checks nothing;
- * these refuse what makes no sense: negative or non-finite values.
+ * LARS's hyperparameters, the names of barlowtwins' {@code LARS}: {@code lr} η, {@code weightDecay}
+ * λ, {@code momentum} m, {@code eta} (the trust coefficient), and the filters {@code
+ * weightDecayFilter} and {@code larsAdaptationFilter}, which exempt 1-D tensors (biases, norm
+ * layers) from the weight decay and from the trust ratio. The reference checks nothing; these
+ * refuse what makes no sense: negative or non-finite values.
  */
-public record LarsOptions(double lr, double weightDecay, double momentum, double eta,
-    boolean weightDecayFilter, boolean larsAdaptationFilter) implements Hyperparameters<LarsOptions> {
-  private static final Set<String> NAMES = Set.of("lr", "weight_decay", "momentum", "eta",
-      "weight_decay_filter", "lars_adaptation_filter");
+public record LarsOptions(
+    double lr,
+    double weightDecay,
+    double momentum,
+    double eta,
+    boolean weightDecayFilter,
+    boolean larsAdaptationFilter)
+    implements Hyperparameters<LarsOptions> {
+  private static final Set<String> NAMES =
+      Set.of(
+          "lr", "weight_decay", "momentum", "eta", "weight_decay_filter", "lars_adaptation_filter");
 
   public LarsOptions {
     Args.nonNegative("lr", lr);
@@ -25,7 +32,9 @@ public record LarsOptions(double lr, double weightDecay, double momentum, double
     Args.nonNegative("eta", eta);
   }
 
-  /** At rate {@code lr} (the reference has no default), with its defaults: momentum 0.9, eta 0.001. */
+  /**
+   * At rate {@code lr} (the reference has no default), with its defaults: momentum 0.9, eta 0.001.
+   */
   public static LarsOptions of(double lr) {
     return new LarsOptions(lr, 0, 0.9, 0.001, false, false);
   }
@@ -42,9 +51,13 @@ public record LarsOptions(double lr, double weightDecay, double momentum, double
       throw new IllegalArgumentException("LARS needs lr: the reference has no default");
     }
     LarsOptions d = of(k.number("lr", 0));
-    return new LarsOptions(d.lr, k.number("weight_decay", d.weightDecay),
-        k.number("momentum", d.momentum), k.number("eta", d.eta),
-        k.bool("weight_decay_filter", false), k.bool("lars_adaptation_filter", false));
+    return new LarsOptions(
+        d.lr,
+        k.number("weight_decay", d.weightDecay),
+        k.number("momentum", d.momentum),
+        k.number("eta", d.eta),
+        k.bool("weight_decay_filter", false),
+        k.bool("lars_adaptation_filter", false));
   }
 
   @Override

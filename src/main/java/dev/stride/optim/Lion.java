@@ -18,11 +18,11 @@ import java.util.List;
  *   m = β2·m + (1 − β2)·g
  * </pre>
  *
- * with λ = {@code weightDecay}, or {@code weightDecay / η0} with {@code decoupledWeightDecay}, where
- * η0 is {@link #initialLr()}: the rate this optimizer was built with, the same for every group and
- * unchanged by schedules, as the reference divides by the {@code lr} its constructor was given.
- * Decoupled, the decay per step is therefore {@code weightDecay · η/η0}: {@code weightDecay} itself
- * at the initial rate, scaled down with the rate as a schedule lowers it; a group added with
+ * with λ = {@code weightDecay}, or {@code weightDecay / η0} with {@code decoupledWeightDecay},
+ * where η0 is {@link #initialLr()}: the rate this optimizer was built with, the same for every
+ * group and unchanged by schedules, as the reference divides by the {@code lr} its constructor was
+ * given. Decoupled, the decay per step is therefore {@code weightDecay · η/η0}: {@code weightDecay}
+ * itself at the initial rate, scaled down with the rate as a schedule lowers it; a group added with
  * another rate still divides by η0. Every step moves each element by exactly ±η (or not at all)
  * besides the decay, so Lion's rate is usually 3 to 10 times smaller than AdamW's.
  *
@@ -39,7 +39,9 @@ public final class Lion extends ElementwiseOptimizer<LionOptions> {
     this(LionOptions.DEFAULTS);
   }
 
-  /** @throws IllegalArgumentException if {@code hyperparameters.lr()} is not above 0 */
+  /**
+   * @throws IllegalArgumentException if {@code hyperparameters.lr()} is not above 0
+   */
   public Lion(LionOptions hyperparameters) {
     this(hyperparameters, defaultKernels());
   }

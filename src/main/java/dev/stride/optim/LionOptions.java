@@ -8,14 +8,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Lion's hyperparameters, with the names, defaults and checks of lucidrains' {@code Lion}: {@code lr}
- * η, {@code beta1} and {@code beta2} (the reference's {@code betas}), {@code weightDecay} λ and
+ * Lion's hyperparameters, with the names, defaults and checks of lucidrains' {@code Lion}: {@code
+ * lr} η, {@code beta1} and {@code beta2} (the reference's {@code betas}), {@code weightDecay} λ and
  * {@code decoupledWeightDecay}. The reference asserts lr > 0 and 0 ≤ β ≤ 1; a negative weight
  * decay, which it does not check, is refused too. lr may be 0 here, where a schedule ends; the
  * {@link Lion} optimizer is built with a rate above 0.
  */
-public record LionOptions(double lr, double beta1, double beta2, double weightDecay,
-    boolean decoupledWeightDecay) implements Hyperparameters<LionOptions> {
+public record LionOptions(
+    double lr, double beta1, double beta2, double weightDecay, boolean decoupledWeightDecay)
+    implements Hyperparameters<LionOptions> {
 
   /** The reference's defaults: η = 1e-4, β = (0.9, 0.99), λ = 0, coupled to η. */
   public static final LionOptions DEFAULTS = new LionOptions(1e-4, 0.9, 0.99, 0, false);
@@ -39,7 +40,10 @@ public record LionOptions(double lr, double beta1, double beta2, double weightDe
   public static LionOptions fromPyTorch(Map<String, ?> kwargs) {
     Kwargs k = new Kwargs("Lion", kwargs, REFERENCE_NAMES);
     double[] betas = k.pair("betas", DEFAULTS.beta1, DEFAULTS.beta2);
-    return new LionOptions(k.number("lr", DEFAULTS.lr), betas[0], betas[1],
+    return new LionOptions(
+        k.number("lr", DEFAULTS.lr),
+        betas[0],
+        betas[1],
         k.number("weight_decay", DEFAULTS.weightDecay),
         k.bool("decoupled_weight_decay", DEFAULTS.decoupledWeightDecay));
   }

@@ -3,10 +3,10 @@ package dev.stride.optim;
 import java.util.Objects;
 
 /**
- * Dynamic loss scaling for reduced-precision training, with the semantics of PyTorch's
- * {@code GradScaler}: multiply the loss by {@link #scale()} before the backward pass, then call
- * {@link #step()} instead of the optimizer's {@code step()}. That step unscales the gradients by
- * the float32 value of 1/scale (computed in double) inside the rule's kernel, clips them as the
+ * Dynamic loss scaling for reduced-precision training, with the semantics of PyTorch's {@code
+ * GradScaler}: multiply the loss by {@link #scale()} before the backward pass, then call {@link
+ * #step()} instead of the optimizer's {@code step()}. That step unscales the gradients by the
+ * float32 value of 1/scale (computed in double) inside the rule's kernel, clips them as the
  * optimizer's {@link Optimizer#setClipping} says (after unscaling, as PyTorch's recipe does), and
  * is skipped, changing nothing, if any gradient is NaN or infinite. Then the scale adapts:
  *
@@ -20,7 +20,9 @@ import java.util.Objects;
  * factors are applied inside the step.
  */
 public final class LossScaler {
-  /** What a scaler is between steps: its scale and its count of good steps since the last change. */
+  /**
+   * What a scaler is between steps: its scale and its count of good steps since the last change.
+   */
   public record State(float scale, long goodSteps) {}
 
   private final Optimizer<?> optimizer;
@@ -45,8 +47,7 @@ public final class LossScaler {
   }
 
   /**
-   * Steps the optimizer on the unscaled gradients unless one is not finite, then adapts the
-   * scale.
+   * Steps the optimizer on the unscaled gradients unless one is not finite, then adapts the scale.
    *
    * @return whether the optimizer stepped
    * @throws IllegalStateException as {@link Optimizer#step()} does; the scale is not changed then
@@ -86,11 +87,15 @@ public final class LossScaler {
    */
   public void restore(State state) {
     if (!(state.scale() > 0) || !Float.isFinite(state.scale())) {
-      throw new IllegalArgumentException("scale must be a finite float32 > 0, got " + state.scale());
+      throw new IllegalArgumentException(
+          "scale must be a finite float32 > 0, got " + state.scale());
     }
     if (state.goodSteps() < 0 || state.goodSteps() >= options.growthInterval()) {
-      throw new IllegalArgumentException("goodSteps must be in [0, growthInterval = "
-          + options.growthInterval() + "), got " + state.goodSteps());
+      throw new IllegalArgumentException(
+          "goodSteps must be in [0, growthInterval = "
+              + options.growthInterval()
+              + "), got "
+              + state.goodSteps());
     }
     scale = state.scale();
     goodSteps = state.goodSteps();

@@ -6,8 +6,8 @@ import dev.stride.kernel.UpdateKernels;
 import java.util.List;
 
 /**
- * NAdam, as PyTorch's {@code torch.optim.NAdam} (torch 1.13), with PyTorch 2's
- * {@code decoupled_weight_decay} and {@code maximize}. With {@code g = maximize ? -g : g}, t the
+ * NAdam, as PyTorch's {@code torch.optim.NAdam} (torch 1.13), with PyTorch 2's {@code
+ * decoupled_weight_decay} and {@code maximize}. With {@code g = maximize ? -g : g}, t the
  * parameter's step from 1 and ψ the momentum decay:
  *
  * <pre>
@@ -20,12 +20,12 @@ import java.util.List;
  *           − η·μ_{t+1}/(1 − Π_t·μ_t·μ_{t+1}) · m / (√v / √(1 − β2^t) + ε)
  * </pre>
  *
- * The second denominator's extra μ_t is torch 1.13's single-tensor NAdam, which PyTorch's
- * reference trajectories follow (PyTorch 2 uses Π_t·μ_{t+1}). Π is kept per parameter as a
- * float32 number, as PyTorch keeps it.
+ * The second denominator's extra μ_t is torch 1.13's single-tensor NAdam, which PyTorch's reference
+ * trajectories follow (PyTorch 2 uses Π_t·μ_{t+1}). Π is kept per parameter as a float32 number, as
+ * PyTorch keeps it.
  *
- * <p>State: {@code m} and {@code v} (PyTorch's {@code exp_avg}, {@code exp_avg_sq}), and the
- * number {@code mu_product} Π_t.
+ * <p>State: {@code m} and {@code v} (PyTorch's {@code exp_avg}, {@code exp_avg_sq}), and the number
+ * {@code mu_product} Π_t.
  */
 public final class NAdam extends ElementwiseOptimizer<NAdamOptions> {
   private static final int EXP_AVG = 0;
@@ -88,13 +88,23 @@ public final class NAdam extends ElementwiseOptimizer<NAdamOptions> {
     double muProduct =
         NAdamKernel.Coefficients.muProduct(previous, h.beta1(), h.momentumDecay(), t);
     p.scalars[MU_PRODUCT] = muProduct;
-    p.<NAdamKernel.Coefficients>coefficients().set(h.lr(), h.beta1(), h.beta2(), h.eps(),
-        h.weightDecay(), h.momentumDecay(), h.decoupledWeightDecay(), h.maximize(), t, muProduct);
+    p.<NAdamKernel.Coefficients>coefficients()
+        .set(
+            h.lr(),
+            h.beta1(),
+            h.beta2(),
+            h.eps(),
+            h.weightDecay(),
+            h.momentumDecay(),
+            h.decoupledWeightDecay(),
+            h.maximize(),
+            t,
+            muProduct);
   }
 
   @Override
   void update(Parameter p, long offset, long count) {
-    kernel.update(p.coefficients(), p.value, p.grad, p.state(EXP_AVG), p.state(EXP_AVG_SQ),
-        offset, count);
+    kernel.update(
+        p.coefficients(), p.value, p.grad, p.state(EXP_AVG), p.state(EXP_AVG_SQ), offset, count);
   }
 }

@@ -8,13 +8,20 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * NAdam's hyperparameters, PyTorch's names and checks: {@code lr} η, {@code beta1} and
- * {@code beta2} (PyTorch's {@code betas}), {@code eps} ε, {@code weightDecay} λ,
- * {@code momentumDecay} ψ, and PyTorch 2's {@code decoupledWeightDecay} and {@code maximize}
- * (torch 1.13's NAdam has neither).
+ * NAdam's hyperparameters, PyTorch's names and checks: {@code lr} η, {@code beta1} and {@code
+ * beta2} (PyTorch's {@code betas}), {@code eps} ε, {@code weightDecay} λ, {@code momentumDecay} ψ,
+ * and PyTorch 2's {@code decoupledWeightDecay} and {@code maximize} (torch 1.13's NAdam has
+ * neither).
  */
-public record NAdamOptions(double lr, double beta1, double beta2, double eps, double weightDecay,
-    double momentumDecay, boolean decoupledWeightDecay, boolean maximize)
+public record NAdamOptions(
+    double lr,
+    double beta1,
+    double beta2,
+    double eps,
+    double weightDecay,
+    double momentumDecay,
+    boolean decoupledWeightDecay,
+    boolean maximize)
     implements Hyperparameters<NAdamOptions> {
 
   /** PyTorch's defaults: η = 2e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0, ψ = 4e-3. */
@@ -30,8 +37,15 @@ public record NAdamOptions(double lr, double beta1, double beta2, double eps, do
     Args.nonNegative("momentumDecay", momentumDecay);
   }
 
-  private static final Set<String> PYTORCH_NAMES = Set.of("lr", "betas", "eps", "weight_decay",
-      "momentum_decay", "decoupled_weight_decay", "maximize");
+  private static final Set<String> PYTORCH_NAMES =
+      Set.of(
+          "lr",
+          "betas",
+          "eps",
+          "weight_decay",
+          "momentum_decay",
+          "decoupled_weight_decay",
+          "maximize");
 
   /**
    * From PyTorch's keyword arguments of {@code torch.optim.NAdam}, its defaults for absent ones.
@@ -42,9 +56,15 @@ public record NAdamOptions(double lr, double beta1, double beta2, double eps, do
     Kwargs k = new Kwargs("NAdam", kwargs, PYTORCH_NAMES);
     NAdamOptions d = DEFAULTS;
     double[] betas = k.pair("betas", d.beta1, d.beta2);
-    return new NAdamOptions(k.number("lr", d.lr), betas[0], betas[1], k.number("eps", d.eps),
-        k.number("weight_decay", d.weightDecay), k.number("momentum_decay", d.momentumDecay),
-        k.bool("decoupled_weight_decay", d.decoupledWeightDecay), k.bool("maximize", d.maximize));
+    return new NAdamOptions(
+        k.number("lr", d.lr),
+        betas[0],
+        betas[1],
+        k.number("eps", d.eps),
+        k.number("weight_decay", d.weightDecay),
+        k.number("momentum_decay", d.momentumDecay),
+        k.bool("decoupled_weight_decay", d.decoupledWeightDecay),
+        k.bool("maximize", d.maximize));
   }
 
   @Override
@@ -62,8 +82,8 @@ public record NAdamOptions(double lr, double beta1, double beta2, double eps, do
 
   @Override
   public NAdamOptions withLr(double lr) {
-    return new NAdamOptions(lr, beta1, beta2, eps, weightDecay, momentumDecay,
-        decoupledWeightDecay, maximize);
+    return new NAdamOptions(
+        lr, beta1, beta2, eps, weightDecay, momentumDecay, decoupledWeightDecay, maximize);
   }
 
   /** Sets β1, the coefficient one-cycle schedules cycle. */
@@ -79,33 +99,33 @@ public record NAdamOptions(double lr, double beta1, double beta2, double eps, do
   }
 
   public NAdamOptions withBetas(double beta1, double beta2) {
-    return new NAdamOptions(lr, beta1, beta2, eps, weightDecay, momentumDecay,
-        decoupledWeightDecay, maximize);
+    return new NAdamOptions(
+        lr, beta1, beta2, eps, weightDecay, momentumDecay, decoupledWeightDecay, maximize);
   }
 
   public NAdamOptions withEps(double eps) {
-    return new NAdamOptions(lr, beta1, beta2, eps, weightDecay, momentumDecay,
-        decoupledWeightDecay, maximize);
+    return new NAdamOptions(
+        lr, beta1, beta2, eps, weightDecay, momentumDecay, decoupledWeightDecay, maximize);
   }
 
   @Override
   public NAdamOptions withWeightDecay(double weightDecay) {
-    return new NAdamOptions(lr, beta1, beta2, eps, weightDecay, momentumDecay,
-        decoupledWeightDecay, maximize);
+    return new NAdamOptions(
+        lr, beta1, beta2, eps, weightDecay, momentumDecay, decoupledWeightDecay, maximize);
   }
 
   public NAdamOptions withMomentumDecay(double momentumDecay) {
-    return new NAdamOptions(lr, beta1, beta2, eps, weightDecay, momentumDecay,
-        decoupledWeightDecay, maximize);
+    return new NAdamOptions(
+        lr, beta1, beta2, eps, weightDecay, momentumDecay, decoupledWeightDecay, maximize);
   }
 
   public NAdamOptions withDecoupledWeightDecay(boolean decoupledWeightDecay) {
-    return new NAdamOptions(lr, beta1, beta2, eps, weightDecay, momentumDecay,
-        decoupledWeightDecay, maximize);
+    return new NAdamOptions(
+        lr, beta1, beta2, eps, weightDecay, momentumDecay, decoupledWeightDecay, maximize);
   }
 
   public NAdamOptions withMaximize(boolean maximize) {
-    return new NAdamOptions(lr, beta1, beta2, eps, weightDecay, momentumDecay,
-        decoupledWeightDecay, maximize);
+    return new NAdamOptions(
+        lr, beta1, beta2, eps, weightDecay, momentumDecay, decoupledWeightDecay, maximize);
   }
 }

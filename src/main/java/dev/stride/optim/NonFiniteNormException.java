@@ -8,8 +8,12 @@ public final class NonFiniteNormException extends ArithmeticException {
   private final double norm;
 
   NonFiniteNormException(double normType, double norm) {
-    super("the total norm of order " + normType + " of the gradients is " + norm
-        + ", so they cannot be clipped; nothing was changed (errorIfNonfinite is set)");
+    super(
+        "the total norm of order "
+            + normType
+            + " of the gradients is "
+            + norm
+            + ", so they cannot be clipped; nothing was changed (errorIfNonfinite is set)");
     this.norm = norm;
   }
 

@@ -13,16 +13,17 @@ import java.util.List;
 
 /**
  * An update rule applied to parameters held in groups. Parameters live in the caller's native
- * memory; the rule's state lives off-heap in memory this optimizer owns, allocated on first use
- * and freed by {@link #close()}.
+ * memory; the rule's state lives off-heap in memory this optimizer owns, allocated on first use and
+ * freed by {@link #close()}.
  *
- * <p>One {@link #step()} updates every parameter of every group in one parallel region: the work
- * is cut into chunks of a fixed size when parameters are registered ({@link StepPlan}), and taken
- * by a {@link StepPool}'s workers and the calling thread. Results are the same to the bit for any
- * number of threads. By default a step uses as many threads as the machine has cores
- * ({@link #setThreads}, or a pool shared with other optimizers: {@link #setPool}); a step over
- * fewer than {@link #PARALLEL_FROM} elements runs on the calling thread alone. Parameters in memory confined to one thread ({@code Arena.ofConfined()}) are
- * updated by the calling thread, which must be their owner; the rest go to every thread.
+ * <p>One {@link #step()} updates every parameter of every group in one parallel region: the work is
+ * cut into chunks of a fixed size when parameters are registered ({@link StepPlan}), and taken by a
+ * {@link StepPool}'s workers and the calling thread. Results are the same to the bit for any number
+ * of threads. By default a step uses as many threads as the machine has cores ({@link #setThreads},
+ * or a pool shared with other optimizers: {@link #setPool}); a step over fewer than {@link
+ * #PARALLEL_FROM} elements runs on the calling thread alone. Parameters in memory confined to one
+ * thread ({@code Arena.ofConfined()}) are updated by the calling thread, which must be their owner;
+ * the rest go to every thread.
  *
  * <p>A step either updates every parameter or, when it throws, none: everything that can fail is
  * checked before the first parameter is touched. Step from one thread at a time.
@@ -39,9 +40,11 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   /**
    * Steps over fewer elements than this run on the calling thread alone: {@value
    * #DEFAULT_PARALLEL_FROM} unless {@code -Dstride.parallelFrom=N} says otherwise (measured on the
-   * 2-core machine of BENCHMARKS.md, where waking a second thread cost more than it gained below it).
+   * 2-core machine of BENCHMARKS.md, where waking a second thread cost more than it gained below
+   * it).
    */
-  public static final long PARALLEL_FROM = Long.getLong(PARALLEL_FROM_PROPERTY, DEFAULT_PARALLEL_FROM);
+  public static final long PARALLEL_FROM =
+      Long.getLong(PARALLEL_FROM_PROPERTY, DEFAULT_PARALLEL_FROM);
 
   final UpdateKernels kernels;
   // Shared, so that workers can update the state and a trainer may build the optimizer on one
@@ -49,27 +52,38 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   private final Arena arena = Arena.ofShared();
   private final StateMemory stateMemory = new StateMemory(arena);
   private final List<ParamGroup<H>> groups = new ArrayList<>();
+
   /** One segment of each distinct memory scope the parameters live in, checked once per step. */
   private final List<MemorySegment> scopes = new ArrayList<>();
+
   /** The pass of the step being run, for rules that make several. */
   private int pass;
+
   private final ChunkTask updateChunk =
       (worker, chunk, p, offset, count) -> update(this.pass, worker, chunk, p, offset, count);
+
   /** Per-thread workspaces of rules that reduce: 16 doubles and a chunk of floats each. */
   private double[][] lanes = new double[0][];
+
   /** scratch[w][k]: worker w's k-th chunk of scratch floats. */
   private MemorySegment[][] scratch = new MemorySegment[0][];
+
   /** Per-chunk results of rules that reduce, {@link #chunkResults()} per chunk. */
   private double[] chunkResults = new double[0];
+
   private final GradientStatistics statistics;
   private Clipping clipping;
+
   /** Whether group g's gradients are clipped; all groups' when null. */
   private boolean[] clippedGroups;
+
   private boolean[] clipMask = new boolean[0];
   private boolean skipNonFinite;
   private double lastGradNorm = Double.NaN;
+
   /** Null when parameters were registered since it was made. */
   private StepPlan plan;
+
   private int threads = Runtime.getRuntime().availableProcessors();
   private StepPool pool;
   private boolean ownsPool;
@@ -105,9 +119,9 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   }
 
   /**
-   * Sets how many threads a step runs on, the calling one included; 1 starts no worker. The
-   * workers start at the first step large enough to use them. Replaces a pool set before (a pool
-   * of this optimizer's own is closed; one given by {@link #setPool} is left to its owner).
+   * Sets how many threads a step runs on, the calling one included; 1 starts no worker. The workers
+   * start at the first step large enough to use them. Replaces a pool set before (a pool of this
+   * optimizer's own is closed; one given by {@link #setPool} is left to its owner).
    *
    * @throws IllegalArgumentException if {@code threads} is less than 1
    */
@@ -133,11 +147,11 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   }
 
   /**
-   * Clips gradients in every step from now on, as PyTorch's {@code clip_grad_norm_} or
-   * {@code clip_grad_value_} called before {@code step()}: the factor (or the clamp) is applied
-   * inside the rule's kernel, and the caller's gradients are left as they were. By norm, the
-   * gradients are read once more before the step, and {@link #lastGradNorm()} tells the total.
-   * {@code null} stops clipping.
+   * Clips gradients in every step from now on, as PyTorch's {@code clip_grad_norm_} or {@code
+   * clip_grad_value_} called before {@code step()}: the factor (or the clamp) is applied inside the
+   * rule's kernel, and the caller's gradients are left as they were. By norm, the gradients are
+   * read once more before the step, and {@link #lastGradNorm()} tells the total. {@code null} stops
+   * clipping.
    */
   public void setClipping(Clipping clipping) {
     checkOpen();
@@ -236,14 +250,14 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   /**
    * Updates every registered parameter from its gradient, clipped as {@link #setClipping} says.
    *
-   * @return false if the step was skipped: a gradient was not finite and
-   *     {@link #setSkipNonFinite} is set; nothing changed then
+   * @return false if the step was skipped: a gradient was not finite and {@link #setSkipNonFinite}
+   *     is set; nothing changed then
    * @throws IllegalStateException if this optimizer or its pool is closed or a parameter's memory
    *     was freed; nothing is updated then
    * @throws WrongThreadException if a parameter's memory is confined to another thread; nothing is
    *     updated then
-   * @throws NonFiniteNormException if clipping by norm with {@code errorIfNonfinite} finds a NaN
-   *     or infinite norm; nothing is updated then
+   * @throws NonFiniteNormException if clipping by norm with {@code errorIfNonfinite} finds a NaN or
+   *     infinite norm; nothing is updated then
    */
   public boolean step() {
     return step(1f, skipNonFinite);
@@ -259,8 +273,13 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     float clipFactor = 1;
     if (byNorm || guard) {
       Clipping.ByNorm norm = byNorm ? (Clipping.ByNorm) clipping : null;
-      statistics.prepare(plan, pool == null ? 1 : pool.threads(), byNorm ? norm.normType() : 2,
-          byNorm ? clipMask() : null, guard, unscale);
+      statistics.prepare(
+          plan,
+          pool == null ? 1 : pool.threads(),
+          byNorm ? norm.normType() : 2,
+          byNorm ? clipMask() : null,
+          guard,
+          unscale);
       run(pool, statistics);
       if (guard && !statistics.allFinite()) {
         return false;
@@ -304,8 +323,8 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   }
 
   /**
-   * Everything a step checks and allocates before it writes: the parameters' memory, the plan,
-   * the threads and the rule's state. Returns the pool to run on, or null for the calling thread.
+   * Everything a step checks and allocates before it writes: the parameters' memory, the plan, the
+   * threads and the rule's state. Returns the pool to run on, or null for the calling thread.
    */
   private StepPool checkStep() {
     checkOpen();
@@ -320,8 +339,8 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   }
 
   /**
-   * The rule's coefficients for this step, once per group and step count, with the step's
-   * gradient scale: {@code unscale}, times {@code clipFactor} in the clipped groups.
+   * The rule's coefficients for this step, once per group and step count, with the step's gradient
+   * scale: {@code unscale}, times {@code clipFactor} in the clipped groups.
    */
   private void prepareCoefficients(float unscale, float clipFactor) {
     boolean share = sharesCoefficients();
@@ -331,8 +350,10 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
       prepareGroup(group);
       boolean clipped = clips(group.index());
       float gradScale = clipped ? unscale * clipFactor : unscale;
-      float clipValue = clipped && clipping instanceof Clipping.ByValue v ? (float) v.clipValue()
-          : Float.POSITIVE_INFINITY;
+      float clipValue =
+          clipped && clipping instanceof Clipping.ByValue v
+              ? (float) v.clipValue()
+              : Float.POSITIVE_INFINITY;
       Parameter previous = null;
       List<Parameter> parameters = group.parameters();
       for (int i = 0; i < parameters.size(); i++) {
@@ -377,7 +398,8 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
 
   private StepPool poolFor(StepPlan plan) {
     if (pool != null && pool.isClosed()) {
-      throw new IllegalStateException("the step pool set by setPool is closed; nothing was updated");
+      throw new IllegalStateException(
+          "the step pool set by setPool is closed; nothing was updated");
     }
     StepPool chosen = null;
     if (threads > 1 && plan.elements >= PARALLEL_FROM && plan.sharedUnits.length > 1) {
@@ -483,8 +505,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   /**
    * Puts back what {@code snapshot} copied, to the bit: values, state (a slot allocated since is
    * made unallocated again, so the next step starts it afresh; the rule's per-group numbers), step
-   * counts and hyperparameters.
-   * Gradients and parameters' memory stay the caller's.
+   * counts and hyperparameters. Gradients and parameters' memory stay the caller's.
    *
    * @throws IllegalArgumentException if {@code snapshot} was taken of another optimizer or is
    *     closed; nothing is changed then
@@ -494,7 +515,8 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
    */
   public void restore(OptimizerSnapshot<H> snapshot) {
     if (snapshot.optimizer() != this) {
-      throw new IllegalArgumentException("snapshot " + snapshot + " was taken of another optimizer");
+      throw new IllegalArgumentException(
+          "snapshot " + snapshot + " was taken of another optimizer");
     }
     if (snapshot.isClosed()) {
       throw new IllegalArgumentException("snapshot " + snapshot + " is closed");
@@ -502,13 +524,23 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     checkOpen();
     List<OptimizerSnapshot.GroupCopy<H>> copies = snapshot.groups();
     if (copies.size() != groups.size()) {
-      throw new IllegalStateException("this optimizer has " + groups.size() + " groups, the snapshot "
-          + copies.size() + ": a snapshot restores only what was registered when it was taken");
+      throw new IllegalStateException(
+          "this optimizer has "
+              + groups.size()
+              + " groups, the snapshot "
+              + copies.size()
+              + ": a snapshot restores only what was registered when it was taken");
     }
     for (int g = 0; g < groups.size(); g++) {
       if (groups.get(g).size() != copies.get(g).parameters().size()) {
-        throw new IllegalStateException("group " + g + " has " + groups.get(g).size() + " parameters, the snapshot "
-            + copies.get(g).parameters().size() + ": a snapshot restores only what was registered when it was taken");
+        throw new IllegalStateException(
+            "group "
+                + g
+                + " has "
+                + groups.get(g).size()
+                + " parameters, the snapshot "
+                + copies.get(g).parameters().size()
+                + ": a snapshot restores only what was registered when it was taken");
       }
     }
     checkParametersReachable();
@@ -534,8 +566,8 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
 
   /**
    * Runs {@code task} over every chunk of the step plan, on the step's threads, as a step runs the
-   * rule: for passes over all parameters besides the update itself (weight averaging). Checks what a
-   * step checks first.
+   * rule: for passes over all parameters besides the update itself (weight averaging). Checks what
+   * a step checks first.
    */
   void runChunks(ChunkTask task) {
     checkOpen();
@@ -543,7 +575,10 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     run(poolFor(plan()), task);
   }
 
-  /** Frees the state and stops this optimizer's own workers. Parameters stay as they are. Idempotent. */
+  /**
+   * Frees the state and stops this optimizer's own workers. Parameters stay as they are.
+   * Idempotent.
+   */
   @Override
   public void close() {
     if (!closed) {
@@ -557,8 +592,8 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   public abstract String pytorchName();
 
   /**
-   * The rule's state buffers per parameter, under PyTorch's state keys ({@code "exp_avg"}, …):
-   * slot k is {@code stateKeys().get(k)}. A constant list.
+   * The rule's state buffers per parameter, under PyTorch's state keys ({@code "exp_avg"}, …): slot
+   * k is {@code stateKeys().get(k)}. A constant list.
    */
   abstract List<String> stateKeys();
 
@@ -575,18 +610,18 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   abstract boolean pytorchKeepsStep();
 
   /**
-   * The numbers the rule keeps per group besides its hyperparameters, under the reference's
-   * {@code param_groups} keys (Schedule-Free's {@code "lr_max"}, {@code "weight_sum"}), in
-   * {@link ParamGroup#scalars}; none by default. A constant list. Snapshots carry them.
+   * The numbers the rule keeps per group besides its hyperparameters, under the reference's {@code
+   * param_groups} keys (Schedule-Free's {@code "lr_max"}, {@code "weight_sum"}), in {@link
+   * ParamGroup#scalars}; none by default. A constant list. Snapshots carry them.
    */
   List<String> groupScalarKeys() {
     return List.of();
   }
 
   /**
-   * The {@link #groupScalarKeys()} values of a group just added with {@code hyperparameters}:
-   * zeros by default. Called by {@link #addGroup}, also for the first group while this optimizer
-   * is being constructed.
+   * The {@link #groupScalarKeys()} values of a group just added with {@code hyperparameters}: zeros
+   * by default. Called by {@link #addGroup}, also for the first group while this optimizer is being
+   * constructed.
    */
   double[] newGroupScalars(H hyperparameters) {
     return new double[groupScalarKeys().size()];
@@ -621,9 +656,9 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
 
   /**
    * Sets {@code p.coefficients()} for the step about to be taken, from {@code h} and {@code p}'s
-   * step count and state. Called once per group for parameters that step alike. A rule with
-   * {@link #scalarKeys()} advances them here, to what PyTorch holds after the step: nothing that
-   * follows can fail.
+   * step count and state. Called once per group for parameters that step alike. A rule with {@link
+   * #scalarKeys()} advances them here, to what PyTorch holds after the step: nothing that follows
+   * can fail.
    */
   abstract void prepare(H h, Parameter p);
 
@@ -664,8 +699,8 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   }
 
   /**
-   * Whether parameters of a group that step alike may share one coefficients object: not for
-   * rules whose coefficients hold per-tensor results (LAMB's trust ratio) or per-parameter state.
+   * Whether parameters of a group that step alike may share one coefficients object: not for rules
+   * whose coefficients hold per-tensor results (LAMB's trust ratio) or per-parameter state.
    */
   boolean sharesCoefficients() {
     return scalarKeys().isEmpty();
@@ -692,12 +727,22 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
       for (int i = 0; i < parameters.size(); i++) {
         Parameter p = parameters.get(i);
         if (!p.isAlive()) {
-          throw new IllegalStateException("parameter " + i + " of group " + group.index()
-              + " belongs to a closed arena; nothing was updated");
+          throw new IllegalStateException(
+              "parameter "
+                  + i
+                  + " of group "
+                  + group.index()
+                  + " belongs to a closed arena; nothing was updated");
         }
         if (!p.isAccessibleBy(current)) {
-          throw new WrongThreadException("parameter " + i + " of group " + group.index()
-              + " is confined to another thread than " + current + "; nothing was updated");
+          throw new WrongThreadException(
+              "parameter "
+                  + i
+                  + " of group "
+                  + group.index()
+                  + " is confined to another thread than "
+                  + current
+                  + "; nothing was updated");
         }
       }
     }
@@ -719,8 +764,15 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
       for (int i = 0; i < parameters.size(); i++) {
         Parameter p = parameters.get(i);
         if (p.isAlive() && (p.overlaps(value) || p.overlaps(grad))) {
-          throw new IllegalArgumentException("value " + value + " or grad " + grad
-              + " is already registered: it overlaps parameter " + i + " of group " + group.index());
+          throw new IllegalArgumentException(
+              "value "
+                  + value
+                  + " or grad "
+                  + grad
+                  + " is already registered: it overlaps parameter "
+                  + i
+                  + " of group "
+                  + group.index());
         }
       }
     }
@@ -728,8 +780,8 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
 
   /** A new parameter for {@link ParamGroup#add}, whose checks it has passed. */
   Parameter register(int group, MemorySegment value, MemorySegment grad, long[] shape) {
-    Parameter p = new Parameter(group, value, grad, shape, stateSlots(), scalarSlots(),
-        newCoefficients());
+    Parameter p =
+        new Parameter(group, value, grad, shape, stateSlots(), scalarSlots(), newCoefficients());
     for (MemorySegment s : new MemorySegment[] {value, grad}) {
       if (scopes.stream().noneMatch(known -> known.scope().equals(s.scope()))) {
         scopes.add(s);

@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * An optimizer as it was at one moment, to be put back by {@link Optimizer#restore}: every
  * parameter's value, the rule's state (buffers, per-parameter and per-group numbers), the
- * per-parameter and total step counts, and each group's hyperparameters and L1 strength. Gradients are not kept: a trainer recomputes them for every batch.
+ * per-parameter and total step counts, and each group's hyperparameters and L1 strength. Gradients
+ * are not kept: a trainer recomputes them for every batch.
  *
  * <p>Holds its copies off-heap until {@link #close()}; it may be restored any number of times
  * before that.
@@ -23,7 +24,8 @@ public final class OptimizerSnapshot<H extends Hyperparameters<H>> implements Au
   record ParameterCopy(MemorySegment value, MemorySegment[] state, double[] scalars, long step) {}
 
   /** One group's copies: {@code scalars} are the rule's per-group numbers. */
-  record GroupCopy<H>(H hyperparameters, double l1, double[] scalars, List<ParameterCopy> parameters) {}
+  record GroupCopy<H>(
+      H hyperparameters, double l1, double[] scalars, List<ParameterCopy> parameters) {}
 
   private final Optimizer<H> optimizer;
   private final Arena arena = Arena.ofShared();
@@ -45,7 +47,8 @@ public final class OptimizerSnapshot<H extends Hyperparameters<H>> implements Au
         }
         copies.add(new ParameterCopy(copy(p.value), state, p.scalars.clone(), p.step));
       }
-      this.groups.add(new GroupCopy<>(group.hyperparameters(), group.l1(), group.scalars.clone(), copies));
+      this.groups.add(
+          new GroupCopy<>(group.hyperparameters(), group.l1(), group.scalars.clone(), copies));
     }
   }
 
@@ -53,8 +56,8 @@ public final class OptimizerSnapshot<H extends Hyperparameters<H>> implements Au
    * A snapshot over copies made elsewhere, such as a checkpoint file's mapped contents: restoring
    * it copies from them, so they must stay readable until then. Closing it frees nothing of theirs.
    */
-  static <H extends Hyperparameters<H>> OptimizerSnapshot<H> over(Optimizer<H> optimizer,
-      List<GroupCopy<H>> groups, long stepCount) {
+  static <H extends Hyperparameters<H>> OptimizerSnapshot<H> over(
+      Optimizer<H> optimizer, List<GroupCopy<H>> groups, long stepCount) {
     return new OptimizerSnapshot<>(optimizer, stepCount, groups);
   }
 

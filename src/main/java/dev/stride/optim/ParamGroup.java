@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Parameters that share hyperparameters. A schedule sets the group's learning rate (and momentum
- * or β1) between steps; the next {@link Optimizer#step()} uses them.
+ * Parameters that share hyperparameters. A schedule sets the group's learning rate (and momentum or
+ * β1) between steps; the next {@link Optimizer#step()} uses them.
  */
 public final class ParamGroup<H extends Hyperparameters<H>> {
   private final Optimizer<H> optimizer;
@@ -16,10 +16,13 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
   private final List<Parameter> parameters = new ArrayList<>();
   private H hyperparameters;
   private double l1;
+
   /** The rule's per-group numbers, in the order of {@link Optimizer#groupScalarKeys()}. */
   final double[] scalars;
+
   /** The hyperparameters and size the state was last allocated for: a step skips the loop then. */
   private H allocatedFor;
+
   private int allocatedSize;
 
   ParamGroup(Optimizer<H> optimizer, int index, H hyperparameters) {
@@ -34,17 +37,17 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
    * floats. The optimizer updates {@code value} in place and allocates its state on the first step.
    *
    * @throws IllegalArgumentException if a segment is not native, read-only, closed, not 4-byte
-   *     aligned or not a whole number of floats, if the lengths differ, or if {@code value} overlaps
-   *     a parameter already registered
+   *     aligned or not a whole number of floats, if the lengths differ, or if {@code value}
+   *     overlaps a parameter already registered
    */
   public ParamGroup<H> add(MemorySegment value, MemorySegment grad) {
     return add(value, grad, value.byteSize() / Float.BYTES);
   }
 
   /**
-   * Registers a parameter of the given shape (row-major, as PyTorch's): what rules that treat
-   * 1-D tensors apart (LARS's filters) and checkpoints see. {@link #add(MemorySegment,
-   * MemorySegment)} registers a 1-D parameter.
+   * Registers a parameter of the given shape (row-major, as PyTorch's): what rules that treat 1-D
+   * tensors apart (LARS's filters) and checkpoints see. {@link #add(MemorySegment, MemorySegment)}
+   * registers a 1-D parameter.
    *
    * @throws IllegalArgumentException as {@link #add(MemorySegment, MemorySegment)} does, or if a
    *     dimension is negative or the shape's elements are not the segments' floats
@@ -54,20 +57,30 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
     check("value", value);
     check("grad", grad);
     if (value.byteSize() != grad.byteSize()) {
-      throw new IllegalArgumentException("value and grad must have the same length, got "
-          + value.byteSize() / Float.BYTES + " and " + grad.byteSize() / Float.BYTES + " floats");
+      throw new IllegalArgumentException(
+          "value and grad must have the same length, got "
+              + value.byteSize() / Float.BYTES
+              + " and "
+              + grad.byteSize() / Float.BYTES
+              + " floats");
     }
     long elements = 1;
     for (long d : shape) {
       if (d < 0) {
-        throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape)
-            + " has a negative dimension");
+        throw new IllegalArgumentException(
+            "shape " + java.util.Arrays.toString(shape) + " has a negative dimension");
       }
       elements = Math.multiplyExact(elements, d);
     }
     if (elements != value.byteSize() / Float.BYTES) {
-      throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " holds "
-          + elements + " elements, the segments " + value.byteSize() / Float.BYTES + " floats");
+      throw new IllegalArgumentException(
+          "shape "
+              + java.util.Arrays.toString(shape)
+              + " holds "
+              + elements
+              + " elements, the segments "
+              + value.byteSize() / Float.BYTES
+              + " floats");
     }
     optimizer.checkNotRegistered(value, grad);
     parameters.add(optimizer.register(index, value, grad, shape.clone()));
@@ -78,18 +91,26 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
     Objects.requireNonNull(segment, name);
     // the kernels need native memory, and a heap segment seen by one slows all (UpdateKernels)
     if (!segment.isNative()) {
-      throw new IllegalArgumentException(name + " must be a native segment (allocated from an Arena),"
-          + " got a heap segment " + segment);
+      throw new IllegalArgumentException(
+          name
+              + " must be a native segment (allocated from an Arena),"
+              + " got a heap segment "
+              + segment);
     }
     if (!segment.scope().isAlive()) {
       throw new IllegalArgumentException(name + " belongs to a closed arena: " + segment);
     }
     if (segment.isReadOnly()) {
-      throw new IllegalArgumentException(name + " must be writable, got a read-only segment " + segment);
+      throw new IllegalArgumentException(
+          name + " must be writable, got a read-only segment " + segment);
     }
     if (segment.byteSize() % Float.BYTES != 0 || segment.address() % Float.BYTES != 0) {
-      throw new IllegalArgumentException(name + " must be 4-byte aligned and hold whole floats, got "
-          + segment.byteSize() + " bytes at address 0x" + Long.toHexString(segment.address()));
+      throw new IllegalArgumentException(
+          name
+              + " must be 4-byte aligned and hold whole floats, got "
+              + segment.byteSize()
+              + " bytes at address 0x"
+              + Long.toHexString(segment.address()));
     }
   }
 
@@ -121,8 +142,8 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
   }
 
   /**
-   * Sets the L1 strength λ1 for the next step. The gradient of λ1·Σ|p| is added where the rule
-   * adds its L2 term, after maximize and the L2 term itself (see each rule's class Javadoc).
+   * Sets the L1 strength λ1 for the next step. The gradient of λ1·Σ|p| is added where the rule adds
+   * its L2 term, after maximize and the L2 term itself (see each rule's class Javadoc).
    *
    * @throws IllegalArgumentException if {@code l1} is negative or not finite
    */

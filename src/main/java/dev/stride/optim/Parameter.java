@@ -6,41 +6,58 @@ import dev.stride.kernel.GradientCoefficients;
 import java.lang.foreign.MemorySegment;
 
 /**
- * One registered parameter: its value and gradient, the rule's state for it (buffers and per-parameter
- * scalars), its step count, and the coefficients its next chunks are updated with.
+ * One registered parameter: its value and gradient, the rule's state for it (buffers and
+ * per-parameter scalars), its step count, and the coefficients its next chunks are updated with.
  */
 final class Parameter {
   /** State buffers start on a cache line: a vector load that straddles two is slower. */
   static final long STATE_ALIGNMENT = StateMemory.ALIGNMENT;
+
   /** A thread that owns nothing: memory it may access is memory every thread may access. */
   private static final Thread NOT_AN_OWNER = new Thread(() -> {}, "stride-access-probe");
 
   /** The index of the parameter's group. */
   final int group;
+
   final MemorySegment value;
   final MemorySegment grad;
   final long count;
+
   /** The shape the caller registered it with, row-major; {@code [count]} unless told. */
   final long[] shape;
+
   /** Confined to its owner thread: only the thread that calls step may update it. */
   final boolean confined;
+
   /** The steps this parameter has taken: PyTorch's per-parameter {@code state['step']}. */
   long step;
+
   /** Buffers once allocated are kept: a restored snapshot may mark a slot unallocated again. */
   private final MemorySegment[] state;
+
   /** The rule's per-parameter numbers (ASGD's η and μ), in the rule's own order. */
   final double[] scalars;
+
   /** Bit k: slot k is in use. */
   private int allocated;
+
   /** Bit k: slot k was allocated for the step being taken, so it holds its initial value. */
   private int fresh;
+
   /** This parameter's own coefficients object, which {@link Optimizer} fills when needed. */
   final GradientCoefficients ownCoefficients;
+
   /** What the next update uses: {@link #ownCoefficients} or an equal one of the same group. */
   GradientCoefficients coefficients;
 
-  Parameter(int group, MemorySegment value, MemorySegment grad, long[] shape, int stateSlots,
-      int scalarSlots, GradientCoefficients coefficients) {
+  Parameter(
+      int group,
+      MemorySegment value,
+      MemorySegment grad,
+      long[] shape,
+      int stateSlots,
+      int scalarSlots,
+      GradientCoefficients coefficients) {
     this.group = group;
     this.value = value;
     this.grad = grad;
@@ -110,7 +127,9 @@ final class Parameter {
     fresh = 0;
   }
 
-  /** Puts back {@code copy} (its value, unless null); the slots it holds must be allocated already. */
+  /**
+   * Puts back {@code copy} (its value, unless null); the slots it holds must be allocated already.
+   */
   void restore(OptimizerSnapshot.ParameterCopy copy) {
     if (copy.value() != null) {
       value.copyFrom(copy.value());
@@ -141,7 +160,9 @@ final class Parameter {
   }
 
   static boolean overlap(MemorySegment a, MemorySegment b) {
-    return a.byteSize() > 0 && b.byteSize() > 0
-        && a.address() < b.address() + b.byteSize() && b.address() < a.address() + a.byteSize();
+    return a.byteSize() > 0
+        && b.byteSize() > 0
+        && a.address() < b.address() + b.byteSize()
+        && b.address() < a.address() + a.byteSize();
   }
 }

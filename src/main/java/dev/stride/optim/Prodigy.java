@@ -8,10 +8,10 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**
- * Prodigy, the learning-rate-free rule of Mishchenko and Defazio, as konstmish's
- * {@code prodigyopt.Prodigy}: Adam whose step size d estimates the distance to the solution from
- * sums over every tensor of the optimizer, so there is no rate to tune. Per step, in double, with
- * k the steps d has been updated in (from 0) and d the estimate after the previous step:
+ * Prodigy, the learning-rate-free rule of Mishchenko and Defazio, as konstmish's {@code
+ * prodigyopt.Prodigy}: Adam whose step size d estimates the distance to the solution from sums over
+ * every tensor of the optimizer, so there is no rate to tune. Per step, in double, with k the steps
+ * d has been updated in (from 0) and d the estimate after the previous step:
  *
  * <pre>
  *   β3 = beta3, or √β2;   bc = useBiasCorrection ? √(1 − β2^(k+1)) / (1 − β1^(k+1)) : 1
@@ -26,11 +26,10 @@ import java.util.List;
  *
  * p0 is each tensor's value at its first step. Every group must have the same rate: the reference
  * refuses others but 0, which {@link ProdigyOptions} refuses as the reference's constructor does.
- * The estimate, its maximum, A and k are
- * kept in every group, equal, under the reference's {@code param_groups} keys; {@link #d()} reads
- * it. A step makes two passes (36 and 16 bytes per element: 52, against AdamW's 28), with
- * reductions the same for any number of threads. State: {@code p0}, {@code s}, {@code exp_avg}
- * (when β1 > 0), {@code exp_avg_sq}.
+ * The estimate, its maximum, A and k are kept in every group, equal, under the reference's {@code
+ * param_groups} keys; {@link #d()} reads it. A step makes two passes (36 and 16 bytes per element:
+ * 52, against AdamW's 28), with reductions the same for any number of threads. State: {@code p0},
+ * {@code s}, {@code exp_avg} (when β1 > 0), {@code exp_avg_sq}.
  */
 public final class Prodigy extends Optimizer<ProdigyOptions> {
   private static final List<String> STATE_KEYS = List.of("p0", "s", "exp_avg", "exp_avg_sq");
@@ -45,6 +44,7 @@ public final class Prodigy extends Optimizer<ProdigyOptions> {
   private static final int K = 3;
   private final ProdigyKernel kernel;
   private final ReduceKernel reduce;
+
   /** This step's d·lr·bias correction, from {@link #prepareGroup} on the first group. */
   private double dlr;
 
@@ -100,9 +100,15 @@ public final class Prodigy extends Optimizer<ProdigyOptions> {
     double lr = group(0).lr();
     for (ParamGroup<ProdigyOptions> g : groups()) {
       if (g.lr() != lr) {
-        throw new IllegalStateException("Prodigy needs the same lr in every group, as the reference"
-            + " does: group 0 has " + lr + ", group " + g.index() + " has " + g.lr()
-            + "; nothing was updated");
+        throw new IllegalStateException(
+            "Prodigy needs the same lr in every group, as the reference"
+                + " does: group 0 has "
+                + lr
+                + ", group "
+                + g.index()
+                + " has "
+                + g.lr()
+                + "; nothing was updated");
       }
     }
   }
@@ -130,8 +136,10 @@ public final class Prodigy extends Optimizer<ProdigyOptions> {
     if (group.index() == 0) {
       ProdigyOptions h = group.hyperparameters();
       double k = group.scalars[K];
-      double bc = h.useBiasCorrection()
-          ? Math.sqrt(1 - Math.pow(h.beta2(), k + 1)) / (1 - Math.pow(h.beta1(), k + 1)) : 1;
+      double bc =
+          h.useBiasCorrection()
+              ? Math.sqrt(1 - Math.pow(h.beta2(), k + 1)) / (1 - Math.pow(h.beta1(), k + 1))
+              : 1;
       dlr = group.scalars[D] * h.lr() * bc;
     }
   }
@@ -139,9 +147,16 @@ public final class Prodigy extends Optimizer<ProdigyOptions> {
   @Override
   void prepare(ProdigyOptions h, Parameter p) {
     ProdigyOptions first = group(0).hyperparameters();
-    p.<ProdigyKernel.Coefficients>coefficients().set(d(), h.d0(), dlr, first.beta1(),
-        first.beta2(), first.effectiveBeta3(), h.decouple() ? 0 : h.weightDecay(),
-        h.safeguardWarmup());
+    p.<ProdigyKernel.Coefficients>coefficients()
+        .set(
+            d(),
+            h.d0(),
+            dlr,
+            first.beta1(),
+            first.beta2(),
+            first.effectiveBeta3(),
+            h.decouple() ? 0 : h.weightDecay(),
+            h.safeguardWarmup());
   }
 
   @Override
@@ -166,8 +181,19 @@ public final class Prodigy extends Optimizer<ProdigyOptions> {
       MemorySegment g = scratch(worker, 0);
       MemorySegment diff = scratch(worker, 1);
       double[] lanes = lanes(worker);
-      kernel.moments(c, p.value, p.grad, p.state(P0), p.state(EXP_AVG), p.state(EXP_AVG_SQ),
-          p.state(S), g, diff, offset, offset, count);
+      kernel.moments(
+          c,
+          p.value,
+          p.grad,
+          p.state(P0),
+          p.state(EXP_AVG),
+          p.state(EXP_AVG_SQ),
+          p.state(S),
+          g,
+          diff,
+          offset,
+          offset,
+          count);
       setChunkResult(chunk, 0, reduce.dot(g, diff, 0, count, lanes));
       setChunkResult(chunk, 1, reduce.sumOfAbs(p.state(S), offset, count, lanes));
     } else {
@@ -206,8 +232,8 @@ public final class Prodigy extends Optimizer<ProdigyOptions> {
     }
     for (Parameter p : parameters) {
       ProdigyOptions h = group(p.group).hyperparameters();
-      p.<ProdigyKernel.Coefficients>coefficients().setStep(d, dlr, h.eps(),
-          h.decouple() ? h.weightDecay() : 0);
+      p.<ProdigyKernel.Coefficients>coefficients()
+          .setStep(d, dlr, h.eps(), h.decouple() ? h.weightDecay() : 0);
     }
     return true;
   }

@@ -6,11 +6,11 @@ import java.util.Map;
 
 /**
  * Stride's optimizer for a {@code torch.optim} class and its keyword arguments, with PyTorch's
- * defaults for absent ones: {@code create("AdamW", Map.of("lr", 3e-4))}; for a rule outside
- * {@code torch.optim}, its reference class as {@code golden/FORMAT.md} names it ({@code "Lion"},
- * {@code "SGDScheduleFree"}, {@code "AdamWScheduleFree"}) and that constructor's arguments and
- * defaults. What a checkpoint's {@code param_groups} and the PyTorch reference files name, made
- * into Stride's rules.
+ * defaults for absent ones: {@code create("AdamW", Map.of("lr", 3e-4))}; for a rule outside {@code
+ * torch.optim}, its reference class as {@code golden/FORMAT.md} names it ({@code "Lion"}, {@code
+ * "SGDScheduleFree"}, {@code "AdamWScheduleFree"}) and that constructor's arguments and defaults.
+ * What a checkpoint's {@code param_groups} and the PyTorch reference files name, made into Stride's
+ * rules.
  */
 public final class PyTorchOptimizers {
   private PyTorchOptimizers() {}
@@ -24,11 +24,13 @@ public final class PyTorchOptimizers {
   }
 
   /** As {@link #create(String, Map)}, with the given kernels. */
-  public static Optimizer<?> create(String pytorchName, Map<String, ?> kwargs, UpdateKernels kernels) {
+  public static Optimizer<?> create(
+      String pytorchName, Map<String, ?> kwargs, UpdateKernels kernels) {
     return switch (pytorchName) {
       case "SGD" -> new Sgd(SgdOptions.fromPyTorch(kwargs), kernels);
       case "Adam" -> new Adam(AdamOptions.fromPyTorch(kwargs, AdamOptions.ADAM_DEFAULTS), kernels);
-      case "AdamW" -> new AdamW(AdamOptions.fromPyTorch(kwargs, AdamOptions.ADAMW_DEFAULTS), kernels);
+      case "AdamW" ->
+          new AdamW(AdamOptions.fromPyTorch(kwargs, AdamOptions.ADAMW_DEFAULTS), kernels);
       case "Adagrad" -> new Adagrad(AdagradOptions.fromPyTorch(kwargs), kernels);
       case "RMSprop" -> new Rmsprop(RmspropOptions.fromPyTorch(kwargs), kernels);
       case "Adadelta" -> new Adadelta(AdadeltaOptions.fromPyTorch(kwargs), kernels);
@@ -41,7 +43,8 @@ public final class PyTorchOptimizers {
       case "LARS" -> new Lars(LarsOptions.fromPyTorch(kwargs), kernels);
       case "Prodigy" -> new Prodigy(ProdigyOptions.fromPyTorch(kwargs), kernels);
       case "Lion" -> new Lion(LionOptions.fromPyTorch(kwargs), kernels);
-      case "SGDScheduleFree" -> new SgdScheduleFree(SgdScheduleFreeOptions.fromPyTorch(kwargs), kernels);
+      case "SGDScheduleFree" ->
+          new SgdScheduleFree(SgdScheduleFreeOptions.fromPyTorch(kwargs), kernels);
       case "AdamWScheduleFree" ->
           new AdamWScheduleFree(AdamWScheduleFreeOptions.fromPyTorch(kwargs), kernels);
       default -> throw new IllegalArgumentException("Stride has no rule " + pytorchName);

@@ -6,9 +6,9 @@ import dev.stride.kernel.UpdateKernels;
 import java.util.List;
 
 /**
- * RAdam, as PyTorch's {@code torch.optim.RAdam} (torch 1.13), with PyTorch 2's
- * {@code decoupled_weight_decay} and {@code maximize}. With {@code g = maximize ? -g : g} and t
- * the parameter's step from 1:
+ * RAdam, as PyTorch's {@code torch.optim.RAdam} (torch 1.13), with PyTorch 2's {@code
+ * decoupled_weight_decay} and {@code maximize}. With {@code g = maximize ? -g : g} and t the
+ * parameter's step from 1:
  *
  * <pre>
  *   g   = g + λ·p + λ1·sign(p)         λ unless decoupled; λ1: the group's L1
@@ -73,13 +73,21 @@ public final class RAdam extends ElementwiseOptimizer<RAdamOptions> {
 
   @Override
   void prepare(RAdamOptions h, Parameter p) {
-    p.<RAdamKernel.Coefficients>coefficients().set(h.lr(), h.beta1(), h.beta2(), h.eps(),
-        h.weightDecay(), h.decoupledWeightDecay(), h.maximize(), p.step + 1);
+    p.<RAdamKernel.Coefficients>coefficients()
+        .set(
+            h.lr(),
+            h.beta1(),
+            h.beta2(),
+            h.eps(),
+            h.weightDecay(),
+            h.decoupledWeightDecay(),
+            h.maximize(),
+            p.step + 1);
   }
 
   @Override
   void update(Parameter p, long offset, long count) {
-    kernel.update(p.coefficients(), p.value, p.grad, p.state(EXP_AVG), p.state(EXP_AVG_SQ),
-        offset, count);
+    kernel.update(
+        p.coefficients(), p.value, p.grad, p.state(EXP_AVG), p.state(EXP_AVG_SQ), offset, count);
   }
 }

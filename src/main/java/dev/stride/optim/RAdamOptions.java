@@ -8,12 +8,19 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * RAdam's hyperparameters, PyTorch's names and checks: {@code lr} η, {@code beta1} and
- * {@code beta2} (PyTorch's {@code betas}), {@code eps} ε, {@code weightDecay} λ, and PyTorch 2's
- * {@code decoupledWeightDecay} and {@code maximize} (torch 1.13's RAdam has neither).
+ * RAdam's hyperparameters, PyTorch's names and checks: {@code lr} η, {@code beta1} and {@code
+ * beta2} (PyTorch's {@code betas}), {@code eps} ε, {@code weightDecay} λ, and PyTorch 2's {@code
+ * decoupledWeightDecay} and {@code maximize} (torch 1.13's RAdam has neither).
  */
-public record RAdamOptions(double lr, double beta1, double beta2, double eps, double weightDecay,
-    boolean decoupledWeightDecay, boolean maximize) implements Hyperparameters<RAdamOptions> {
+public record RAdamOptions(
+    double lr,
+    double beta1,
+    double beta2,
+    double eps,
+    double weightDecay,
+    boolean decoupledWeightDecay,
+    boolean maximize)
+    implements Hyperparameters<RAdamOptions> {
 
   /** PyTorch's defaults: η = 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0. */
   public static final RAdamOptions DEFAULTS =
@@ -39,9 +46,14 @@ public record RAdamOptions(double lr, double beta1, double beta2, double eps, do
     Kwargs k = new Kwargs("RAdam", kwargs, PYTORCH_NAMES);
     RAdamOptions d = DEFAULTS;
     double[] betas = k.pair("betas", d.beta1, d.beta2);
-    return new RAdamOptions(k.number("lr", d.lr), betas[0], betas[1], k.number("eps", d.eps),
+    return new RAdamOptions(
+        k.number("lr", d.lr),
+        betas[0],
+        betas[1],
+        k.number("eps", d.eps),
         k.number("weight_decay", d.weightDecay),
-        k.bool("decoupled_weight_decay", d.decoupledWeightDecay), k.bool("maximize", d.maximize));
+        k.bool("decoupled_weight_decay", d.decoupledWeightDecay),
+        k.bool("maximize", d.maximize));
   }
 
   @Override

@@ -18,10 +18,10 @@ import java.util.List;
  *   p = p − η·g/d                                otherwise
  * </pre>
  *
- * State: {@code v}, and {@code b} when μ ≠ 0 and {@code a} when centered (PyTorch's
- * {@code square_avg}, {@code momentum_buffer}, {@code grad_avg}), each starting at 0. A buffer
- * that a later change of μ or centered needs starts at 0 at that step; PyTorch, which creates
- * them with the first step's flags only, fails there instead.
+ * State: {@code v}, and {@code b} when μ ≠ 0 and {@code a} when centered (PyTorch's {@code
+ * square_avg}, {@code momentum_buffer}, {@code grad_avg}), each starting at 0. A buffer that a
+ * later change of μ or centered needs starts at 0 at that step; PyTorch, which creates them with
+ * the first step's flags only, fails there instead.
  */
 public final class Rmsprop extends ElementwiseOptimizer<RmspropOptions> {
   private static final int SQUARE_AVG = 0;
@@ -80,13 +80,20 @@ public final class Rmsprop extends ElementwiseOptimizer<RmspropOptions> {
 
   @Override
   void prepare(RmspropOptions h, Parameter p) {
-    p.<RmspropKernel.Coefficients>coefficients().set(h.lr(), h.alpha(), h.eps(), h.weightDecay(),
-        h.momentum(), h.centered(), h.maximize());
+    p.<RmspropKernel.Coefficients>coefficients()
+        .set(h.lr(), h.alpha(), h.eps(), h.weightDecay(), h.momentum(), h.centered(), h.maximize());
   }
 
   @Override
   void update(Parameter p, long offset, long count) {
-    kernel.update(p.coefficients(), p.value, p.grad, p.state(SQUARE_AVG),
-        p.state(MOMENTUM_BUFFER), p.state(GRAD_AVG), offset, count);
+    kernel.update(
+        p.coefficients(),
+        p.value,
+        p.grad,
+        p.state(SQUARE_AVG),
+        p.state(MOMENTUM_BUFFER),
+        p.state(GRAD_AVG),
+        offset,
+        count);
   }
 }

@@ -7,12 +7,19 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * RMSprop's hyperparameters, PyTorch's names and checks: {@code lr} η, {@code alpha} α,
- * {@code eps} ε, {@code weightDecay} λ, {@code momentum} μ, {@code centered} and
- * {@code maximize}. As PyTorch's, α is only checked to be ≥ 0: α > 1 is accepted.
+ * RMSprop's hyperparameters, PyTorch's names and checks: {@code lr} η, {@code alpha} α, {@code eps}
+ * ε, {@code weightDecay} λ, {@code momentum} μ, {@code centered} and {@code maximize}. As
+ * PyTorch's, α is only checked to be ≥ 0: α > 1 is accepted.
  */
-public record RmspropOptions(double lr, double alpha, double eps, double weightDecay,
-    double momentum, boolean centered, boolean maximize) implements Hyperparameters<RmspropOptions> {
+public record RmspropOptions(
+    double lr,
+    double alpha,
+    double eps,
+    double weightDecay,
+    double momentum,
+    boolean centered,
+    boolean maximize)
+    implements Hyperparameters<RmspropOptions> {
 
   /** PyTorch's defaults: η = 1e-2, α = 0.99, ε = 1e-8, λ = 0, μ = 0, not centered. */
   public static final RmspropOptions DEFAULTS =
@@ -36,9 +43,13 @@ public record RmspropOptions(double lr, double alpha, double eps, double weightD
    */
   public static RmspropOptions fromPyTorch(Map<String, ?> kwargs) {
     Kwargs k = new Kwargs("RMSprop", kwargs, PYTORCH_NAMES);
-    return new RmspropOptions(k.number("lr", DEFAULTS.lr), k.number("alpha", DEFAULTS.alpha),
-        k.number("eps", DEFAULTS.eps), k.number("weight_decay", DEFAULTS.weightDecay),
-        k.number("momentum", DEFAULTS.momentum), k.bool("centered", DEFAULTS.centered),
+    return new RmspropOptions(
+        k.number("lr", DEFAULTS.lr),
+        k.number("alpha", DEFAULTS.alpha),
+        k.number("eps", DEFAULTS.eps),
+        k.number("weight_decay", DEFAULTS.weightDecay),
+        k.number("momentum", DEFAULTS.momentum),
+        k.bool("centered", DEFAULTS.centered),
         k.bool("maximize", DEFAULTS.maximize));
   }
 

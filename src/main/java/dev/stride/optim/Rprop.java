@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * Rprop, as PyTorch's {@code torch.optim.Rprop}: every element moves by a step size of its own,
  * against the sign of its gradient; the step size grows by η+ while that sign holds, shrinks by η−
- * when it flips, and stays in [Δmin, Δmax]. With {@code g = maximize ? -g : g} and {@code prev}
- * the previous step's {@code g}:
+ * when it flips, and stays in [Δmin, Δmax]. With {@code g = maximize ? -g : g} and {@code prev} the
+ * previous step's {@code g}:
  *
  * <pre>
  *   g    = g + λ1·sign(p)                    λ1: the group's L1 (Rprop has no weight decay)
@@ -74,13 +74,13 @@ public final class Rprop extends ElementwiseOptimizer<RpropOptions> {
 
   @Override
   void prepare(RpropOptions h, Parameter p) {
-    p.<RpropKernel.Coefficients>coefficients().set(h.etaMinus(), h.etaPlus(), h.stepSizeMin(),
-        h.stepSizeMax(), h.maximize());
+    p.<RpropKernel.Coefficients>coefficients()
+        .set(h.etaMinus(), h.etaPlus(), h.stepSizeMin(), h.stepSizeMax(), h.maximize());
   }
 
   @Override
   void update(Parameter p, long offset, long count) {
-    kernel.update(p.coefficients(), p.value, p.grad, p.state(PREV), p.state(STEP_SIZE), offset,
-        count);
+    kernel.update(
+        p.coefficients(), p.value, p.grad, p.state(PREV), p.state(STEP_SIZE), offset, count);
   }
 }

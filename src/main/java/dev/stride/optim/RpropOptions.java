@@ -12,16 +12,22 @@ import java.util.Set;
  * size), {@code etaMinus} η− and {@code etaPlus} η+ (PyTorch's {@code etas}: 0 &lt; η− &lt; 1 &lt;
  * η+), {@code stepSizeMin} and {@code stepSizeMax} (PyTorch's {@code step_sizes}, the range step
  * sizes are clamped to) and {@code maximize}. Besides PyTorch's checks: η+ is finite, η− stays
- * inside (0, 1) when rounded to float32 (PyTorch's sign rule tells a flip by the float32 factor
- * η−, which a 0 or a 1 would confuse), and the range is finite with 0 ≤ min ≤ max (PyTorch checks
- * none of it).
+ * inside (0, 1) when rounded to float32 (PyTorch's sign rule tells a flip by the float32 factor η−,
+ * which a 0 or a 1 would confuse), and the range is finite with 0 ≤ min ≤ max (PyTorch checks none
+ * of it).
  *
  * <p>Rprop has neither momentum nor weight decay: {@link #momentum()} and {@link #weightDecay()}
- * are 0, and {@link #withMomentum} and {@link #withWeightDecay} refuse anything else. The rate
- * only seeds the step sizes: a new {@code lr} affects parameters that have not stepped yet.
+ * are 0, and {@link #withMomentum} and {@link #withWeightDecay} refuse anything else. The rate only
+ * seeds the step sizes: a new {@code lr} affects parameters that have not stepped yet.
  */
-public record RpropOptions(double lr, double etaMinus, double etaPlus, double stepSizeMin,
-    double stepSizeMax, boolean maximize) implements Hyperparameters<RpropOptions> {
+public record RpropOptions(
+    double lr,
+    double etaMinus,
+    double etaPlus,
+    double stepSizeMin,
+    double stepSizeMax,
+    boolean maximize)
+    implements Hyperparameters<RpropOptions> {
 
   /** PyTorch's defaults: lr = 1e-2, η = (0.5, 1.2), step sizes in [1e-6, 50]. */
   public static final RpropOptions DEFAULTS = new RpropOptions(1e-2, 0.5, 1.2, 1e-6, 50, false);
@@ -32,8 +38,11 @@ public record RpropOptions(double lr, double etaMinus, double etaPlus, double st
       throw new IllegalArgumentException("etaMinus must be in (0, 1), got " + etaMinus);
     }
     if (!((float) etaMinus > 0 && (float) etaMinus < 1)) {
-      throw new IllegalArgumentException("etaMinus must stay in (0, 1) as a float32, got "
-          + etaMinus + ", which rounds to " + (float) etaMinus);
+      throw new IllegalArgumentException(
+          "etaMinus must stay in (0, 1) as a float32, got "
+              + etaMinus
+              + ", which rounds to "
+              + (float) etaMinus);
     }
     if (!(etaPlus > 1) || etaPlus == Double.POSITIVE_INFINITY) {
       throw new IllegalArgumentException("etaPlus must be a finite number > 1, got " + etaPlus);
@@ -55,7 +64,12 @@ public record RpropOptions(double lr, double etaMinus, double etaPlus, double st
     RpropOptions d = DEFAULTS;
     double[] etas = k.pair("etas", d.etaMinus, d.etaPlus);
     double[] stepSizes = k.pair("step_sizes", d.stepSizeMin, d.stepSizeMax);
-    return new RpropOptions(k.number("lr", d.lr), etas[0], etas[1], stepSizes[0], stepSizes[1],
+    return new RpropOptions(
+        k.number("lr", d.lr),
+        etas[0],
+        etas[1],
+        stepSizes[0],
+        stepSizes[1],
         k.bool("maximize", d.maximize));
   }
 
@@ -86,8 +100,8 @@ public record RpropOptions(double lr, double etaMinus, double etaPlus, double st
   @Override
   public RpropOptions withMomentum(double momentum) {
     if (momentum != 0) {
-      throw new IllegalArgumentException("Rprop has no momentum to set: momentum must be 0, got "
-          + momentum);
+      throw new IllegalArgumentException(
+          "Rprop has no momentum to set: momentum must be 0, got " + momentum);
     }
     return this;
   }

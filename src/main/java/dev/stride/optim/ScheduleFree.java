@@ -28,35 +28,34 @@ import java.util.List;
  *
  * with β the rule's {@link Hyperparameters#momentum()} (SGD's momentum, AdamW's β1).
  *
- * <p><b>Memory-lean form.</b> Only z is kept; p holds y and x is implied, {@code x = (y − (1 − β′)·z)
- * / β′} with β′ the β that formed the current y. Substituting it, one step is
+ * <p><b>Memory-lean form.</b> Only z is kept; p holds y and x is implied, {@code x = (y − (1 −
+ * β′)·z) / β′} with β′ the β that formed the current y. Substituting it, one step is
  *
  * <pre>
  *   y = y + w·(z − y) + e·d,   z = z − γ·d       (the first with z before this step)
  *   w = 1 − (β/β′)·(1 − c),    e = γ·(β·(1 − c) − 1)
  * </pre>
  *
- * which for a constant β is the repository's optimized form (w = c). Against the reference form
- * (z, x and y kept) this saves a buffer, and a read and a write of one, per element and step,
- * and it stays within the tolerance of the reference's trajectories ({@code golden/FORMAT.md}):
- * the golden cases' worst error is 3 % of it for SGD and 7 % for AdamW, in y and in x alike.
- * β′ is kept per group, so a β changed between steps still gives the reference's x (without it,
- * a change from 0.9 to 0.6 put y thousands of tolerances off). The cost is in switching:
- * {@link #eval()} computes {@code x = y + (1 − 1/β′)·(z − y)} and {@link #train()}
- * {@code y = x + (1 − β′)·(z − x)}, so a round trip gives y back to about an ulp, not to the bit
- * (the reference copies a kept y), and x is less precise as β′ nears 0, where 1/β′ amplifies the
- * roundings of y and z.
+ * which for a constant β is the repository's optimized form (w = c). Against the reference form (z,
+ * x and y kept) this saves a buffer, and a read and a write of one, per element and step, and it
+ * stays within the tolerance of the reference's trajectories ({@code golden/FORMAT.md}): the golden
+ * cases' worst error is 3 % of it for SGD and 7 % for AdamW, in y and in x alike. β′ is kept per
+ * group, so a β changed between steps still gives the reference's x (without it, a change from 0.9
+ * to 0.6 put y thousands of tolerances off). The cost is in switching: {@link #eval()} computes
+ * {@code x = y + (1 − 1/β′)·(z − y)} and {@link #train()} {@code y = x + (1 − β′)·(z − x)}, so a
+ * round trip gives y back to about an ulp, not to the bit (the reference copies a kept y), and x is
+ * less precise as β′ nears 0, where 1/β′ amplifies the roundings of y and z.
  *
- * <p><b>Train and eval.</b> An optimizer starts in eval mode, as the reference does, and
- * {@link #step()} is refused until {@link #train()}; call {@link #eval()} before evaluating or
- * saving and {@link #train()} before training again. Switching touches only parameters that have
- * stepped; before its first step a parameter is its own x, y and z. A snapshot carries the mode
- * with the values, so a restore puts back a consistent pair; groups added later start in the
- * optimizer's current mode.
+ * <p><b>Train and eval.</b> An optimizer starts in eval mode, as the reference does, and {@link
+ * #step()} is refused until {@link #train()}; call {@link #eval()} before evaluating or saving and
+ * {@link #train()} before training again. Switching touches only parameters that have stepped;
+ * before its first step a parameter is its own x, y and z. A snapshot carries the mode with the
+ * values, so a restore puts back a consistent pair; groups added later start in the optimizer's
+ * current mode.
  *
- * <p>Per-group numbers (in the reference's {@code param_groups}): {@code k} (steps taken),
- * {@code lr_max}, {@code weight_sum}, {@code train_mode} (1 or 0), and Stride's own
- * {@code y_momentum}, β′ above. The reference keeps no per-parameter step count.
+ * <p>Per-group numbers (in the reference's {@code param_groups}): {@code k} (steps taken), {@code
+ * lr_max}, {@code weight_sum}, {@code train_mode} (1 or 0), and Stride's own {@code y_momentum}, β′
+ * above. The reference keeps no per-parameter step count.
  *
  * @param <H> the rule's hyperparameters
  */
@@ -85,6 +84,7 @@ public abstract sealed class ScheduleFree<H extends ScheduleFree.Averaging<H>>
   static final int Y_MOMENTUM = 4;
   private static final List<String> GROUP_SCALAR_KEYS =
       List.of("k", "lr_max", "weight_sum", "train_mode", "y_momentum");
+
   /** The state slot of z, in both rules. */
   static final int Z = 0;
 
@@ -94,8 +94,10 @@ public abstract sealed class ScheduleFree<H extends ScheduleFree.Averaging<H>>
   static final class GroupStep {
     /** γ. */
     double lr;
+
     double averageWeight;
     double gradientWeight;
+
     /** t. */
     long t;
   }
@@ -152,8 +154,10 @@ public abstract sealed class ScheduleFree<H extends ScheduleFree.Averaging<H>>
   @Override
   final void checkCanStep() {
     if (!isTraining()) {
-      throw new IllegalStateException(pytorchName() + " is in eval mode, its parameters at the"
-          + " averaged point x: call train() before step(); nothing was updated");
+      throw new IllegalStateException(
+          pytorchName()
+              + " is in eval mode, its parameters at the"
+              + " averaged point x: call train() before step(); nothing was updated");
     }
   }
 

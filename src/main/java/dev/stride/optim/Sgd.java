@@ -63,8 +63,15 @@ public final class Sgd extends ElementwiseOptimizer<SgdOptions> {
 
   @Override
   void prepare(SgdOptions h, Parameter p) {
-    p.<SgdKernel.Coefficients>coefficients().set(h.lr(), h.momentum(), h.dampening(),
-        h.weightDecay(), h.nesterov(), h.maximize(), p.isFresh(MOMENTUM_BUFFER));
+    p.<SgdKernel.Coefficients>coefficients()
+        .set(
+            h.lr(),
+            h.momentum(),
+            h.dampening(),
+            h.weightDecay(),
+            h.nesterov(),
+            h.maximize(),
+            p.isFresh(MOMENTUM_BUFFER));
   }
 
   @Override

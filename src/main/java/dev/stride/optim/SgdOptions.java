@@ -7,11 +7,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * SGD's hyperparameters, PyTorch's names and checks: {@code lr} η, {@code momentum} μ,
- * {@code dampening} τ, {@code weightDecay} λ, {@code nesterov} and {@code maximize}.
+ * SGD's hyperparameters, PyTorch's names and checks: {@code lr} η, {@code momentum} μ, {@code
+ * dampening} τ, {@code weightDecay} λ, {@code nesterov} and {@code maximize}.
  */
-public record SgdOptions(double lr, double momentum, double dampening, double weightDecay,
-    boolean nesterov, boolean maximize) implements Hyperparameters<SgdOptions> {
+public record SgdOptions(
+    double lr,
+    double momentum,
+    double dampening,
+    double weightDecay,
+    boolean nesterov,
+    boolean maximize)
+    implements Hyperparameters<SgdOptions> {
 
   public SgdOptions {
     Args.nonNegative("lr", lr);
@@ -19,8 +25,11 @@ public record SgdOptions(double lr, double momentum, double dampening, double we
     Args.nonNegative("dampening", dampening);
     Args.nonNegative("weightDecay", weightDecay);
     if (nesterov && (momentum <= 0 || dampening != 0)) {
-      throw new IllegalArgumentException("nesterov needs momentum > 0 and dampening = 0, got momentum "
-          + momentum + " and dampening " + dampening);
+      throw new IllegalArgumentException(
+          "nesterov needs momentum > 0 and dampening = 0, got momentum "
+              + momentum
+              + " and dampening "
+              + dampening);
     }
   }
 
@@ -38,8 +47,13 @@ public record SgdOptions(double lr, double momentum, double dampening, double we
     if (!k.has("lr")) {
       throw new IllegalArgumentException("SGD needs lr: torch 1.13's SGD has no default");
     }
-    return new SgdOptions(k.number("lr", 0), k.number("momentum", 0), k.number("dampening", 0),
-        k.number("weight_decay", 0), k.bool("nesterov", false), k.bool("maximize", false));
+    return new SgdOptions(
+        k.number("lr", 0),
+        k.number("momentum", 0),
+        k.number("dampening", 0),
+        k.number("weight_decay", 0),
+        k.bool("nesterov", false),
+        k.bool("maximize", false));
   }
 
   @Override

@@ -7,9 +7,9 @@ import java.util.List;
 
 /**
  * Schedule-Free SGD, as the reference class {@code SGDScheduleFreeReference} of
- * facebookresearch/schedule_free computes it: no schedule to choose, the averaging of
- * {@link ScheduleFree} doing what a decay would. With γ, c and β (the {@code momentum}) as there
- * and {@code g} the gradient taken at y:
+ * facebookresearch/schedule_free computes it: no schedule to choose, the averaging of {@link
+ * ScheduleFree} doing what a decay would. With γ, c and β (the {@code momentum}) as there and
+ * {@code g} the gradient taken at y:
  *
  * <pre>
  *   g = g + λ·y + λ1·sign(y)           if λ ≠ 0, λ1 ≠ 0 (λ1: the group's L1), as the reference
@@ -64,8 +64,13 @@ public final class SgdScheduleFree extends ScheduleFree<SgdScheduleFreeOptions> 
 
   @Override
   void prepare(SgdScheduleFreeOptions h, Parameter p) {
-    p.<SgdScheduleFreeKernel.Coefficients>coefficients().set(groupStep.lr, groupStep.averageWeight,
-        groupStep.gradientWeight, h.weightDecay(), p.isFresh(Z));
+    p.<SgdScheduleFreeKernel.Coefficients>coefficients()
+        .set(
+            groupStep.lr,
+            groupStep.averageWeight,
+            groupStep.gradientWeight,
+            h.weightDecay(),
+            p.isFresh(Z));
   }
 
   @Override

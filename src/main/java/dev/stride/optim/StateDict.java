@@ -11,26 +11,26 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * An optimizer's state as PyTorch's {@code optimizer.state_dict()} lays it out: the rule's
- * {@code torch.optim} name, each group's hyperparameters under PyTorch's names, and per parameter
+ * An optimizer's state as PyTorch's {@code optimizer.state_dict()} lays it out: the rule's {@code
+ * torch.optim} name, each group's hyperparameters under PyTorch's names, and per parameter
  * (numbered across the groups in order, as PyTorch numbers them) its buffers under PyTorch's state
  * keys, its step count and its per-parameter numbers. Besides PyTorch's: each group's L1 strength
  * and the optimizer's step count. What {@code dev.stride.checkpoint} writes to a file and reads
  * back; any other format can be built on it the same way.
  *
- * <p>{@link #of} gives read-only views of the live memory, valid until the next step or
- * {@code close()}; {@link #loader} checks a state read from elsewhere against an optimizer and
- * returns what puts it in place, all or nothing.
+ * <p>{@link #of} gives read-only views of the live memory, valid until the next step or {@code
+ * close()}; {@link #loader} checks a state read from elsewhere against an optimizer and returns
+ * what puts it in place, all or nothing.
  */
 public final class StateDict {
 
   /**
-   * One parameter group: its hyperparameters as {@link Hyperparameters#toPyTorch()} gives them,
-   * its L1 strength, the rule's per-group numbers by key (Schedule-Free's {@code lr_max}, …; all
-   * or none), and how many parameters it has.
+   * One parameter group: its hyperparameters as {@link Hyperparameters#toPyTorch()} gives them, its
+   * L1 strength, the rule's per-group numbers by key (Schedule-Free's {@code lr_max}, …; all or
+   * none), and how many parameters it has.
    */
-  public record Group(Map<String, Object> hyperparameters, double l1, Map<String, Double> scalars,
-      int size) {
+  public record Group(
+      Map<String, Object> hyperparameters, double l1, Map<String, Double> scalars, int size) {
     public Group {
       hyperparameters = ordered(hyperparameters);
       scalars = ordered(scalars);
@@ -44,15 +44,22 @@ public final class StateDict {
    * by key (all or none). A loader reads neither the shape nor anything but the count from it: a
    * state of any shape with as many elements fits.
    */
-  public record ParameterState(long count, long[] shape, MemorySegment value,
-      Map<String, MemorySegment> buffers, long step, Map<String, Double> scalars) {
+  public record ParameterState(
+      long count,
+      long[] shape,
+      MemorySegment value,
+      Map<String, MemorySegment> buffers,
+      long step,
+      Map<String, Double> scalars) {
     public ParameterState {
       shape = shape.clone();
       buffers = ordered(buffers);
       scalars = ordered(scalars);
     }
 
-    /** Whether the rule has anything for it: PyTorch's state has no entry for a parameter without. */
+    /**
+     * Whether the rule has anything for it: PyTorch's state has no entry for a parameter without.
+     */
     public boolean hasState() {
       return step > 0 || !buffers.isEmpty() || !scalars.isEmpty();
     }
@@ -116,8 +123,8 @@ public final class StateDict {
             scalars.put(scalarKeys.get(k), p.scalars[k]);
           }
         }
-        parameters.add(new ParameterState(p.count, p.shape, p.value.asReadOnly(), buffers, p.step,
-            scalars));
+        parameters.add(
+            new ParameterState(p.count, p.shape, p.value.asReadOnly(), buffers, p.step, scalars));
       }
     }
     return new StateDict(o, groups, parameters);
@@ -177,27 +184,45 @@ public final class StateDict {
    *     lengths, an unknown key, a refused hyperparameter, a missing buffer; nothing is changed
    * @throws IllegalStateException as {@link Optimizer#step()} does; nothing is changed
    */
-  public static Runnable loader(Optimizer<?> o, long stepCount, List<Group> groups,
-      List<ParameterState> parameters, boolean everyBuffer) {
+  public static Runnable loader(
+      Optimizer<?> o,
+      long stepCount,
+      List<Group> groups,
+      List<ParameterState> parameters,
+      boolean everyBuffer) {
     return typedLoader(o, stepCount, groups, parameters, everyBuffer);
   }
 
   @SuppressWarnings("unchecked")
-  private static <H extends Hyperparameters<H>> Runnable typedLoader(Optimizer<?> untyped,
-      long stepCount, List<Group> groups, List<ParameterState> parameters, boolean everyBuffer) {
+  private static <H extends Hyperparameters<H>> Runnable typedLoader(
+      Optimizer<?> untyped,
+      long stepCount,
+      List<Group> groups,
+      List<ParameterState> parameters,
+      boolean everyBuffer) {
     Optimizer<H> o = (Optimizer<H>) untyped;
     o.checkOpen();
     o.checkParametersReachable();
     Args.nonNegative("step count", stepCount);
     List<ParamGroup<H>> mine = o.groups();
     if (groups.size() != mine.size()) {
-      throw new IllegalArgumentException("the state has " + groups.size() + " parameter groups, the "
-          + o.pytorchName() + " optimizer " + mine.size());
+      throw new IllegalArgumentException(
+          "the state has "
+              + groups.size()
+              + " parameter groups, the "
+              + o.pytorchName()
+              + " optimizer "
+              + mine.size());
     }
     int total = mine.stream().mapToInt(ParamGroup::size).sum();
     if (parameters.size() != total) {
-      throw new IllegalArgumentException("the state has " + parameters.size() + " parameters, the "
-          + o.pytorchName() + " optimizer " + total);
+      throw new IllegalArgumentException(
+          "the state has "
+              + parameters.size()
+              + " parameters, the "
+              + o.pytorchName()
+              + " optimizer "
+              + total);
     }
     List<String> keys = o.stateKeys();
     List<OptimizerSnapshot.GroupCopy<H>> copies = new ArrayList<>();
@@ -205,12 +230,18 @@ public final class StateDict {
     for (int g = 0; g < mine.size(); g++) {
       Group group = groups.get(g);
       if (group.size() != mine.get(g).size()) {
-        throw new IllegalArgumentException("group " + g + " of the state has " + group.size()
-            + " parameters, the optimizer's " + mine.get(g).size());
+        throw new IllegalArgumentException(
+            "group "
+                + g
+                + " of the state has "
+                + group.size()
+                + " parameters, the optimizer's "
+                + mine.get(g).size());
       }
       H h = hyperparameters(o, g, group.hyperparameters());
       Args.nonNegative("l1 of group " + g, group.l1());
-      double[] groupScalars = groupScalars(o, g, h, group, parameters.subList(index, index + group.size()));
+      double[] groupScalars =
+          groupScalars(o, g, h, group, parameters.subList(index, index + group.size()));
       List<OptimizerSnapshot.ParameterCopy> parameterCopies = new ArrayList<>();
       for (Parameter p : mine.get(g).parameters()) {
         ParameterState s = parameters.get(index);
@@ -223,7 +254,8 @@ public final class StateDict {
         for (int k = 0; k < scalars.length && !s.scalars().isEmpty(); k++) {
           scalars[k] = s.scalars().get(o.scalarKeys().get(k));
         }
-        parameterCopies.add(new OptimizerSnapshot.ParameterCopy(s.value(), state, scalars, s.step()));
+        parameterCopies.add(
+            new OptimizerSnapshot.ParameterCopy(s.value(), state, scalars, s.step()));
         index++;
       }
       copies.add(new OptimizerSnapshot.GroupCopy<>(h, group.l1(), groupScalars, parameterCopies));
@@ -236,19 +268,31 @@ public final class StateDict {
   }
 
   /** Group {@code g}'s numbers in the rule's order, or the rule's first ones where it has none. */
-  private static <H extends Hyperparameters<H>> double[] groupScalars(Optimizer<H> o, int g, H h,
-      Group group, List<ParameterState> parameters) {
+  private static <H extends Hyperparameters<H>> double[] groupScalars(
+      Optimizer<H> o, int g, H h, Group group, List<ParameterState> parameters) {
     List<String> keys = o.groupScalarKeys();
     if (group.scalars().isEmpty()) {
       if (!keys.isEmpty() && parameters.stream().anyMatch(ParameterState::hasState)) {
-        throw new IllegalArgumentException("group " + g + " has parameters with state but not the "
-            + o.pytorchName() + " group's numbers " + keys);
+        throw new IllegalArgumentException(
+            "group "
+                + g
+                + " has parameters with state but not the "
+                + o.pytorchName()
+                + " group's numbers "
+                + keys);
       }
       return o.newGroupScalars(h);
     }
     if (!group.scalars().keySet().equals(new java.util.HashSet<>(keys))) {
-      throw new IllegalArgumentException("group " + g + " has the numbers " + group.scalars().keySet()
-          + "; " + o.pytorchName() + " keeps " + keys);
+      throw new IllegalArgumentException(
+          "group "
+              + g
+              + " has the numbers "
+              + group.scalars().keySet()
+              + "; "
+              + o.pytorchName()
+              + " keeps "
+              + keys);
     }
     double[] values = new double[keys.size()];
     for (int k = 0; k < values.length; k++) {
@@ -257,9 +301,11 @@ public final class StateDict {
     return values;
   }
 
-  /** The rule's hyperparameters from PyTorch's names, through the rule's own {@code fromPyTorch}. */
-  private static <H extends Hyperparameters<H>> H hyperparameters(Optimizer<H> o, int g,
-      Map<String, Object> pytorch) {
+  /**
+   * The rule's hyperparameters from PyTorch's names, through the rule's own {@code fromPyTorch}.
+   */
+  private static <H extends Hyperparameters<H>> H hyperparameters(
+      Optimizer<H> o, int g, Map<String, Object> pytorch) {
     Object h;
     try (Optimizer<?> reader = PyTorchOptimizers.create(o.pytorchName(), pytorch, o.kernels)) {
       h = reader.group(0).hyperparameters();
@@ -268,41 +314,72 @@ public final class StateDict {
     }
     Class<?> type = o.group(g).hyperparameters().getClass();
     if (!type.isInstance(h)) {
-      throw new IllegalArgumentException("group " + g + ": " + o.pytorchName() + " reads " + h.getClass()
-          .getSimpleName() + ", not " + type.getSimpleName());
+      throw new IllegalArgumentException(
+          "group "
+              + g
+              + ": "
+              + o.pytorchName()
+              + " reads "
+              + h.getClass().getSimpleName()
+              + ", not "
+              + type.getSimpleName());
     }
     @SuppressWarnings("unchecked")
     H typed = (H) h;
     return typed;
   }
 
-  private static void check(Optimizer<?> o, Hyperparameters<?> h, int i, Parameter p,
-      ParameterState s, boolean everyBuffer) {
+  private static void check(
+      Optimizer<?> o,
+      Hyperparameters<?> h,
+      int i,
+      Parameter p,
+      ParameterState s,
+      boolean everyBuffer) {
     Objects.requireNonNull(s, "parameter " + i);
     String name = "parameter " + i;
     if (s.count() != p.count) {
-      throw new IllegalArgumentException(name + " has " + s.count() + " elements in the state, "
-          + p.count + " in the optimizer");
+      throw new IllegalArgumentException(
+          name + " has " + s.count() + " elements in the state, " + p.count + " in the optimizer");
     }
     long bytes = p.count * Float.BYTES;
     if (s.value() != null && s.value().byteSize() != bytes) {
-      throw new IllegalArgumentException(name + "'s value has " + s.value().byteSize() + " bytes, not "
-          + bytes);
+      throw new IllegalArgumentException(
+          name + "'s value has " + s.value().byteSize() + " bytes, not " + bytes);
     }
     Args.nonNegative(name + "'s step", s.step());
     for (Map.Entry<String, MemorySegment> e : s.buffers().entrySet()) {
       if (!o.stateKeys().contains(e.getKey())) {
-        throw new IllegalArgumentException(name + " has a buffer " + e.getKey() + ", which "
-            + o.pytorchName() + " does not keep; its state keys are " + o.stateKeys());
+        throw new IllegalArgumentException(
+            name
+                + " has a buffer "
+                + e.getKey()
+                + ", which "
+                + o.pytorchName()
+                + " does not keep; its state keys are "
+                + o.stateKeys());
       }
       if (e.getValue().byteSize() != bytes) {
-        throw new IllegalArgumentException(name + "'s " + e.getKey() + " has "
-            + e.getValue().byteSize() / Float.BYTES + " elements, not " + p.count);
+        throw new IllegalArgumentException(
+            name
+                + "'s "
+                + e.getKey()
+                + " has "
+                + e.getValue().byteSize() / Float.BYTES
+                + " elements, not "
+                + p.count);
       }
     }
-    if (!s.scalars().isEmpty() && !s.scalars().keySet().equals(new java.util.HashSet<>(o.scalarKeys()))) {
-      throw new IllegalArgumentException(name + " has the numbers " + s.scalars().keySet() + "; "
-          + o.pytorchName() + " keeps " + o.scalarKeys());
+    if (!s.scalars().isEmpty()
+        && !s.scalars().keySet().equals(new java.util.HashSet<>(o.scalarKeys()))) {
+      throw new IllegalArgumentException(
+          name
+              + " has the numbers "
+              + s.scalars().keySet()
+              + "; "
+              + o.pytorchName()
+              + " keeps "
+              + o.scalarKeys());
     }
     if (everyBuffer && s.hasState()) {
       if (s.scalars().isEmpty() && !o.scalarKeys().isEmpty()) {
@@ -310,8 +387,13 @@ public final class StateDict {
       }
       for (String missing : buffersFor(o, h, s.step())) {
         if (!s.buffers().containsKey(missing)) {
-          throw new IllegalArgumentException(name + " has state but no " + missing + ", which "
-              + o.pytorchName() + " keeps with these hyperparameters");
+          throw new IllegalArgumentException(
+              name
+                  + " has state but no "
+                  + missing
+                  + ", which "
+                  + o.pytorchName()
+                  + " keeps with these hyperparameters");
         }
       }
     }
@@ -323,8 +405,15 @@ public final class StateDict {
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static List<String> buffersFor(Optimizer o, Hyperparameters<?> h, long step) {
-    Parameter probe = new Parameter(0, MemorySegment.NULL, MemorySegment.NULL, new long[] {0},
-        o.stateSlots(), o.scalarSlots(), null);
+    Parameter probe =
+        new Parameter(
+            0,
+            MemorySegment.NULL,
+            MemorySegment.NULL,
+            new long[] {0},
+            o.stateSlots(),
+            o.scalarSlots(),
+            null);
     probe.step = step;
     try (Arena arena = Arena.ofConfined()) {
       o.allocateState(h, probe, new StateMemory(arena));

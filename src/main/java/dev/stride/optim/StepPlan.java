@@ -13,24 +13,31 @@ import java.util.List;
 final class StepPlan {
   /**
    * Floats per chunk: 64 KiB of each buffer, so that Adam's four stay in a core's L2 while a
-   * chunk's reductions read them again; a multiple of 16, so two threads write one cache line
-   * only where a parameter itself does not start on one.
+   * chunk's reductions read them again; a multiple of 16, so two threads write one cache line only
+   * where a parameter itself does not start on one.
    */
   static final int CHUNK = 1 << 14;
 
   final Parameter[] parameters;
+
   /** Parameter j's chunks are {@code [firstChunk[j], firstChunk[j + 1])}. */
   final int[] firstChunk;
+
   final int[] chunkParameter;
   final long[] chunkOffset;
   final long[] chunkCount;
+
   /** Unit u's chunks are {@code [unitStart[u], unitEnd[u])}. */
   private final int[] unitStart;
+
   private final int[] unitEnd;
+
   /** Units with confined memory, which only the calling thread may touch. */
   final int[] callerUnits;
+
   /** Units any thread may take. */
   final int[] sharedUnits;
+
   final long elements;
 
   StepPlan(List<Parameter> parameters) {
@@ -58,9 +65,11 @@ final class StepPlan {
       Parameter p = this.parameters[j];
       for (long offset = 0; offset < p.count; offset += CHUNK, c++) {
         long count = Math.min(CHUNK, p.count - offset);
-        boolean kindChanges = c > start && this.parameters[chunkParameter[start]].confined != p.confined;
+        boolean kindChanges =
+            c > start && this.parameters[chunkParameter[start]].confined != p.confined;
         if (kindChanges || inUnit + count > CHUNK) {
-          (this.parameters[chunkParameter[start]].confined ? caller : shared).add(new int[] {start, c});
+          (this.parameters[chunkParameter[start]].confined ? caller : shared)
+              .add(new int[] {start, c});
           start = c;
           inUnit = 0;
         }

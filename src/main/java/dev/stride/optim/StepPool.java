@@ -15,27 +15,34 @@ import java.util.concurrent.locks.ReentrantLock;
  * parks, using no CPU until the next step. {@link #close()} stops them.
  *
  * <p>A step hands out its {@link StepPlan}'s units through one counter, stamped with the step's
- * number so that a worker that wakes late takes nothing from a later step; the caller waits for
- * the units to be done, not for every worker to wake. No task objects, no futures, nothing
- * allocated per step.
+ * number so that a worker that wakes late takes nothing from a later step; the caller waits for the
+ * units to be done, not for every worker to wake. No task objects, no futures, nothing allocated
+ * per step.
  */
 public final class StepPool implements AutoCloseable {
   /** How long a worker spins after a step before it parks. */
   public static final long SPIN_MICROS = 50;
+
   private static final AtomicInteger POOLS = new AtomicInteger();
 
   private final Thread[] workers;
+
   /** 1 while worker i + 1 is parked or about to park. */
   private final AtomicIntegerArray parked;
+
   private final ReentrantLock oneStepAtATime = new ReentrantLock();
+
   /** The step's number in the high 32 bits, the next unit to take in the low 32. */
   private final AtomicLong next = new AtomicLong();
+
   private final AtomicInteger unitsDone = new AtomicInteger();
   // Volatile, so that a worker that reads a later step's plan also sees that step's stamp.
   private volatile StepPlan plan;
   private volatile ChunkTask task;
+
   /** The step being run; workers wait for it to change. */
   private volatile int epoch;
+
   private volatile boolean closed;
   private volatile Throwable failure;
 
@@ -87,7 +94,8 @@ public final class StepPool implements AutoCloseable {
         runUnit(plan, unit, task, 0);
       }
       takeUnits(step, plan, task, 0);
-      for (int spins = 0; unitsDone.get() != plan.callerUnits.length + plan.sharedUnits.length;
+      for (int spins = 0;
+          unitsDone.get() != plan.callerUnits.length + plan.sharedUnits.length;
           spins++) {
         if (spins < 1 << 16) {
           Thread.onSpinWait();

@@ -67,7 +67,9 @@ public abstract class TrustRatioOptimizer<H extends Hyperparameters<H>> extends 
     Parameter[] parameters = planParameters();
     for (int j = 0; j < parameters.length; j++) {
       Parameter p = parameters[j];
-      setTrust(group(p.group).hyperparameters(), p,
+      setTrust(
+          group(p.group).hyperparameters(),
+          p,
           (float) Math.sqrt(sumOfChunkResults(j, PARAM_NORM)),
           (float) Math.sqrt(sumOfChunkResults(j, DIRECTION_NORM)));
     }

@@ -13,11 +13,11 @@ import java.util.Objects;
 
 /**
  * A running average of every parameter of an optimizer, for evaluating with averaged weights: an
- * exponential moving average ({@link #ema}: {@code a = d·a + (1 − d)·p}, PyTorch's
- * {@code get_ema_avg_fn}, Keras's {@code use_ema}) or the mean of the values folded in
- * ({@link #swa}: {@code a = a + (p − a)/(n + 1)}, PyTorch's {@code AveragedModel}). As
- * {@code AveragedModel} does, it starts as a copy of the parameters and its first fold copies them
- * again; see {@link AveragingKernel} for the arithmetic.
+ * exponential moving average ({@link #ema}: {@code a = d·a + (1 − d)·p}, PyTorch's {@code
+ * get_ema_avg_fn}, Keras's {@code use_ema}) or the mean of the values folded in ({@link #swa}:
+ * {@code a = a + (p − a)/(n + 1)}, PyTorch's {@code AveragedModel}). As {@code AveragedModel} does,
+ * it starts as a copy of the parameters and its first fold copies them again; see {@link
+ * AveragingKernel} for the arithmetic.
  *
  * <pre>{@code
  * WeightAverage ema = WeightAverage.ema(adamw, 0.999);
@@ -26,16 +26,20 @@ import java.util.Objects;
  * ema.swap();   // and back
  * }</pre>
  *
- * <p>{@link #update()} runs over the optimizer's step plan on its step threads, as a step does, with
- * the optimizer's kernels. It folds the parameters as a step count left them, once: a second call
- * before the next step, or a call after a step that was skipped (a non-finite gradient), folds
- * nothing; with {@link #every(long) every(k)} it folds only after steps that are multiples of k. The averages live off-heap until {@link #close()}. Use it from the thread that
- * steps the optimizer.
+ * <p>{@link #update()} runs over the optimizer's step plan on its step threads, as a step does,
+ * with the optimizer's kernels. It folds the parameters as a step count left them, once: a second
+ * call before the next step, or a call after a step that was skipped (a non-finite gradient), folds
+ * nothing; with {@link #every(long) every(k)} it folds only after steps that are multiples of k.
+ * The averages live off-heap until {@link #close()}. Use it from the thread that steps the
+ * optimizer.
  */
 public final class WeightAverage implements AutoCloseable {
 
   /** The two averages. */
-  public enum Kind { EMA, SWA }
+  public enum Kind {
+    EMA,
+    SWA
+  }
 
   private final Optimizer<?> optimizer;
   private final Kind kind;
@@ -49,8 +53,10 @@ public final class WeightAverage implements AutoCloseable {
   private final ChunkTask fold;
   private long every = 1;
   private long updates;
+
   /** The optimizer's step count at the last fold; -1 before the first. */
   private long lastFold = -1;
+
   private boolean closed;
 
   private WeightAverage(Optimizer<?> optimizer, Kind kind, double decay) {
@@ -62,15 +68,17 @@ public final class WeightAverage implements AutoCloseable {
     optimizer.checkParametersReachable();
     for (ParamGroup<?> g : optimizer.groups()) {
       for (Parameter p : g.parameters()) {
-        MemorySegment copy = arena.allocate(p.value.byteSize(), Parameter.STATE_ALIGNMENT).copyFrom(p.value);
+        MemorySegment copy =
+            arena.allocate(p.value.byteSize(), Parameter.STATE_ALIGNMENT).copyFrom(p.value);
         parameters.add(p);
         averages.put(p, copy);
         views.add(copy.asReadOnly());
       }
     }
     // the map is read-only from here on, so every step thread may look its chunk's average up
-    fold = (worker, chunk, p, offset, count) ->
-        kernel.update(coefficients, averages.get(p), p.value, offset, count);
+    fold =
+        (worker, chunk, p, offset, count) ->
+            kernel.update(coefficients, averages.get(p), p.value, offset, count);
   }
 
   /**
@@ -100,8 +108,8 @@ public final class WeightAverage implements AutoCloseable {
 
   /**
    * Folds the parameters' current values into the average, if the optimizer's step count is a
-   * multiple of {@link #every()} and they were not folded in at this step count: call it after
-   * each step. Returns whether it folded.
+   * multiple of {@link #every()} and they were not folded in at this step count: call it after each
+   * step. Returns whether it folded.
    *
    * @throws IllegalStateException if this average is closed, parameters were registered since it
    *     was made, or as {@link Optimizer#step()} does; nothing is folded then
@@ -125,8 +133,8 @@ public final class WeightAverage implements AutoCloseable {
   }
 
   /**
-   * Exchanges the parameters' values and the averages, to evaluate with the averages; a second
-   * call puts them back. To the bit either way.
+   * Exchanges the parameters' values and the averages, to evaluate with the averages; a second call
+   * puts them back. To the bit either way.
    *
    * @throws IllegalStateException as {@link #update()} does
    */
@@ -136,7 +144,8 @@ public final class WeightAverage implements AutoCloseable {
     optimizer.checkOpen();
     optimizer.checkParametersReachable();
     try (Arena scratch = Arena.ofConfined()) {
-      MemorySegment buffer = scratch.allocate((long) StepPlan.CHUNK * Float.BYTES, Parameter.STATE_ALIGNMENT);
+      MemorySegment buffer =
+          scratch.allocate((long) StepPlan.CHUNK * Float.BYTES, Parameter.STATE_ALIGNMENT);
       for (Parameter p : parameters) {
         MemorySegment average = averages.get(p);
         for (long at = 0, size = p.value.byteSize(); at < size; at += buffer.byteSize()) {
@@ -197,13 +206,18 @@ public final class WeightAverage implements AutoCloseable {
       throw new IllegalArgumentException("lastFold must be >= -1, got " + lastFold);
     }
     if (values.size() != parameters.size()) {
-      throw new IllegalArgumentException("the average has " + parameters.size() + " parameters, got "
-          + values.size() + " values");
+      throw new IllegalArgumentException(
+          "the average has " + parameters.size() + " parameters, got " + values.size() + " values");
     }
     for (int i = 0; i < values.size(); i++) {
       if (values.get(i).byteSize() != parameters.get(i).value.byteSize()) {
-        throw new IllegalArgumentException("parameter " + i + " has " + parameters.get(i).count
-            + " floats, its saved average " + values.get(i).byteSize() / Float.BYTES);
+        throw new IllegalArgumentException(
+            "parameter "
+                + i
+                + " has "
+                + parameters.get(i).count
+                + " floats, its saved average "
+                + values.get(i).byteSize() / Float.BYTES);
       }
     }
     for (int i = 0; i < values.size(); i++) {
@@ -218,8 +232,8 @@ public final class WeightAverage implements AutoCloseable {
     for (ParamGroup<?> g : optimizer.groups()) {
       for (Parameter p : g.parameters()) {
         if (i >= parameters.size() || parameters.get(i) != p) {
-          throw new IllegalStateException("parameters were registered after this average was made;"
-              + " make a new one");
+          throw new IllegalStateException(
+              "parameters were registered after this average was made;" + " make a new one");
         }
         i++;
       }

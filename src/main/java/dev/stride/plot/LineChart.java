@@ -40,25 +40,34 @@ import org.jfree.svg.SVGUtils;
  * A line chart of one or more labelled series over a shared x axis, written as PNG, SVG and CSV.
  * Made by {@link #builder}; immutable.
  *
- * <p>Series are drawn in the order they were added, the last on top. The chart has a legend,
- * either axis may be logarithmic (ticks at whole powers of ten; its range starts no lower than
+ * <p>Series are drawn in the order they were added, the last on top. The chart has a legend, either
+ * axis may be logarithmic (ticks at whole powers of ten; its range starts no lower than
  * 10<sup>−12</sup>), and labelled vertical markers are drawn as dashed lines with their label
- * beside them. A linear x axis whose values are all whole numbers, such as steps, gets
- * whole-number ticks.
+ * beside them. A linear x axis whose values are all whole numbers, such as steps, gets whole-number
+ * ticks.
  *
  * <p>A point that cannot be drawn, a non-finite value or, on a log axis, one ≤ 0, is left out of
  * the chart: the line breaks there. The CSV holds every value as given: a header of the x label and
  * the series' labels, then one row per x; whole numbers are written without a fraction ({@code 3}),
- * other values as the shortest decimal that reads back to the same double ({@code NaN} and
- * {@code Infinity} as Java writes them). Markers are not in the CSV.
+ * other values as the shortest decimal that reads back to the same double ({@code NaN} and {@code
+ * Infinity} as Java writes them). Markers are not in the CSV.
  */
 public final class LineChart {
-  private static final Color[] PALETTE = {new Color(0x1F77B4), new Color(0xD62728), new Color(0x2CA02C),
-      new Color(0xFF7F0E), new Color(0x9467BD), new Color(0x8C564B), new Color(0xE377C2), new Color(0x7F7F7F)};
+  private static final Color[] PALETTE = {
+    new Color(0x1F77B4),
+    new Color(0xD62728),
+    new Color(0x2CA02C),
+    new Color(0xFF7F0E),
+    new Color(0x9467BD),
+    new Color(0x8C564B),
+    new Color(0xE377C2),
+    new Color(0x7F7F7F)
+  };
   private static final Font AXIS_LABEL_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 14);
   private static final Font MARKER_LABEL_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
   private static final Stroke DASHED =
-      new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f);
+      new BasicStroke(
+          1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f);
 
   private record Series(String label, double[] y) {}
 
@@ -146,8 +155,9 @@ public final class LineChart {
       }
       data.addSeries(xy);
     }
-    JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL,
-        true, false, false);
+    JFreeChart chart =
+        ChartFactory.createXYLineChart(
+            title, xLabel, yLabel, data, PlotOrientation.VERTICAL, true, false, false);
     XYPlot plot = chart.getXYPlot();
     plot.setSeriesRenderingOrder(SeriesRenderingOrder.FORWARD);
     plot.setBackgroundPaint(Color.WHITE);
@@ -282,10 +292,17 @@ public final class LineChart {
       Objects.requireNonNull(label, "label");
       if (Objects.requireNonNull(y, "y").length != x.length) {
         throw new IllegalArgumentException(
-            "y must have one value per x (" + x.length + "), got " + y.length + " for series \"" + label + "\"");
+            "y must have one value per x ("
+                + x.length
+                + "), got "
+                + y.length
+                + " for series \""
+                + label
+                + "\"");
       }
       if (series.stream().anyMatch(s -> s.label().equals(label))) {
-        throw new IllegalArgumentException("label must differ from the other series', got \"" + label + "\" twice");
+        throw new IllegalArgumentException(
+            "label must differ from the other series', got \"" + label + "\" twice");
       }
       series.add(new Series(label, y.clone()));
       return this;

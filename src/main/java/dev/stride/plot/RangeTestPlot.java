@@ -23,14 +23,20 @@ public final class RangeTestPlot {
    * loss axis ({@code logY(false)}) for a loss that can be ≤ 0.
    */
   public static LineChart.Builder chart(RangeTestResult result) {
-    LineChart.Builder chart = LineChart.builder("learning rate", result.lrs())
-        .title(String.format(Locale.ROOT, "Learning-rate range test (%d of %d steps, %s)", result.size(),
-            result.plannedSteps(), result.stop().name().toLowerCase(Locale.ROOT).replace('_', ' ')))
-        .yLabel("loss")
-        .logX(true)
-        .logY(true)
-        .series("loss", result.losses())
-        .series("smoothed loss", result.smoothedLosses());
+    LineChart.Builder chart =
+        LineChart.builder("learning rate", result.lrs())
+            .title(
+                String.format(
+                    Locale.ROOT,
+                    "Learning-rate range test (%d of %d steps, %s)",
+                    result.size(),
+                    result.plannedSteps(),
+                    result.stop().name().toLowerCase(Locale.ROOT).replace('_', ' ')))
+            .yLabel("loss")
+            .logX(true)
+            .logY(true)
+            .series("loss", result.losses())
+            .series("smoothed loss", result.smoothedLosses());
     for (Suggestion s : result.suggestions()) {
       chart.marker(s.lr(), String.format(Locale.ROOT, "%s: %.2g", s.heuristic().label(), s.lr()));
     }

@@ -20,7 +20,8 @@ import java.util.stream.IntStream;
  * JFreeChart and JFreeSVG on the class path, optional dependencies of Stride.
  */
 public final class SchedulePlot {
-  private static final String USAGE = """
+  private static final String USAGE =
+      """
       usage: SchedulePlot [--steps N] [--out PREFIX] [--log] [--title TEXT] [--value-label TEXT]
                           [--size WxH] LABEL=SPEC ...
         --steps N     steps 0 .. N-1 (default 100)
@@ -30,7 +31,8 @@ public final class SchedulePlot {
         --value-label TEXT  the value axis' label (default: learning rate)
         --size WxH    image size in pixels (default 900x500)
         LABEL=SPEC    a schedule and its legend label, e.g. "cosine=cosine(0.1, 100)";
-                      forms: see dev.stride.plot.ScheduleSpec""";
+                      forms: see dev.stride.plot.ScheduleSpec\
+      """;
 
   private SchedulePlot() {}
 
@@ -85,15 +87,20 @@ public final class SchedulePlot {
     if (specs.isEmpty()) {
       throw new IllegalArgumentException("no schedule given");
     }
-    LineChart.Builder chart = LineChart.builder("step", IntStream.range(0, steps).asDoubleStream().toArray())
-        .title(title).yLabel(valueLabel).logY(log).size(width, height);
+    LineChart.Builder chart =
+        LineChart.builder("step", IntStream.range(0, steps).asDoubleStream().toArray())
+            .title(title)
+            .yLabel(valueLabel)
+            .logY(log)
+            .size(width, height);
     for (String spec : specs) {
       int eq = spec.indexOf('=');
       int paren = spec.indexOf('(');
       if (eq <= 0 || (paren >= 0 && paren < eq)) {
         throw new IllegalArgumentException("a schedule must be LABEL=SPEC, got " + spec);
       }
-      chart.series(spec.substring(0, eq).strip(), sample(ScheduleSpec.parse(spec.substring(eq + 1)), steps));
+      chart.series(
+          spec.substring(0, eq).strip(), sample(ScheduleSpec.parse(spec.substring(eq + 1)), steps));
     }
     return chart.build().write(out);
   }

@@ -36,8 +36,8 @@ import java.util.Set;
  * plateau(lr, metrics, factor[0.1], patience[10], cooldown[0], min[0], mode[min|max], threshold[1e-4])
  * </pre>
  *
- * <p>For example {@code warmup(5, cosine(0.1, 95))}. A plateau is shown the metrics of its list, one
- * after each step from step 0 (the last one repeated after the list ends).
+ * <p>For example {@code warmup(5, cosine(0.1, 95))}. A plateau is shown the metrics of its list,
+ * one after each step from step 0 (the last one repeated after the list ends).
  */
 public final class ScheduleSpec {
   private final String text;
@@ -106,7 +106,8 @@ public final class ScheduleSpec {
       return items;
     }
     int start = pos;
-    while (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos)) || "_.-+".indexOf(text.charAt(pos)) >= 0)) {
+    while (pos < text.length()
+        && (Character.isLetterOrDigit(text.charAt(pos)) || "_.-+".indexOf(text.charAt(pos)) >= 0)) {
       pos++;
     }
     if (start == pos) {
@@ -149,84 +150,115 @@ public final class ScheduleSpec {
     try {
       return build(name, new Arguments(name, positional, named));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(name + " at " + at + " in \"" + text + "\": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          name + " at " + at + " in \"" + text + "\": " + e.getMessage(), e);
     }
   }
 
   private static Parsed build(String name, Arguments a) {
-    Schedule s = switch (name) {
-      case "constant" -> Schedules.constant(a.number("value", null));
-      case "step" -> Schedules.step(a.number("lr", null), a.steps("size", null), a.number("gamma", null));
-      case "multistep" -> Schedules.multiStep(a.number("lr", null), a.number("gamma", null),
-          a.stepList("milestones"));
-      case "piecewise" -> Schedules.piecewiseConstant(a.stepList("boundaries"), a.numberList("values"));
-      case "exponential" -> Schedules.exponential(a.number("lr", null), a.number("gamma", null),
-          a.steps("decay", 1L), a.flag("staircase", false));
-      case "natural_exp" -> Schedules.naturalExponential(a.number("lr", null), a.number("k", null),
-          a.steps("decay", 1L), a.flag("staircase", false));
-      case "inverse_time" -> Schedules.inverseTime(a.number("lr", null), a.number("k", null),
-          a.steps("decay", 1L), a.flag("staircase", false));
-      case "inverse_sqrt" -> Schedules.inverseSqrt(a.number("lr", null), a.number("k", null));
-      case "linear" -> Schedules.linear(a.number("lr", null), a.number("start", null), a.number("end", null),
-          a.steps("steps", null));
-      case "polynomial" -> {
-        double lr = a.number("lr", null);
-        long steps = a.steps("steps", null);
-        double power = a.number("power", 1.0);
-        yield Schedules.polynomial(lr, a.number("end", 0.0), steps, power, a.flag("cycle", false));
-      }
-      case "cosine" -> {
-        double lr = a.number("lr", null);
-        long tMax = a.steps("tmax", null);
-        yield Schedules.cosine(lr, a.number("min", 0.0), tMax);
-      }
-      case "restarts" -> {
-        double lr = a.number("lr", null);
-        long t0 = a.steps("t0", null);
-        long tMult = a.steps("tmult", 1L);
-        yield new CosineWarmRestarts(lr, a.number("min", 0.0), t0, tMult, a.number("mmul", 1.0));
-      }
-      case "cyclic" -> cyclic(a);
-      case "onecycle" -> Schedules.oneCycle(a.number("max", null), a.steps("steps", null))
-          .pctStart(a.number("pct", 0.3))
-          .anneal(OneCycle.Anneal.valueOf(a.word("anneal", "cos").toUpperCase()))
-          .divFactor(a.number("div", 25.0))
-          .finalDivFactor(a.number("final_div", 1e4))
-          .threePhase(a.flag("three_phase", false))
-          .build();
-      case "random" -> Schedules.uniformRandom(a.steps("seed", null), a.number("min", null), a.number("max", null));
-      case "clamp" -> a.schedule("of").clamp(a.number("min", null), a.number("max", null));
-      case "warmup" -> {
-        long steps = a.steps("steps", null);
-        Schedule then = a.schedule("then");
-        double start = a.number("start", 0.0);
-        yield switch (a.word("kind", "linear")) {
-          case "linear" -> Schedules.linearWarmup(steps, start, then);
-          case "constant" -> Schedules.constantWarmup(steps, start, then);
-          default -> throw new IllegalArgumentException("kind must be linear or constant, got " + a.word("kind", ""));
+    Schedule s =
+        switch (name) {
+          case "constant" -> Schedules.constant(a.number("value", null));
+          case "step" ->
+              Schedules.step(a.number("lr", null), a.steps("size", null), a.number("gamma", null));
+          case "multistep" ->
+              Schedules.multiStep(
+                  a.number("lr", null), a.number("gamma", null), a.stepList("milestones"));
+          case "piecewise" ->
+              Schedules.piecewiseConstant(a.stepList("boundaries"), a.numberList("values"));
+          case "exponential" ->
+              Schedules.exponential(
+                  a.number("lr", null),
+                  a.number("gamma", null),
+                  a.steps("decay", 1L),
+                  a.flag("staircase", false));
+          case "natural_exp" ->
+              Schedules.naturalExponential(
+                  a.number("lr", null),
+                  a.number("k", null),
+                  a.steps("decay", 1L),
+                  a.flag("staircase", false));
+          case "inverse_time" ->
+              Schedules.inverseTime(
+                  a.number("lr", null),
+                  a.number("k", null),
+                  a.steps("decay", 1L),
+                  a.flag("staircase", false));
+          case "inverse_sqrt" -> Schedules.inverseSqrt(a.number("lr", null), a.number("k", null));
+          case "linear" ->
+              Schedules.linear(
+                  a.number("lr", null),
+                  a.number("start", null),
+                  a.number("end", null),
+                  a.steps("steps", null));
+          case "polynomial" -> {
+            double lr = a.number("lr", null);
+            long steps = a.steps("steps", null);
+            double power = a.number("power", 1.0);
+            yield Schedules.polynomial(
+                lr, a.number("end", 0.0), steps, power, a.flag("cycle", false));
+          }
+          case "cosine" -> {
+            double lr = a.number("lr", null);
+            long tMax = a.steps("tmax", null);
+            yield Schedules.cosine(lr, a.number("min", 0.0), tMax);
+          }
+          case "restarts" -> {
+            double lr = a.number("lr", null);
+            long t0 = a.steps("t0", null);
+            long tMult = a.steps("tmult", 1L);
+            yield new CosineWarmRestarts(
+                lr, a.number("min", 0.0), t0, tMult, a.number("mmul", 1.0));
+          }
+          case "cyclic" -> cyclic(a);
+          case "onecycle" ->
+              Schedules.oneCycle(a.number("max", null), a.steps("steps", null))
+                  .pctStart(a.number("pct", 0.3))
+                  .anneal(OneCycle.Anneal.valueOf(a.word("anneal", "cos").toUpperCase()))
+                  .divFactor(a.number("div", 25.0))
+                  .finalDivFactor(a.number("final_div", 1e4))
+                  .threePhase(a.flag("three_phase", false))
+                  .build();
+          case "random" ->
+              Schedules.uniformRandom(
+                  a.steps("seed", null), a.number("min", null), a.number("max", null));
+          case "clamp" -> a.schedule("of").clamp(a.number("min", null), a.number("max", null));
+          case "warmup" -> {
+            long steps = a.steps("steps", null);
+            Schedule then = a.schedule("then");
+            double start = a.number("start", 0.0);
+            yield switch (a.word("kind", "linear")) {
+              case "linear" -> Schedules.linearWarmup(steps, start, then);
+              case "constant" -> Schedules.constantWarmup(steps, start, then);
+              default ->
+                  throw new IllegalArgumentException(
+                      "kind must be linear or constant, got " + a.word("kind", ""));
+            };
+          }
+          case "sequential" ->
+              Schedules.sequential(a.scheduleList("parts"), a.stepList("milestones"));
+          case "chained" -> Schedules.chained(a.scheduleList("parts").toArray(Schedule[]::new));
+          case "plateau" -> {
+            double lr = a.number("lr", null);
+            double[] metrics = a.numberList("metrics");
+            if (metrics.length == 0) {
+              throw new IllegalArgumentException("metrics must not be empty, got []");
+            }
+            ReduceLrOnPlateau plateau =
+                Schedules.reduceOnPlateau(lr)
+                    .factor(a.number("factor", 0.1))
+                    .patience(a.steps("patience", 10L))
+                    .cooldown(a.steps("cooldown", 0L))
+                    .minValue(a.number("min", 0.0))
+                    .mode(ReduceLrOnPlateau.Mode.valueOf(a.word("mode", "min").toUpperCase()))
+                    .threshold(
+                        a.number("threshold", 1e-4), ReduceLrOnPlateau.ThresholdMode.RELATIVE)
+                    .build();
+            a.feeds.add(new Feed(plateau, metrics));
+            yield plateau;
+          }
+          default -> throw new IllegalArgumentException("unknown schedule " + name);
         };
-      }
-      case "sequential" -> Schedules.sequential(a.scheduleList("parts"), a.stepList("milestones"));
-      case "chained" -> Schedules.chained(a.scheduleList("parts").toArray(Schedule[]::new));
-      case "plateau" -> {
-        double lr = a.number("lr", null);
-        double[] metrics = a.numberList("metrics");
-        if (metrics.length == 0) {
-          throw new IllegalArgumentException("metrics must not be empty, got []");
-        }
-        ReduceLrOnPlateau plateau = Schedules.reduceOnPlateau(lr)
-            .factor(a.number("factor", 0.1))
-            .patience(a.steps("patience", 10L))
-            .cooldown(a.steps("cooldown", 0L))
-            .minValue(a.number("min", 0.0))
-            .mode(ReduceLrOnPlateau.Mode.valueOf(a.word("mode", "min").toUpperCase()))
-            .threshold(a.number("threshold", 1e-4), ReduceLrOnPlateau.ThresholdMode.RELATIVE)
-            .build();
-        a.feeds.add(new Feed(plateau, metrics));
-        yield plateau;
-      }
-      default -> throw new IllegalArgumentException("unknown schedule " + name);
-    };
     a.checkAllUsed();
     return new Parsed(s, List.copyOf(a.feeds));
   }
@@ -240,8 +272,9 @@ public final class ScheduleSpec {
       case "triangular" -> b.mode(Cyclic.Mode.TRIANGULAR).build();
       case "triangular2" -> b.mode(Cyclic.Mode.TRIANGULAR2).build();
       case "exp_range" -> b.expRange(a.number("gamma", 1.0)).build();
-      default -> throw new IllegalArgumentException(
-          "mode must be triangular, triangular2 or exp_range, got " + a.word("mode", ""));
+      default ->
+          throw new IllegalArgumentException(
+              "mode must be triangular, triangular2 or exp_range, got " + a.word("mode", ""));
     };
   }
 
@@ -251,8 +284,10 @@ public final class ScheduleSpec {
     private final List<Object> positional;
     private final Map<String, Object> named;
     private final Set<String> asked = new HashSet<>();
+
     /** The plateaus of this call and of the schedules among its arguments. */
     private final List<Feed> feeds = new ArrayList<>();
+
     private int next;
 
     Arguments(String call, List<Object> positional, Map<String, Object> named) {
@@ -263,8 +298,10 @@ public final class ScheduleSpec {
 
     private Object get(String name, Object fallback) {
       asked.add(name);
-      Object v = named.containsKey(name) ? named.get(name)
-          : next < positional.size() ? positional.get(next++) : fallback;
+      Object v =
+          named.containsKey(name)
+              ? named.get(name)
+              : next < positional.size() ? positional.get(next++) : fallback;
       if (v == null) {
         throw new IllegalArgumentException(name + " is missing");
       }
@@ -291,7 +328,9 @@ public final class ScheduleSpec {
       return switch (word(name, Boolean.toString(fallback))) {
         case "true" -> true;
         case "false" -> false;
-        default -> throw new IllegalArgumentException(name + " must be true or false, got " + named.get(name));
+        default ->
+            throw new IllegalArgumentException(
+                name + " must be true or false, got " + named.get(name));
       };
     }
 
@@ -315,12 +354,15 @@ public final class ScheduleSpec {
     }
 
     double[] numberList(String name) {
-      return list(name).stream().mapToDouble(v -> {
-        if (v instanceof Double d) {
-          return d;
-        }
-        throw new IllegalArgumentException(name + " must hold numbers, got " + v);
-      }).toArray();
+      return list(name).stream()
+          .mapToDouble(
+              v -> {
+                if (v instanceof Double d) {
+                  return d;
+                }
+                throw new IllegalArgumentException(name + " must hold numbers, got " + v);
+              })
+          .toArray();
     }
 
     long[] stepList(String name) {
@@ -328,7 +370,8 @@ public final class ScheduleSpec {
       long[] steps = new long[values.length];
       for (int i = 0; i < values.length; i++) {
         if (values[i] != Math.rint(values[i])) {
-          throw new IllegalArgumentException(name + " must hold whole numbers, got " + Arrays.toString(values));
+          throw new IllegalArgumentException(
+              name + " must hold whole numbers, got " + Arrays.toString(values));
         }
         steps[i] = (long) values[i];
       }
@@ -336,18 +379,22 @@ public final class ScheduleSpec {
     }
 
     List<Schedule> scheduleList(String name) {
-      return list(name).stream().map(v -> {
-        if (v instanceof Parsed p) {
-          feeds.addAll(p.feeds());
-          return p.schedule();
-        }
-        throw new IllegalArgumentException(name + " must hold schedules, got " + v);
-      }).toList();
+      return list(name).stream()
+          .map(
+              v -> {
+                if (v instanceof Parsed p) {
+                  feeds.addAll(p.feeds());
+                  return p.schedule();
+                }
+                throw new IllegalArgumentException(name + " must hold schedules, got " + v);
+              })
+          .toList();
     }
 
     void checkAllUsed() {
       if (next < positional.size()) {
-        throw new IllegalArgumentException(call + " takes " + next + " arguments, got " + positional.size());
+        throw new IllegalArgumentException(
+            call + " takes " + next + " arguments, got " + positional.size());
       }
       for (String key : named.keySet()) {
         if (!asked.contains(key)) {

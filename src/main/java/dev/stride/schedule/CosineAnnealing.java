@@ -3,8 +3,8 @@ package dev.stride.schedule;
 import dev.stride.internal.Args;
 
 /**
- * Cosine annealing from {@code η0} to {@code ηmin} over {@code tMax} steps (PyTorch's
- * {@code CosineAnnealingLR}): {@code η(t) = ηmin + (η0 − ηmin) · (1 + cos(π·t / tMax)) / 2}.
+ * Cosine annealing from {@code η0} to {@code ηmin} over {@code tMax} steps (PyTorch's {@code
+ * CosineAnnealingLR}): {@code η(t) = ηmin + (η0 − ηmin) · (1 + cos(π·t / tMax)) / 2}.
  *
  * <p>Past {@code tMax} the formula goes on, as PyTorch's does: the value climbs back to {@code η0}
  * at {@code 2·tMax} and the cosine repeats with period {@code 2·tMax}. For a schedule that rests at

@@ -9,8 +9,8 @@ import dev.stride.internal.Args;
  *
  * <p>{@code η(t) = ηmin + (η0 − ηmin) · mMul^i · (1 + cos(π · T_cur / T_i)) / 2}.
  *
- * <p>{@code mMul} (Keras's {@code m_mul}) shrinks each restart's peak; PyTorch's form has
- * {@code mMul = 1}. Keras's {@code alpha} is {@code ηmin = alpha · η0}.
+ * <p>{@code mMul} (Keras's {@code m_mul}) shrinks each restart's peak; PyTorch's form has {@code
+ * mMul = 1}. Keras's {@code alpha} is {@code ηmin = alpha · η0}.
  */
 public record CosineWarmRestarts(double initial, double min, long t0, long tMult, double mMul)
     implements Schedule {

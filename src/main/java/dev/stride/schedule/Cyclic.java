@@ -5,21 +5,25 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A cyclical rate (Smith's CLR; PyTorch's {@code CyclicLR}) between {@code baseLr} and
- * {@code maxLr}: {@code stepsUp} steps rising, {@code stepsDown} falling, period
- * {@code P = stepsUp + stepsDown}. At step {@code t}, with cycle {@code c = ⌊t / P⌋ + 1} and position
- * {@code u = t mod P}, the rise {@code x = u / stepsUp} while {@code u ≤ stepsUp} and
- * {@code x = (P − u) / stepsDown} after, so
+ * A cyclical rate (Smith's CLR; PyTorch's {@code CyclicLR}) between {@code baseLr} and {@code
+ * maxLr}: {@code stepsUp} steps rising, {@code stepsDown} falling, period {@code P = stepsUp +
+ * stepsDown}. At step {@code t}, with cycle {@code c = ⌊t / P⌋ + 1} and position {@code u = t mod
+ * P}, the rise {@code x = u / stepsUp} while {@code u ≤ stepsUp} and {@code x = (P − u) /
+ * stepsDown} after, so
  *
  * <p>{@code η(t) = baseLr + (maxLr − baseLr) · x · s}
  *
- * <p>with the amplitude scale {@code s} of the {@link Mode}: {@code 1} (triangular),
- * {@code 1 / 2^(c−1)} (triangular2) or {@code γ^t} (exp_range). The momentum, where cycled, moves the
- * other way: {@code μ(t) = maxMomentum − (maxMomentum − baseMomentum) · x · s}.
+ * <p>with the amplitude scale {@code s} of the {@link Mode}: {@code 1} (triangular), {@code 1 /
+ * 2^(c−1)} (triangular2) or {@code γ^t} (exp_range). The momentum, where cycled, moves the other
+ * way: {@code μ(t) = maxMomentum − (maxMomentum − baseMomentum) · x · s}.
  */
 public final class Cyclic implements Schedule {
 
-  public enum Mode { TRIANGULAR, TRIANGULAR2, EXP_RANGE }
+  public enum Mode {
+    TRIANGULAR,
+    TRIANGULAR2,
+    EXP_RANGE
+  }
 
   private final double baseLr;
   private final double maxLr;
@@ -73,19 +77,30 @@ public final class Cyclic implements Schedule {
     long cycle = Args.step(step) / period + 1;
     long u = step % period;
     double x = u <= stepsUp ? (double) u / stepsUp : (double) (period - u) / stepsDown;
-    double scale = switch (mode) {
-      case TRIANGULAR -> 1;
-      case TRIANGULAR2 -> 1 / Math.pow(2, cycle - 1);
-      case EXP_RANGE -> Math.pow(gamma, step);
-    };
+    double scale =
+        switch (mode) {
+          case TRIANGULAR -> 1;
+          case TRIANGULAR2 -> 1 / Math.pow(2, cycle - 1);
+          case EXP_RANGE -> Math.pow(gamma, step);
+        };
     return x * scale;
   }
 
   @Override
   public String toString() {
-    return "Cyclic[" + mode + " " + baseLr + ".." + maxLr + ", up " + stepsUp + ", down " + stepsDown
+    return "Cyclic["
+        + mode
+        + " "
+        + baseLr
+        + ".."
+        + maxLr
+        + ", up "
+        + stepsUp
+        + ", down "
+        + stepsDown
         + (mode == Mode.EXP_RANGE ? ", gamma " + gamma : "")
-        + (cycleMomentum ? ", momentum " + maxMomentum + ".." + baseMomentum : "") + "]";
+        + (cycleMomentum ? ", momentum " + maxMomentum + ".." + baseMomentum : "")
+        + "]";
   }
 
   /** Options with PyTorch's defaults. */
@@ -125,7 +140,9 @@ public final class Cyclic implements Schedule {
       return this;
     }
 
-    /** Cycles the momentum between {@code maxMomentum} (at {@code baseLr}) and {@code baseMomentum}. */
+    /**
+     * Cycles the momentum between {@code maxMomentum} (at {@code baseLr}) and {@code baseMomentum}.
+     */
     public Builder momentum(double baseMomentum, double maxMomentum) {
       this.cycleMomentum = true;
       this.baseMomentum = baseMomentum;

@@ -4,8 +4,8 @@ import dev.stride.internal.Args;
 
 /**
  * A linear change of factor over {@code totalSteps} steps, then held (PyTorch's {@code LinearLR}):
- * {@code η(t) = η0 · (startFactor + (endFactor − startFactor) · min(t, T) / T)} with
- * {@code T = totalSteps}.
+ * {@code η(t) = η0 · (startFactor + (endFactor − startFactor) · min(t, T) / T)} with {@code T =
+ * totalSteps}.
  */
 public record Linear(double initial, double startFactor, double endFactor, long totalSteps)
     implements Schedule {

@@ -5,15 +5,15 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The one-cycle policy (Smith's super-convergence; PyTorch's {@code OneCycleLR}) over
- * {@code totalSteps} steps, with {@code η_start = maxLr / divFactor} and
- * {@code η_end = η_start / finalDivFactor}.
+ * The one-cycle policy (Smith's super-convergence; PyTorch's {@code OneCycleLR}) over {@code
+ * totalSteps} steps, with {@code η_start = maxLr / divFactor} and {@code η_end = η_start /
+ * finalDivFactor}.
  *
- * <p>Two phases (the default, fastai's): from {@code η_start} up to {@code maxLr} until step
- * {@code e1 = pctStart·N − 1}, then down to {@code η_end} at step {@code N − 1}. Three phases (the
- * paper's): up until {@code e1}, back to {@code η_start} at {@code e2 = 2·pctStart·N − 2}, then down
- * to {@code η_end} at {@code N − 1}. Within a phase from step {@code a} (value {@code v_a}) to step
- * {@code b} (value {@code v_b}), with {@code p = (t − a) / (b − a)}:
+ * <p>Two phases (the default, fastai's): from {@code η_start} up to {@code maxLr} until step {@code
+ * e1 = pctStart·N − 1}, then down to {@code η_end} at step {@code N − 1}. Three phases (the
+ * paper's): up until {@code e1}, back to {@code η_start} at {@code e2 = 2·pctStart·N − 2}, then
+ * down to {@code η_end} at {@code N − 1}. Within a phase from step {@code a} (value {@code v_a}) to
+ * step {@code b} (value {@code v_b}), with {@code p = (t − a) / (b − a)}:
  *
  * <ul>
  *   <li>{@link Anneal#COS}: {@code η(t) = v_b + (v_a − v_b) · (1 + cos(π·p)) / 2};
@@ -21,12 +21,16 @@ import java.util.Optional;
  * </ul>
  *
  * <p>The momentum (SGD's, or Adam's β1), where cycled, runs the other way through the same phases:
- * {@code maxMomentum → baseMomentum → maxMomentum} (three phases: then held at {@code maxMomentum}).
- * After step {@code N − 1} both hold their final values (PyTorch refuses to step further).
+ * {@code maxMomentum → baseMomentum → maxMomentum} (three phases: then held at {@code
+ * maxMomentum}). After step {@code N − 1} both hold their final values (PyTorch refuses to step
+ * further).
  */
 public final class OneCycle implements Schedule {
 
-  public enum Anneal { COS, LINEAR }
+  public enum Anneal {
+    COS,
+    LINEAR
+  }
 
   private final double maxLr;
   private final long totalSteps;
@@ -38,6 +42,7 @@ public final class OneCycle implements Schedule {
   private final double divFactor;
   private final double finalDivFactor;
   private final boolean threePhase;
+
   /** The steps where the phases end; a phase starts where the one before ended (the first at 0). */
   private final double[] phaseEnds;
 
@@ -55,15 +60,22 @@ public final class OneCycle implements Schedule {
     // PyTorch's arithmetic, so the phase boundaries fall on the same doubles.
     double warmEnd = pctStart * totalSteps - 1;
     if (warmEnd == 0) {
-      throw new IllegalArgumentException("pctStart * totalSteps must not be 1 (a rising phase of no"
-          + " steps), got pctStart " + pctStart + " and totalSteps " + totalSteps);
+      throw new IllegalArgumentException(
+          "pctStart * totalSteps must not be 1 (a rising phase of no"
+              + " steps), got pctStart "
+              + pctStart
+              + " and totalSteps "
+              + totalSteps);
     }
-    phaseEnds = threePhase
-        ? new double[] {warmEnd, 2 * pctStart * totalSteps - 2, totalSteps - 1}
-        : new double[] {warmEnd, totalSteps - 1};
+    phaseEnds =
+        threePhase
+            ? new double[] {warmEnd, 2 * pctStart * totalSteps - 2, totalSteps - 1}
+            : new double[] {warmEnd, totalSteps - 1};
   }
 
-  /** A cycle peaking at {@code maxLr} over {@code totalSteps} steps, PyTorch's defaults otherwise. */
+  /**
+   * A cycle peaking at {@code maxLr} over {@code totalSteps} steps, PyTorch's defaults otherwise.
+   */
   public static Builder builder(double maxLr, long totalSteps) {
     return new Builder(maxLr, totalSteps);
   }
@@ -79,9 +91,8 @@ public final class OneCycle implements Schedule {
   public double valueAt(long step) {
     double start = maxLr / divFactor;
     double end = start / finalDivFactor;
-    double[] values = threePhase
-        ? new double[] {start, maxLr, start, end}
-        : new double[] {start, maxLr, end};
+    double[] values =
+        threePhase ? new double[] {start, maxLr, start, end} : new double[] {start, maxLr, end};
     return interpolate(step, values);
   }
 
@@ -90,9 +101,10 @@ public final class OneCycle implements Schedule {
     if (!cycleMomentum) {
       return Optional.empty();
     }
-    double[] values = threePhase
-        ? new double[] {maxMomentum, baseMomentum, maxMomentum, maxMomentum}
-        : new double[] {maxMomentum, baseMomentum, maxMomentum};
+    double[] values =
+        threePhase
+            ? new double[] {maxMomentum, baseMomentum, maxMomentum, maxMomentum}
+            : new double[] {maxMomentum, baseMomentum, maxMomentum};
     return Optional.of(step -> interpolate(step, values));
   }
 
@@ -105,7 +117,8 @@ public final class OneCycle implements Schedule {
       if (t <= phaseEnds[i] || i == last) {
         double p = (t - phaseStart) / (phaseEnds[i] - phaseStart);
         return switch (anneal) {
-          case COS -> values[i + 1] + (values[i] - values[i + 1]) / 2.0 * (Math.cos(Math.PI * p) + 1);
+          case COS ->
+              values[i + 1] + (values[i] - values[i + 1]) / 2.0 * (Math.cos(Math.PI * p) + 1);
           case LINEAR -> (values[i + 1] - values[i]) * p + values[i];
         };
       }
@@ -120,9 +133,21 @@ public final class OneCycle implements Schedule {
 
   @Override
   public String toString() {
-    return "OneCycle[max " + maxLr + ", " + totalSteps + " steps, pctStart " + pctStart + ", " + anneal
-        + (threePhase ? ", three phases" : "") + ", div " + divFactor + "/" + finalDivFactor
-        + (cycleMomentum ? ", momentum " + maxMomentum + ".." + baseMomentum : "") + "]";
+    return "OneCycle[max "
+        + maxLr
+        + ", "
+        + totalSteps
+        + " steps, pctStart "
+        + pctStart
+        + ", "
+        + anneal
+        + (threePhase ? ", three phases" : "")
+        + ", div "
+        + divFactor
+        + "/"
+        + finalDivFactor
+        + (cycleMomentum ? ", momentum " + maxMomentum + ".." + baseMomentum : "")
+        + "]";
   }
 
   /** Options with PyTorch's defaults. */

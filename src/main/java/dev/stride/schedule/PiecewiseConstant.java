@@ -4,10 +4,10 @@ import dev.stride.internal.Args;
 import java.util.Arrays;
 
 /**
- * A value per interval: {@code η(t) = values[i]} where {@code i} is the number of boundaries
- * {@code ≤ t}. A boundary belongs to the interval on its right: the new value is in force at the
- * boundary step itself, as in PyTorch's {@code MultiStepLR}. (Keras's {@code PiecewiseConstantDecay}
- * puts a boundary on its left; pass its boundaries plus one for the same trajectory.)
+ * A value per interval: {@code η(t) = values[i]} where {@code i} is the number of boundaries {@code
+ * ≤ t}. A boundary belongs to the interval on its right: the new value is in force at the boundary
+ * step itself, as in PyTorch's {@code MultiStepLR}. (Keras's {@code PiecewiseConstantDecay} puts a
+ * boundary on its left; pass its boundaries plus one for the same trajectory.)
  */
 public final class PiecewiseConstant implements Schedule {
   private final long[] boundaries;
@@ -21,8 +21,13 @@ public final class PiecewiseConstant implements Schedule {
   public PiecewiseConstant(long[] boundaries, double[] values) {
     this.boundaries = Args.increasingSteps("boundaries", boundaries);
     if (values.length != boundaries.length + 1) {
-      throw new IllegalArgumentException("values must hold one more entry than boundaries ("
-          + boundaries.length + "), got " + values.length + ": " + Arrays.toString(values));
+      throw new IllegalArgumentException(
+          "values must hold one more entry than boundaries ("
+              + boundaries.length
+              + "), got "
+              + values.length
+              + ": "
+              + Arrays.toString(values));
     }
     for (double v : values) {
       Args.finite("values", v);
@@ -51,7 +56,10 @@ public final class PiecewiseConstant implements Schedule {
 
   @Override
   public String toString() {
-    return "PiecewiseConstant[boundaries=" + Arrays.toString(boundaries) + ", values="
-        + Arrays.toString(values) + "]";
+    return "PiecewiseConstant[boundaries="
+        + Arrays.toString(boundaries)
+        + ", values="
+        + Arrays.toString(values)
+        + "]";
   }
 }

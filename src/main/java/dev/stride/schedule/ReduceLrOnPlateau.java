@@ -4,25 +4,31 @@ import dev.stride.internal.Args;
 import java.util.Objects;
 
 /**
- * Reduces the value when a metric stops improving (PyTorch's {@code ReduceLROnPlateau}). Unlike
- * the other forms its value depends on the metrics shown to {@link #observe}, not on the step;
- * {@link #valueAt} returns the value those metrics have brought it to, so it can be a part of a
- * {@link Sequential} (warm up, then reduce on plateau) or a factor of a {@link Chained}.
+ * Reduces the value when a metric stops improving (PyTorch's {@code ReduceLROnPlateau}). Unlike the
+ * other forms its value depends on the metrics shown to {@link #observe}, not on the step; {@link
+ * #valueAt} returns the value those metrics have brought it to, so it can be a part of a {@link
+ * Sequential} (warm up, then reduce on plateau) or a factor of a {@link Chained}.
  *
- * <p>After each metric: a metric better than the best by more than the threshold (mode
- * {@code MIN}: {@code m < best·(1 − threshold)} relative, {@code m < best − threshold} absolute;
- * {@code MAX}: {@code m > best·(1 + threshold)}, {@code m > best + threshold}) becomes the best and
- * clears the count of bad steps, any other adds one; during a cooldown the count stays 0. When the
- * count exceeds {@code patience} the value becomes {@code max(value · factor, minValue)}, unless that
+ * <p>After each metric: a metric better than the best by more than the threshold (mode {@code MIN}:
+ * {@code m < best·(1 − threshold)} relative, {@code m < best − threshold} absolute; {@code MAX}:
+ * {@code m > best·(1 + threshold)}, {@code m > best + threshold}) becomes the best and clears the
+ * count of bad steps, any other adds one; during a cooldown the count stays 0. When the count
+ * exceeds {@code patience} the value becomes {@code max(value · factor, minValue)}, unless that
  * changes it by {@code eps} or less, and a cooldown of {@code cooldown} metrics begins.
  *
  * <p>Its {@link State} can be read and restored, to checkpoint a run. Not thread-safe.
  */
 public final class ReduceLrOnPlateau implements Schedule {
 
-  public enum Mode { MIN, MAX }
+  public enum Mode {
+    MIN,
+    MAX
+  }
 
-  public enum ThresholdMode { RELATIVE, ABSOLUTE }
+  public enum ThresholdMode {
+    RELATIVE,
+    ABSOLUTE
+  }
 
   /**
    * Everything that changes as metrics arrive: the value in force, the best metric so far, the
@@ -32,7 +38,8 @@ public final class ReduceLrOnPlateau implements Schedule {
    * @throws IllegalArgumentException if a count or the value is negative, naming it: a state read
    *     from a checkpoint is checked when made, before anything is restored
    */
-  public record State(double value, double best, long badSteps, long cooldownLeft, long observations) {
+  public record State(
+      double value, double best, long badSteps, long cooldownLeft, long observations) {
     public State {
       Args.nonNegative("state.value", value);
       Args.nonNegative("state.badSteps", badSteps);
@@ -67,7 +74,9 @@ public final class ReduceLrOnPlateau implements Schedule {
     state = new State(b.initial, worst(), 0, 0, 0);
   }
 
-  /** Starts at {@code initial}; PyTorch's defaults otherwise (mode min, factor 0.1, patience 10, …). */
+  /**
+   * Starts at {@code initial}; PyTorch's defaults otherwise (mode min, factor 0.1, patience 10, …).
+   */
   public static Builder builder(double initial) {
     return new Builder(initial);
   }
@@ -108,10 +117,14 @@ public final class ReduceLrOnPlateau implements Schedule {
 
   private boolean isBetter(double metric, double best) {
     return switch (mode) {
-      case MIN -> thresholdMode == ThresholdMode.RELATIVE
-          ? metric < best * (1 - threshold) : metric < best - threshold;
-      case MAX -> thresholdMode == ThresholdMode.RELATIVE
-          ? metric > best * (threshold + 1) : metric > best + threshold;
+      case MIN ->
+          thresholdMode == ThresholdMode.RELATIVE
+              ? metric < best * (1 - threshold)
+              : metric < best - threshold;
+      case MAX ->
+          thresholdMode == ThresholdMode.RELATIVE
+              ? metric > best * (threshold + 1)
+              : metric > best + threshold;
     };
   }
 
@@ -123,16 +136,34 @@ public final class ReduceLrOnPlateau implements Schedule {
     return state;
   }
 
-  /** Continues from a state read with {@link #state()}, from this or an identically built instance. */
+  /**
+   * Continues from a state read with {@link #state()}, from this or an identically built instance.
+   */
   public void restore(State state) {
     this.state = Objects.requireNonNull(state, "state");
   }
 
   @Override
   public String toString() {
-    return "ReduceLrOnPlateau[" + mode + ", factor " + factor + ", patience " + patience + ", "
-        + thresholdMode + " threshold " + threshold + ", cooldown " + cooldown + ", min " + minValue
-        + ", eps " + eps + ", " + state + "]";
+    return "ReduceLrOnPlateau["
+        + mode
+        + ", factor "
+        + factor
+        + ", patience "
+        + patience
+        + ", "
+        + thresholdMode
+        + " threshold "
+        + threshold
+        + ", cooldown "
+        + cooldown
+        + ", min "
+        + minValue
+        + ", eps "
+        + eps
+        + ", "
+        + state
+        + "]";
   }
 
   /** Options with PyTorch's defaults. */
@@ -151,7 +182,10 @@ public final class ReduceLrOnPlateau implements Schedule {
       this.initial = initial;
     }
 
-    /** Whether a lower ({@code MIN}, a loss) or a higher ({@code MAX}, an accuracy) metric is better. */
+    /**
+     * Whether a lower ({@code MIN}, a loss) or a higher ({@code MAX}, an accuracy) metric is
+     * better.
+     */
     public Builder mode(Mode mode) {
       this.mode = mode;
       return this;

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * A hyperparameter as a pure function of the step: the learning rate (or momentum, β1, weight
- * decay) in force at step {@code t = 0, 1, 2, …}, computed directly from {@code t}, so a resumed run
- * needs no replay and a million steps accumulate no rounding.
+ * decay) in force at step {@code t = 0, 1, 2, …}, computed directly from {@code t}, so a resumed
+ * run needs no replay and a million steps accumulate no rounding.
  *
  * <p>The forms are made by {@link Schedules}; each form's Javadoc gives its formula. The one
  * exception to purity is {@link ReduceLrOnPlateau}, whose value follows the metrics it is shown.

@@ -7,16 +7,16 @@ import dev.stride.optim.ParamGroup;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 /**
- * Drives an optimizer's hyperparameters from schedules: before each step it sets each bound
- * group's learning rate, momentum ({@link Hyperparameters#momentum()}: SGD's momentum, Adam's
- * β1, …; a rule without one refuses it) and weight decay to the schedules' values at that step.
- * Since the schedules are functions of the step, resuming a run is {@link #resumeAt(long)} with
- * the step to continue from; nothing is replayed.
+ * Drives an optimizer's hyperparameters from schedules: before each step it sets each bound group's
+ * learning rate, momentum ({@link Hyperparameters#momentum()}: SGD's momentum, Adam's β1, …; a rule
+ * without one refuses it) and weight decay to the schedules' values at that step. Since the
+ * schedules are functions of the step, resuming a run is {@link #resumeAt(long)} with the step to
+ * continue from; nothing is replayed.
  *
  * <pre>{@code
  * OneCycle cycle = Schedules.oneCycle(0.1, 10_000).build();
@@ -38,7 +38,9 @@ public final class ScheduleBinding<H extends Hyperparameters<H>> {
     static final Bound NONE = new Bound(null, null, null);
 
     Bound over(Bound fallback) {
-      return new Bound(lr != null ? lr : fallback.lr, momentum != null ? momentum : fallback.momentum,
+      return new Bound(
+          lr != null ? lr : fallback.lr,
+          momentum != null ? momentum : fallback.momentum,
           weightDecay != null ? weightDecay : fallback.weightDecay);
     }
   }
@@ -59,19 +61,22 @@ public final class ScheduleBinding<H extends Hyperparameters<H>> {
 
   /** Schedules every group's learning rate (a group's own schedule, if bound, takes precedence). */
   public ScheduleBinding<H> lr(Schedule schedule) {
-    everyGroup = new Bound(Objects.requireNonNull(schedule, "schedule"), null, null).over(everyGroup);
+    everyGroup =
+        new Bound(Objects.requireNonNull(schedule, "schedule"), null, null).over(everyGroup);
     return this;
   }
 
   /** Schedules every group's momentum: SGD's momentum, Adam's and AdamW's β1. */
   public ScheduleBinding<H> momentum(Schedule schedule) {
-    everyGroup = new Bound(null, Objects.requireNonNull(schedule, "schedule"), null).over(everyGroup);
+    everyGroup =
+        new Bound(null, Objects.requireNonNull(schedule, "schedule"), null).over(everyGroup);
     return this;
   }
 
   /** Schedules every group's weight decay. */
   public ScheduleBinding<H> weightDecay(Schedule schedule) {
-    everyGroup = new Bound(null, null, Objects.requireNonNull(schedule, "schedule")).over(everyGroup);
+    everyGroup =
+        new Bound(null, null, Objects.requireNonNull(schedule, "schedule")).over(everyGroup);
     return this;
   }
 
@@ -131,8 +136,8 @@ public final class ScheduleBinding<H extends Hyperparameters<H>> {
 
   /**
    * Applies the schedules at the next step, steps the optimizer, and moves on a step. If the
-   * optimizer's step throws or is skipped (a non-finite gradient under
-   * {@code setSkipNonFinite}), the next step stays where it was.
+   * optimizer's step throws or is skipped (a non-finite gradient under {@code setSkipNonFinite}),
+   * the next step stays where it was.
    *
    * @return whether the optimizer stepped
    */
@@ -141,8 +146,8 @@ public final class ScheduleBinding<H extends Hyperparameters<H>> {
   }
 
   /**
-   * As {@link #step()}, with another step of the optimizer: a {@code LossScaler}'s,
-   * {@code binding.step(scaler::step)}.
+   * As {@link #step()}, with another step of the optimizer: a {@code LossScaler}'s, {@code
+   * binding.step(scaler::step)}.
    *
    * @param optimizerStep steps the bound optimizer and says whether it did
    */

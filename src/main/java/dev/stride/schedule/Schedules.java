@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * The schedule forms, by the names trainers know from PyTorch and Keras. Each returns a pure
  * function of the step (except {@link #reduceOnPlateau}, driven by a metric); the classes they
- * return give the formulas. Bad arguments are refused with an {@link IllegalArgumentException}
- * that names the argument and the value.
+ * return give the formulas. Bad arguments are refused with an {@link IllegalArgumentException} that
+ * names the argument and the value.
  */
 public final class Schedules {
   private Schedules() {}
@@ -23,8 +23,8 @@ public final class Schedules {
   }
 
   /**
-   * {@code η(t) = η0 · γ^k} with {@code k} the number of milestones {@code ≤ t} (PyTorch's
-   * {@code MultiStepLR}); milestones {@code ≥ 0} and strictly increasing.
+   * {@code η(t) = η0 · γ^k} with {@code k} the number of milestones {@code ≤ t} (PyTorch's {@code
+   * MultiStepLR}); milestones {@code ≥ 0} and strictly increasing.
    */
   public static PiecewiseConstant multiStep(double initial, double gamma, long... milestones) {
     Args.nonNegative("initial", initial);
@@ -43,8 +43,8 @@ public final class Schedules {
   }
 
   /**
-   * {@code η0 · factor} for the first {@code totalSteps} steps, {@code η0} after (PyTorch's
-   * {@code ConstantLR}).
+   * {@code η0 · factor} for the first {@code totalSteps} steps, {@code η0} after (PyTorch's {@code
+   * ConstantLR}).
    */
   public static PiecewiseConstant constantFactor(double initial, double factor, long totalSteps) {
     Args.nonNegative("initial", initial);
@@ -59,8 +59,11 @@ public final class Schedules {
     return new TimeDecay(TimeDecay.Kind.EXPONENTIAL, initial, gamma, 1, false);
   }
 
-  /** {@code η(t) = η0 · rate^(t / decaySteps)}, the exponent floored with {@code staircase} (Keras). */
-  public static TimeDecay exponential(double initial, double rate, long decaySteps, boolean staircase) {
+  /**
+   * {@code η(t) = η0 · rate^(t / decaySteps)}, the exponent floored with {@code staircase} (Keras).
+   */
+  public static TimeDecay exponential(
+      double initial, double rate, long decaySteps, boolean staircase) {
     return new TimeDecay(TimeDecay.Kind.EXPONENTIAL, initial, rate, decaySteps, staircase);
   }
 
@@ -70,13 +73,14 @@ public final class Schedules {
   }
 
   /** {@code η(t) = η0 · e^(−k · t / decaySteps)}, the exponent floored with {@code staircase}. */
-  public static TimeDecay naturalExponential(double initial, double k, long decaySteps,
-      boolean staircase) {
+  public static TimeDecay naturalExponential(
+      double initial, double k, long decaySteps, boolean staircase) {
     return new TimeDecay(TimeDecay.Kind.NATURAL_EXPONENTIAL, initial, k, decaySteps, staircase);
   }
 
   /** {@code η(t) = η0 / (1 + k · t / decaySteps)}, the quotient floored with {@code staircase}. */
-  public static TimeDecay inverseTime(double initial, double k, long decaySteps, boolean staircase) {
+  public static TimeDecay inverseTime(
+      double initial, double k, long decaySteps, boolean staircase) {
     return new TimeDecay(TimeDecay.Kind.INVERSE_TIME, initial, k, decaySteps, staircase);
   }
 
@@ -91,47 +95,52 @@ public final class Schedules {
   }
 
   /** Keras's {@code PolynomialDecay} to {@code end}, optionally cycling; see {@link Polynomial}. */
-  public static Polynomial polynomial(double initial, double end, long decaySteps, double power,
-      boolean cycle) {
+  public static Polynomial polynomial(
+      double initial, double end, long decaySteps, double power, boolean cycle) {
     return new Polynomial(initial, end, decaySteps, power, cycle);
   }
 
   /**
-   * {@code η(t) = η0 · (startFactor + (endFactor − startFactor) · min(t, T) / T)} (PyTorch's
-   * {@code LinearLR}).
+   * {@code η(t) = η0 · (startFactor + (endFactor − startFactor) · min(t, T) / T)} (PyTorch's {@code
+   * LinearLR}).
    */
-  public static Linear linear(double initial, double startFactor, double endFactor, long totalSteps) {
+  public static Linear linear(
+      double initial, double startFactor, double endFactor, long totalSteps) {
     return new Linear(initial, startFactor, endFactor, totalSteps);
   }
 
-  /** {@code η(t) = ηmin + (η0 − ηmin)(1 + cos(π·t / tMax)) / 2} (PyTorch's {@code CosineAnnealingLR}). */
+  /**
+   * {@code η(t) = ηmin + (η0 − ηmin)(1 + cos(π·t / tMax)) / 2} (PyTorch's {@code
+   * CosineAnnealingLR}).
+   */
   public static CosineAnnealing cosine(double initial, double min, long tMax) {
     return new CosineAnnealing(initial, min, tMax);
   }
 
   /** SGDR: periods {@code t0 · tMult^i} (PyTorch's {@code CosineAnnealingWarmRestarts}). */
-  public static CosineWarmRestarts cosineWarmRestarts(double initial, double min, long t0, long tMult) {
+  public static CosineWarmRestarts cosineWarmRestarts(
+      double initial, double min, long t0, long tMult) {
     return new CosineWarmRestarts(initial, min, t0, tMult, 1);
   }
 
   /**
-   * SGDR with Keras's options: each restart's peak times {@code mMul}, and the floor
-   * {@code alpha · η0} (Keras's {@code CosineDecayRestarts}).
+   * SGDR with Keras's options: each restart's peak times {@code mMul}, and the floor {@code alpha ·
+   * η0} (Keras's {@code CosineDecayRestarts}).
    */
-  public static CosineWarmRestarts cosineDecayRestarts(double initial, long t0, long tMult,
-      double mMul, double alpha) {
+  public static CosineWarmRestarts cosineDecayRestarts(
+      double initial, long t0, long tMult, double mMul, double alpha) {
     Args.nonNegative("alpha", alpha);
     return new CosineWarmRestarts(initial, alpha * initial, t0, tMult, mMul);
   }
 
   /**
-   * {@code then} after a linear warmup of {@code warmupSteps} steps: from
-   * {@code startFactor · then(0)} rising to {@code then(0)}, then {@code then(t − warmupSteps)}.
+   * {@code then} after a linear warmup of {@code warmupSteps} steps: from {@code startFactor ·
+   * then(0)} rising to {@code then(0)}, then {@code then(t − warmupSteps)}.
    */
   public static Sequential linearWarmup(long warmupSteps, double startFactor, Schedule then) {
     Args.positive("warmupSteps", warmupSteps);
-    return new Sequential(List.of(new Linear(then.valueAt(0), startFactor, 1, warmupSteps), then),
-        warmupSteps);
+    return new Sequential(
+        List.of(new Linear(then.valueAt(0), startFactor, 1, warmupSteps), then), warmupSteps);
   }
 
   /**

@@ -7,11 +7,11 @@ import java.util.List;
 /**
  * Schedules one after another, switching at milestones (PyTorch's {@code SequentialLR}): with
  * milestones {@code m_1 < m_2 < …}, schedule {@code i} is in force from {@code m_i} (the first from
- * step 0) and starts over there, {@code η(t) = s_i(t − m_i)}. A milestone belongs to the schedule it
- * starts.
+ * step 0) and starts over there, {@code η(t) = s_i(t − m_i)}. A milestone belongs to the schedule
+ * it starts.
  *
- * <p>A {@link ReduceLrOnPlateau} may be a part (PyTorch's cannot): it takes over with the value
- * its metrics have brought it to.
+ * <p>A {@link ReduceLrOnPlateau} may be a part (PyTorch's cannot): it takes over with the value its
+ * metrics have brought it to.
  */
 public final class Sequential implements Schedule {
   private final List<Schedule> parts;
@@ -27,14 +27,20 @@ public final class Sequential implements Schedule {
       throw new IllegalArgumentException("parts must not be empty, got []");
     }
     if (milestones.length != parts.size() - 1) {
-      throw new IllegalArgumentException("milestones must be one fewer than the parts (" + parts.size()
-          + "), got " + milestones.length + ": " + Arrays.toString(milestones));
+      throw new IllegalArgumentException(
+          "milestones must be one fewer than the parts ("
+              + parts.size()
+              + "), got "
+              + milestones.length
+              + ": "
+              + Arrays.toString(milestones));
     }
     if (milestones.length > 0) {
       Args.increasingSteps("milestones", milestones);
       if (milestones[0] == 0) {
         throw new IllegalArgumentException(
-            "milestones must be > 0 (the first part starts at 0), got " + Arrays.toString(milestones));
+            "milestones must be > 0 (the first part starts at 0), got "
+                + Arrays.toString(milestones));
       }
     }
     this.milestones = milestones.clone();

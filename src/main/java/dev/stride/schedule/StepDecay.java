@@ -3,8 +3,8 @@ package dev.stride.schedule;
 import dev.stride.internal.Args;
 
 /**
- * Decay by {@code gamma} every {@code stepSize} steps (PyTorch's {@code StepLR}):
- * {@code η(t) = η0 · γ^⌊t / stepSize⌋}.
+ * Decay by {@code gamma} every {@code stepSize} steps (PyTorch's {@code StepLR}): {@code η(t) = η0
+ * · γ^⌊t / stepSize⌋}.
  */
 public record StepDecay(double initial, long stepSize, double gamma) implements Schedule {
   public StepDecay {

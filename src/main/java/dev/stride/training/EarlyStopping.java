@@ -15,8 +15,8 @@ import java.util.OptionalLong;
  * <ul>
  *   <li>before {@code startFromEpoch} nothing happens (a warm-up in which no improvement is
  *       expected);
- *   <li>m improves on a reference r if {@code m + minDelta < r} (mode {@code MIN}) or
- *       {@code m − minDelta > r} ({@code MAX});
+ *   <li>m improves on a reference r if {@code m + minDelta < r} (mode {@code MIN}) or {@code m −
+ *       minDelta > r} ({@code MAX});
  *   <li>each epoch adds one to a wait; one that improves on the best so far becomes the best epoch
  *       and, if it also improves on the {@code baseline} (or there is none), clears the wait;
  *   <li>one that does not improve, at e &gt; 0 and with the wait at {@code patience} or more, says
@@ -30,10 +30,17 @@ import java.util.OptionalLong;
  */
 public final class EarlyStopping {
 
-  /** Whether a lower ({@code MIN}, a loss) or a higher ({@code MAX}, an accuracy) metric is better. */
-  public enum Mode { MIN, MAX }
+  /**
+   * Whether a lower ({@code MIN}, a loss) or a higher ({@code MAX}, an accuracy) metric is better.
+   */
+  public enum Mode {
+    MIN,
+    MAX
+  }
 
-  /** Where the best weights are kept: saved when an epoch is the best so far, restored at the end. */
+  /**
+   * Where the best weights are kept: saved when an epoch is the best so far, restored at the end.
+   */
   public interface BestWeights {
     /** The weights as they are now are the best so far: keep them. */
     void save();
@@ -42,10 +49,10 @@ public final class EarlyStopping {
     void restore();
 
     /**
-     * Keeps them as an {@link Optimizer#snapshot()}, in memory: restoring puts the optimizer back as
-     * it was at the end of the best epoch, its state and step counts with the weights. Close it to
-     * free the copy. A snapshot does not survive the process: after a resume from a checkpoint it
-     * holds weights from the next best epoch on.
+     * Keeps them as an {@link Optimizer#snapshot()}, in memory: restoring puts the optimizer back
+     * as it was at the end of the best epoch, its state and step counts with the weights. Close it
+     * to free the copy. A snapshot does not survive the process: after a resume from a checkpoint
+     * it holds weights from the next best epoch on.
      */
     static <H extends Hyperparameters<H>> Snapshots<H> snapshots(Optimizer<H> optimizer) {
       return new Snapshots<>(optimizer);
@@ -53,7 +60,8 @@ public final class EarlyStopping {
   }
 
   /** {@link BestWeights#snapshots}. */
-  public static final class Snapshots<H extends Hyperparameters<H>> implements BestWeights, AutoCloseable {
+  public static final class Snapshots<H extends Hyperparameters<H>>
+      implements BestWeights, AutoCloseable {
     private final Optimizer<H> optimizer;
     private OptimizerSnapshot<H> best;
 
@@ -69,14 +77,15 @@ public final class EarlyStopping {
     }
 
     /**
-     * @throws IllegalStateException if nothing was saved since this was made (weights saved before a
-     *     resume live in the process that saved them)
+     * @throws IllegalStateException if nothing was saved since this was made (weights saved before
+     *     a resume live in the process that saved them)
      */
     @Override
     public void restore() {
       if (best == null) {
-        throw new IllegalStateException("no best weights were saved in this process since the snapshots"
-            + " were made; after a resume, keep them where they survive it (a checkpoint file)");
+        throw new IllegalStateException(
+            "no best weights were saved in this process since the snapshots were made; after a"
+                + " resume, keep them where they survive it (a checkpoint file)");
       }
       optimizer.restore(best);
     }
@@ -91,14 +100,18 @@ public final class EarlyStopping {
   }
 
   /**
-   * Everything that changes as metrics arrive: the epochs observed, the wait (Keras's
-   * {@code wait}: epochs since the last improvement that cleared it), the best metric (±∞
-   * before any) and its epoch, the epoch that said stop (−1 while none has), and whether best weights
-   * were saved.
+   * Everything that changes as metrics arrive: the epochs observed, the wait (Keras's {@code wait}:
+   * epochs since the last improvement that cleared it), the best metric (±∞ before any) and its
+   * epoch, the epoch that said stop (−1 while none has), and whether best weights were saved.
    *
    * @throws IllegalArgumentException if a count is negative or best is NaN, naming it
    */
-  public record State(long epochs, long epochsWaited, double best, long bestEpoch, long stoppedEpoch,
+  public record State(
+      long epochs,
+      long epochsWaited,
+      double best,
+      long bestEpoch,
+      long stoppedEpoch,
       boolean bestWeightsSaved) {
     public State {
       Args.nonNegative("state.epochs", epochs);
@@ -128,18 +141,24 @@ public final class EarlyStopping {
     baseline = b.baseline == null ? null : Args.finite("baseline", b.baseline);
     startFromEpoch = Args.nonNegative("startFromEpoch", b.startFromEpoch);
     weights = b.weights;
-    state = new State(0, 0, mode == Mode.MIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY,
-        0, -1, false);
+    state =
+        new State(
+            0,
+            0,
+            mode == Mode.MIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY,
+            0,
+            -1,
+            false);
   }
 
-  /** Keras's defaults otherwise: minDelta 0, patience 0, no baseline, from epoch 0, no weights kept. */
+  /**
+   * Keras's defaults otherwise: minDelta 0, patience 0, no baseline, from epoch 0, no weights kept.
+   */
   public static Builder builder(Mode mode) {
     return new Builder(mode);
   }
 
-  /**
-   * Takes the metric measured at the end of the next epoch; returns {@link #shouldStop()}.
-   */
+  /** Takes the metric measured at the end of the next epoch; returns {@link #shouldStop()}. */
   public boolean observe(double metric) {
     State s = state;
     long epoch = s.epochs;
@@ -212,16 +231,28 @@ public final class EarlyStopping {
     return state;
   }
 
-  /** Continues from a state read with {@link #state()}, from this or an identically built instance. */
+  /**
+   * Continues from a state read with {@link #state()}, from this or an identically built instance.
+   */
   public void restore(State state) {
     this.state = Objects.requireNonNull(state, "state");
   }
 
   @Override
   public String toString() {
-    return "EarlyStopping[" + mode + ", minDelta " + minDelta + ", patience " + patience
-        + (baseline == null ? "" : ", baseline " + baseline) + ", from epoch " + startFromEpoch
-        + (weights == null ? "" : ", restoring best weights") + ", " + state + "]";
+    return "EarlyStopping["
+        + mode
+        + ", minDelta "
+        + minDelta
+        + ", patience "
+        + patience
+        + (baseline == null ? "" : ", baseline " + baseline)
+        + ", from epoch "
+        + startFromEpoch
+        + (weights == null ? "" : ", restoring best weights")
+        + ", "
+        + state
+        + "]";
   }
 
   /** Options with Keras's defaults. */

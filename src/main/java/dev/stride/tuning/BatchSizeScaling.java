@@ -6,17 +6,17 @@ import dev.stride.schedule.Schedules;
 import java.util.Objects;
 
 /**
- * Carrying a learning rate tuned at one batch size over to another. With
- * {@code k = batch / baseBatch}:
+ * Carrying a learning rate tuned at one batch size over to another. With {@code k = batch /
+ * baseBatch}:
  *
  * <pre>
  *   linear rule (SGD; Goyal et al., 2017)      η' = k · η
  *   square-root rule (Adam and other adaptive)  η' = √k · η
  * </pre>
  *
- * As schedules, a gradual warmup of w steps may lead in: the rate starts at the unscaled
- * {@code η(0)} and rises linearly to {@code k·η(0)} (or {@code √k·η(0)}) at step w, after which the
- * scaled schedule runs from its own step 0, as {@link Schedules#linearWarmup} does.
+ * As schedules, a gradual warmup of w steps may lead in: the rate starts at the unscaled {@code
+ * η(0)} and rises linearly to {@code k·η(0)} (or {@code √k·η(0)}) at step w, after which the scaled
+ * schedule runs from its own step 0, as {@link Schedules#linearWarmup} does.
  */
 public final class BatchSizeScaling {
   private BatchSizeScaling() {}
@@ -31,12 +31,18 @@ public final class BatchSizeScaling {
     return Args.nonNegative("lr", lr) * Math.sqrt(ratio(baseBatch, batch));
   }
 
-  /** {@code k · schedule}, after a gradual warmup of {@code warmupSteps} (0 for none) from its rate at step 0. */
+  /**
+   * {@code k · schedule}, after a gradual warmup of {@code warmupSteps} (0 for none) from its rate
+   * at step 0.
+   */
   public static Schedule linear(Schedule schedule, long baseBatch, long batch, long warmupSteps) {
     return scaled(schedule, ratio(baseBatch, batch), warmupSteps);
   }
 
-  /** {@code √k · schedule}, after a gradual warmup of {@code warmupSteps} (0 for none) from its rate at step 0. */
+  /**
+   * {@code √k · schedule}, after a gradual warmup of {@code warmupSteps} (0 for none) from its rate
+   * at step 0.
+   */
   public static Schedule sqrt(Schedule schedule, long baseBatch, long batch, long warmupSteps) {
     return scaled(schedule, Math.sqrt(ratio(baseBatch, batch)), warmupSteps);
   }
@@ -44,7 +50,8 @@ public final class BatchSizeScaling {
   private static Schedule scaled(Schedule schedule, double factor, long warmupSteps) {
     Objects.requireNonNull(schedule, "schedule");
     Schedule scaled = schedule.times(Schedules.constant(factor));
-    return Args.nonNegative("warmupSteps", warmupSteps) == 0 ? scaled
+    return Args.nonNegative("warmupSteps", warmupSteps) == 0
+        ? scaled
         : Schedules.linearWarmup(warmupSteps, 1 / factor, scaled);
   }
 

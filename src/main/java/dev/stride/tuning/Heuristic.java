@@ -28,8 +28,8 @@ public enum Heuristic {
   },
   /**
    * The middle of the valley: the longest run of points, in rate order, each lower than the one
-   * before (not necessarily adjacent), taken as where the loss comes down; the rate halfway along it
-   * in steps.
+   * before (not necessarily adjacent), taken as where the loss comes down; the rate halfway along
+   * it in steps.
    */
   VALLEY("valley") {
     @Override

@@ -28,8 +28,8 @@ import java.util.Objects;
  * </pre>
  *
  * The sweep stops after a step whose s_i is not finite or exceeds k times the lowest s_j before it
- * (the divergence rule assumes a positive loss). Immutable; {@link #exponential} and {@link #linear}
- * make one with β = 0.98 and k = 4.
+ * (the divergence rule assumes a positive loss). Immutable; {@link #exponential} and {@link
+ * #linear} make one with β = 0.98 and k = 4.
  */
 public final class RangeTest {
   /** One training step at a given rate: it trains one batch and returns its loss. */
@@ -45,7 +45,12 @@ public final class RangeTest {
   private final double smoothing;
   private final double divergenceFactor;
 
-  private RangeTest(double minLr, double maxLr, int steps, boolean exponential, double smoothing,
+  private RangeTest(
+      double minLr,
+      double maxLr,
+      int steps,
+      boolean exponential,
+      double smoothing,
       double divergenceFactor) {
     this.minLr = Args.positive("minLr", minLr);
     this.maxLr = Args.positive("maxLr", maxLr);
@@ -64,7 +69,9 @@ public final class RangeTest {
     this.divergenceFactor = divergenceFactor;
   }
 
-  /** Rates spaced evenly in log scale from {@code minLr} to {@code maxLr}, over {@code steps} steps. */
+  /**
+   * Rates spaced evenly in log scale from {@code minLr} to {@code maxLr}, over {@code steps} steps.
+   */
   public static RangeTest exponential(double minLr, double maxLr, int steps) {
     return new RangeTest(minLr, maxLr, steps, true, 0.98, 4);
   }
@@ -93,7 +100,9 @@ public final class RangeTest {
       return maxLr; // exactly, not as rounded by the power
     }
     double fraction = (double) i / (steps - 1);
-    return exponential ? minLr * Math.pow(maxLr / minLr, fraction) : minLr + (maxLr - minLr) * fraction;
+    return exponential
+        ? minLr * Math.pow(maxLr / minLr, fraction)
+        : minLr + (maxLr - minLr) * fraction;
   }
 
   /**
@@ -104,7 +113,8 @@ public final class RangeTest {
    *
    * @throws IllegalStateException as {@link Optimizer#snapshot()} does
    */
-  public <H extends Hyperparameters<H>> RangeTestResult run(Optimizer<H> optimizer, TrainingStep step) {
+  public <H extends Hyperparameters<H>> RangeTestResult run(
+      Optimizer<H> optimizer, TrainingStep step) {
     Objects.requireNonNull(optimizer, "optimizer");
     Objects.requireNonNull(step, "step");
     try (OptimizerSnapshot<H> before = optimizer.snapshot()) {
@@ -124,7 +134,8 @@ public final class RangeTest {
     }
   }
 
-  private <H extends Hyperparameters<H>> RangeTestResult sweep(Optimizer<H> optimizer, TrainingStep step) {
+  private <H extends Hyperparameters<H>> RangeTestResult sweep(
+      Optimizer<H> optimizer, TrainingStep step) {
     double[] lrs = new double[steps];
     double[] losses = new double[steps];
     double[] smoothed = new double[steps];
@@ -154,7 +165,11 @@ public final class RangeTest {
       }
       best = Math.min(best, s);
     }
-    return new RangeTestResult(Arrays.copyOf(lrs, taken), Arrays.copyOf(losses, taken),
-        Arrays.copyOf(smoothed, taken), steps, stop);
+    return new RangeTestResult(
+        Arrays.copyOf(lrs, taken),
+        Arrays.copyOf(losses, taken),
+        Arrays.copyOf(smoothed, taken),
+        steps,
+        stop);
   }
 }

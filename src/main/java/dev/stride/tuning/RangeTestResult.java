@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a {@link RangeTest} recorded, one point per step taken: the rate, the loss the step
- * returned and the smoothed loss, then why it stopped and the rates its {@link Heuristic}s suggest.
+ * What a {@link RangeTest} recorded, one point per step taken: the rate, the loss the step returned
+ * and the smoothed loss, then why it stopped and the rates its {@link Heuristic}s suggest.
  */
 public final class RangeTestResult {
   /** Why the sweep ended. */
@@ -19,7 +19,9 @@ public final class RangeTestResult {
     NOT_FINITE
   }
 
-  /** Points cut from the end of the curve before reading suggestions: a diverging run has turned. */
+  /**
+   * Points cut from the end of the curve before reading suggestions: a diverging run has turned.
+   */
   static final int TRIM_END = 5;
 
   private final double[] lrs;
@@ -82,9 +84,9 @@ public final class RangeTestResult {
   }
 
   /**
-   * One suggestion per {@link Heuristic}, in their order; empty when the sweep stopped too early
-   * to read any: fewer than two points between the first tenth of the planned steps and the last
-   * five taken.
+   * One suggestion per {@link Heuristic}, in their order; empty when the sweep stopped too early to
+   * read any: fewer than two points between the first tenth of the planned steps and the last five
+   * taken.
    */
   public List<Suggestion> suggestions() {
     return suggestions;
@@ -97,7 +99,14 @@ public final class RangeTestResult {
 
   @Override
   public String toString() {
-    return "RangeTestResult[" + lrs.length + " of " + plannedSteps + " steps, " + stop + ", suggestions "
-        + suggestions + "]";
+    return "RangeTestResult["
+        + lrs.length
+        + " of "
+        + plannedSteps
+        + " steps, "
+        + stop
+        + ", suggestions "
+        + suggestions
+        + "]";
   }
 }

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * A PyTorch optimizer's state_dict, written by {@code golden/gen_checkpoints.py} (torch 1.13),
  * loads into the Stride optimizer of the same rule and groups, and the steps that follow match
- * PyTorch's within FORMAT.md's tolerance. One test per case, named by its id;
- * {@code -Dstride.golden.dir=DIR} replays that directory's {@code checkpoints.json} instead.
+ * PyTorch's within FORMAT.md's tolerance. One test per case, named by its id; {@code
+ * -Dstride.golden.dir=DIR} replays that directory's {@code checkpoints.json} instead.
  */
 class CheckpointGoldenTest {
 
@@ -30,7 +30,8 @@ class CheckpointGoldenTest {
   }
 
   private static void replay(JsonNode c) throws Exception {
-    try (Arena arena = Arena.ofConfined(); Optimizer<?> optimizer = optimizer(c)) {
+    try (Arena arena = Arena.ofConfined();
+        Optimizer<?> optimizer = optimizer(c)) {
       List<MemorySegment> values = new ArrayList<>();
       List<MemorySegment> grads = new ArrayList<>();
       JsonNode groups = c.get("groups");
@@ -59,9 +60,17 @@ class CheckpointGoldenTest {
         c.get("expected_f32").get(k).forEach(p -> parts.add(GoldenFiles.floats(p)));
         expected[k] = concatenated(parts.stream().map(a -> MemorySegment.ofArray(a)).toList());
       }
-      GoldenTolerance.assertWithin(c.get("id").asText() + " (" + c.get("optimizer").asText()
-          + ", " + c.get("steps_before") + " steps in PyTorch)", expected, got,
-          GoldenTolerance.displacement(loaded, expected), k -> "step " + (k + 1) + " after the load");
+      GoldenTolerance.assertWithin(
+          c.get("id").asText()
+              + " ("
+              + c.get("optimizer").asText()
+              + ", "
+              + c.get("steps_before")
+              + " steps in PyTorch)",
+          expected,
+          got,
+          GoldenTolerance.displacement(loaded, expected),
+          k -> "step " + (k + 1) + " after the load");
     }
   }
 
@@ -71,10 +80,12 @@ class CheckpointGoldenTest {
     String name = c.get("optimizer").asText();
     JsonNode groups = c.get("groups");
     Optimizer<H> optimizer =
-        (Optimizer<H>) PyTorchOptimizers.create(name, GoldenFiles.kwargs(groups.get(0).get("hyper")));
+        (Optimizer<H>)
+            PyTorchOptimizers.create(name, GoldenFiles.kwargs(groups.get(0).get("hyper")));
     for (int g = 1; g < groups.size(); g++) {
-      try (Optimizer<H> reader = (Optimizer<H>) PyTorchOptimizers.create(name,
-          GoldenFiles.kwargs(groups.get(g).get("hyper")))) {
+      try (Optimizer<H> reader =
+          (Optimizer<H>)
+              PyTorchOptimizers.create(name, GoldenFiles.kwargs(groups.get(g).get("hyper")))) {
         optimizer.addGroup(reader.group(0).hyperparameters());
       }
     }

@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every kind of file a load must refuse is refused with a {@link CheckpointException} saying what is
- * wrong, and the optimizer (values, state, step counts, hyperparameters) and the parts stay as they
- * were; a save that fails leaves the previous file and no temporary one.
+ * Every kind of file a load must refuse is refused with a {@link CheckpointException} saying what
+ * is wrong, and the optimizer (values, state, step counts, hyperparameters) and the parts stay as
+ * they were; a save that fails leaves the previous file and no temporary one.
  */
 class CheckpointRefusalTest {
   private final Arena arena = Arena.ofConfined();
@@ -45,10 +45,12 @@ class CheckpointRefusalTest {
   /** Adam over two parameters in two groups, stepped twice. */
   private Adam adam() {
     Adam adam = new Adam(AdamOptions.ADAM_DEFAULTS.withLr(0.01));
-    adam.add(NativeFloats.of(arena, NativeFloats.ramp(7, 0.5f, 0.1f)),
+    adam.add(
+        NativeFloats.of(arena, NativeFloats.ramp(7, 0.5f, 0.1f)),
         NativeFloats.of(arena, NativeFloats.ramp(7, -0.3f, 0.1f)));
     adam.addGroup(AdamOptions.ADAM_DEFAULTS.withAmsgrad(true))
-        .add(NativeFloats.of(arena, NativeFloats.ramp(3, -1f, 0.2f)),
+        .add(
+            NativeFloats.of(arena, NativeFloats.ramp(3, -1f, 0.2f)),
             NativeFloats.of(arena, NativeFloats.ramp(3, 0.2f, 0.1f)));
     step(adam, 2);
     return adam;
@@ -69,7 +71,8 @@ class CheckpointRefusalTest {
   /** Loading {@code file} into {@code o} is refused with a message containing {@code expected}. */
   private static void refused(Optimizer<?> o, Path file, String expected) {
     Unchanged unchanged = new Unchanged(o);
-    CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.of(o).load(file));
+    CheckpointException e =
+        assertThrows(CheckpointException.class, () -> Checkpoint.of(o).load(file));
     assertTrue(e.getMessage().contains(expected), "message: " + e.getMessage());
     assertTrue(e.getMessage().contains(file.toString()), "names the file: " + e.getMessage());
     unchanged.check();
@@ -90,16 +93,22 @@ class CheckpointRefusalTest {
     }
 
     private static List<int[]> bits(Optimizer<?> o) {
-      return dev.stride.optim.StateDict.of(o).parameters().stream().flatMap(p -> {
-        List<MemorySegment> segments = new java.util.ArrayList<>(List.of(p.value()));
-        segments.addAll(p.buffers().values());
-        return segments.stream();
-      }).map(s -> s.toArray(java.lang.foreign.ValueLayout.JAVA_INT)).toList();
+      return dev.stride.optim.StateDict.of(o).parameters().stream()
+          .flatMap(
+              p -> {
+                List<MemorySegment> segments = new java.util.ArrayList<>(List.of(p.value()));
+                segments.addAll(p.buffers().values());
+                return segments.stream();
+              })
+          .map(s -> s.toArray(java.lang.foreign.ValueLayout.JAVA_INT))
+          .toList();
     }
 
     void check() {
       assertEquals(steps, optimizer.stepCount(), "step count");
-      assertEquals(hyperparameters, optimizer.groups().stream().map(g -> (Object) g.hyperparameters()).toList());
+      assertEquals(
+          hyperparameters,
+          optimizer.groups().stream().map(g -> (Object) g.hyperparameters()).toList());
       List<int[]> now = bits(optimizer);
       assertEquals(bits.size(), now.size(), "buffers");
       for (int k = 0; k < bits.size(); k++) {
@@ -112,7 +121,8 @@ class CheckpointRefusalTest {
   void anotherRulesState() throws IOException {
     Sgd sgd = new Sgd(SgdOptions.of(0.1).withMomentum(0.9));
     sgd.add(NativeFloats.allocate(arena, 7), NativeFloats.allocate(arena, 7));
-    sgd.addGroup(SgdOptions.of(0.1)).add(NativeFloats.allocate(arena, 3), NativeFloats.allocate(arena, 3));
+    sgd.addGroup(SgdOptions.of(0.1))
+        .add(NativeFloats.allocate(arena, 3), NativeFloats.allocate(arena, 3));
     sgd.step();
     try (Adam adam = adam()) {
       refused(adam, saved(sgd), "it holds the state of SGD, not of Adam (another rule's state)");
@@ -123,13 +133,20 @@ class CheckpointRefusalTest {
 
   @Test
   void otherGroupsOrLengths() throws IOException {
-    try (Adam adam = adam(); Adam three = adam(); Adam longer = new Adam()) {
+    try (Adam adam = adam();
+        Adam three = adam();
+        Adam longer = new Adam()) {
       Path file = saved(adam);
       three.addGroup(AdamOptions.ADAM_DEFAULTS);
       refused(three, file, "the state has 2 parameter groups, the Adam optimizer 3");
       longer.add(NativeFloats.allocate(arena, 8), NativeFloats.allocate(arena, 8));
-      longer.addGroup(AdamOptions.ADAM_DEFAULTS).add(NativeFloats.allocate(arena, 3), NativeFloats.allocate(arena, 3));
-      refused(longer, file, "param.0 (F32 [7]) does not fit: the optimizer's parameter has 8 F32 elements");
+      longer
+          .addGroup(AdamOptions.ADAM_DEFAULTS)
+          .add(NativeFloats.allocate(arena, 3), NativeFloats.allocate(arena, 3));
+      refused(
+          longer,
+          file,
+          "param.0 (F32 [7]) does not fit: the optimizer's parameter has 8 F32 elements");
     }
   }
 
@@ -140,13 +157,19 @@ class CheckpointRefusalTest {
       ScheduleBinding<AdamOptions> binding = ScheduleBinding.of(adam).lr(Schedules.constant(0.1));
       binding.resumeAt(5);
       Unchanged unchanged = new Unchanged(adam);
-      CheckpointException e = assertThrows(CheckpointException.class,
-          () -> Checkpoint.of(adam).with("schedule", CheckpointPart.of(binding)).load(file));
+      CheckpointException e =
+          assertThrows(
+              CheckpointException.class,
+              () -> Checkpoint.of(adam).with("schedule", CheckpointPart.of(binding)).load(file));
       assertTrue(e.getMessage().contains("it has no part schedule"), e.getMessage());
       unchanged.check();
       assertEquals(5, binding.nextStep());
-      assertThrows(IllegalArgumentException.class, () -> Checkpoint.of(adam).with("state", CheckpointPart.of(binding)));
-      assertThrows(IllegalArgumentException.class, () -> Checkpoint.of(adam).with("Bad.name", CheckpointPart.of(binding)));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> Checkpoint.of(adam).with("state", CheckpointPart.of(binding)));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> Checkpoint.of(adam).with("Bad.name", CheckpointPart.of(binding)));
     }
   }
 
@@ -209,23 +232,66 @@ class CheckpointRefusalTest {
     try (Adam adam = adam()) {
       String meta = "\"__metadata__\":{\"optimizer\":\"Adam\",\"param_groups\":\"[]\"}";
       refused(adam, raw("[1, 2]", new byte[0]), "the header must be an object");
-      refused(adam, raw("{" + meta + ",\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-          + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", new byte[12]), "overlaps a's");
-      refused(adam, raw("{" + meta + ",\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
-          new byte[8]), "a hole of 4 bytes before a");
-      refused(adam, raw("{" + meta + ",\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}",
-          new byte[8]), "needs 12 bytes, its data_offsets [0, 8] give 8");
-      refused(adam, raw("{" + meta + ",\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}",
-          new byte[8]), "ends at byte 16 of the data, which has 8");
-      refused(adam, raw("{" + meta + ",\"a\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[0,8]}}",
-          new byte[8]), "has dtype BF16");
-      refused(adam, raw("{" + meta + ",\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],"
-          + "\"data_offsets\":[0,8]}}", new byte[8]), "more elements than a file can hold");
-      refused(adam, raw("{" + meta + ",\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-          + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", new byte[8]), "Duplicate field 'a'");
+      refused(
+          adam,
+          raw(
+              "{"
+                  + meta
+                  + ",\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                  + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
+              new byte[12]),
+          "overlaps a's");
+      refused(
+          adam,
+          raw(
+              "{" + meta + ",\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+              new byte[8]),
+          "a hole of 4 bytes before a");
+      refused(
+          adam,
+          raw(
+              "{" + meta + ",\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}",
+              new byte[8]),
+          "needs 12 bytes, its data_offsets [0, 8] give 8");
+      refused(
+          adam,
+          raw(
+              "{" + meta + ",\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}",
+              new byte[8]),
+          "ends at byte 16 of the data, which has 8");
+      refused(
+          adam,
+          raw(
+              "{" + meta + ",\"a\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[0,8]}}",
+              new byte[8]),
+          "has dtype BF16");
+      refused(
+          adam,
+          raw(
+              "{"
+                  + meta
+                  + ",\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],"
+                  + "\"data_offsets\":[0,8]}}",
+              new byte[8]),
+          "more elements than a file can hold");
+      refused(
+          adam,
+          raw(
+              "{"
+                  + meta
+                  + ",\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                  + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+              new byte[8]),
+          "Duplicate field 'a'");
       refused(adam, raw("{" + meta + "}", new byte[4]), "4 bytes after the last tensor");
-      refused(adam, raw("{\"__metadata__\":{\"optimizer\":\"Adam\",\"param_groups\":\""
-          + "[".repeat(100_000) + "\"}}", new byte[0]), "nesting depth");
+      refused(
+          adam,
+          raw(
+              "{\"__metadata__\":{\"optimizer\":\"Adam\",\"param_groups\":\""
+                  + "[".repeat(100_000)
+                  + "\"}}",
+              new byte[0]),
+          "nesting depth");
       refused(adam, raw("{}", new byte[0]), "its metadata has no optimizer");
     }
   }
@@ -233,33 +299,69 @@ class CheckpointRefusalTest {
   @Test
   void entriesThatDoNotFitOrAreMissing() throws IOException {
     try (Adam adam = adam()) {
-      String meta = "\"__metadata__\":{\"optimizer\":\"Adam\",\"param_groups\":\""
-          + "[{\\\"lr\\\":0.01,\\\"params\\\":[0]},{\\\"lr\\\":0.001,\\\"amsgrad\\\":true,\\\"params\\\":[1]}]\"}";
+      String meta =
+          "\"__metadata__\":{\"optimizer\":\"Adam\",\"param_groups\":\""
+              + "[{\\\"lr\\\":0.01,\\\"params\\\":[0]},{\\\"lr\\\":0.001,\\\"amsgrad\\\":true,\\\"params\\\":[1]}]\"}";
       String f32 = "{\"dtype\":\"F32\",\"shape\":[%d],\"data_offsets\":[%d,%d]}";
       String step = ",\"state.%d.step\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[%d,%d]}";
       // parameter 0 with a step and exp_avg but no exp_avg_sq, as no PyTorch Adam would have it
-      refused(adam, raw("{" + meta + ",\"state.0.exp_avg\":" + String.format(f32, 7, 0, 28)
-          + String.format(step, 0, 28, 32) + "}", floats(8, 1f)), "parameter 0 has state but no exp_avg_sq");
+      refused(
+          adam,
+          raw(
+              "{"
+                  + meta
+                  + ",\"state.0.exp_avg\":"
+                  + String.format(f32, 7, 0, 28)
+                  + String.format(step, 0, 28, 32)
+                  + "}",
+              floats(8, 1f)),
+          "parameter 0 has state but no exp_avg_sq");
       // a buffer without its step
-      refused(adam, raw("{" + meta + ",\"state.1.exp_avg\":" + String.format(f32, 3, 0, 12) + "}",
-          floats(3, 0f)), "state.1.step is missing");
+      refused(
+          adam,
+          raw(
+              "{" + meta + ",\"state.1.exp_avg\":" + String.format(f32, 3, 0, 12) + "}",
+              floats(3, 0f)),
+          "state.1.step is missing");
       // F64 where the parameter is F32
-      refused(adam, raw("{" + meta + ",\"param.1\":{\"dtype\":\"F64\",\"shape\":[3],\"data_offsets\":[0,24]}}",
-          new byte[24]), "param.1 (F64 [3]) does not fit");
-      refused(adam, raw("{" + meta + ",\"state.0.momentum_buffer\":" + String.format(f32, 7, 0, 28) + "}",
-          new byte[28]), "state.0.momentum_buffer is no state of Adam");
-      refused(adam, raw("{" + meta + ",\"param.9\":" + String.format(f32, 7, 0, 28) + "}",
-          new byte[28]), "tensor param.9 is none of this optimizer's 2 parameters'");
-      refused(adam, raw("{" + meta + ",\"param.0\":" + String.format(f32, 7, 0, 28) + "}",
-          new byte[28]), "param.1 is missing, though other parameters' values are there");
-      refused(adam, raw("{" + meta + String.format(step, 0, 0, 4) + "}", floats(1, 2.5f)),
+      refused(
+          adam,
+          raw(
+              "{"
+                  + meta
+                  + ",\"param.1\":{\"dtype\":\"F64\",\"shape\":[3],\"data_offsets\":[0,24]}}",
+              new byte[24]),
+          "param.1 (F64 [3]) does not fit");
+      refused(
+          adam,
+          raw(
+              "{" + meta + ",\"state.0.momentum_buffer\":" + String.format(f32, 7, 0, 28) + "}",
+              new byte[28]),
+          "state.0.momentum_buffer is no state of Adam");
+      refused(
+          adam,
+          raw("{" + meta + ",\"param.9\":" + String.format(f32, 7, 0, 28) + "}", new byte[28]),
+          "tensor param.9 is none of this optimizer's 2 parameters'");
+      refused(
+          adam,
+          raw("{" + meta + ",\"param.0\":" + String.format(f32, 7, 0, 28) + "}", new byte[28]),
+          "param.1 is missing, though other parameters' values are there");
+      refused(
+          adam,
+          raw("{" + meta + String.format(step, 0, 0, 4) + "}", floats(1, 2.5f)),
           "state.0.step is 2.5, not a step count");
       String wrongParams = meta.replace("\\\"params\\\":[1]", "\\\"params\\\":[2]");
       refused(adam, raw("{" + wrongParams + "}", new byte[0]), "param_groups[1]'s params are [2]");
       String refusedHyper = meta.replace("0.01", "-1");
-      refused(adam, raw("{" + refusedHyper + "}", new byte[0]), "group 0: lr must be a finite number >= 0, got -1.0");
+      refused(
+          adam,
+          raw("{" + refusedHyper + "}", new byte[0]),
+          "group 0: lr must be a finite number >= 0, got -1.0");
       String unknownHyper = meta.replace("\\\"lr\\\":0.01", "\\\"lr\\\":0.01,\\\"momentum\\\":0.9");
-      refused(adam, raw("{" + unknownHyper + "}", new byte[0]), "group 0: Adam takes no argument momentum");
+      refused(
+          adam,
+          raw("{" + unknownHyper + "}", new byte[0]),
+          "group 0: Adam takes no argument momentum");
     }
   }
 
@@ -273,11 +375,15 @@ class CheckpointRefusalTest {
       int from = header.indexOf(last);
       int to = header.indexOf('}', from) + 1;
       String cut = header.substring(0, from) + header.substring(to);
-      int digits = cut.indexOf("\"stride.header_crc32c\":\"") + "\"stride.header_crc32c\":\"".length();
+      int digits =
+          cut.indexOf("\"stride.header_crc32c\":\"") + "\"stride.header_crc32c\":\"".length();
       cut = cut.substring(0, digits) + "00000000" + cut.substring(digits + 8);
       java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
       crc.update(cut.getBytes(StandardCharsets.UTF_8));
-      cut = cut.substring(0, digits) + String.format("%08x", (int) crc.getValue()) + cut.substring(digits + 8);
+      cut =
+          cut.substring(0, digits)
+              + String.format("%08x", (int) crc.getValue())
+              + cut.substring(digits + 8);
       byte[] data = java.util.Arrays.copyOfRange(whole, 8 + header.length(), whole.length - 4);
       refused(adam, raw(cut, data), "tensor state.1.step is missing: the checksums list it");
     }
@@ -288,27 +394,30 @@ class CheckpointRefusalTest {
     try (Adam adam = adam()) {
       Path file = saved(adam);
       byte[] before = Files.readAllBytes(file);
-      CheckpointPart failing = new CheckpointPart() {
-        @Override
-        public Map<String, ?> state() {
-          return Map.of();
-        }
+      CheckpointPart failing =
+          new CheckpointPart() {
+            @Override
+            public Map<String, ?> state() {
+              return Map.of();
+            }
 
-        @Override
-        public Map<String, MemorySegment> tensors() {
-          Arena closed = Arena.ofConfined();
-          MemorySegment gone = closed.allocate(16);
-          closed.close();
-          return Map.of("0", gone); // fails as it is written
-        }
+            @Override
+            public Map<String, MemorySegment> tensors() {
+              Arena closed = Arena.ofConfined();
+              MemorySegment gone = closed.allocate(16);
+              closed.close();
+              return Map.of("0", gone); // fails as it is written
+            }
 
-        @Override
-        public Runnable restorer(Map<String, Object> state, Map<String, MemorySegment> tensors) {
-          return () -> { };
-        }
-      };
+            @Override
+            public Runnable restorer(
+                Map<String, Object> state, Map<String, MemorySegment> tensors) {
+              return () -> {};
+            }
+          };
       step(adam, 1);
-      assertThrows(IllegalStateException.class, () -> Checkpoint.of(adam).with("bad", failing).save(file));
+      assertThrows(
+          IllegalStateException.class, () -> Checkpoint.of(adam).with("bad", failing).save(file));
       assertArrayEquals(before, Files.readAllBytes(file));
       try (var files = Files.list(dir)) {
         assertEquals(List.of(file), files.toList(), "only the checkpoint itself");

@@ -43,7 +43,8 @@ class CheckpointTest {
   private AdamW adamw() {
     AdamW adamw = new AdamW(AdamOptions.ADAMW_DEFAULTS.withLr(0.01));
     adamw.add(NativeFloats.of(arena, 1f, 2f, 3f), NativeFloats.of(arena, 0.5f, -0.5f, 1f));
-    adamw.addGroup(AdamOptions.ADAMW_DEFAULTS.withWeightDecay(0).withAmsgrad(true))
+    adamw
+        .addGroup(AdamOptions.ADAMW_DEFAULTS.withWeightDecay(0).withAmsgrad(true))
         .add(NativeFloats.of(arena, -1f, 4f), NativeFloats.of(arena, 1f, 2f));
     adamw.group(1).setL1(0.25);
     return adamw;
@@ -59,7 +60,8 @@ class CheckpointTest {
 
   @Test
   void theFileHasPyTorchsNamesAndStridesMetadata() throws IOException {
-    try (AdamW adamw = adamw(); WeightAverage swa = WeightAverage.swa(adamw)) {
+    try (AdamW adamw = adamw();
+        WeightAverage swa = WeightAverage.swa(adamw)) {
       adamw.step();
       swa.update();
       Path file = dir.resolve("run.safetensors");
@@ -67,9 +69,21 @@ class CheckpointTest {
       JsonNode h = header(file);
       List<String> names = new ArrayList<>();
       h.fieldNames().forEachRemaining(names::add);
-      assertEquals(List.of("__metadata__", "param.0", "state.0.exp_avg", "state.0.exp_avg_sq", "state.0.step",
-          "param.1", "state.1.exp_avg", "state.1.exp_avg_sq", "state.1.max_exp_avg_sq", "state.1.step",
-          "swa.0", "swa.1"), names);
+      assertEquals(
+          List.of(
+              "__metadata__",
+              "param.0",
+              "state.0.exp_avg",
+              "state.0.exp_avg_sq",
+              "state.0.step",
+              "param.1",
+              "state.1.exp_avg",
+              "state.1.exp_avg_sq",
+              "state.1.max_exp_avg_sq",
+              "state.1.step",
+              "swa.0",
+              "swa.1"),
+          names);
       assertEquals("F32", h.get("state.0.step").get("dtype").asText());
       assertEquals("[1]", h.get("state.0.step").get("shape").toString());
       assertEquals("[3]", h.get("state.0.exp_avg").get("shape").toString());
@@ -83,7 +97,8 @@ class CheckpointTest {
       assertEquals(0.01, groups.get(0).get("weight_decay").asDouble());
       JsonNode stride = json.readTree(meta.get("stride").asText());
       assertEquals("{\"version\":1,\"step_count\":1,\"l1\":[0.0,0.25]}", stride.toString());
-      assertEquals("{\"kind\":\"swa\",\"decay\":0.0,\"every\":1,\"updates\":1,\"last_fold\":1}",
+      assertEquals(
+          "{\"kind\":\"swa\",\"decay\":0.0,\"every\":1,\"updates\":1,\"last_fold\":1}",
           json.readTree(meta.get("stride.part.swa").asText()).toString());
       assertEquals(names.size() - 1, json.readTree(meta.get("stride.crc32c").asText()).size());
       assertTrue(meta.get("stride.header_crc32c").asText().matches("[0-9a-f]{8}"));
@@ -100,14 +115,19 @@ class CheckpointTest {
       Checkpoint.of(sgd).save(file);
       JsonNode h = header(file);
       assertTrue(h.get("state.0.step") == null);
-      assertEquals("[2]", new ObjectMapper().readTree(h.get("__metadata__").get("stride").asText())
-          .get("steps").toString());
+      assertEquals(
+          "[2]",
+          new ObjectMapper()
+              .readTree(h.get("__metadata__").get("stride").asText())
+              .get("steps")
+              .toString());
     }
   }
 
   @Test
   void withoutValuesTheParametersStayTheCallers() throws IOException {
-    try (AdamW saved = adamw(); AdamW loaded = adamw()) {
+    try (AdamW saved = adamw();
+        AdamW loaded = adamw()) {
       saved.step();
       Path file = dir.resolve("state-only.safetensors");
       Checkpoint.of(saved).values(false).save(file);
@@ -147,21 +167,29 @@ class CheckpointTest {
 
   @Test
   void aWeightAverageOfAnotherDecayIsRefused() throws IOException {
-    try (AdamW adamw = adamw(); WeightAverage ema = WeightAverage.ema(adamw, 0.99);
+    try (AdamW adamw = adamw();
+        WeightAverage ema = WeightAverage.ema(adamw, 0.99);
         WeightAverage other = WeightAverage.ema(adamw, 0.999)) {
       Path file = dir.resolve("ema.safetensors");
       Checkpoint.of(adamw).with("ema", CheckpointPart.of(ema)).save(file);
-      CheckpointException e = assertThrows(CheckpointException.class,
-          () -> Checkpoint.of(adamw).with("ema", CheckpointPart.of(other)).load(file));
-      assertTrue(e.getMessage().contains("part ema: it was saved from a ema of decay 0.99 every 1 steps;"
-          + " this average is a ema of decay 0.999 every 1"), e.getMessage());
+      CheckpointException e =
+          assertThrows(
+              CheckpointException.class,
+              () -> Checkpoint.of(adamw).with("ema", CheckpointPart.of(other)).load(file));
+      assertTrue(
+          e.getMessage()
+              .contains(
+                  "part ema: it was saved from a ema of decay 0.99 every 1 steps;"
+                      + " this average is a ema of decay 0.999 every 1"),
+          e.getMessage());
     }
   }
 
   @Test
   void aLossScalersStateGoesWithTheRunAndABadOneChangesNothing() throws IOException {
     LossScalerOptions options = LossScalerOptions.DEFAULTS.withGrowthInterval(3);
-    try (AdamW adamw = adamw(); AdamW resumed = adamw()) {
+    try (AdamW adamw = adamw();
+        AdamW resumed = adamw()) {
       LossScaler scaler = new LossScaler(adamw, options);
       for (int s = 0; s < 5; s++) {
         scaler.step();
@@ -176,9 +204,13 @@ class CheckpointTest {
       // the same file read by a scaler whose growth interval its count of good steps exceeds
       LossScaler shorter = new LossScaler(resumed, options.withGrowthInterval(2));
       CheckpointRefusalTest.Unchanged unchanged = new CheckpointRefusalTest.Unchanged(resumed);
-      CheckpointException e = assertThrows(CheckpointException.class,
-          () -> Checkpoint.of(resumed).with("scaler", CheckpointPart.of(shorter)).load(file));
-      assertTrue(e.getMessage().contains("part scaler: goodSteps must be in [0, growthInterval = 2), got 2"),
+      CheckpointException e =
+          assertThrows(
+              CheckpointException.class,
+              () -> Checkpoint.of(resumed).with("scaler", CheckpointPart.of(shorter)).load(file));
+      assertTrue(
+          e.getMessage()
+              .contains("part scaler: goodSteps must be in [0, growthInterval = 2), got 2"),
           e.getMessage());
       assertEquals((float) options.initScale(), shorter.scale());
       unchanged.check();
@@ -189,8 +221,11 @@ class CheckpointTest {
   void bestWeightsKeptInAFileSurviveAResume() throws IOException {
     Path best = dir.resolve("best.safetensors");
     try (AdamW adamw = adamw()) {
-      EarlyStopping stop = EarlyStopping.builder(EarlyStopping.Mode.MIN).patience(1)
-          .restoreBestWeights(Checkpoint.of(adamw).asBestWeights(best)).build();
+      EarlyStopping stop =
+          EarlyStopping.builder(EarlyStopping.Mode.MIN)
+              .patience(1)
+              .restoreBestWeights(Checkpoint.of(adamw).asBestWeights(best))
+              .build();
       adamw.step();
       stop.observe(1.0);
       adamw.step();
@@ -198,8 +233,11 @@ class CheckpointTest {
       assertTrue(Files.exists(best));
     }
     try (AdamW resumed = adamw()) {
-      EarlyStopping stop = EarlyStopping.builder(EarlyStopping.Mode.MIN).patience(1)
-          .restoreBestWeights(Checkpoint.of(resumed).asBestWeights(best)).build();
+      EarlyStopping stop =
+          EarlyStopping.builder(EarlyStopping.Mode.MIN)
+              .patience(1)
+              .restoreBestWeights(Checkpoint.of(resumed).asBestWeights(best))
+              .build();
       stop.restore(new EarlyStopping.State(2, 1, 1.0, 0, 1, true));
       assertTrue(stop.end());
       assertEquals(1, resumed.stepCount(), "the best epoch's optimizer, one step in");

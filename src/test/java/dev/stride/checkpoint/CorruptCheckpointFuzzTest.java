@@ -58,7 +58,9 @@ class CorruptCheckpointFuzzTest {
         }
         case "length" -> {
           long n = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
-          ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).putLong(0, value == n ? n + 1 : value);
+          ByteBuffer.wrap(out)
+              .order(ByteOrder.LITTLE_ENDIAN)
+              .putLong(0, value == n ? n + 1 : value);
         }
         case "header" -> {
           long n = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
@@ -76,12 +78,14 @@ class CorruptCheckpointFuzzTest {
   @BeforeContainer
   static void files() throws IOException {
     dir = Files.createTempDirectory("stride-fuzz");
-    try (Arena arena = Arena.ofConfined(); Adam adam = adam(arena)) {
+    try (Arena arena = Arena.ofConfined();
+        Adam adam = adam(arena)) {
       Path file = dir.resolve("stride.safetensors");
       Checkpoint.of(adam).with("schedule", CheckpointPart.of(schedule(adam))).save(file);
       strideFile = Files.readAllBytes(file);
     }
-    pytorchFile = Files.readAllBytes(GoldenFiles.file("golden", "checkpoints/ckpt-sgd-nesterov.safetensors"));
+    pytorchFile =
+        Files.readAllBytes(GoldenFiles.file("golden", "checkpoints/ckpt-sgd-nesterov.safetensors"));
   }
 
   @AfterContainer
@@ -96,10 +100,12 @@ class CorruptCheckpointFuzzTest {
 
   private static Adam adam(Arena arena) {
     Adam adam = new Adam(AdamOptions.ADAM_DEFAULTS.withLr(0.01).withAmsgrad(true));
-    adam.add(NativeFloats.of(arena, NativeFloats.ramp(37, 0.5f, 0.1f)),
+    adam.add(
+        NativeFloats.of(arena, NativeFloats.ramp(37, 0.5f, 0.1f)),
         NativeFloats.of(arena, NativeFloats.ramp(37, -1f, 0.05f)));
     adam.addGroup(AdamOptions.ADAM_DEFAULTS)
-        .add(NativeFloats.of(arena, NativeFloats.ramp(5, -1f, 0.2f)),
+        .add(
+            NativeFloats.of(arena, NativeFloats.ramp(5, -1f, 0.2f)),
             NativeFloats.of(arena, NativeFloats.ramp(5, 0.3f, 0.1f)));
     adam.step();
     adam.step();
@@ -107,7 +113,8 @@ class CorruptCheckpointFuzzTest {
   }
 
   private static ScheduleBinding<AdamOptions> schedule(Adam adam) {
-    ScheduleBinding<AdamOptions> binding = ScheduleBinding.of(adam).lr(Schedules.cosine(0.01, 0, 100));
+    ScheduleBinding<AdamOptions> binding =
+        ScheduleBinding.of(adam).lr(Schedules.cosine(0.01, 0, 100));
     binding.resumeAt(2);
     return binding;
   }
@@ -118,11 +125,13 @@ class CorruptCheckpointFuzzTest {
     if (Arrays.equals(bad, strideFile)) {
       return;
     }
-    try (Arena arena = Arena.ofConfined(); Adam adam = adam(arena)) {
+    try (Arena arena = Arena.ofConfined();
+        Adam adam = adam(arena)) {
       ScheduleBinding<AdamOptions> binding = schedule(adam);
       binding.resumeAt(7);
       CheckpointRefusalTest.Unchanged unchanged = new CheckpointRefusalTest.Unchanged(adam);
-      Throwable thrown = load(adam, bad, Checkpoint.of(adam).with("schedule", CheckpointPart.of(binding)));
+      Throwable thrown =
+          load(adam, bad, Checkpoint.of(adam).with("schedule", CheckpointPart.of(binding)));
       if (!(thrown instanceof CheckpointException)) {
         fail(damage + " was " + (thrown == null ? "loaded" : "refused with " + thrown), thrown);
       }
@@ -134,7 +143,8 @@ class CorruptCheckpointFuzzTest {
   }
 
   @Property(tries = 400)
-  void aDamagedPyTorchFileIsRefusedOrLoadsButNeverThrowsAnythingElse(@ForAll("damage") Damage damage) {
+  void aDamagedPyTorchFileIsRefusedOrLoadsButNeverThrowsAnythingElse(
+      @ForAll("damage") Damage damage) {
     byte[] bad = damage.apply(pytorchFile);
     try (Arena arena = Arena.ofConfined();
         Sgd sgd = new Sgd(SgdOptions.of(0.05).withMomentum(0.9).withNesterov(true))) {
@@ -152,9 +162,16 @@ class CorruptCheckpointFuzzTest {
 
   @Property(tries = 20)
   void anUndamagedFileLoads(@ForAll("damage") Damage unused) {
-    try (Arena arena = Arena.ofConfined(); Adam adam = adam(arena)) {
-      assertArrayEquals(new Object[] {null}, new Object[] {load(adam, strideFile, Checkpoint.of(adam)
-          .with("schedule", CheckpointPart.of(schedule(adam))))});
+    try (Arena arena = Arena.ofConfined();
+        Adam adam = adam(arena)) {
+      assertArrayEquals(
+          new Object[] {null},
+          new Object[] {
+            load(
+                adam,
+                strideFile,
+                Checkpoint.of(adam).with("schedule", CheckpointPart.of(schedule(adam))))
+          });
     }
   }
 
@@ -179,9 +196,10 @@ class CorruptCheckpointFuzzTest {
   @Provide
   Arbitrary<Damage> damage() {
     return Combinators.combine(
-        Arbitraries.of("truncate", "flip", "overwrite", "insert", "length", "header"),
-        Arbitraries.doubles().between(0, 1),
-        Arbitraries.longs(),
-        Arbitraries.integers().between(1, 40)).as(Damage::new);
+            Arbitraries.of("truncate", "flip", "overwrite", "insert", "length", "header"),
+            Arbitraries.doubles().between(0, 1),
+            Arbitraries.longs(),
+            Arbitraries.integers().between(1, 40))
+        .as(Damage::new);
   }
 }

@@ -32,7 +32,9 @@ class LinearRegressionTest {
     Run right = runs.get(Rate.RIGHT.ordinal());
     Run large = runs.get(Rate.TOO_LARGE.ordinal());
     assertFalse(small.diverged());
-    assertTrue(small.finalLoss() > 10 * right.finalLoss(), "too small a rate reached " + small.finalLoss());
+    assertTrue(
+        small.finalLoss() > 10 * right.finalLoss(),
+        "too small a rate reached " + small.finalLoss());
     assertTrue(large.diverged(), "too large a rate did not diverge: " + large.finalLoss());
   }
 
@@ -42,7 +44,8 @@ class LinearRegressionTest {
     List<String> csv = Files.readAllLines(dir.resolve("lr.csv"));
     assertEquals("step,lr 0.02 (too small),lr 0.5 (right),lr 1.1 (too large)", csv.get(0));
     assertEquals(LinearRegression.STEPS + 2, csv.size());
-    assertTrue(csv.getLast().endsWith(",NaN"), "the diverged run's column ends in NaN: " + csv.getLast());
+    assertTrue(
+        csv.getLast().endsWith(",NaN"), "the diverged run's column ends in NaN: " + csv.getLast());
     assertTrue(Files.size(dir.resolve("lr.png")) > 0);
   }
 }

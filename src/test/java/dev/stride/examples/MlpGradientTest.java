@@ -22,7 +22,8 @@ class MlpGradientTest {
       SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(arena, 2, ROWS);
       loss.lossAndGrad(mlp.forward(data.points(), ROWS), data.labels(), ROWS);
       mlp.backward(loss.grad(), ROWS);
-      DoubleSupplier lossNow = () -> loss.lossAndGrad(mlp.forward(data.points(), ROWS), data.labels(), ROWS);
+      DoubleSupplier lossNow =
+          () -> loss.lossAndGrad(mlp.forward(data.points(), ROWS), data.labels(), ROWS);
       for (Dense layer : mlp.denseLayers()) {
         check(layer.weight(), layer.weightGrad(), lossNow);
         check(layer.bias(), layer.biasGrad(), lossNow);

@@ -63,7 +63,8 @@ class SpiralClassifierTest {
     assertTrue(Files.exists(checkpoint));
     assertTrue(result.ending().epochs() > result.checkpointEpoch(), result.ending().toString());
     assertEquals(result.ending(), result.resumed());
-    assertEquals(Double.doubleToRawLongBits(result.ending().trainingLoss()),
+    assertEquals(
+        Double.doubleToRawLongBits(result.ending().trainingLoss()),
         Double.doubleToRawLongBits(result.resumed().trainingLoss()));
   }
 
@@ -76,7 +77,8 @@ class SpiralClassifierTest {
   void earlyStoppingWatchedTheHeldOutLossAndStoppedTheRun() {
     double[] validation = result.curves().validationLosses();
     assertEquals(result.ending().epochs(), validation.length);
-    assertEquals(validation.length * result.curves().stepsPerEpoch(), result.curves().losses().length);
+    assertEquals(
+        validation.length * result.curves().stepsPerEpoch(), result.curves().losses().length);
     double lowest = Double.POSITIVE_INFINITY;
     for (int e = 10; e < validation.length; e++) {
       lowest = Math.min(lowest, validation[e]);
@@ -92,7 +94,8 @@ class SpiralClassifierTest {
   @Test
   void theEmaWeightsClassifyTooAndAreReportedBesideTheRawOnes() {
     assertTrue(result.emaTestAccuracy() >= 0.9, "EMA test accuracy " + result.emaTestAccuracy());
-    assertTrue(result.emaTrainAccuracy() >= 0.9, "EMA training accuracy " + result.emaTrainAccuracy());
+    assertTrue(
+        result.emaTrainAccuracy() >= 0.9, "EMA training accuracy " + result.emaTrainAccuracy());
   }
 
   @Test
@@ -107,21 +110,27 @@ class SpiralClassifierTest {
     assertEquals(result.curves().losses().length + 1, csv.size());
   }
 
-  /** Prodigy and Schedule-Free AdamW at their defaults, with no range test and no schedule, learn the spirals too. */
+  /**
+   * Prodigy and Schedule-Free AdamW at their defaults, with no range test and no schedule, learn
+   * the spirals too.
+   */
   @Test
   void theRulesThatNeedNoRateLearnTheSpiralsAtTheirDefaults(@TempDir Path dir) throws IOException {
     List<SpiralClassifier.LearningRateFree> runs =
         SpiralClassifier.trainLearningRateFree(Config.DEFAULT, Log.quiet());
-    assertEquals(List.of("Prodigy", "Schedule-Free AdamW"),
+    assertEquals(
+        List.of("Prodigy", "Schedule-Free AdamW"),
         runs.stream().map(SpiralClassifier.LearningRateFree::rule).toList());
     for (SpiralClassifier.LearningRateFree run : runs) {
       // seeds 7 (the default): Prodigy 96.0 %, Schedule-Free AdamW 98.1 % of the test points
       assertTrue(run.testAccuracy() >= 0.93, run.rule() + " test accuracy " + run.testAccuracy());
-      assertTrue(run.trainAccuracy() >= 0.93, run.rule() + " training accuracy " + run.trainAccuracy());
+      assertTrue(
+          run.trainAccuracy() >= 0.93, run.rule() + " training accuracy " + run.trainAccuracy());
     }
     List<Path> written = SpiralClassifier.charts(result, runs, dir);
     assertEquals(3, written.size());
-    assertEquals(runs.getFirst().losses().length + 1,
+    assertEquals(
+        runs.getFirst().losses().length + 1,
         Files.readAllLines(dir.resolve("spiral-lr-free.csv")).size());
   }
 }

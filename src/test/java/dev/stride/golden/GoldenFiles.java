@@ -13,8 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The PyTorch reference files described in {@code golden/FORMAT.md}: the copy in the test resources,
- * or the directory named by {@code -Dstride.golden.dir=DIR}, which holds files of the same format.
+ * The PyTorch reference files described in {@code golden/FORMAT.md}: the copy in the test
+ * resources, or the directory named by {@code -Dstride.golden.dir=DIR}, which holds files of the
+ * same format.
  */
 public final class GoldenFiles {
   public static final String DIR_PROPERTY = "stride.golden.dir";
@@ -44,7 +45,8 @@ public final class GoldenFiles {
 
   private static JsonNode read(String resourceDir, String name) {
     // Python's json.dump writes NaN and Infinity as bare words.
-    ObjectMapper json = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+    ObjectMapper json =
+        JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
     String dir = System.getProperty(DIR_PROPERTY);
     try {
       if (dir != null && !dir.isBlank()) {
@@ -56,7 +58,8 @@ public final class GoldenFiles {
       }
       try (InputStream in = GoldenFiles.class.getResourceAsStream("/" + resourceDir + "/" + name)) {
         if (in == null) {
-          throw new IllegalStateException("test resource /" + resourceDir + "/" + name + " is missing");
+          throw new IllegalStateException(
+              "test resource /" + resourceDir + "/" + name + " is missing");
         }
         return json.readTree(in);
       }
@@ -76,7 +79,8 @@ public final class GoldenFiles {
     }
     java.net.URL url = GoldenFiles.class.getResource("/" + resourceDir + "/" + relative);
     if (url == null) {
-      throw new IllegalStateException("test resource /" + resourceDir + "/" + relative + " is missing");
+      throw new IllegalStateException(
+          "test resource /" + resourceDir + "/" + relative + " is missing");
     }
     try {
       return Path.of(url.toURI());
@@ -106,7 +110,8 @@ public final class GoldenFiles {
   /** A JSON object of keyword arguments as a map of numbers, booleans, strings and lists. */
   @SuppressWarnings("unchecked")
   public static java.util.Map<String, Object> kwargs(JsonNode hyper) {
-    return hyper == null ? java.util.Map.of()
+    return hyper == null
+        ? java.util.Map.of()
         : new ObjectMapper().convertValue(hyper, java.util.LinkedHashMap.class);
   }
 

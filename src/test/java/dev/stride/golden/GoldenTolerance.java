@@ -6,8 +6,8 @@ import java.util.function.IntFunction;
 
 /**
  * The optimizer tolerance of {@code golden/FORMAT.md}: for every row k and element i, with D the
- * largest distance a reference trajectory moves from its start,
- * {@code |got - expected| <= 1e-6·max(1, D) + 1e-5·|expected|}.
+ * largest distance a reference trajectory moves from its start, {@code |got - expected| <=
+ * 1e-6·max(1, D) + 1e-5·|expected|}.
  */
 public final class GoldenTolerance {
   private GoldenTolerance() {}
@@ -32,8 +32,8 @@ public final class GoldenTolerance {
    *
    * @param row names row k in the failure message ("step 3")
    */
-  public static void assertWithin(String what, float[][] expected, float[][] got, double d,
-      IntFunction<String> row) {
+  public static void assertWithin(
+      String what, float[][] expected, float[][] got, double d, IntFunction<String> row) {
     double absolute = 1e-6 * Math.max(1, d);
     double worst = 0;
     String worstAt = null;
@@ -47,8 +47,10 @@ public final class GoldenTolerance {
         double ratio = Double.isNaN(err) ? Double.POSITIVE_INFINITY : err / tol;
         if (ratio > worst) {
           worst = ratio;
-          worstAt = String.format("%s, element %d: got %s, reference %s, error %.3g, tolerance %.3g"
-              + " (%.3gx)", row.apply(k), i, got[k][i], expected[k][i], err, tol, ratio);
+          worstAt =
+              String.format(
+                  "%s, element %d: got %s, reference %s, error %.3g, tolerance %.3g" + " (%.3gx)",
+                  row.apply(k), i, got[k][i], expected[k][i], err, tol, ratio);
         }
       }
     }

@@ -20,8 +20,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * Adadelta's vector kernel computes its reference's bits and updates exactly its slice, and its
- * one square root of a quotient is as close to the exact value as PyTorch's two.
+ * Adadelta's vector kernel computes its reference's bits and updates exactly its slice, and its one
+ * square root of a quotient is as close to the exact value as PyTorch's two.
  */
 class AdadeltaKernelTest {
 
@@ -34,8 +34,16 @@ class AdadeltaKernelTest {
 
     @Override
     public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
-      kernels.adadelta().update((AdadeltaKernel.Coefficients) c, b.param, b.grad, b.state[0],
-          b.state[1], d.offset(), d.count());
+      kernels
+          .adadelta()
+          .update(
+              (AdadeltaKernel.Coefficients) c,
+              b.param,
+              b.grad,
+              b.state[0],
+              b.state[1],
+              d.offset(),
+              d.count());
     }
 
     @Override
@@ -68,23 +76,32 @@ class AdadeltaKernelTest {
   }
 
   /**
-   * The kernel's √((u + ε)/(v + ε)) is within an ulp of the exact value wherever the quotient is
-   * a normal float; PyTorch's √(u + ε)/√(v + ε) rounds once more (within 2.4 ulps). With ρ = 1,
-   * η = 1, ε = 0, g = 1 and p = 0, a step leaves p = −√(u/v) and the running means as they were.
+   * The kernel's √((u + ε)/(v + ε)) is within an ulp of the exact value wherever the quotient is a
+   * normal float; PyTorch's √(u + ε)/√(v + ε) rounds once more (within 2.4 ulps). With ρ = 1, η =
+   * 1, ε = 0, g = 1 and p = 0, a step leaves p = −√(u/v) and the running means as they were.
    */
   @Property(tries = 1000)
-  void oneSquareRootOfTheQuotientIsWithinAnUlpOfTheExactValue(@ForAll("magnitudes") float u,
-      @ForAll("magnitudes") float v) {
+  void oneSquareRootOfTheQuotientIsWithinAnUlpOfTheExactValue(
+      @ForAll("magnitudes") float u, @ForAll("magnitudes") float v) {
     double quotient = (double) u / v;
     Assume.that(quotient >= 0x1p-126 && quotient <= Float.MAX_VALUE);
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment p = NativeFloats.of(arena, 0);
       AdadeltaKernel.Coefficients c = new AdadeltaKernel.Coefficients().set(1, 1, 0, 0, false);
-      KernelHarness.SCALAR.adadelta().update(c, p, NativeFloats.of(arena, 1), NativeFloats.of(arena, v),
-          NativeFloats.of(arena, u), 0, 1);
+      KernelHarness.SCALAR
+          .adadelta()
+          .update(
+              c,
+              p,
+              NativeFloats.of(arena, 1),
+              NativeFloats.of(arena, v),
+              NativeFloats.of(arena, u),
+              0,
+              1);
       double exact = Math.sqrt(quotient);
       float delta = -p.getAtIndex(ValueLayout.JAVA_FLOAT, 0);
-      assertTrue(Math.abs(delta - exact) <= Math.ulp((float) exact),
+      assertTrue(
+          Math.abs(delta - exact) <= Math.ulp((float) exact),
           "u " + u + ", v " + v + ": " + delta + " for " + exact);
     }
   }
@@ -102,9 +119,11 @@ class AdadeltaKernelTest {
 
   @Provide
   Arbitrary<Hyper> hyper() {
-    return Combinators.combine(Arbitraries.doubles().between(1e-3, 1).ofScale(10),
-        Arbitraries.doubles().between(0, 1).ofScale(10),
-        Arbitraries.of(0.0, 1e-10, 1e-6, 1e-3),
-        Arbitraries.doubles().between(1e-4, 0.5).ofScale(10)).as(Hyper::new);
+    return Combinators.combine(
+            Arbitraries.doubles().between(1e-3, 1).ofScale(10),
+            Arbitraries.doubles().between(0, 1).ofScale(10),
+            Arbitraries.of(0.0, 1e-10, 1e-6, 1e-3),
+            Arbitraries.doubles().between(1e-4, 0.5).ofScale(10))
+        .as(Hyper::new);
   }
 }

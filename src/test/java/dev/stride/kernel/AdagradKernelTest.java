@@ -15,18 +15,21 @@ import net.jqwik.api.Provide;
 /** Adagrad's vector kernel computes its reference's bits and updates exactly its slice. */
 class AdagradKernelTest {
 
-  record AdagradCase(double lr, double lrDecay, double eps, double weightDecay, boolean maximize,
-      long firstStep) implements RuleCase {
+  record AdagradCase(
+      double lr, double lrDecay, double eps, double weightDecay, boolean maximize, long firstStep)
+      implements RuleCase {
     @Override
     public GradientCoefficients coefficients(int s) {
-      return new AdagradKernel.Coefficients().set(lr, lrDecay, eps, weightDecay, maximize,
-          firstStep + s);
+      return new AdagradKernel.Coefficients()
+          .set(lr, lrDecay, eps, weightDecay, maximize, firstStep + s);
     }
 
     @Override
     public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
-      kernels.adagrad().update((AdagradKernel.Coefficients) c, b.param, b.grad, b.state[0],
-          d.offset(), d.count());
+      kernels
+          .adagrad()
+          .update(
+              (AdagradKernel.Coefficients) c, b.param, b.grad, b.state[0], d.offset(), d.count());
     }
 
     @Override
@@ -68,9 +71,12 @@ class AdagradKernelTest {
 
   @Provide
   Arbitrary<Hyper> hyper() {
-    return Combinators.combine(Arbitraries.doubles().between(1e-4, 1).ofScale(10),
-        Arbitraries.doubles().between(1e-4, 0.5).ofScale(10),
-        Arbitraries.of(0.0, 1e-10, 1e-8, 1e-3), Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),
-        Arbitraries.longs().between(1, 5000)).as(Hyper::new);
+    return Combinators.combine(
+            Arbitraries.doubles().between(1e-4, 1).ofScale(10),
+            Arbitraries.doubles().between(1e-4, 0.5).ofScale(10),
+            Arbitraries.of(0.0, 1e-10, 1e-8, 1e-3),
+            Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),
+            Arbitraries.longs().between(1, 5000))
+        .as(Hyper::new);
   }
 }

@@ -15,18 +15,36 @@ import net.jqwik.api.Provide;
 /** Adam's and AdamW's vector kernel computes its reference's bits and updates exactly its slice. */
 class AdamKernelTest {
 
-  record AdamCase(double lr, double beta1, double beta2, double eps, double weightDecay,
-      boolean decoupled, boolean amsgrad, boolean maximize, long firstStep) implements RuleCase {
+  record AdamCase(
+      double lr,
+      double beta1,
+      double beta2,
+      double eps,
+      double weightDecay,
+      boolean decoupled,
+      boolean amsgrad,
+      boolean maximize,
+      long firstStep)
+      implements RuleCase {
     @Override
     public GradientCoefficients coefficients(int s) {
-      return new AdamKernel.Coefficients().set(lr, beta1, beta2, eps, weightDecay, decoupled,
-          amsgrad, maximize, firstStep + s);
+      return new AdamKernel.Coefficients()
+          .set(lr, beta1, beta2, eps, weightDecay, decoupled, amsgrad, maximize, firstStep + s);
     }
 
     @Override
     public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
-      kernels.adam().update((AdamKernel.Coefficients) c, b.param, b.grad, b.state[0], b.state[1],
-          b.state[2], d.offset(), d.count());
+      kernels
+          .adam()
+          .update(
+              (AdamKernel.Coefficients) c,
+              b.param,
+              b.grad,
+              b.state[0],
+              b.state[1],
+              b.state[2],
+              d.offset(),
+              d.count());
     }
 
     @Override
@@ -36,16 +54,16 @@ class AdamKernelTest {
   }
 
   /** Realistic non-zero hyperparameters, which the flag combinations switch on and off. */
-  record Hyper(double lr, double beta1, double beta2, double eps, double weightDecay,
-      long firstStep) {
+  record Hyper(
+      double lr, double beta1, double beta2, double eps, double weightDecay, long firstStep) {
     List<RuleCase> allFlagCombinations() {
       List<RuleCase> cases = new ArrayList<>();
       for (boolean maximize : new boolean[] {false, true}) {
         for (double wd : new double[] {0, weightDecay}) {
           for (boolean decoupled : new boolean[] {false, true}) {
             for (boolean amsgrad : new boolean[] {false, true}) {
-              cases.add(new AdamCase(lr, beta1, beta2, eps, wd, decoupled, amsgrad, maximize,
-                  firstStep));
+              cases.add(
+                  new AdamCase(lr, beta1, beta2, eps, wd, decoupled, amsgrad, maximize, firstStep));
             }
           }
         }
@@ -71,10 +89,13 @@ class AdamKernelTest {
 
   @Provide
   Arbitrary<Hyper> hyper() {
-    return Combinators.combine(Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),
-        Arbitraries.doubles().between(0, 0.99).ofScale(10),
-        Arbitraries.doubles().between(0, 0.9999).ofScale(10),
-        Arbitraries.of(0.0, 1e-12, 1e-8, 1e-3), Arbitraries.doubles().between(1e-4, 0.5).ofScale(10),
-        Arbitraries.longs().between(1, 5000)).as(Hyper::new);
+    return Combinators.combine(
+            Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),
+            Arbitraries.doubles().between(0, 0.99).ofScale(10),
+            Arbitraries.doubles().between(0, 0.9999).ofScale(10),
+            Arbitraries.of(0.0, 1e-12, 1e-8, 1e-3),
+            Arbitraries.doubles().between(1e-4, 0.5).ofScale(10),
+            Arbitraries.longs().between(1, 5000))
+        .as(Hyper::new);
   }
 }

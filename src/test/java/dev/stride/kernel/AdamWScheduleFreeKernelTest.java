@@ -12,22 +12,52 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-/** Schedule-Free AdamW's vector kernel computes its reference's bits and updates exactly its slice. */
+/**
+ * Schedule-Free AdamW's vector kernel computes its reference's bits and updates exactly its slice.
+ */
 class AdamWScheduleFreeKernelTest {
 
-  record AdamWScheduleFreeCase(double lr, double averageWeight, double gradientWeight, double beta2,
-      double eps, double weightDecay, boolean decayAtZ, double innerMomentum, long firstStep,
-      boolean createsZ) implements RuleCase {
+  record AdamWScheduleFreeCase(
+      double lr,
+      double averageWeight,
+      double gradientWeight,
+      double beta2,
+      double eps,
+      double weightDecay,
+      boolean decayAtZ,
+      double innerMomentum,
+      long firstStep,
+      boolean createsZ)
+      implements RuleCase {
     @Override
     public GradientCoefficients coefficients(int s) {
-      return new AdamWScheduleFreeKernel.Coefficients().set(lr, averageWeight, gradientWeight, beta2,
-          eps, weightDecay, decayAtZ, innerMomentum, firstStep + s, createsZ && s == 0);
+      return new AdamWScheduleFreeKernel.Coefficients()
+          .set(
+              lr,
+              averageWeight,
+              gradientWeight,
+              beta2,
+              eps,
+              weightDecay,
+              decayAtZ,
+              innerMomentum,
+              firstStep + s,
+              createsZ && s == 0);
     }
 
     @Override
     public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
-      kernels.adamWScheduleFree().update((AdamWScheduleFreeKernel.Coefficients) c, b.param, b.grad,
-          b.state[0], b.state[1], b.state[2], d.offset(), d.count());
+      kernels
+          .adamWScheduleFree()
+          .update(
+              (AdamWScheduleFreeKernel.Coefficients) c,
+              b.param,
+              b.grad,
+              b.state[0],
+              b.state[1],
+              b.state[2],
+              d.offset(),
+              d.count());
     }
 
     @Override
@@ -37,16 +67,33 @@ class AdamWScheduleFreeKernelTest {
   }
 
   /** Realistic non-zero hyperparameters, which the flag combinations switch on and off. */
-  record Hyper(double lr, double averageWeight, double gradientWeight, double beta2, double eps,
-      double weightDecay, double innerMomentum, long firstStep) {
+  record Hyper(
+      double lr,
+      double averageWeight,
+      double gradientWeight,
+      double beta2,
+      double eps,
+      double weightDecay,
+      double innerMomentum,
+      long firstStep) {
     List<RuleCase> allFlagCombinations() {
       List<RuleCase> cases = new ArrayList<>();
       for (double wd : new double[] {0, weightDecay}) {
         for (boolean decayAtZ : new boolean[] {false, true}) {
           for (double im : new double[] {0, innerMomentum}) {
             for (boolean createsZ : new boolean[] {true, false}) {
-              cases.add(new AdamWScheduleFreeCase(lr, averageWeight, gradientWeight, beta2, eps, wd,
-                  decayAtZ, im, firstStep, createsZ));
+              cases.add(
+                  new AdamWScheduleFreeCase(
+                      lr,
+                      averageWeight,
+                      gradientWeight,
+                      beta2,
+                      eps,
+                      wd,
+                      decayAtZ,
+                      im,
+                      firstStep,
+                      createsZ));
             }
           }
         }
@@ -73,12 +120,15 @@ class AdamWScheduleFreeKernelTest {
 
   @Provide
   Arbitrary<Hyper> hyper() {
-    return Combinators.combine(Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),
-        Arbitraries.doubles().between(0, 1).ofScale(10),
-        Arbitraries.doubles().between(-0.1, 0).ofScale(10),
-        Arbitraries.doubles().between(0, 0.9999).ofScale(10),
-        Arbitraries.of(0.0, 1e-12, 1e-8, 1e-3), Arbitraries.doubles().between(1e-4, 0.5).ofScale(10),
-        Arbitraries.doubles().between(0.01, 0.99).ofScale(10),
-        Arbitraries.longs().between(1, 5000)).as(Hyper::new);
+    return Combinators.combine(
+            Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),
+            Arbitraries.doubles().between(0, 1).ofScale(10),
+            Arbitraries.doubles().between(-0.1, 0).ofScale(10),
+            Arbitraries.doubles().between(0, 0.9999).ofScale(10),
+            Arbitraries.of(0.0, 1e-12, 1e-8, 1e-3),
+            Arbitraries.doubles().between(1e-4, 0.5).ofScale(10),
+            Arbitraries.doubles().between(0.01, 0.99).ofScale(10),
+            Arbitraries.longs().between(1, 5000))
+        .as(Hyper::new);
   }
 }

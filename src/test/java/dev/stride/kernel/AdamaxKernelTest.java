@@ -15,18 +15,33 @@ import net.jqwik.api.Provide;
 /** Adamax's vector kernel computes its reference's bits and updates exactly its slice. */
 class AdamaxKernelTest {
 
-  record AdamaxCase(double lr, double beta1, double beta2, double eps, double weightDecay,
-      boolean maximize, long firstStep) implements RuleCase {
+  record AdamaxCase(
+      double lr,
+      double beta1,
+      double beta2,
+      double eps,
+      double weightDecay,
+      boolean maximize,
+      long firstStep)
+      implements RuleCase {
     @Override
     public GradientCoefficients coefficients(int s) {
-      return new AdamaxKernel.Coefficients().set(lr, beta1, beta2, eps, weightDecay, maximize,
-          firstStep + s);
+      return new AdamaxKernel.Coefficients()
+          .set(lr, beta1, beta2, eps, weightDecay, maximize, firstStep + s);
     }
 
     @Override
     public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
-      kernels.adamax().update((AdamaxKernel.Coefficients) c, b.param, b.grad, b.state[0],
-          b.state[1], d.offset(), d.count());
+      kernels
+          .adamax()
+          .update(
+              (AdamaxKernel.Coefficients) c,
+              b.param,
+              b.grad,
+              b.state[0],
+              b.state[1],
+              d.offset(),
+              d.count());
     }
 
     @Override
@@ -36,8 +51,8 @@ class AdamaxKernelTest {
   }
 
   /** Realistic non-zero hyperparameters, which the flag combinations switch on and off. */
-  record Hyper(double lr, double beta1, double beta2, double eps, double weightDecay,
-      long firstStep) {
+  record Hyper(
+      double lr, double beta1, double beta2, double eps, double weightDecay, long firstStep) {
     List<RuleCase> allFlagCombinations() {
       List<RuleCase> cases = new ArrayList<>();
       for (boolean maximize : new boolean[] {false, true}) {
@@ -67,10 +82,13 @@ class AdamaxKernelTest {
 
   @Provide
   Arbitrary<Hyper> hyper() {
-    return Combinators.combine(Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),
-        Arbitraries.doubles().between(0, 0.99).ofScale(10),
-        Arbitraries.doubles().between(0, 0.9999).ofScale(10),
-        Arbitraries.of(0.0, 1e-12, 1e-8, 1e-3), Arbitraries.doubles().between(1e-4, 0.5).ofScale(10),
-        Arbitraries.longs().between(1, 5000)).as(Hyper::new);
+    return Combinators.combine(
+            Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),
+            Arbitraries.doubles().between(0, 0.99).ofScale(10),
+            Arbitraries.doubles().between(0, 0.9999).ofScale(10),
+            Arbitraries.of(0.0, 1e-12, 1e-8, 1e-3),
+            Arbitraries.doubles().between(1e-4, 0.5).ofScale(10),
+            Arbitraries.longs().between(1, 5000))
+        .as(Hyper::new);
   }
 }

@@ -18,20 +18,29 @@ import net.jqwik.api.Provide;
  */
 class AsgdKernelTest {
 
-  record AsgdCase(double lr, double lambd, double alpha, double t0, double weightDecay,
-      boolean maximize, long firstStep) implements RuleCase {
+  record AsgdCase(
+      double lr,
+      double lambd,
+      double alpha,
+      double t0,
+      double weightDecay,
+      boolean maximize,
+      long firstStep)
+      implements RuleCase {
     @Override
     public GradientCoefficients coefficients(int s) {
       long step = firstStep + s;
-      double eta = step == 1 ? (float) lr : AsgdKernel.Coefficients.nextEta(lr, lambd, alpha, step - 1);
+      double eta =
+          step == 1 ? (float) lr : AsgdKernel.Coefficients.nextEta(lr, lambd, alpha, step - 1);
       double mu = step == 1 ? 1 : AsgdKernel.Coefficients.nextMu(t0, step - 1);
       return new AsgdKernel.Coefficients().set(lambd, eta, mu, weightDecay, maximize);
     }
 
     @Override
     public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
-      kernels.asgd().update((AsgdKernel.Coefficients) c, b.param, b.grad, b.state[0], d.offset(),
-          d.count());
+      kernels
+          .asgd()
+          .update((AsgdKernel.Coefficients) c, b.param, b.grad, b.state[0], d.offset(), d.count());
     }
 
     @Override
@@ -73,9 +82,12 @@ class AsgdKernelTest {
 
   @Provide
   Arbitrary<Hyper> hyper() {
-    return Combinators.combine(Arbitraries.doubles().between(1e-4, 1).ofScale(10),
-        Arbitraries.of(0.0, 1e-4, 0.01, 0.5), Arbitraries.doubles().between(0.1, 1).ofScale(10),
-        Arbitraries.doubles().between(1e-5, 0.1).ofScale(10), Arbitraries.longs().between(1, 6))
+    return Combinators.combine(
+            Arbitraries.doubles().between(1e-4, 1).ofScale(10),
+            Arbitraries.of(0.0, 1e-4, 0.01, 0.5),
+            Arbitraries.doubles().between(0.1, 1).ofScale(10),
+            Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),
+            Arbitraries.longs().between(1, 6))
         .as(Hyper::new);
   }
 }

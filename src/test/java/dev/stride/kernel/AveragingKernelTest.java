@@ -23,8 +23,14 @@ class AveragingKernelTest {
     @Override
     public void step(UpdateKernels kernels, Buffers b, Data d, int s) {
       AveragingKernel.Coefficients c = new AveragingKernel.Coefficients();
-      kernels.averaging().update(mean ? c.swa(before + s) : c.ema(decay, before + s), b.param,
-          b.grad, d.offset(), d.count());
+      kernels
+          .averaging()
+          .update(
+              mean ? c.swa(before + s) : c.ema(decay, before + s),
+              b.param,
+              b.grad,
+              d.offset(),
+              d.count());
     }
 
     @Override
@@ -60,7 +66,8 @@ class AveragingKernelTest {
 
   @Provide
   Arbitrary<Double> decay() {
-    return Arbitraries.oneOf(Arbitraries.of(0.0, 0.9, 0.999, 0.9999, 1.0),
+    return Arbitraries.oneOf(
+        Arbitraries.of(0.0, 0.9, 0.999, 0.9999, 1.0),
         Arbitraries.doubles().between(0, 1).ofScale(12));
   }
 }

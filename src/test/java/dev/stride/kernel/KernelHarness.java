@@ -22,22 +22,23 @@ import net.jqwik.api.Tuple;
  * and {@code 256}.
  *
  * <p>Each step runs three times: with the rule's hyperparameters alone, and with a gradient scale,
- * a clip value and an L1 strength ({@link GradientCoefficients#setStepTerms}), so that every
- * rule's gradient prologue is covered.
+ * a clip value and an L1 strength ({@link GradientCoefficients#setStepTerms}), so that every rule's
+ * gradient prologue is covered.
  */
 final class KernelHarness {
   static final UpdateKernels SCALAR = Kernels.scalar();
   static final UpdateKernels VECTOR = Kernels.vector();
   static final int LANES = VECTOR.lanes();
   static final int MAX_STEPS = 4;
+
   /** The most state buffers a rule keeps. */
   static final int STATE_BUFFERS = 6;
 
   private KernelHarness() {}
 
   /**
-   * Floats in a buffer of {@code offset + count + slack}, of which the kernels update
-   * {@code [offset, offset + count)}; {@code grads[s]} is the gradient buffer of step s.
+   * Floats in a buffer of {@code offset + count + slack}, of which the kernels update {@code
+   * [offset, offset + count)}; {@code grads[s]} is the gradient buffer of step s.
    */
   record Data(int offset, int count, float[] param, float[][] grads, float[][] state) {
     int length() {
@@ -58,9 +59,9 @@ final class KernelHarness {
   }
 
   /**
-   * A kernel outside the update rules, with no gradient prologue (weight averaging): step
-   * {@code s} runs it over {@code d}'s slice of {@code b}, reading {@code b.grad} (which holds
-   * {@code d.grads()[s]}) and writing {@code b.param} and the state it uses.
+   * A kernel outside the update rules, with no gradient prologue (weight averaging): step {@code s}
+   * runs it over {@code d}'s slice of {@code b}, reading {@code b.grad} (which holds {@code
+   * d.grads()[s]}) and writing {@code b.param} and the state it uses.
    */
   interface KernelCase {
     void step(UpdateKernels kernels, Buffers b, Data d, int s);
@@ -91,8 +92,11 @@ final class KernelHarness {
   /** The gradient scale, clip value and L1 strength a step runs with. */
   record StepTerms(float gradScale, float clipValue, double l1) {}
 
-  static final List<StepTerms> STEP_TERMS = List.of(new StepTerms(1, Float.POSITIVE_INFINITY, 0),
-      new StepTerms(0.375f, Float.POSITIVE_INFINITY, 1e-3), new StepTerms(3e-5f, 1e-2f, 0.5));
+  static final List<StepTerms> STEP_TERMS =
+      List.of(
+          new StepTerms(1, Float.POSITIVE_INFINITY, 0),
+          new StepTerms(0.375f, Float.POSITIVE_INFINITY, 1e-3),
+          new StepTerms(3e-5f, 1e-2f, 0.5));
 
   /** Native, 64-byte aligned copies of a {@link Data}: what one kernel reads and writes. */
   static final class Buffers {
@@ -152,11 +156,23 @@ final class KernelHarness {
           for (int i = 0; i < e.length; i++) {
             // floatToIntBits: any NaN equals any NaN (payloads may legally differ), else exact bits
             if (Float.floatToIntBits(e[i]) != Float.floatToIntBits(a[i])) {
-              fail(String.format("%s, %d lanes, after step %d: %s[%d] is %s (0x%08x) scalar but"
-                      + " %s (0x%08x) vector; offset %d, count %d; param was %s, grad %s", rule,
-                  LANES, s + 1, expected.get(k).name(), i, e[i],
-                  Float.floatToRawIntBits(e[i]), a[i], Float.floatToRawIntBits(a[i]), d.offset(),
-                  d.count(), d.param()[i], d.grads()[s][i]));
+              fail(
+                  String.format(
+                      "%s, %d lanes, after step %d: %s[%d] is %s (0x%08x) scalar but"
+                          + " %s (0x%08x) vector; offset %d, count %d; param was %s, grad %s",
+                      rule,
+                      LANES,
+                      s + 1,
+                      expected.get(k).name(),
+                      i,
+                      e[i],
+                      Float.floatToRawIntBits(e[i]),
+                      a[i],
+                      Float.floatToRawIntBits(a[i]),
+                      d.offset(),
+                      d.count(),
+                      d.param()[i],
+                      d.grads()[s][i]));
             }
           }
         }
@@ -178,8 +194,16 @@ final class KernelHarness {
         for (int s = 0; s <= last; s++) {
           step(rule, kernels, b, s, d);
         }
-        String what = rule + " with " + kernels + ", slice [" + d.offset() + ", "
-            + (d.offset() + d.count()) + ") of " + d.length();
+        String what =
+            rule
+                + " with "
+                + kernels
+                + ", slice ["
+                + d.offset()
+                + ", "
+                + (d.offset() + d.count())
+                + ") of "
+                + d.length();
         int from = d.offset();
         int to = d.offset() + d.count();
         assertUnchangedOutside(what + ", param", d.param(), b.param, from, to);
@@ -195,41 +219,56 @@ final class KernelHarness {
   }
 
   /** Raw bits, NaN payloads included: nothing outside [from, to) may be written at all. */
-  private static void assertUnchangedOutside(String what, float[] before, MemorySegment after,
-      int from, int to) {
+  private static void assertUnchangedOutside(
+      String what, float[] before, MemorySegment after, int from, int to) {
     float[] now = NativeFloats.toArray(after);
     for (int i = 0; i < before.length; i++) {
       boolean inside = i >= from && i < to;
       if (!inside && Float.floatToRawIntBits(before[i]) != Float.floatToRawIntBits(now[i])) {
-        fail(what + ": element " + i + " outside the slice changed from " + before[i] + " to " + now[i]);
+        fail(
+            what
+                + ": element "
+                + i
+                + " outside the slice changed from "
+                + before[i]
+                + " to "
+                + now[i]);
       }
     }
   }
 
   /**
-   * Sizes around multiples of the lane count, where the main loop hands over to the tail, and a
-   * few large ones; the slice starts at an offset into a larger buffer, so it is not always
-   * aligned.
+   * Sizes around multiples of the lane count, where the main loop hands over to the tail, and a few
+   * large ones; the slice starts at an offset into a larger buffer, so it is not always aligned.
    */
   static Arbitrary<Data> data() {
     return data(floats());
   }
 
-  /** As {@link #data()}, with state buffers drawn from {@code state} (a rule whose state is ≥ 0). */
+  /**
+   * As {@link #data()}, with state buffers drawn from {@code state} (a rule whose state is ≥ 0).
+   */
   static Arbitrary<Data> data(Arbitrary<Float> state) {
-    Arbitrary<Integer> counts = Arbitraries.frequencyOf(
-        Tuple.of(12, Arbitraries.integers().between(0, 4 * LANES + 3)),
-        Tuple.of(1, Arbitraries.of(1000, 4099)));
-    return Combinators.combine(Arbitraries.integers().between(0, 5), counts,
-            Arbitraries.integers().between(0, 3), Arbitraries.integers().between(1, MAX_STEPS))
-        .flatAs((offset, count, slack, steps) -> {
-          int length = offset + count + slack;
-          Arbitrary<float[]> buffer = floats().array(float[].class).ofSize(length);
-          Arbitrary<float[]> stateBuffer = state.array(float[].class).ofSize(length);
-          return Combinators.combine(buffer, buffer.array(float[][].class).ofSize(steps),
-                  stateBuffer.array(float[][].class).ofSize(STATE_BUFFERS))
-              .as((param, grads, states) -> new Data(offset, count, param, grads, states));
-        });
+    Arbitrary<Integer> counts =
+        Arbitraries.frequencyOf(
+            Tuple.of(12, Arbitraries.integers().between(0, 4 * LANES + 3)),
+            Tuple.of(1, Arbitraries.of(1000, 4099)));
+    return Combinators.combine(
+            Arbitraries.integers().between(0, 5),
+            counts,
+            Arbitraries.integers().between(0, 3),
+            Arbitraries.integers().between(1, MAX_STEPS))
+        .flatAs(
+            (offset, count, slack, steps) -> {
+              int length = offset + count + slack;
+              Arbitrary<float[]> buffer = floats().array(float[].class).ofSize(length);
+              Arbitrary<float[]> stateBuffer = state.array(float[].class).ofSize(length);
+              return Combinators.combine(
+                      buffer,
+                      buffer.array(float[][].class).ofSize(steps),
+                      stateBuffer.array(float[][].class).ofSize(STATE_BUFFERS))
+                  .as((param, grads, states) -> new Data(offset, count, param, grads, states));
+            });
   }
 
   /** {@link #floats()} without their sign: state that a rule keeps ≥ 0, such as sums of squares. */
@@ -239,15 +278,32 @@ final class KernelHarness {
 
   /** Raw bit patterns (NaN, ±Inf, ±0, subnormals) mixed with magnitudes that training sees. */
   static Arbitrary<Float> floats() {
-    Arbitrary<Float> uniformBits = Arbitraries.integers()
-        .withDistribution(RandomDistribution.uniform()).map(Float::intBitsToFloat);
+    Arbitrary<Float> uniformBits =
+        Arbitraries.integers()
+            .withDistribution(RandomDistribution.uniform())
+            .map(Float::intBitsToFloat);
     Arbitrary<Float> smallBits = Arbitraries.integers().map(Float::intBitsToFloat); // subnormals
-    Arbitrary<Float> special = Arbitraries.of(0f, -0f, Float.NaN, Float.POSITIVE_INFINITY,
-        Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL,
-        Float.MAX_VALUE, -Float.MAX_VALUE);
-    Arbitrary<Float> realistic = Combinators.combine(Arbitraries.floats().between(-1f, 1f).ofScale(7),
-        Arbitraries.integers().between(-8, 3)).as((f, e) -> f * (float) Math.pow(10, e));
-    return Arbitraries.frequencyOf(Tuple.of(2, uniformBits), Tuple.of(1, smallBits),
-        Tuple.of(1, special), Tuple.of(8, realistic));
+    Arbitrary<Float> special =
+        Arbitraries.of(
+            0f,
+            -0f,
+            Float.NaN,
+            Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY,
+            Float.MIN_VALUE,
+            -Float.MIN_VALUE,
+            Float.MIN_NORMAL,
+            Float.MAX_VALUE,
+            -Float.MAX_VALUE);
+    Arbitrary<Float> realistic =
+        Combinators.combine(
+                Arbitraries.floats().between(-1f, 1f).ofScale(7),
+                Arbitraries.integers().between(-8, 3))
+            .as((f, e) -> f * (float) Math.pow(10, e));
+    return Arbitraries.frequencyOf(
+        Tuple.of(2, uniformBits),
+        Tuple.of(1, smallBits),
+        Tuple.of(1, special),
+        Tuple.of(8, realistic));
   }
 }

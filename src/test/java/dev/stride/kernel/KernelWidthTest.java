@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** Guards the 128- and 256-bit surefire runs: a width property that did not arrive would pass silently. */
+/**
+ * Guards the 128- and 256-bit surefire runs: a width property that did not arrive would pass
+ * silently.
+ */
 class KernelWidthTest {
 
   @Test
@@ -14,7 +17,9 @@ class KernelWidthTest {
     if (bits != null) {
       assertEquals(Integer.parseInt(bits) / Float.SIZE, KernelHarness.LANES);
     } else {
-      assertTrue(KernelHarness.LANES > 1, "the vector kernels should update more than one float per iteration");
+      assertTrue(
+          KernelHarness.LANES > 1,
+          "the vector kernels should update more than one float per iteration");
     }
   }
 }

@@ -14,13 +14,20 @@ import net.jqwik.api.Provide;
 
 /**
  * LARS's vector passes compute their reference's bits (the direction u, μ and p) and write only
- * their slice. The direction goes to state buffer 1 at the elements' own indices (base 0), so
- * that it is compared and checked for writes outside the slice like the state.
+ * their slice. The direction goes to state buffer 1 at the elements' own indices (base 0), so that
+ * it is compared and checked for writes outside the slice like the state.
  */
 class LarsKernelTest {
 
-  record LarsCase(double lr, double momentum, double eta, double weightDecay, boolean adapt,
-      float paramNorm, float directionNorm) implements RuleCase {
+  record LarsCase(
+      double lr,
+      double momentum,
+      double eta,
+      double weightDecay,
+      boolean adapt,
+      float paramNorm,
+      float directionNorm)
+      implements RuleCase {
     @Override
     public GradientCoefficients coefficients(int s) {
       return new LarsKernel.Coefficients().set(lr, momentum, eta, weightDecay);
@@ -40,7 +47,12 @@ class LarsKernelTest {
     }
   }
 
-  record Hyper(double lr, double momentum, double eta, double weightDecay, float paramNorm,
+  record Hyper(
+      double lr,
+      double momentum,
+      double eta,
+      double weightDecay,
+      float paramNorm,
       float directionNorm) {
     List<RuleCase> allFlagCombinations() {
       List<RuleCase> cases = new ArrayList<>();
@@ -73,11 +85,13 @@ class LarsKernelTest {
 
   @Provide
   Arbitrary<Hyper> hyper() {
-    return Combinators.combine(Arbitraries.doubles().between(1e-4, 1).ofScale(10),
-        Arbitraries.doubles().between(0.01, 0.99).ofScale(10),
-        Arbitraries.doubles().between(1e-4, 0.1).ofScale(10),
-        Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),
-        Arbitraries.floats().between(1e-3f, 10f).ofScale(6), Arbitraries.floats().between(1e-3f, 100f).ofScale(6))
+    return Combinators.combine(
+            Arbitraries.doubles().between(1e-4, 1).ofScale(10),
+            Arbitraries.doubles().between(0.01, 0.99).ofScale(10),
+            Arbitraries.doubles().between(1e-4, 0.1).ofScale(10),
+            Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),
+            Arbitraries.floats().between(1e-3f, 10f).ofScale(6),
+            Arbitraries.floats().between(1e-3f, 100f).ofScale(6))
         .as(Hyper::new);
   }
 }

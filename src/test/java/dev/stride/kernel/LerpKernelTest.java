@@ -21,8 +21,8 @@ import net.jqwik.api.Provide;
 class LerpKernelTest {
 
   @Property(tries = 60)
-  void vectorMatchesScalarBitForBitAndUpdatesOnlyItsSlice(@ForAll("data") Data d,
-      @ForAll("weights") float weight) {
+  void vectorMatchesScalarBitForBitAndUpdatesOnlyItsSlice(
+      @ForAll("data") Data d, @ForAll("weights") float weight) {
     float[] end = d.state()[0];
     float[] scalar = lerp(KernelHarness.SCALAR, d, weight);
     float[] vector = lerp(KernelHarness.VECTOR, d, weight);
@@ -31,9 +31,20 @@ class LerpKernelTest {
       float expected = inside ? d.param()[i] + weight * (end[i] - d.param()[i]) : d.param()[i];
       if (Float.floatToIntBits(scalar[i]) != Float.floatToIntBits(expected)
           || Float.floatToIntBits(vector[i]) != Float.floatToIntBits(expected)) {
-        fail(String.format("weight %s, %d lanes, element %d (slice [%d, %d)): self %s, end %s;"
-                + " expected %s, scalar %s, vector %s", weight, KernelHarness.LANES, i, d.offset(),
-            d.offset() + d.count(), d.param()[i], end[i], expected, scalar[i], vector[i]));
+        fail(
+            String.format(
+                "weight %s, %d lanes, element %d (slice [%d, %d)): self %s, end %s;"
+                    + " expected %s, scalar %s, vector %s",
+                weight,
+                KernelHarness.LANES,
+                i,
+                d.offset(),
+                d.offset() + d.count(),
+                d.param()[i],
+                end[i],
+                expected,
+                scalar[i],
+                vector[i]));
       }
     }
   }
@@ -46,7 +57,9 @@ class LerpKernelTest {
       kernels.lerp().lerp(self, end, weight, d.offset(), d.count());
       float[] endAfter = NativeFloats.toArray(end);
       for (int i = 0; i < endAfter.length; i++) {
-        assertEquals(Float.floatToRawIntBits(d.state()[0][i]), Float.floatToRawIntBits(endAfter[i]),
+        assertEquals(
+            Float.floatToRawIntBits(d.state()[0][i]),
+            Float.floatToRawIntBits(endAfter[i]),
             kernels + " wrote end at " + i);
       }
       return NativeFloats.toArray(self);
@@ -62,7 +75,7 @@ class LerpKernelTest {
   @Provide
   Arbitrary<Float> weights() {
     Arbitrary<Double> beta = Arbitraries.doubles().between(0.01, 1).ofScale(10);
-    return Arbitraries.oneOf(beta.map(b -> (float) (1 - b)), beta.map(b -> (float) (1 - 1 / b)),
-        Arbitraries.just(0f));
+    return Arbitraries.oneOf(
+        beta.map(b -> (float) (1 - b)), beta.map(b -> (float) (1 - 1 / b)), Arbitraries.just(0f));
   }
 }

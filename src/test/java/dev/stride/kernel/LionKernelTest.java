@@ -22,8 +22,9 @@ class LionKernelTest {
 
     @Override
     public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
-      kernels.lion().update((LionKernel.Coefficients) c, b.param, b.grad, b.state[0], d.offset(),
-          d.count());
+      kernels
+          .lion()
+          .update((LionKernel.Coefficients) c, b.param, b.grad, b.state[0], d.offset(), d.count());
     }
 
     @Override
@@ -35,7 +36,8 @@ class LionKernelTest {
   /** Realistic non-zero hyperparameters, which the flag combinations switch on and off. */
   record Hyper(double lr, double beta1, double beta2, double weightDecay) {
     List<RuleCase> allFlagCombinations() {
-      return List.of(new LionCase(lr, beta1, beta2, 0), new LionCase(lr, beta1, beta2, weightDecay));
+      return List.of(
+          new LionCase(lr, beta1, beta2, 0), new LionCase(lr, beta1, beta2, weightDecay));
     }
   }
 
@@ -57,10 +59,15 @@ class LionKernelTest {
   /** β at the reference's bounds too: 0 and 1 are allowed. */
   @Provide
   Arbitrary<Hyper> hyper() {
-    Arbitrary<Double> beta = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(8, Arbitraries.doubles().between(0, 1).ofScale(10)),
-        net.jqwik.api.Tuple.of(1, Arbitraries.of(0.0, 1.0)));
-    return Combinators.combine(Arbitraries.doubles().between(1e-6, 0.1).ofScale(10), beta, beta,
-        Arbitraries.doubles().between(1e-4, 10).ofScale(10)).as(Hyper::new);
+    Arbitrary<Double> beta =
+        Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(8, Arbitraries.doubles().between(0, 1).ofScale(10)),
+            net.jqwik.api.Tuple.of(1, Arbitraries.of(0.0, 1.0)));
+    return Combinators.combine(
+            Arbitraries.doubles().between(1e-6, 0.1).ofScale(10),
+            beta,
+            beta,
+            Arbitraries.doubles().between(1e-4, 10).ofScale(10))
+        .as(Hyper::new);
   }
 }

@@ -28,7 +28,8 @@ class LongOffsetsTest {
         p.setAtIndex(JAVA_FLOAT, OFFSET + i, i);
         g.setAtIndex(JAVA_FLOAT, OFFSET + i, 2f);
       }
-      SgdKernel.Coefficients c = new SgdKernel.Coefficients().set(0.25, 0, 0, 0, false, false, false);
+      SgdKernel.Coefficients c =
+          new SgdKernel.Coefficients().set(0.25, 0, 0, 0, false, false, false);
       Kernels.vector().sgd().update(c, p, g, MemorySegment.NULL, OFFSET, COUNT - 5);
       Kernels.scalar().sgd().update(c, p, g, MemorySegment.NULL, OFFSET + COUNT - 5, 5);
       for (int i = 0; i < COUNT; i++) {
@@ -42,8 +43,13 @@ class LongOffsetsTest {
   /** A file mapping larger than 8 GiB whose untouched pages take no memory or disk. */
   private MemorySegment sparse(Arena arena, String name) throws IOException {
     long bytes = (OFFSET + COUNT + 1) * Float.BYTES;
-    try (FileChannel file = FileChannel.open(dir.resolve(name), StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.SPARSE)) {
+    try (FileChannel file =
+        FileChannel.open(
+            dir.resolve(name),
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.READ,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.SPARSE)) {
       return file.map(FileChannel.MapMode.READ_WRITE, 0, bytes, arena);
     }
   }

@@ -15,8 +15,16 @@ import net.jqwik.api.Provide;
 /** NAdam's vector kernel computes its reference's bits and updates exactly its slice. */
 class NAdamKernelTest {
 
-  record NAdamCase(double lr, double beta1, double beta2, double eps, double weightDecay,
-      double momentumDecay, boolean decoupled, boolean maximize, long firstStep)
+  record NAdamCase(
+      double lr,
+      double beta1,
+      double beta2,
+      double eps,
+      double weightDecay,
+      double momentumDecay,
+      boolean decoupled,
+      boolean maximize,
+      long firstStep)
       implements RuleCase {
     @Override
     public GradientCoefficients coefficients(int s) {
@@ -25,14 +33,32 @@ class NAdamKernelTest {
       for (long t = 1; t <= step; t++) {
         muProduct = NAdamKernel.Coefficients.muProduct(muProduct, beta1, momentumDecay, t);
       }
-      return new NAdamKernel.Coefficients().set(lr, beta1, beta2, eps, weightDecay, momentumDecay,
-          decoupled, maximize, step, muProduct);
+      return new NAdamKernel.Coefficients()
+          .set(
+              lr,
+              beta1,
+              beta2,
+              eps,
+              weightDecay,
+              momentumDecay,
+              decoupled,
+              maximize,
+              step,
+              muProduct);
     }
 
     @Override
     public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
-      kernels.nadam().update((NAdamKernel.Coefficients) c, b.param, b.grad, b.state[0],
-          b.state[1], d.offset(), d.count());
+      kernels
+          .nadam()
+          .update(
+              (NAdamKernel.Coefficients) c,
+              b.param,
+              b.grad,
+              b.state[0],
+              b.state[1],
+              d.offset(),
+              d.count());
     }
 
     @Override
@@ -42,15 +68,22 @@ class NAdamKernelTest {
   }
 
   /** Realistic non-zero hyperparameters, which the flag combinations switch on and off. */
-  record Hyper(double lr, double beta1, double beta2, double eps, double weightDecay,
-      double momentumDecay, long firstStep) {
+  record Hyper(
+      double lr,
+      double beta1,
+      double beta2,
+      double eps,
+      double weightDecay,
+      double momentumDecay,
+      long firstStep) {
     List<RuleCase> allFlagCombinations() {
       List<RuleCase> cases = new ArrayList<>();
       for (boolean maximize : new boolean[] {false, true}) {
         for (double wd : new double[] {0, weightDecay}) {
           for (boolean decoupled : new boolean[] {false, true}) {
-            cases.add(new NAdamCase(lr, beta1, beta2, eps, wd, momentumDecay, decoupled, maximize,
-                firstStep));
+            cases.add(
+                new NAdamCase(
+                    lr, beta1, beta2, eps, wd, momentumDecay, decoupled, maximize, firstStep));
           }
         }
       }
@@ -76,10 +109,14 @@ class NAdamKernelTest {
 
   @Provide
   Arbitrary<Hyper> hyper() {
-    return Combinators.combine(Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),
-        Arbitraries.doubles().between(0, 0.99).ofScale(10),
-        Arbitraries.doubles().between(0, 0.9999).ofScale(10),
-        Arbitraries.of(0.0, 1e-12, 1e-8, 1e-3), Arbitraries.doubles().between(1e-4, 0.5).ofScale(10),
-        Arbitraries.of(0.0, 4e-3, 0.1, 1.0), Arbitraries.longs().between(1, 2000)).as(Hyper::new);
+    return Combinators.combine(
+            Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),
+            Arbitraries.doubles().between(0, 0.99).ofScale(10),
+            Arbitraries.doubles().between(0, 0.9999).ofScale(10),
+            Arbitraries.of(0.0, 1e-12, 1e-8, 1e-3),
+            Arbitraries.doubles().between(1e-4, 0.5).ofScale(10),
+            Arbitraries.of(0.0, 4e-3, 0.1, 1.0),
+            Arbitraries.longs().between(1, 2000))
+        .as(Hyper::new);
   }
 }

@@ -14,25 +14,49 @@ import net.jqwik.api.Provide;
 
 /**
  * Prodigy's vector passes compute their reference's bits (m, v, s, the gradient and p0 − p they
- * hand to the reductions, and p) and write only their slice. State buffers: 0 p0, 1 s, 2 m, 3 v,
- * 4 the gradient out and 5 p0 − p out, at the elements' own indices (base 0).
+ * hand to the reductions, and p) and write only their slice. State buffers: 0 p0, 1 s, 2 m, 3 v, 4
+ * the gradient out and 5 p0 − p out, at the elements' own indices (base 0).
  */
 class ProdigyKernelTest {
 
-  record ProdigyCase(double d, double d0, double dlr, double beta1, double beta2, double beta3,
-      double coupled, boolean safeguard, double newD, double eps, double decoupled)
+  record ProdigyCase(
+      double d,
+      double d0,
+      double dlr,
+      double beta1,
+      double beta2,
+      double beta3,
+      double coupled,
+      boolean safeguard,
+      double newD,
+      double eps,
+      double decoupled)
       implements RuleCase {
     @Override
     public GradientCoefficients coefficients(int s) {
-      return new ProdigyKernel.Coefficients().set(d, d0, dlr, beta1, beta2, beta3, coupled, safeguard)
+      return new ProdigyKernel.Coefficients()
+          .set(d, d0, dlr, beta1, beta2, beta3, coupled, safeguard)
           .setStep(newD, dlr, eps, decoupled);
     }
 
     @Override
     public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
       ProdigyKernel.Coefficients p = (ProdigyKernel.Coefficients) c;
-      kernels.prodigy().moments(p, b.param, b.grad, b.state[0], b.state[2], b.state[3], b.state[1],
-          b.state[4], b.state[5], 0, d.offset(), d.count());
+      kernels
+          .prodigy()
+          .moments(
+              p,
+              b.param,
+              b.grad,
+              b.state[0],
+              b.state[2],
+              b.state[3],
+              b.state[1],
+              b.state[4],
+              b.state[5],
+              0,
+              d.offset(),
+              d.count());
       kernels.prodigy().apply(p, b.param, b.grad, b.state[2], b.state[3], d.offset(), d.count());
     }
 
@@ -42,16 +66,34 @@ class ProdigyKernelTest {
     }
   }
 
-  record Hyper(double d, double dlr, double beta1, double beta2, double beta3, double wd,
-      double growth, double eps) {
+  record Hyper(
+      double d,
+      double dlr,
+      double beta1,
+      double beta2,
+      double beta3,
+      double wd,
+      double growth,
+      double eps) {
     List<RuleCase> allFlagCombinations() {
       List<RuleCase> cases = new ArrayList<>();
       for (double b1 : new double[] {0, beta1}) {
         for (boolean safeguard : new boolean[] {false, true}) {
           for (boolean decouple : new boolean[] {false, true}) {
             for (double w : new double[] {0, wd}) {
-              cases.add(new ProdigyCase(d, 1e-6, dlr, b1, beta2, beta3, decouple ? 0 : w, safeguard,
-                  d * growth, eps, decouple ? w : 0));
+              cases.add(
+                  new ProdigyCase(
+                      d,
+                      1e-6,
+                      dlr,
+                      b1,
+                      beta2,
+                      beta3,
+                      decouple ? 0 : w,
+                      safeguard,
+                      d * growth,
+                      eps,
+                      decouple ? w : 0));
             }
           }
         }
@@ -77,12 +119,15 @@ class ProdigyKernelTest {
 
   @Provide
   Arbitrary<Hyper> hyper() {
-    return Combinators.combine(Arbitraries.doubles().between(1e-6, 1).ofScale(10),
-        Arbitraries.doubles().between(1e-8, 1).ofScale(10),
-        Arbitraries.doubles().between(0.01, 0.99).ofScale(10),
-        Arbitraries.doubles().between(0, 0.9999).ofScale(10),
-        Arbitraries.doubles().between(0, 1).ofScale(10), Arbitraries.doubles().between(1e-4, 1).ofScale(10),
-        Arbitraries.doubles().between(1, 10).ofScale(6), Arbitraries.of(1e-8, 1e-3))
+    return Combinators.combine(
+            Arbitraries.doubles().between(1e-6, 1).ofScale(10),
+            Arbitraries.doubles().between(1e-8, 1).ofScale(10),
+            Arbitraries.doubles().between(0.01, 0.99).ofScale(10),
+            Arbitraries.doubles().between(0, 0.9999).ofScale(10),
+            Arbitraries.doubles().between(0, 1).ofScale(10),
+            Arbitraries.doubles().between(1e-4, 1).ofScale(10),
+            Arbitraries.doubles().between(1, 10).ofScale(6),
+            Arbitraries.of(1e-8, 1e-3))
         .as(Hyper::new);
   }
 }

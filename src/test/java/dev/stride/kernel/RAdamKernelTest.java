@@ -18,18 +18,34 @@ import net.jqwik.api.Provide;
  */
 class RAdamKernelTest {
 
-  record RAdamCase(double lr, double beta1, double beta2, double eps, double weightDecay,
-      boolean decoupled, boolean maximize, long firstStep) implements RuleCase {
+  record RAdamCase(
+      double lr,
+      double beta1,
+      double beta2,
+      double eps,
+      double weightDecay,
+      boolean decoupled,
+      boolean maximize,
+      long firstStep)
+      implements RuleCase {
     @Override
     public GradientCoefficients coefficients(int s) {
-      return new RAdamKernel.Coefficients().set(lr, beta1, beta2, eps, weightDecay, decoupled,
-          maximize, firstStep + s);
+      return new RAdamKernel.Coefficients()
+          .set(lr, beta1, beta2, eps, weightDecay, decoupled, maximize, firstStep + s);
     }
 
     @Override
     public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
-      kernels.radam().update((RAdamKernel.Coefficients) c, b.param, b.grad, b.state[0],
-          b.state[1], d.offset(), d.count());
+      kernels
+          .radam()
+          .update(
+              (RAdamKernel.Coefficients) c,
+              b.param,
+              b.grad,
+              b.state[0],
+              b.state[1],
+              d.offset(),
+              d.count());
     }
 
     @Override
@@ -39,8 +55,8 @@ class RAdamKernelTest {
   }
 
   /** Realistic non-zero hyperparameters, which the flag combinations switch on and off. */
-  record Hyper(double lr, double beta1, double beta2, double eps, double weightDecay,
-      long laterStep) {
+  record Hyper(
+      double lr, double beta1, double beta2, double eps, double weightDecay, long laterStep) {
     List<RuleCase> allFlagCombinations() {
       List<RuleCase> cases = new ArrayList<>();
       for (boolean maximize : new boolean[] {false, true}) {
@@ -75,10 +91,13 @@ class RAdamKernelTest {
   /** β2 from 0.75 up, so that the later steps (≥ 20) are rectified: ρ_t > 5 from t = 8 on. */
   @Provide
   Arbitrary<Hyper> hyper() {
-    return Combinators.combine(Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),
-        Arbitraries.doubles().between(0, 0.99).ofScale(10),
-        Arbitraries.doubles().between(0.75, 0.9999).ofScale(10),
-        Arbitraries.of(0.0, 1e-12, 1e-8, 1e-3), Arbitraries.doubles().between(1e-4, 0.5).ofScale(10),
-        Arbitraries.longs().between(20, 5000)).as(Hyper::new);
+    return Combinators.combine(
+            Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),
+            Arbitraries.doubles().between(0, 0.99).ofScale(10),
+            Arbitraries.doubles().between(0.75, 0.9999).ofScale(10),
+            Arbitraries.of(0.0, 1e-12, 1e-8, 1e-3),
+            Arbitraries.doubles().between(1e-4, 0.5).ofScale(10),
+            Arbitraries.longs().between(20, 5000))
+        .as(Hyper::new);
   }
 }

@@ -16,8 +16,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * The vector reductions give their reference's bits at every width, and the reference sums what
- * its Javadoc says, in the order it says.
+ * The vector reductions give their reference's bits at every width, and the reference sums what its
+ * Javadoc says, in the order it says.
  */
 class ReduceKernelTest {
   private static final ReduceKernel SCALAR = KernelHarness.SCALAR.reduce();
@@ -32,15 +32,24 @@ class ReduceKernelTest {
       long off = d.offset();
       long n = d.count();
       String where = "offset " + off + ", count " + n + ", " + KernelHarness.LANES + " lanes";
-      assertSameBits(SCALAR.dot(a, b, off, n, lanes), VECTOR.dot(a, b, off, n, lanes), "dot, " + where);
-      assertSameBits(SCALAR.sumOfSquares(a, off, n, lanes), VECTOR.sumOfSquares(a, off, n, lanes),
+      assertSameBits(
+          SCALAR.dot(a, b, off, n, lanes), VECTOR.dot(a, b, off, n, lanes), "dot, " + where);
+      assertSameBits(
+          SCALAR.sumOfSquares(a, off, n, lanes),
+          VECTOR.sumOfSquares(a, off, n, lanes),
           "sumOfSquares, " + where);
-      assertSameBits(SCALAR.sumOfAbs(a, off, n, lanes), VECTOR.sumOfAbs(a, off, n, lanes),
+      assertSameBits(
+          SCALAR.sumOfAbs(a, off, n, lanes),
+          VECTOR.sumOfAbs(a, off, n, lanes),
           "sumOfAbs, " + where);
-      assertSameBits(SCALAR.sumOfAbsPow(a, off, n, q, lanes), VECTOR.sumOfAbsPow(a, off, n, q, lanes),
+      assertSameBits(
+          SCALAR.sumOfAbsPow(a, off, n, q, lanes),
+          VECTOR.sumOfAbsPow(a, off, n, q, lanes),
           "sumOfAbsPow " + q + ", " + where);
-      assertEquals(Float.floatToIntBits(SCALAR.maxAbs(a, off, n)),
-          Float.floatToIntBits(VECTOR.maxAbs(a, off, n)), "maxAbs, " + where);
+      assertEquals(
+          Float.floatToIntBits(SCALAR.maxAbs(a, off, n)),
+          Float.floatToIntBits(VECTOR.maxAbs(a, off, n)),
+          "maxAbs, " + where);
     }
   }
 
@@ -62,7 +71,9 @@ class ReduceKernelTest {
     }
   }
 
-  /** Squares in double neither overflow nor lose what float32 would: the largest floats sum finite. */
+  /**
+   * Squares in double neither overflow nor lose what float32 would: the largest floats sum finite.
+   */
   @Example
   void sumOfSquaresOfTheLargestFloatsIsFiniteAndClose() {
     int n = 4099;
@@ -73,15 +84,21 @@ class ReduceKernelTest {
       BigDecimal exact = new BigDecimal(Float.MAX_VALUE).pow(2).multiply(BigDecimal.valueOf(n));
       for (ReduceKernel k : new ReduceKernel[] {SCALAR, VECTOR}) {
         double got = k.sumOfSquares(a, 0, n, lanes);
-        double relative = new BigDecimal(got).subtract(exact).abs()
-            .divide(exact, MathContext.DECIMAL64).doubleValue();
+        double relative =
+            new BigDecimal(got)
+                .subtract(exact)
+                .abs()
+                .divide(exact, MathContext.DECIMAL64)
+                .doubleValue();
         assertEquals(0, relative, 1e-12, "relative error of " + k);
       }
     }
   }
 
   private static void assertSameBits(double expected, double actual, String what) {
-    assertEquals(Double.doubleToLongBits(expected), Double.doubleToLongBits(actual),
+    assertEquals(
+        Double.doubleToLongBits(expected),
+        Double.doubleToLongBits(actual),
         () -> what + ": scalar " + expected + ", vector " + actual);
   }
 

@@ -15,18 +15,34 @@ import net.jqwik.api.Provide;
 /** RMSprop's vector kernel computes its reference's bits and updates exactly its slice. */
 class RmspropKernelTest {
 
-  record RmspropCase(double lr, double alpha, double eps, double weightDecay, double momentum,
-      boolean centered, boolean maximize) implements RuleCase {
+  record RmspropCase(
+      double lr,
+      double alpha,
+      double eps,
+      double weightDecay,
+      double momentum,
+      boolean centered,
+      boolean maximize)
+      implements RuleCase {
     @Override
     public GradientCoefficients coefficients(int s) {
-      return new RmspropKernel.Coefficients().set(lr, alpha, eps, weightDecay, momentum, centered,
-          maximize);
+      return new RmspropKernel.Coefficients()
+          .set(lr, alpha, eps, weightDecay, momentum, centered, maximize);
     }
 
     @Override
     public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
-      kernels.rmsprop().update((RmspropKernel.Coefficients) c, b.param, b.grad, b.state[0],
-          b.state[1], b.state[2], d.offset(), d.count());
+      kernels
+          .rmsprop()
+          .update(
+              (RmspropKernel.Coefficients) c,
+              b.param,
+              b.grad,
+              b.state[0],
+              b.state[1],
+              b.state[2],
+              d.offset(),
+              d.count());
     }
 
     @Override
@@ -70,9 +86,12 @@ class RmspropKernelTest {
 
   @Provide
   Arbitrary<Hyper> hyper() {
-    return Combinators.combine(Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),
-        Arbitraries.doubles().between(0, 0.999).ofScale(10),
-        Arbitraries.of(0.0, 1e-10, 1e-8, 1e-3), Arbitraries.doubles().between(1e-4, 0.5).ofScale(10),
-        Arbitraries.doubles().between(0.01, 0.99).ofScale(10)).as(Hyper::new);
+    return Combinators.combine(
+            Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),
+            Arbitraries.doubles().between(0, 0.999).ofScale(10),
+            Arbitraries.of(0.0, 1e-10, 1e-8, 1e-3),
+            Arbitraries.doubles().between(1e-4, 0.5).ofScale(10),
+            Arbitraries.doubles().between(0.01, 0.99).ofScale(10))
+        .as(Hyper::new);
   }
 }

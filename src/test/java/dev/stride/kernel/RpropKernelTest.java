@@ -14,18 +14,27 @@ import net.jqwik.api.Provide;
 /** Rprop's vector kernel computes its reference's bits and updates exactly its slice. */
 class RpropKernelTest {
 
-  record RpropCase(double etaMinus, double etaPlus, double stepSizeMin, double stepSizeMax,
-      boolean maximize) implements RuleCase {
+  record RpropCase(
+      double etaMinus, double etaPlus, double stepSizeMin, double stepSizeMax, boolean maximize)
+      implements RuleCase {
     @Override
     public GradientCoefficients coefficients(int s) {
-      return new RpropKernel.Coefficients().set(etaMinus, etaPlus, stepSizeMin, stepSizeMax,
-          maximize);
+      return new RpropKernel.Coefficients()
+          .set(etaMinus, etaPlus, stepSizeMin, stepSizeMax, maximize);
     }
 
     @Override
     public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
-      kernels.rprop().update((RpropKernel.Coefficients) c, b.param, b.grad, b.state[0],
-          b.state[1], d.offset(), d.count());
+      kernels
+          .rprop()
+          .update(
+              (RpropKernel.Coefficients) c,
+              b.param,
+              b.grad,
+              b.state[0],
+              b.state[1],
+              d.offset(),
+              d.count());
     }
 
     @Override
@@ -37,7 +46,8 @@ class RpropKernelTest {
   /** Realistic hyperparameters; maximize is Rprop's only flag. */
   record Hyper(double etaMinus, double etaPlus, double stepSizeMin, double range) {
     List<RuleCase> allFlagCombinations() {
-      return List.of(new RpropCase(etaMinus, etaPlus, stepSizeMin, stepSizeMin + range, false),
+      return List.of(
+          new RpropCase(etaMinus, etaPlus, stepSizeMin, stepSizeMin + range, false),
           new RpropCase(etaMinus, etaPlus, stepSizeMin, stepSizeMin + range, true));
     }
   }
@@ -63,8 +73,11 @@ class RpropKernelTest {
 
   @Provide
   Arbitrary<Hyper> hyper() {
-    return Combinators.combine(Arbitraries.doubles().between(0.05, 0.95).ofScale(10),
-        Arbitraries.doubles().between(1.01, 3).ofScale(10), Arbitraries.of(0.0, 1e-6, 1e-3),
-        Arbitraries.of(0.0, 1e-2, 50.0, 1e30)).as(Hyper::new);
+    return Combinators.combine(
+            Arbitraries.doubles().between(0.05, 0.95).ofScale(10),
+            Arbitraries.doubles().between(1.01, 3).ofScale(10),
+            Arbitraries.of(0.0, 1e-6, 1e-3),
+            Arbitraries.of(0.0, 1e-2, 50.0, 1e30))
+        .as(Hyper::new);
   }
 }

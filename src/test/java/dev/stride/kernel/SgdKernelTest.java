@@ -15,18 +15,26 @@ import net.jqwik.api.Provide;
 /** SGD's vector kernel computes its reference's bits and updates exactly its slice. */
 class SgdKernelTest {
 
-  record SgdCase(double lr, double momentum, double dampening, double weightDecay, boolean nesterov,
-      boolean maximize, boolean createsBuffer) implements RuleCase {
+  record SgdCase(
+      double lr,
+      double momentum,
+      double dampening,
+      double weightDecay,
+      boolean nesterov,
+      boolean maximize,
+      boolean createsBuffer)
+      implements RuleCase {
     @Override
     public GradientCoefficients coefficients(int s) {
-      return new SgdKernel.Coefficients().set(lr, momentum, dampening, weightDecay, nesterov,
-          maximize, createsBuffer && s == 0);
+      return new SgdKernel.Coefficients()
+          .set(lr, momentum, dampening, weightDecay, nesterov, maximize, createsBuffer && s == 0);
     }
 
     @Override
     public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
-      kernels.sgd().update((SgdKernel.Coefficients) c, b.param, b.grad, b.state[0], d.offset(),
-          d.count());
+      kernels
+          .sgd()
+          .update((SgdKernel.Coefficients) c, b.param, b.grad, b.state[0], d.offset(), d.count());
     }
 
     @Override
@@ -70,9 +78,11 @@ class SgdKernelTest {
 
   @Provide
   Arbitrary<Hyper> hyper() {
-    return Combinators.combine(Arbitraries.doubles().between(1e-4, 1).ofScale(10),
-        Arbitraries.doubles().between(0.01, 0.99).ofScale(10),
-        Arbitraries.doubles().between(0.01, 1).ofScale(10),
-        Arbitraries.doubles().between(1e-5, 0.1).ofScale(10)).as(Hyper::new);
+    return Combinators.combine(
+            Arbitraries.doubles().between(1e-4, 1).ofScale(10),
+            Arbitraries.doubles().between(0.01, 0.99).ofScale(10),
+            Arbitraries.doubles().between(0.01, 1).ofScale(10),
+            Arbitraries.doubles().between(1e-5, 0.1).ofScale(10))
+        .as(Hyper::new);
   }
 }

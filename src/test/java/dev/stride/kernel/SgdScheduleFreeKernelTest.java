@@ -12,21 +12,31 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-/** Schedule-Free SGD's vector kernel computes its reference's bits and updates exactly its slice. */
+/**
+ * Schedule-Free SGD's vector kernel computes its reference's bits and updates exactly its slice.
+ */
 class SgdScheduleFreeKernelTest {
 
-  record SgdScheduleFreeCase(double lr, double averageWeight, double gradientWeight,
-      double weightDecay, boolean createsZ) implements RuleCase {
+  record SgdScheduleFreeCase(
+      double lr, double averageWeight, double gradientWeight, double weightDecay, boolean createsZ)
+      implements RuleCase {
     @Override
     public GradientCoefficients coefficients(int s) {
-      return new SgdScheduleFreeKernel.Coefficients().set(lr, averageWeight, gradientWeight,
-          weightDecay, createsZ && s == 0);
+      return new SgdScheduleFreeKernel.Coefficients()
+          .set(lr, averageWeight, gradientWeight, weightDecay, createsZ && s == 0);
     }
 
     @Override
     public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
-      kernels.sgdScheduleFree().update((SgdScheduleFreeKernel.Coefficients) c, b.param, b.grad,
-          b.state[0], d.offset(), d.count());
+      kernels
+          .sgdScheduleFree()
+          .update(
+              (SgdScheduleFreeKernel.Coefficients) c,
+              b.param,
+              b.grad,
+              b.state[0],
+              d.offset(),
+              d.count());
     }
 
     @Override
@@ -66,11 +76,15 @@ class SgdScheduleFreeKernelTest {
   /** w = c (0 to 1) mostly, and beyond, as a changed momentum makes it; e = γ·(β·(1 − c) − 1). */
   @Provide
   Arbitrary<Hyper> hyper() {
-    Arbitrary<Double> averageWeight = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(6, Arbitraries.doubles().between(0, 1).ofScale(10)),
-        net.jqwik.api.Tuple.of(1, Arbitraries.of(1.0, -0.25, 1.5)));
-    return Combinators.combine(Arbitraries.doubles().between(1e-4, 2).ofScale(10), averageWeight,
-        Arbitraries.doubles().between(-2, 0).ofScale(10),
-        Arbitraries.doubles().between(1e-5, 0.1).ofScale(10)).as(Hyper::new);
+    Arbitrary<Double> averageWeight =
+        Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(6, Arbitraries.doubles().between(0, 1).ofScale(10)),
+            net.jqwik.api.Tuple.of(1, Arbitraries.of(1.0, -0.25, 1.5)));
+    return Combinators.combine(
+            Arbitraries.doubles().between(1e-4, 2).ofScale(10),
+            averageWeight,
+            Arbitraries.doubles().between(-2, 0).ofScale(10),
+            Arbitraries.doubles().between(1e-5, 0.1).ofScale(10))
+        .as(Hyper::new);
   }
 }

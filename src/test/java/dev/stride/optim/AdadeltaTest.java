@@ -36,8 +36,10 @@ class AdadeltaTest {
         quarter.step();
       }
       for (int k = 0; k < 2; k++) {
-        assertArrayEquals(NativeFloats.toArray(OptimizerProbe.parameter(one, 0, 0).state(k)),
-            NativeFloats.toArray(OptimizerProbe.parameter(quarter, 0, 0).state(k)), "state " + k);
+        assertArrayEquals(
+            NativeFloats.toArray(OptimizerProbe.parameter(one, 0, 0).state(k)),
+            NativeFloats.toArray(OptimizerProbe.parameter(quarter, 0, 0).state(k)),
+            "state " + k);
       }
       float[] moved = NativeFloats.toArray(p1);
       for (int i = 0; i < moved.length; i++) {

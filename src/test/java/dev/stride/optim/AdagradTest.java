@@ -17,8 +17,8 @@ class AdagradTest {
   private static final float[] GRAD = {0.5f, -2f, 0f};
 
   /**
-   * A parameter registered after two steps starts its sum at the s0 in force at its own first
-   * step and decays its rate by its own step count, while the first one goes on from its sum.
+   * A parameter registered after two steps starts its sum at the s0 in force at its own first step
+   * and decays its rate by its own step count, while the first one goes on from its sum.
    */
   @Test
   void sumStartsAtItsFirstStepsInitialValueAndTheRateDecaysByTheParametersOwnStep() {
@@ -30,8 +30,9 @@ class AdagradTest {
       adagrad.add(early, NativeFloats.of(arena, GRAD));
       adagrad.step();
       adagrad.step();
-      adagrad.group(0).setHyperparameters(
-          adagrad.group(0).hyperparameters().withInitialAccumulatorValue(0.25));
+      adagrad
+          .group(0)
+          .setHyperparameters(adagrad.group(0).hyperparameters().withInitialAccumulatorValue(0.25));
       MemorySegment late = NativeFloats.of(arena, 1, 2, 3);
       adagrad.add(late, NativeFloats.of(arena, GRAD));
       float[] earlyBefore = NativeFloats.toArray(early);
@@ -69,8 +70,10 @@ class AdagradTest {
     try (Adagrad adagrad = new Adagrad()) {
       ScheduleBinding<AdagradOptions> binding =
           ScheduleBinding.of(adagrad).lr(Schedules.constant(0.5)).momentum(Schedules.constant(0.9));
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> binding.apply(0));
-      assertTrue(e.getMessage().contains("momentum must be 0: Adagrad has no momentum"), e.getMessage());
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> binding.apply(0));
+      assertTrue(
+          e.getMessage().contains("momentum must be 0: Adagrad has no momentum"), e.getMessage());
       assertEquals(AdagradOptions.DEFAULTS, adagrad.group(0).hyperparameters(), "nothing set");
     }
   }

@@ -20,7 +20,8 @@ class AdamaxTest {
    */
   @Test
   void aNanGradientStaysInItsInfinityNormAsInPyTorch() {
-    try (Arena arena = Arena.ofConfined(); Adamax adamax = new Adamax(AdamaxOptions.DEFAULTS.withLr(0.1))) {
+    try (Arena arena = Arena.ofConfined();
+        Adamax adamax = new Adamax(AdamaxOptions.DEFAULTS.withLr(0.1))) {
       MemorySegment value = NativeFloats.of(arena, 1, 2, 3);
       MemorySegment grad = NativeFloats.of(arena, Float.NaN, 0, -1);
       adamax.add(value, grad);
@@ -44,7 +45,8 @@ class AdamaxTest {
   @Test
   void biasCorrectionFollowsEachParametersOwnStep() {
     float[] g = {0.5f, -2f, 1e-3f};
-    try (Arena arena = Arena.ofConfined(); Adamax adamax = new Adamax()) {
+    try (Arena arena = Arena.ofConfined();
+        Adamax adamax = new Adamax()) {
       adamax.add(NativeFloats.of(arena, 1, 2, 3), NativeFloats.of(arena, g));
       adamax.step();
       adamax.step();

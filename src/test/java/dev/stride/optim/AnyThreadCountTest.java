@@ -28,7 +28,10 @@ import net.jqwik.api.Provide;
 class AnyThreadCountTest {
   private static final int STEPS = 3;
 
-  /** Tensor lengths, and which live in confined memory; at least {@link Optimizer#PARALLEL_FROM} floats. */
+  /**
+   * Tensor lengths, and which live in confined memory; at least {@link Optimizer#PARALLEL_FROM}
+   * floats.
+   */
   record Mix(List<Integer> lengths, List<Boolean> confined, long seed) {
     @Override
     public String toString() {
@@ -37,14 +40,16 @@ class AnyThreadCountTest {
   }
 
   @Property(tries = 10)
-  void everyRuleStepsTheSameOnAnyThreadCount(@ForAll("mixes") Mix mix,
-      @ForAll("threadCounts") int threads) {
+  void everyRuleStepsTheSameOnAnyThreadCount(
+      @ForAll("mixes") Mix mix, @ForAll("threadCounts") int threads) {
     Data data = new Data(mix);
     for (RuleCatalog.Config rule : RuleCatalog.all()) {
       List<int[]> single = run(rule, mix, data, 1);
       List<int[]> parallel = run(rule, mix, data, threads);
       for (int k = 0; k < single.size(); k++) {
-        assertArrayEquals(single.get(k), parallel.get(k),
+        assertArrayEquals(
+            single.get(k),
+            parallel.get(k),
             rule + " on " + threads + " threads, tensor " + k + " of " + mix);
       }
     }
@@ -77,9 +82,12 @@ class AnyThreadCountTest {
     }
   }
 
-  /** The bits of every value and state buffer after {@link #STEPS} steps on {@code threads} threads. */
+  /**
+   * The bits of every value and state buffer after {@link #STEPS} steps on {@code threads} threads.
+   */
   private static List<int[]> run(RuleCatalog.Config rule, Mix mix, Data data, int threads) {
-    try (Arena shared = Arena.ofShared(); Arena confined = Arena.ofConfined();
+    try (Arena shared = Arena.ofShared();
+        Arena confined = Arena.ofConfined();
         Optimizer<?> optimizer = rule.make()) {
       optimizer.setThreads(threads);
       addSecondGroup(rule, optimizer);
@@ -110,8 +118,8 @@ class AnyThreadCountTest {
   }
 
   @SuppressWarnings("unchecked")
-  private static <H extends Hyperparameters<H>> void addSecondGroup(RuleCatalog.Config rule,
-      Optimizer<?> optimizer) {
+  private static <H extends Hyperparameters<H>> void addSecondGroup(
+      RuleCatalog.Config rule, Optimizer<?> optimizer) {
     Optimizer<H> o = (Optimizer<H>) optimizer;
     o.addGroup(rule.secondGroup(o.group(0).hyperparameters())).setL1(1e-3);
   }
@@ -122,15 +130,26 @@ class AnyThreadCountTest {
     List<Parameter> parameters = new ArrayList<>();
     try (Arena arena = Arena.ofShared()) {
       for (int n : new int[] {5, StepPlan.CHUNK * 2 + 3, 256, StepPlan.CHUNK, 1}) {
-        parameters.add(new Parameter(0, NativeFloats.allocate(arena, n), NativeFloats.allocate(arena, n),
-            new long[] {n}, 0, 0, null));
+        parameters.add(
+            new Parameter(
+                0,
+                NativeFloats.allocate(arena, n),
+                NativeFloats.allocate(arena, n),
+                new long[] {n},
+                0,
+                0,
+                null));
       }
       StepPlan plan = new StepPlan(parameters);
-      assertEquals(List.of(0, 1, 4, 5, 6, 7), java.util.Arrays.stream(plan.firstChunk).boxed()
-          .collect(Collectors.toList()), "chunks per tensor");
+      assertEquals(
+          List.of(0, 1, 4, 5, 6, 7),
+          java.util.Arrays.stream(plan.firstChunk).boxed().collect(Collectors.toList()),
+          "chunks per tensor");
       for (int c = 0; c < plan.chunks(); c++) {
         Parameter p = plan.parameters[plan.chunkParameter[c]];
-        assertTrue(plan.chunkOffset[c] + plan.chunkCount[c] <= p.count, "chunk " + c + " crosses its tensor's end");
+        assertTrue(
+            plan.chunkOffset[c] + plan.chunkCount[c] <= p.count,
+            "chunk " + c + " crosses its tensor's end");
         assertEquals(0, plan.chunkOffset[c] % 16, "chunk " + c + " starts inside a cache line");
       }
     }
@@ -138,13 +157,24 @@ class AnyThreadCountTest {
 
   @Provide
   Arbitrary<Mix> mixes() {
-    Arbitrary<Integer> length = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(3, Arbitraries.integers().between(1, 3000)),
-        net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(StepPlan.CHUNK - 20, 2 * StepPlan.CHUNK + 50)));
-    return length.list().ofMinSize(2).ofMaxSize(9)
+    Arbitrary<Integer> length =
+        Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(3, Arbitraries.integers().between(1, 3000)),
+            net.jqwik.api.Tuple.of(
+                2, Arbitraries.integers().between(StepPlan.CHUNK - 20, 2 * StepPlan.CHUNK + 50)));
+    return length
+        .list()
+        .ofMinSize(2)
+        .ofMaxSize(9)
         .filter(l -> l.stream().mapToLong(Integer::longValue).sum() >= Optimizer.PARALLEL_FROM)
-        .flatMap(lengths -> Arbitraries.of(false, false, true).list().ofSize(lengths.size())
-            .flatMap(confined -> Arbitraries.longs().map(seed -> new Mix(lengths, confined, seed))));
+        .flatMap(
+            lengths ->
+                Arbitraries.of(false, false, true)
+                    .list()
+                    .ofSize(lengths.size())
+                    .flatMap(
+                        confined ->
+                            Arbitraries.longs().map(seed -> new Mix(lengths, confined, seed))));
   }
 
   @Provide

@@ -45,7 +45,8 @@ class AsgdTest {
           } else {
             sum[i] += p[i];
             double mean = sum[i] / (t - since + 1);
-            assertEquals(mean, average[i], 1e-6 * (1 + Math.abs(mean)), "step " + t + ", element " + i);
+            assertEquals(
+                mean, average[i], 1e-6 * (1 + Math.abs(mean)), "step " + t + ", element " + i);
           }
         }
       }
@@ -55,8 +56,8 @@ class AsgdTest {
   /** Also when the rate changes between steps: η_{t+1} is computed from the rate of step t. */
   @ParameterizedTest(name = "lambd {0}, alpha {1}, t0 {2}, weight decay {3}, maximize {4}")
   @CsvSource({"1e-4, 0.75, 1e6, 0, false", "0.01, 0.5, 2, 0.01, true", "0.5, 1, 0, 0.1, false"})
-  void followsItsFormulaWithEtaAndMuInFloat32(double lambd, double alpha, double t0,
-      double weightDecay, boolean maximize) {
+  void followsItsFormulaWithEtaAndMuInFloat32(
+      double lambd, double alpha, double t0, double weightDecay, boolean maximize) {
     SplittableRandom random = new SplittableRandom(12);
     float[] init = Trajectory.gaussians(random, N);
     float[][] grads = Trajectory.gradients(random, N, STEPS);
@@ -64,7 +65,8 @@ class AsgdTest {
     double[] p = Trajectory.doubles(init);
     double eta = (float) h.lr();
     double mu = 1;
-    try (Arena arena = Arena.ofConfined(); Asgd asgd = new Asgd(h)) {
+    try (Arena arena = Arena.ofConfined();
+        Asgd asgd = new Asgd(h)) {
       MemorySegment value = NativeFloats.of(arena, init);
       MemorySegment grad = NativeFloats.allocate(arena, N);
       asgd.add(value, grad);
@@ -99,15 +101,24 @@ class AsgdTest {
       try (Asgd asgd = new Asgd()) {
         asgd.add(NativeFloats.of(arena, 1, 2, 3), NativeFloats.of(arena, 1, 1, 1));
         asgd.addGroup(AsgdOptions.DEFAULTS);
-        IllegalStateException early = assertThrows(IllegalStateException.class, () -> asgd.average(0, 0));
-        assertTrue(early.getMessage().contains("parameter 0 of group 0") && early.getMessage().contains("first step"),
+        IllegalStateException early =
+            assertThrows(IllegalStateException.class, () -> asgd.average(0, 0));
+        assertTrue(
+            early.getMessage().contains("parameter 0 of group 0")
+                && early.getMessage().contains("first step"),
             early.getMessage());
-        assertTrue(assertThrows(IndexOutOfBoundsException.class, () -> asgd.average(2, 0))
-            .getMessage().contains("group 2"));
-        assertTrue(assertThrows(IndexOutOfBoundsException.class, () -> asgd.average(0, 1))
-            .getMessage().contains("parameter 1 of group 0"));
-        assertTrue(assertThrows(IndexOutOfBoundsException.class, () -> asgd.average(1, 0))
-            .getMessage().contains("parameter 0 of group 1"));
+        assertTrue(
+            assertThrows(IndexOutOfBoundsException.class, () -> asgd.average(2, 0))
+                .getMessage()
+                .contains("group 2"));
+        assertTrue(
+            assertThrows(IndexOutOfBoundsException.class, () -> asgd.average(0, 1))
+                .getMessage()
+                .contains("parameter 1 of group 0"));
+        assertTrue(
+            assertThrows(IndexOutOfBoundsException.class, () -> asgd.average(1, 0))
+                .getMessage()
+                .contains("parameter 0 of group 1"));
 
         asgd.step();
         average = asgd.average(0, 0);
@@ -117,8 +128,10 @@ class AsgdTest {
         MemorySegment view = average;
         assertThrows(IllegalArgumentException.class, () -> view.setAtIndex(JAVA_FLOAT, 0, 5f));
         asgd.step();
-        assertEquals(OptimizerProbe.parameter(asgd, 0, 0).state(0).getAtIndex(JAVA_FLOAT, 2),
-            average.getAtIndex(JAVA_FLOAT, 2), "the view follows the steps");
+        assertEquals(
+            OptimizerProbe.parameter(asgd, 0, 0).state(0).getAtIndex(JAVA_FLOAT, 2),
+            average.getAtIndex(JAVA_FLOAT, 2),
+            "the view follows the steps");
         asgd.close();
         assertThrows(IllegalStateException.class, () -> asgd.average(0, 0));
       }

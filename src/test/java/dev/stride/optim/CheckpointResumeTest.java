@@ -24,10 +24,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Train N steps, save, load into a freshly built optimizer and schedules, continue M steps: the
- * same to the bit as N + M steps without the detour, for every rule and flag combination of
- * {@link RuleCatalog}, with a cosine schedule on every group's rate, a reduce-on-plateau on the
- * second group's (on its weight decay where all groups need one rate), an L1 term there, an EMA of the weights every second step and an early stop
- * watching the loss.
+ * same to the bit as N + M steps without the detour, for every rule and flag combination of {@link
+ * RuleCatalog}, with a cosine schedule on every group's rate, a reduce-on-plateau on the second
+ * group's (on its weight decay where all groups need one rate), an L1 term there, an EMA of the
+ * weights every second step and an early stop watching the loss.
  */
 class CheckpointResumeTest {
   private static final int[] LENGTHS = {37, 5, 20_000};
@@ -46,7 +46,8 @@ class CheckpointResumeTest {
     final ScheduleBinding<?> binding;
     final ReduceLrOnPlateau plateau;
     final WeightAverage ema;
-    final EarlyStopping earlyStopping = EarlyStopping.builder(EarlyStopping.Mode.MIN).patience(1).build();
+    final EarlyStopping earlyStopping =
+        EarlyStopping.builder(EarlyStopping.Mode.MIN).patience(1).build();
     final Checkpoint checkpoint;
 
     Run(RuleCatalog.Config rule, float start) {
@@ -54,15 +55,17 @@ class CheckpointResumeTest {
       plateau = Schedules.reduceOnPlateau(0.002).factor(0.5).patience(1).build();
       binding = bind(rule, optimizer, plateau);
       for (int k = 0; k < LENGTHS.length; k++) {
-        MemorySegment value = NativeFloats.of(arena, NativeFloats.ramp(LENGTHS[k], start - k, 0.01f));
+        MemorySegment value =
+            NativeFloats.of(arena, NativeFloats.ramp(LENGTHS[k], start - k, 0.01f));
         optimizer.group(k == 1 ? 1 : 0).add(value, NativeFloats.allocate(arena, LENGTHS[k]));
       }
       ema = WeightAverage.ema(optimizer, 0.9).every(2);
-      checkpoint = Checkpoint.of(optimizer)
-          .with("schedule", CheckpointPart.of(binding))
-          .with("plateau", CheckpointPart.of(plateau))
-          .with("ema", CheckpointPart.of(ema))
-          .with("early_stopping", CheckpointPart.of(earlyStopping));
+      checkpoint =
+          Checkpoint.of(optimizer)
+              .with("schedule", CheckpointPart.of(binding))
+              .with("plateau", CheckpointPart.of(plateau))
+              .with("ema", CheckpointPart.of(ema))
+              .with("early_stopping", CheckpointPart.of(earlyStopping));
     }
 
     /** {@code count} steps from step {@code first}: gradients from the values and the step. */
@@ -98,8 +101,8 @@ class CheckpointResumeTest {
    * group's rate, or on its weight decay where the rule needs one rate for all groups (Prodigy).
    */
   @SuppressWarnings("unchecked")
-  private static <H extends Hyperparameters<H>> ScheduleBinding<H> bind(RuleCatalog.Config rule,
-      Optimizer<?> untyped, ReduceLrOnPlateau plateau) {
+  private static <H extends Hyperparameters<H>> ScheduleBinding<H> bind(
+      RuleCatalog.Config rule, Optimizer<?> untyped, ReduceLrOnPlateau plateau) {
     Optimizer<H> o = (Optimizer<H>) untyped;
     H first = o.group(0).hyperparameters();
     o.addGroup(rule.secondGroup(first)).setL1(1e-3);
@@ -113,7 +116,8 @@ class CheckpointResumeTest {
   void resumedFromAFileStepsAsTheRunThatNeverStopped(RuleCatalog.Config rule, int before)
       throws IOException {
     Path file = dir.resolve("run.safetensors");
-    try (Run uninterrupted = new Run(rule, 0.5f); Run resumed = new Run(rule, -3f)) {
+    try (Run uninterrupted = new Run(rule, 0.5f);
+        Run resumed = new Run(rule, -3f)) {
       uninterrupted.steps(0, before);
       uninterrupted.checkpoint.save(file);
       uninterrupted.steps(before, AFTER);
@@ -139,7 +143,8 @@ class CheckpointResumeTest {
     assertEquals(expected.earlyStopping.state(), actual.earlyStopping.state(), "early stopping");
     assertEquals(expected.ema.updates(), actual.ema.updates(), "EMA updates");
     for (int k = 0; k < expected.ema.averages().size(); k++) {
-      assertArrayEquals(bits(expected.ema.averages().get(k)), bits(actual.ema.averages().get(k)), "EMA " + k);
+      assertArrayEquals(
+          bits(expected.ema.averages().get(k)), bits(actual.ema.averages().get(k)), "EMA " + k);
     }
     for (int g = 0; g < e.groups().size(); g++) {
       assertEquals(e.group(g).hyperparameters(), a.group(g).hyperparameters(), "group " + g);
@@ -149,8 +154,12 @@ class CheckpointResumeTest {
         Parameter pa = OptimizerProbe.parameter(a, g, i);
         assertArrayEquals(bits(pe.value), bits(pa.value), "value of " + g + "/" + i);
         for (int k = 0; k < e.stateSlots(); k++) {
-          assertEquals(pe.isAllocated(k), pa.isAllocated(k), "slot " + k + " of " + g + "/" + i + " allocated");
-          assertArrayEquals(bits(pe.state(k)), bits(pa.state(k)), "slot " + k + " of " + g + "/" + i);
+          assertEquals(
+              pe.isAllocated(k),
+              pa.isAllocated(k),
+              "slot " + k + " of " + g + "/" + i + " allocated");
+          assertArrayEquals(
+              bits(pe.state(k)), bits(pa.state(k)), "slot " + k + " of " + g + "/" + i);
         }
         assertArrayEquals(pe.scalars, pa.scalars, "scalars of " + g + "/" + i);
       }

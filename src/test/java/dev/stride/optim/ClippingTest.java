@@ -27,8 +27,13 @@ class ClippingTest {
   static Stream<Arguments> rulesAndClippings() {
     List<Arguments> out = new ArrayList<>();
     for (RuleCatalog.Config rule : RuleCatalog.all()) {
-      for (Clipping c : List.of(Clipping.byNorm(0.5), Clipping.byNorm(3, 1), Clipping.byNorm(0.01,
-          Double.POSITIVE_INFINITY), Clipping.byNorm(1, 3), Clipping.byValue(0.02))) {
+      for (Clipping c :
+          List.of(
+              Clipping.byNorm(0.5),
+              Clipping.byNorm(3, 1),
+              Clipping.byNorm(0.01, Double.POSITIVE_INFINITY),
+              Clipping.byNorm(1, 3),
+              Clipping.byValue(0.02))) {
         out.add(Arguments.of(rule, c));
       }
     }
@@ -38,7 +43,8 @@ class ClippingTest {
   @ParameterizedTest(name = "{0}, {1}")
   @MethodSource("rulesAndClippings")
   void clippingInsideTheStepEqualsClippingTheGradientsFirst(RuleCatalog.Config rule, Clipping c) {
-    try (Arena arena = Arena.ofConfined(); Optimizer<?> fused = rule.make();
+    try (Arena arena = Arena.ofConfined();
+        Optimizer<?> fused = rule.make();
         Optimizer<?> separate = rule.make()) {
       List<MemorySegment> fusedGrads = register(arena, fused);
       List<MemorySegment> separateGrads = register(arena, separate);
@@ -48,15 +54,20 @@ class ClippingTest {
         fill(separateGrads, s);
         fused.step();
         if (c instanceof Clipping.ByNorm n) {
-          double total = GradientClipping.clipGradNorm(separateGrads, n.maxNorm(), n.normType(), false);
+          double total =
+              GradientClipping.clipGradNorm(separateGrads, n.maxNorm(), n.normType(), false);
           assertEquals(total, fused.lastGradNorm(), "the norm the step reports, step " + s);
         } else {
           GradientClipping.clipGradValue(separateGrads, ((Clipping.ByValue) c).clipValue());
         }
         separate.step();
         for (int k = 0; k < LENGTHS.length; k++) {
-          assertEquals(-1, OptimizerProbe.parameter(fused, 0, k).value
-              .mismatch(OptimizerProbe.parameter(separate, 0, k).value), "tensor " + k + ", step " + s);
+          assertEquals(
+              -1,
+              OptimizerProbe.parameter(fused, 0, k)
+                  .value
+                  .mismatch(OptimizerProbe.parameter(separate, 0, k).value),
+              "tensor " + k + ", step " + s);
         }
       }
     }
@@ -64,7 +75,8 @@ class ClippingTest {
 
   @Test
   void clippingCoversOnlyTheGroupsItIsSetFor() {
-    try (Arena arena = Arena.ofConfined(); Sgd clipped = new Sgd(SgdOptions.of(1));
+    try (Arena arena = Arena.ofConfined();
+        Sgd clipped = new Sgd(SgdOptions.of(1));
         Sgd reference = new Sgd(SgdOptions.of(1))) {
       List<MemorySegment> grads = new ArrayList<>();
       List<MemorySegment> referenceGrads = new ArrayList<>();
@@ -82,10 +94,16 @@ class ClippingTest {
       reference.step();
       assertEquals(norm, clipped.lastGradNorm(), "the norm of group 1 alone");
       for (int g = 0; g < 2; g++) {
-        assertEquals(-1, OptimizerProbe.parameter(clipped, g, 0).value
-            .mismatch(OptimizerProbe.parameter(reference, g, 0).value), "group " + g);
+        assertEquals(
+            -1,
+            OptimizerProbe.parameter(clipped, g, 0)
+                .value
+                .mismatch(OptimizerProbe.parameter(reference, g, 0).value),
+            "group " + g);
       }
-      assertEquals(-1f, OptimizerProbe.parameter(clipped, 0, 0).value.getAtIndex(JAVA_FLOAT, 0),
+      assertEquals(
+          -1f,
+          OptimizerProbe.parameter(clipped, 0, 0).value.getAtIndex(JAVA_FLOAT, 0),
           "group 0 moves by its whole gradient, 1");
     }
   }
@@ -99,18 +117,29 @@ class ClippingTest {
         Arguments.of("normType", "NaN", (Executable) () -> Clipping.byNorm(1, Double.NaN)),
         Arguments.of("clipValue", "-0.5", (Executable) () -> Clipping.byValue(-0.5)),
         Arguments.of("clipValue", "NaN", (Executable) () -> Clipping.byValue(Double.NaN)),
-        Arguments.of("grads", "none", (Executable) () -> GradientClipping.clipGradNorm(List.of(), 1)),
-        Arguments.of("grads", "none", (Executable) () -> GradientClipping.clipGradValue(List.of(), 1)),
-        Arguments.of("groups", "none", (Executable) () -> {
-          try (Sgd sgd = new Sgd(SgdOptions.of(1))) {
-            sgd.setClipping(Clipping.byNorm(1), List.of());
-          }
-        }),
-        Arguments.of("group 0", "another optimizer", (Executable) () -> {
-          try (Sgd sgd = new Sgd(SgdOptions.of(1)); Sgd other = new Sgd(SgdOptions.of(1))) {
-            sgd.setClipping(Clipping.byNorm(1), List.of(other.group(0)));
-          }
-        }));
+        Arguments.of(
+            "grads", "none", (Executable) () -> GradientClipping.clipGradNorm(List.of(), 1)),
+        Arguments.of(
+            "grads", "none", (Executable) () -> GradientClipping.clipGradValue(List.of(), 1)),
+        Arguments.of(
+            "groups",
+            "none",
+            (Executable)
+                () -> {
+                  try (Sgd sgd = new Sgd(SgdOptions.of(1))) {
+                    sgd.setClipping(Clipping.byNorm(1), List.of());
+                  }
+                }),
+        Arguments.of(
+            "group 0",
+            "another optimizer",
+            (Executable)
+                () -> {
+                  try (Sgd sgd = new Sgd(SgdOptions.of(1));
+                      Sgd other = new Sgd(SgdOptions.of(1))) {
+                    sgd.setClipping(Clipping.byNorm(1), List.of(other.group(0)));
+                  }
+                }));
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -124,7 +153,8 @@ class ClippingTest {
   void aRefusedSetClippingKeepsTheClippingThatWasSet() {
     try (Sgd sgd = new Sgd(SgdOptions.of(1))) {
       sgd.setClipping(Clipping.byValue(1));
-      assertThrows(IllegalArgumentException.class, () -> sgd.setClipping(Clipping.byNorm(1), List.of()));
+      assertThrows(
+          IllegalArgumentException.class, () -> sgd.setClipping(Clipping.byNorm(1), List.of()));
       assertEquals(Clipping.byValue(1), sgd.clipping());
     }
   }

@@ -18,11 +18,11 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Clipping follows PyTorch's {@code clip_grad_norm_} and {@code clip_grad_value_} (torch 1.13,
- * {@code golden/clipping.json}) within FORMAT.md's tolerance, both ways Stride clips: rewriting
- * the gradients ({@link GradientClipping}) and inside a step ({@link Optimizer#setClipping}),
- * read back as the step of SGD at rate 1 from zero, which moves each parameter by exactly minus
- * its clipped gradient. One test per case and way, named by the case's id.
- * {@code -Dstride.golden.dir=DIR} replays another directory's {@code clipping.json}.
+ * {@code golden/clipping.json}) within FORMAT.md's tolerance, both ways Stride clips: rewriting the
+ * gradients ({@link GradientClipping}) and inside a step ({@link Optimizer#setClipping}), read back
+ * as the step of SGD at rate 1 from zero, which moves each parameter by exactly minus its clipped
+ * gradient. One test per case and way, named by the case's id. {@code -Dstride.golden.dir=DIR}
+ * replays another directory's {@code clipping.json}.
  */
 class GoldenClippingTest {
 
@@ -36,10 +36,14 @@ class GoldenClippingTest {
     return cases().map(c -> DynamicTest.dynamicTest(c.get("id").asText(), () -> inStep(c)));
   }
 
-  /** The reference set, then {@code golden-extra/cases_clipping.py}'s unless another directory is replayed. */
+  /**
+   * The reference set, then {@code golden-extra/cases_clipping.py}'s unless another directory is
+   * replayed.
+   */
   private static Stream<JsonNode> cases() {
     Stream<JsonNode> reference = GoldenFiles.cases("clipping.json").stream();
-    return System.getProperty(GoldenFiles.DIR_PROPERTY) != null ? reference
+    return System.getProperty(GoldenFiles.DIR_PROPERTY) != null
+        ? reference
         : Stream.concat(reference, GoldenFiles.cases("golden-extra", "clipping.json").stream());
   }
 
@@ -57,7 +61,8 @@ class GoldenClippingTest {
       boolean error = args.path("error_if_nonfinite").asBoolean(false);
       if (c.has("error")) {
         NativeFloats.Snapshot before = NativeFloats.snapshot(grads.toArray(MemorySegment[]::new));
-        assertThrows(NonFiniteNormException.class,
+        assertThrows(
+            NonFiniteNormException.class,
             () -> GradientClipping.clipGradNorm(grads, maxNorm, normType, error));
         before.assertUnchanged(c.get("id").asText() + ": gradients after the error");
         return;
@@ -69,7 +74,8 @@ class GoldenClippingTest {
   }
 
   private static void inStep(JsonNode c) {
-    try (Arena arena = Arena.ofConfined(); Sgd sgd = new Sgd(SgdOptions.of(1))) {
+    try (Arena arena = Arena.ofConfined();
+        Sgd sgd = new Sgd(SgdOptions.of(1))) {
       List<MemorySegment> grads = grads(arena, c);
       List<MemorySegment> values = new ArrayList<>();
       for (MemorySegment g : grads) {
@@ -78,12 +84,16 @@ class GoldenClippingTest {
         values.add(value);
       }
       JsonNode args = c.get("args");
-      sgd.setClipping(c.get("kind").asText().equals("value")
-          ? Clipping.byValue(args.get("clip_value").asDouble())
-          : new Clipping.ByNorm(args.get("max_norm").asDouble(), normType(args),
-              args.path("error_if_nonfinite").asBoolean(false)));
+      sgd.setClipping(
+          c.get("kind").asText().equals("value")
+              ? Clipping.byValue(args.get("clip_value").asDouble())
+              : new Clipping.ByNorm(
+                  args.get("max_norm").asDouble(),
+                  normType(args),
+                  args.path("error_if_nonfinite").asBoolean(false)));
       NativeFloats.Snapshot before = OptimizerProbe.snapshot(sgd);
-      NativeFloats.Snapshot gradsBefore = NativeFloats.snapshot(grads.toArray(MemorySegment[]::new));
+      NativeFloats.Snapshot gradsBefore =
+          NativeFloats.snapshot(grads.toArray(MemorySegment[]::new));
       if (c.has("error")) {
         assertThrows(NonFiniteNormException.class, sgd::step);
         before.assertUnchanged(c.get("id").asText() + ": nothing steps after the error");
@@ -109,8 +119,9 @@ class GoldenClippingTest {
 
   private static double normType(JsonNode args) {
     JsonNode n = args.get("norm_type");
-    return n == null ? 2 : n.isTextual() && n.asText().equals("inf") ? Double.POSITIVE_INFINITY
-        : n.asDouble();
+    return n == null
+        ? 2
+        : n.isTextual() && n.asText().equals("inf") ? Double.POSITIVE_INFINITY : n.asDouble();
   }
 
   private static List<MemorySegment> grads(Arena arena, JsonNode c) {
@@ -136,8 +147,16 @@ class GoldenClippingTest {
   private static void assertClose(JsonNode c, String what, double expected, double got) {
     boolean same = expected == got || (Double.isNaN(expected) && Double.isNaN(got));
     if (!same && !(Math.abs(got - expected) <= 1e-5 * Math.abs(expected))) {
-      fail(c.get("id").asText() + " " + c.get("args") + ": " + what + " is " + got + ", PyTorch "
-          + expected);
+      fail(
+          c.get("id").asText()
+              + " "
+              + c.get("args")
+              + ": "
+              + what
+              + " is "
+              + got
+              + ", PyTorch "
+              + expected);
     }
   }
 }

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Our optimizers follow PyTorch's trajectories (torch 1.13, {@code golden/FORMAT.md}) through the
  * public API, within FORMAT.md's tolerance. One test per case, named by its id; cases for
- * optimizers not implemented here, or with hyperparameters this mapping does not know, are
- * skipped, never passed. {@code -Dstride.golden.dir=DIR} replays another directory's
- * {@code optimizers.json} through both factories.
+ * optimizers not implemented here, or with hyperparameters this mapping does not know, are skipped,
+ * never passed. {@code -Dstride.golden.dir=DIR} replays another directory's {@code optimizers.json}
+ * through both factories.
  */
 class GoldenOptimizerTest {
   /** The reference set from PyTorch's own cases (cases_public.py). */
@@ -30,7 +30,8 @@ class GoldenOptimizerTest {
   /** Every flag combination of every rule, and more (golden-extra/cases_optimizers.py). */
   @TestFactory
   Stream<DynamicTest> followsPyTorchOnFlagCombinations() {
-    Assumptions.assumeTrue(System.getProperty(GoldenFiles.DIR_PROPERTY) == null,
+    Assumptions.assumeTrue(
+        System.getProperty(GoldenFiles.DIR_PROPERTY) == null,
         "with " + GoldenFiles.DIR_PROPERTY + " set, the reference factory replays that directory");
     return replay(GoldenFiles.cases("golden-extra", "optimizers.json"));
   }
@@ -42,7 +43,8 @@ class GoldenOptimizerTest {
   private static void replay(JsonNode c) {
     float[] init = GoldenFiles.floats(c.get("init"));
     int steps = c.get("steps").asInt();
-    try (Arena arena = Arena.ofConfined(); Optimizer<?> optimizer = optimizer(c)) {
+    try (Arena arena = Arena.ofConfined();
+        Optimizer<?> optimizer = optimizer(c)) {
       MemorySegment value = NativeFloats.of(arena, init);
       MemorySegment grad = NativeFloats.allocate(arena, init.length);
       optimizer.add(value, grad);
@@ -59,8 +61,11 @@ class GoldenOptimizerTest {
   /** FORMAT.md's tolerance, D the largest distance PyTorch's trajectory moves from init. */
   private static void assertWithinTolerance(JsonNode c, float[] init, float[][] got) {
     float[][] expected = GoldenFiles.rows(c.get("expected_f32"));
-    GoldenTolerance.assertWithin(c.get("id").asText() + " (" + c.get("optimizer").asText() + " "
-        + c.get("hyper") + ")", expected, got, GoldenTolerance.displacement(init, expected),
+    GoldenTolerance.assertWithin(
+        c.get("id").asText() + " (" + c.get("optimizer").asText() + " " + c.get("hyper") + ")",
+        expected,
+        got,
+        GoldenTolerance.displacement(init, expected),
         k -> "step " + (k + 1));
   }
 
@@ -74,7 +79,8 @@ class GoldenOptimizerTest {
     try {
       return PyTorchOptimizers.create(name, kwargs);
     } catch (IllegalArgumentException e) {
-      if (e.getMessage().startsWith("Stride has no rule") || e.getMessage().contains("takes no argument")) {
+      if (e.getMessage().startsWith("Stride has no rule")
+          || e.getMessage().contains("takes no argument")) {
         Assumptions.abort(e.getMessage());
       }
       throw e;

@@ -34,14 +34,15 @@ class GoldenReferenceRuleTest {
   }
 
   private static void replay(JsonNode c) {
-    String what = c.get("id").asText() + " (" + c.get("optimizer").asText() + " " + c.get("hyper") + ")";
+    String what =
+        c.get("id").asText() + " (" + c.get("optimizer").asText() + " " + c.get("hyper") + ")";
     float[] init = GoldenFiles.floats(c.get("init"));
-    int[] shapes = c.has("shapes")
-        ? GoldenFiles.ints(c.get("shapes")) : new int[] {init.length};
+    int[] shapes = c.has("shapes") ? GoldenFiles.ints(c.get("shapes")) : new int[] {init.length};
     assertEquals(init.length, Arrays.stream(shapes).sum(), what + ": shapes must add up to n");
     int steps = c.get("steps").asInt();
     boolean scheduleFree = c.has("expected_eval_f32");
-    try (Arena arena = Arena.ofConfined(); Optimizer<?> optimizer = GoldenOptimizerTest.optimizer(c)) {
+    try (Arena arena = Arena.ofConfined();
+        Optimizer<?> optimizer = GoldenOptimizerTest.optimizer(c)) {
       MemorySegment[] values = new MemorySegment[shapes.length];
       MemorySegment[] grads = new MemorySegment[shapes.length];
       for (int j = 0, from = 0; j < shapes.length; from += shapes[j++]) {
@@ -72,8 +73,12 @@ class GoldenReferenceRuleTest {
         float[][] expectedEval = {GoldenFiles.floats(c.get("expected_eval_f32"))};
         double evalDisplacement =
             Math.max(displacement, GoldenTolerance.displacement(init, expectedEval));
-        GoldenTolerance.assertWithin(what + " in eval mode", expectedEval,
-            new float[][] {concatenated(values)}, evalDisplacement, k -> "x after step " + steps);
+        GoldenTolerance.assertWithin(
+            what + " in eval mode",
+            expectedEval,
+            new float[][] {concatenated(values)},
+            evalDisplacement,
+            k -> "x after step " + steps);
       }
       if (c.has("expected_d")) {
         assertDEstimates(what, GoldenFiles.doubles(c.get("expected_d")), d);
@@ -82,16 +87,20 @@ class GoldenReferenceRuleTest {
   }
 
   private static ScheduleFree<?> scheduleFree(Optimizer<?> optimizer, String what) {
-    assertTrue(optimizer instanceof ScheduleFree<?>,
-        what + " has eval-mode expectations, but " + optimizer.pytorchName() + " is not a Schedule-Free rule");
+    assertTrue(
+        optimizer instanceof ScheduleFree<?>,
+        what
+            + " has eval-mode expectations, but "
+            + optimizer.pytorchName()
+            + " is not a Schedule-Free rule");
     return (ScheduleFree<?>) optimizer;
   }
 
   /**
-   * The rule's d estimate after a step, for cases with {@code expected_d} (Prodigy's, as its
-   * {@code param_groups[0]["d"]}). HOOK, to extend with each rule that estimates d, e.g.
-   * {@code case Prodigy p -> OptionalDouble.of(p.d());}. A case with {@code expected_d} whose rule
-   * is not listed fails, never passes.
+   * The rule's d estimate after a step, for cases with {@code expected_d} (Prodigy's, as its {@code
+   * param_groups[0]["d"]}). HOOK, to extend with each rule that estimates d, e.g. {@code case
+   * Prodigy p -> OptionalDouble.of(p.d());}. A case with {@code expected_d} whose rule is not
+   * listed fails, never passes.
    */
   private static OptionalDouble dEstimate(Optimizer<?> optimizer) {
     return switch (optimizer) {
@@ -104,11 +113,20 @@ class GoldenReferenceRuleTest {
   private static void assertDEstimates(String what, double[] expected, double[] got) {
     for (int k = 0; k < expected.length; k++) {
       if (Double.isNaN(got[k])) {
-        fail(what + " has expected_d, but the replay cannot read its d estimate: add the rule to dEstimate");
+        fail(
+            what
+                + " has expected_d, but the replay cannot read its d estimate: add the rule to"
+                + " dEstimate");
       }
       if (!(Math.abs(got[k] - expected[k]) <= 1e-4 * Math.abs(expected[k]))) {
-        fail(String.format("%s: d after step %d is %s, the reference's %s (relative error %.3g > 1e-4)",
-            what, k + 1, got[k], expected[k], Math.abs(got[k] - expected[k]) / Math.abs(expected[k])));
+        fail(
+            String.format(
+                "%s: d after step %d is %s, the reference's %s (relative error %.3g > 1e-4)",
+                what,
+                k + 1,
+                got[k],
+                expected[k],
+                Math.abs(got[k] - expected[k]) / Math.abs(expected[k])));
       }
     }
   }

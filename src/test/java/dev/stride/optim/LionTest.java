@@ -47,14 +47,20 @@ class LionTest {
   void decoupledDecayDividesByTheInitialRateWhateverAGroupsRate() {
     double lr0 = 1e-3;
     double wd = 0.01;
-    try (Lion lion = new Lion(LionOptions.DEFAULTS.withLr(lr0).withWeightDecay(wd).withDecoupledWeightDecay(true));
+    try (Lion lion =
+            new Lion(
+                LionOptions.DEFAULTS
+                    .withLr(lr0)
+                    .withWeightDecay(wd)
+                    .withDecoupledWeightDecay(true));
         Lion coupled = new Lion(LionOptions.DEFAULTS.withLr(lr0).withWeightDecay(wd))) {
       assertEquals(lr0, lion.initialLr());
       MemorySegment scheduled = NativeFloats.of(arena, 1);
       MemorySegment other = NativeFloats.of(arena, 1);
       MemorySegment plain = NativeFloats.of(arena, 1);
       lion.add(scheduled, NativeFloats.of(arena, 0));
-      lion.addGroup(lion.group(0).hyperparameters().withLr(0.05)).add(other, NativeFloats.of(arena, 0));
+      lion.addGroup(lion.group(0).hyperparameters().withLr(0.05))
+          .add(other, NativeFloats.of(arena, 0));
       coupled.add(plain, NativeFloats.of(arena, 0));
       lion.group(0).setLr(2e-4); // as a schedule would
       coupled.group(0).setLr(2e-4);

@@ -39,7 +39,8 @@ class LossScalerTest {
 
   @Test
   void theScaleBacksOffUntilStepsSucceedThenGrows() {
-    try (Arena arena = Arena.ofConfined(); Sgd sgd = new Sgd(SgdOptions.of(1e-36))) {
+    try (Arena arena = Arena.ofConfined();
+        Sgd sgd = new Sgd(SgdOptions.of(1e-36))) {
       MemorySegment grad = NativeFloats.allocate(arena, N);
       sgd.add(NativeFloats.allocate(arena, N), grad);
       LossScaler scaler = new LossScaler(sgd, LossScalerOptions.DEFAULTS.withGrowthInterval(3));
@@ -52,8 +53,10 @@ class LossScalerTest {
         stepped.add(scaler.step());
       }
       float k = 1 << 11;
-      assertEquals(List.of(65536f, 32768f, 16384f, 8192f, 4096f, 2048f, k, k, 2 * k, k, k, k), scales);
-      assertEquals(List.of(false, false, false, false, false, true, true, true, false, true, true, true),
+      assertEquals(
+          List.of(65536f, 32768f, 16384f, 8192f, 4096f, 2048f, k, k, 2 * k, k, k, k), scales);
+      assertEquals(
+          List.of(false, false, false, false, false, true, true, true, false, true, true, true),
           stepped);
       assertEquals(6, sgd.stepCount(), "skipped steps do not count");
       assertEquals(new LossScaler.State(2 * k, 0), scaler.state(), "grown after three good steps");
@@ -62,20 +65,32 @@ class LossScalerTest {
 
   static Stream<Arguments> rules() {
     return Stream.of(
-        Arguments.of("SGD momentum", (Supplier<Optimizer<?>>) () -> new Sgd(SgdOptions.of(0.1).withMomentum(0.9))),
-        Arguments.of("Adam", (Supplier<Optimizer<?>>) () -> new Adam(AdamOptions.ADAM_DEFAULTS.withLr(0.01))),
-        Arguments.of("AdamW clipped", (Supplier<Optimizer<?>>) () -> {
-          AdamW adamW = new AdamW(AdamOptions.ADAMW_DEFAULTS.withLr(0.01));
-          adamW.setClipping(Clipping.byNorm(1));
-          return adamW;
-        }));
+        Arguments.of(
+            "SGD momentum",
+            (Supplier<Optimizer<?>>) () -> new Sgd(SgdOptions.of(0.1).withMomentum(0.9))),
+        Arguments.of(
+            "Adam",
+            (Supplier<Optimizer<?>>) () -> new Adam(AdamOptions.ADAM_DEFAULTS.withLr(0.01))),
+        Arguments.of(
+            "AdamW clipped",
+            (Supplier<Optimizer<?>>)
+                () -> {
+                  AdamW adamW = new AdamW(AdamOptions.ADAMW_DEFAULTS.withLr(0.01));
+                  adamW.setClipping(Clipping.byNorm(1));
+                  return adamW;
+                }));
   }
 
-  /** With scales that are powers of two, unscaling is exact: the run is the unscaled run's, bit for bit. */
+  /**
+   * With scales that are powers of two, unscaling is exact: the run is the unscaled run's, bit for
+   * bit.
+   */
   @ParameterizedTest(name = "{0}")
   @MethodSource("rules")
   void aScaledRunEqualsTheUnscaledRunToTheBit(String name, Supplier<Optimizer<?>> make) {
-    try (Arena arena = Arena.ofConfined(); Optimizer<?> scaled = make.get(); Optimizer<?> plain = make.get()) {
+    try (Arena arena = Arena.ofConfined();
+        Optimizer<?> scaled = make.get();
+        Optimizer<?> plain = make.get()) {
       MemorySegment scaledGrad = NativeFloats.allocate(arena, N);
       MemorySegment plainGrad = NativeFloats.allocate(arena, N);
       scaled.add(NativeFloats.of(arena, NativeFloats.ramp(N, -1, 2e-3f)), scaledGrad);
@@ -87,11 +102,19 @@ class LossScalerTest {
         assertTrue(scaler.step());
         backward(plainGrad, g, 1);
         assertTrue(plain.step());
-        assertEquals(-1, OptimizerProbe.parameter(scaled, 0, 0).value
-            .mismatch(OptimizerProbe.parameter(plain, 0, 0).value), name + ", step " + s);
+        assertEquals(
+            -1,
+            OptimizerProbe.parameter(scaled, 0, 0)
+                .value
+                .mismatch(OptimizerProbe.parameter(plain, 0, 0).value),
+            name + ", step " + s);
         for (int k = 0; k < scaled.stateSlots(); k++) {
-          assertEquals(-1, OptimizerProbe.parameter(scaled, 0, 0).state(k)
-              .mismatch(OptimizerProbe.parameter(plain, 0, 0).state(k)), name + ", slot " + k);
+          assertEquals(
+              -1,
+              OptimizerProbe.parameter(scaled, 0, 0)
+                  .state(k)
+                  .mismatch(OptimizerProbe.parameter(plain, 0, 0).state(k)),
+              name + ", slot " + k);
         }
         assertEquals(plain.lastGradNorm(), scaled.lastGradNorm(), "the unscaled norm");
       }
@@ -105,9 +128,12 @@ class LossScalerTest {
       LossScaler scaler = new LossScaler(sgd);
       scaler.restore(new LossScaler.State(1024, 7));
       assertEquals(new LossScaler.State(1024, 7), scaler.state());
-      assertThrows(IllegalArgumentException.class, () -> scaler.restore(new LossScaler.State(Float.NaN, 0)));
-      assertThrows(IllegalArgumentException.class, () -> scaler.restore(new LossScaler.State(8, 2000)));
-      assertEquals(new LossScaler.State(1024, 7), scaler.state(), "a refused state changes nothing");
+      assertThrows(
+          IllegalArgumentException.class, () -> scaler.restore(new LossScaler.State(Float.NaN, 0)));
+      assertThrows(
+          IllegalArgumentException.class, () -> scaler.restore(new LossScaler.State(8, 2000)));
+      assertEquals(
+          new LossScaler.State(1024, 7), scaler.state(), "a refused state changes nothing");
     }
   }
 

@@ -6,30 +6,41 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.stride.testing.NativeFloats;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /**
- * NAdam against its formulas where PyTorch's reference files cannot reach: PyTorch 2's
- * {@code decoupled_weight_decay} and {@code maximize}, which torch 1.13 lacks, and the running
- * product μ kept per parameter.
+ * NAdam against its formulas where PyTorch's reference files cannot reach: PyTorch 2's {@code
+ * decoupled_weight_decay} and {@code maximize}, which torch 1.13 lacks, and the running product μ
+ * kept per parameter.
  */
 class NAdamTest {
   private static final int N = 33;
   private static final int STEPS = 25;
 
   @ParameterizedTest(name = "weight decay {0}, decoupled {1}, maximize {2}")
-  @CsvSource({"0, false, true", "0.05, false, true", "0.05, true, false", "0.05, true, true",
-      "0.3, true, false"})
+  @CsvSource({
+    "0, false, true",
+    "0.05, false, true",
+    "0.05, true, false",
+    "0.05, true, true",
+    "0.3, true, false"
+  })
   void followsItsFormula(double weightDecay, boolean decoupled, boolean maximize) {
     SplittableRandom random = new SplittableRandom(7);
     float[] init = Trajectory.gaussians(random, N);
     float[][] grads = Trajectory.gradients(random, N, STEPS);
-    NAdamOptions h = NAdamOptions.DEFAULTS.withLr(0.02).withBetas(0.8, 0.99).withMomentumDecay(0.01)
-        .withWeightDecay(weightDecay).withDecoupledWeightDecay(decoupled).withMaximize(maximize);
-    Trajectory.assertFollows(formula(h, init, grads), Trajectory.of(new NAdam(h), init, grads),
-        init, h.toString());
+    NAdamOptions h =
+        NAdamOptions.DEFAULTS
+            .withLr(0.02)
+            .withBetas(0.8, 0.99)
+            .withMomentumDecay(0.01)
+            .withWeightDecay(weightDecay)
+            .withDecoupledWeightDecay(decoupled)
+            .withMaximize(maximize);
+    Trajectory.assertFollows(
+        formula(h, init, grads), Trajectory.of(new NAdam(h), init, grads), init, h.toString());
   }
 
   @Test
@@ -38,14 +49,16 @@ class NAdamTest {
     float[] init = Trajectory.gaussians(random, N);
     float[][] grads = Trajectory.gradients(random, N, STEPS);
     NAdamOptions h = NAdamOptions.DEFAULTS.withLr(0.01).withWeightDecay(0.02);
-    assertArrayEquals(Trajectory.of(new NAdam(h), init, Trajectory.negated(grads)),
+    assertArrayEquals(
+        Trajectory.of(new NAdam(h), init, Trajectory.negated(grads)),
         Trajectory.of(new NAdam(h.withMaximize(true)), init, grads));
   }
 
   @Test
   void theMomentumProductIsEachParametersOwnFloat32Number() {
     NAdamOptions h = NAdamOptions.DEFAULTS;
-    try (Arena arena = Arena.ofConfined(); NAdam nadam = new NAdam(h)) {
+    try (Arena arena = Arena.ofConfined();
+        NAdam nadam = new NAdam(h)) {
       nadam.add(NativeFloats.of(arena, 1, 2), NativeFloats.of(arena, 0.5f, -0.5f));
       nadam.step();
       nadam.step();

@@ -28,7 +28,8 @@ class NonFiniteGuardTest {
   @MethodSource("rules")
   void aStepWithANonFiniteGradientChangesNothing(RuleCatalog.Config rule) {
     for (float poison : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
-      try (Arena arena = Arena.ofConfined(); Optimizer<?> o = rule.make()) {
+      try (Arena arena = Arena.ofConfined();
+          Optimizer<?> o = rule.make()) {
         MemorySegment big = NativeFloats.allocate(arena, 70_000);
         MemorySegment small = NativeFloats.allocate(arena, 9);
         o.add(NativeFloats.of(arena, NativeFloats.ramp(70_000, -1, 1e-5f)), big);

@@ -26,9 +26,12 @@ class NormsTest {
   private static final double[] NORM_TYPES = {2, 1, Double.POSITIVE_INFINITY, 3, 0.5};
 
   @Property(tries = 15)
-  void normsAreTheSameOnAnyThreadCount(@ForAll("lengths") List<Integer> lengths,
-      @ForAll long seed, @ForAll("threadCounts") int threads) {
-    try (Arena arena = Arena.ofShared(); Sgd one = new Sgd(SgdOptions.of(0.1));
+  void normsAreTheSameOnAnyThreadCount(
+      @ForAll("lengths") List<Integer> lengths,
+      @ForAll long seed,
+      @ForAll("threadCounts") int threads) {
+    try (Arena arena = Arena.ofShared();
+        Sgd one = new Sgd(SgdOptions.of(0.1));
         Sgd many = new Sgd(SgdOptions.of(0.1))) {
       one.setThreads(1);
       many.setThreads(threads);
@@ -38,7 +41,8 @@ class NormsTest {
         MemorySegment g = NativeFloats.allocate(arena, n);
         for (int i = 0; i < n; i++) {
           v.setAtIndex(JAVA_FLOAT, i, (float) random.nextGaussian());
-          g.setAtIndex(JAVA_FLOAT, i, (float) (random.nextGaussian() * Math.exp(random.nextInt(-20, 20))));
+          g.setAtIndex(
+              JAVA_FLOAT, i, (float) (random.nextGaussian() * Math.exp(random.nextInt(-20, 20))));
         }
         one.add(v, g);
         many.add(v.asSlice(0), g.asSlice(0)); // the same memory, read only
@@ -57,7 +61,8 @@ class NormsTest {
 
   @Example
   void normsAreCloseToTheExactOnesAndToWhatClippingUses() {
-    try (Arena arena = Arena.ofConfined(); Sgd sgd = new Sgd(SgdOptions.of(0.1))) {
+    try (Arena arena = Arena.ofConfined();
+        Sgd sgd = new Sgd(SgdOptions.of(0.1))) {
       List<MemorySegment> grads = new ArrayList<>();
       double[] exact2 = new double[3];
       double max = 0;
@@ -80,7 +85,9 @@ class NormsTest {
       assertEquals(Math.sqrt(exact2[0] + exact2[1] + exact2[2]), two.total(), 1e-12 * two.total());
       assertEquals(max, sgd.gradientNorms(Double.POSITIVE_INFINITY).total());
       assertTrue(two.allFinite());
-      assertEquals(two.total(), GradientClipping.clipGradNorm(grads, Double.POSITIVE_INFINITY),
+      assertEquals(
+          two.total(),
+          GradientClipping.clipGradNorm(grads, Double.POSITIVE_INFINITY),
           "the norm clipping computes");
       grads.get(2).setAtIndex(JAVA_FLOAT, 7, Float.NaN);
       assertFalse(sgd.gradientNorms(1).allFinite());
@@ -89,7 +96,11 @@ class NormsTest {
 
   @Provide
   Arbitrary<List<Integer>> lengths() {
-    return Arbitraries.integers().between(1, 50_000).list().ofMinSize(1).ofMaxSize(6)
+    return Arbitraries.integers()
+        .between(1, 50_000)
+        .list()
+        .ofMinSize(1)
+        .ofMaxSize(6)
         .filter(l -> l.stream().mapToInt(Integer::intValue).sum() >= Optimizer.PARALLEL_FROM);
   }
 

@@ -14,7 +14,9 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** State lives off-heap, is made on first use and freed by close; hyperparameters apply per group. */
+/**
+ * State lives off-heap, is made on first use and freed by close; hyperparameters apply per group.
+ */
 class OptimizerStateTest {
   private static final int N = 13;
   private final Arena arena = Arena.ofConfined();
@@ -70,7 +72,8 @@ class OptimizerStateTest {
 
   @Test
   void stateIsOnlyWhatTheFlagsNeed() {
-    try (Adam adam = new Adam(); Sgd plain = new Sgd(SgdOptions.of(0.1))) {
+    try (Adam adam = new Adam();
+        Sgd plain = new Sgd(SgdOptions.of(0.1))) {
       adam.add(floats(1, 1), floats(1, 0));
       plain.add(floats(1, 1), floats(1, 0));
       adam.step();
@@ -88,7 +91,8 @@ class OptimizerStateTest {
     sgd.add(value, grad);
     sgd.close();
     var before = NativeFloats.snapshot(value, grad);
-    assertTrue(assertThrows(IllegalStateException.class, sgd::step).getMessage().contains("closed"));
+    assertTrue(
+        assertThrows(IllegalStateException.class, sgd::step).getMessage().contains("closed"));
     assertThrows(IllegalStateException.class, sgd::zeroGrad);
     assertThrows(IllegalStateException.class, () -> sgd.add(floats(0, 1), floats(0, 1)));
     assertThrows(IllegalStateException.class, () -> sgd.addGroup(SgdOptions.of(1)));
@@ -99,7 +103,8 @@ class OptimizerStateTest {
   @Test
   void adamWWithoutWeightDecayIsAdam() {
     AdamOptions h = AdamOptions.ADAM_DEFAULTS.withLr(0.01).withAmsgrad(true);
-    try (Adam adam = new Adam(h); AdamW adamW = new AdamW(h.withWeightDecay(0))) {
+    try (Adam adam = new Adam(h);
+        AdamW adamW = new AdamW(h.withWeightDecay(0))) {
       MemorySegment a = floats(-1, 0.2f);
       MemorySegment w = floats(-1, 0.2f);
       MemorySegment grad = floats(0.3f, -0.07f);
@@ -122,8 +127,8 @@ class OptimizerStateTest {
       MemorySegment grad = floats(0.5f, 0.25f);
       sgd.add(value, grad);
       sgd.step();
-      sgd.group(0).setHyperparameters(sgd.group(0).hyperparameters().withMomentum(0.5)
-          .withDampening(0.75));
+      sgd.group(0)
+          .setHyperparameters(sgd.group(0).hyperparameters().withMomentum(0.5).withDampening(0.75));
       float[] p = NativeFloats.toArray(value);
       float[] g = NativeFloats.toArray(grad);
 
@@ -197,7 +202,8 @@ class OptimizerStateTest {
   @Test
   void parameterAddedLaterCountsItsOwnSteps() {
     AdamOptions h = AdamOptions.ADAM_DEFAULTS.withLr(0.1);
-    try (Adam shared = new Adam(h); Adam alone = new Adam(h)) {
+    try (Adam shared = new Adam(h);
+        Adam alone = new Adam(h)) {
       shared.add(floats(1, 1), floats(1, 1));
       shared.step();
       shared.step();

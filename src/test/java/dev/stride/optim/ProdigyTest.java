@@ -11,13 +11,17 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 
-/** What the reference trajectories do not show of Prodigy: its early return, its groups, its global d. */
+/**
+ * What the reference trajectories do not show of Prodigy: its early return, its groups, its global
+ * d.
+ */
 class ProdigyTest {
 
   /** All-zero gradients leave Σ|s| = 0: m, v and s move (here they stay 0), p, d, A and k stay. */
   @Test
   void zeroGradientsStopTheStepBeforeTheUpdate() {
-    try (Arena arena = Arena.ofConfined(); Prodigy prodigy = new Prodigy()) {
+    try (Arena arena = Arena.ofConfined();
+        Prodigy prodigy = new Prodigy()) {
       MemorySegment p = NativeFloats.of(arena, NativeFloats.ramp(50, 1, 0.1f));
       MemorySegment g = NativeFloats.allocate(arena, 50);
       prodigy.add(p, g);
@@ -33,10 +37,13 @@ class ProdigyTest {
     }
   }
 
-  /** d is one number for every tensor and group, kept equal in each group as the reference keeps it. */
+  /**
+   * d is one number for every tensor and group, kept equal in each group as the reference keeps it.
+   */
   @Test
   void theEstimateIsSharedByEveryGroup() {
-    try (Arena arena = Arena.ofConfined(); Prodigy prodigy = new Prodigy()) {
+    try (Arena arena = Arena.ofConfined();
+        Prodigy prodigy = new Prodigy()) {
       prodigy.addGroup(ProdigyOptions.DEFAULTS.withWeightDecay(0.1));
       for (int k = 0; k < 2; k++) {
         MemorySegment g = NativeFloats.of(arena, NativeFloats.ramp(40, 0.5f, 0.01f));
@@ -46,7 +53,8 @@ class ProdigyTest {
         prodigy.step();
       }
       assertTrue(prodigy.d() > 1e-6, "d grew: " + prodigy.d());
-      assertEquals(java.util.Arrays.toString(prodigy.group(0).scalars),
+      assertEquals(
+          java.util.Arrays.toString(prodigy.group(0).scalars),
           java.util.Arrays.toString(prodigy.group(1).scalars));
     }
   }
@@ -54,7 +62,8 @@ class ProdigyTest {
   /** The reference raises for groups at different rates; nothing changes then. */
   @Test
   void groupsAtDifferentRatesAreRefusedBeforeAnythingChanges() {
-    try (Arena arena = Arena.ofConfined(); Prodigy prodigy = new Prodigy()) {
+    try (Arena arena = Arena.ofConfined();
+        Prodigy prodigy = new Prodigy()) {
       prodigy.addGroup(ProdigyOptions.DEFAULTS.withLr(0.5));
       prodigy.add(NativeFloats.of(arena, 1, 2), NativeFloats.of(arena, 1, 1));
       prodigy.group(1).add(NativeFloats.of(arena, 3, 4), NativeFloats.of(arena, 1, 1));

@@ -9,25 +9,35 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * RAdam against its formulas where PyTorch's reference files cannot reach: PyTorch 2's
- * {@code decoupled_weight_decay} and {@code maximize}, which torch 1.13 lacks, on both sides of
- * the rectification switch.
+ * RAdam against its formulas where PyTorch's reference files cannot reach: PyTorch 2's {@code
+ * decoupled_weight_decay} and {@code maximize}, which torch 1.13 lacks, on both sides of the
+ * rectification switch.
  */
 class RAdamTest {
   private static final int N = 33;
   private static final int STEPS = 25;
 
   @ParameterizedTest(name = "β2 {0}, weight decay {1}, decoupled {2}, maximize {3}")
-  @CsvSource({"0.999, 0, false, true", "0.999, 0.05, false, true", "0.999, 0.05, true, false",
-      "0.8, 0.05, true, true", "0.6, 0.3, true, false"})
+  @CsvSource({
+    "0.999, 0, false, true",
+    "0.999, 0.05, false, true",
+    "0.999, 0.05, true, false",
+    "0.8, 0.05, true, true",
+    "0.6, 0.3, true, false"
+  })
   void followsItsFormula(double beta2, double weightDecay, boolean decoupled, boolean maximize) {
     SplittableRandom random = new SplittableRandom(9);
     float[] init = Trajectory.gaussians(random, N);
     float[][] grads = Trajectory.gradients(random, N, STEPS);
-    RAdamOptions h = RAdamOptions.DEFAULTS.withLr(0.02).withBetas(0.85, beta2)
-        .withWeightDecay(weightDecay).withDecoupledWeightDecay(decoupled).withMaximize(maximize);
-    Trajectory.assertFollows(formula(h, init, grads), Trajectory.of(new RAdam(h), init, grads),
-        init, h.toString());
+    RAdamOptions h =
+        RAdamOptions.DEFAULTS
+            .withLr(0.02)
+            .withBetas(0.85, beta2)
+            .withWeightDecay(weightDecay)
+            .withDecoupledWeightDecay(decoupled)
+            .withMaximize(maximize);
+    Trajectory.assertFollows(
+        formula(h, init, grads), Trajectory.of(new RAdam(h), init, grads), init, h.toString());
   }
 
   @Test
@@ -36,7 +46,8 @@ class RAdamTest {
     float[] init = Trajectory.gaussians(random, N);
     float[][] grads = Trajectory.gradients(random, N, STEPS);
     RAdamOptions h = RAdamOptions.DEFAULTS.withLr(0.01).withWeightDecay(0.02);
-    assertArrayEquals(Trajectory.of(new RAdam(h), init, Trajectory.negated(grads)),
+    assertArrayEquals(
+        Trajectory.of(new RAdam(h), init, Trajectory.negated(grads)),
         Trajectory.of(new RAdam(h.withMaximize(true)), init, grads));
   }
 
@@ -79,8 +90,10 @@ class RAdamTest {
         v[i] = h.beta2() * v[i] + (1 - h.beta2()) * g * g;
         double corrected = m[i] / biasCorrection1;
         if (rho > 5) {
-          double rect = Math.sqrt((rho - 4) * (rho - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rho));
-          p[i] -= corrected * h.lr() * Math.sqrt(biasCorrection2) / (Math.sqrt(v[i]) + h.eps()) * rect;
+          double rect =
+              Math.sqrt((rho - 4) * (rho - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rho));
+          p[i] -=
+              corrected * h.lr() * Math.sqrt(biasCorrection2) / (Math.sqrt(v[i]) + h.eps()) * rect;
         } else {
           p[i] -= corrected * h.lr();
         }

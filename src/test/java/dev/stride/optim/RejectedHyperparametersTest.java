@@ -22,16 +22,21 @@ import org.junit.jupiter.params.provider.MethodSource;
  * names the argument and the value, and a refused change leaves a running optimizer as it was.
  */
 class RejectedHyperparametersTest {
-  private static final double[] NOT_NON_NEGATIVE = {-1e-4, -1, Double.NaN,
-      Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
-  private static final double[] NOT_IN_UNIT_INTERVAL = {-0.1, 1, 1.5, Double.NaN,
-      Double.POSITIVE_INFINITY};
-  private static final double[] NOT_A_FRACTION = {-0.1, Math.nextUp(1.0), 1.5, Double.NaN,
-      Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
-  private static final double[] NOT_ZERO = {0.9, -0.5, Double.MIN_VALUE, Double.NaN,
-      Double.POSITIVE_INFINITY};
-  private static final double[] NOT_FINITE = {Double.NaN, Double.POSITIVE_INFINITY,
-      Double.NEGATIVE_INFINITY};
+  private static final double[] NOT_NON_NEGATIVE = {
+    -1e-4, -1, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY
+  };
+  private static final double[] NOT_IN_UNIT_INTERVAL = {
+    -0.1, 1, 1.5, Double.NaN, Double.POSITIVE_INFINITY
+  };
+  private static final double[] NOT_A_FRACTION = {
+    -0.1, Math.nextUp(1.0), 1.5, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY
+  };
+  private static final double[] NOT_ZERO = {
+    0.9, -0.5, Double.MIN_VALUE, Double.NaN, Double.POSITIVE_INFINITY
+  };
+  private static final double[] NOT_FINITE = {
+    Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY
+  };
 
   static Stream<Arguments> rejected() {
     List<Arguments> cases = new ArrayList<>();
@@ -76,7 +81,8 @@ class RejectedHyperparametersTest {
       cases.add(rejects("lr", v, () -> adagrad.withLr(v)));
       cases.add(rejects("lrDecay", v, () -> adagrad.withLrDecay(v)));
       cases.add(rejects("weightDecay", v, () -> adagrad.withWeightDecay(v)));
-      cases.add(rejects("initialAccumulatorValue", v, () -> adagrad.withInitialAccumulatorValue(v)));
+      cases.add(
+          rejects("initialAccumulatorValue", v, () -> adagrad.withInitialAccumulatorValue(v)));
       cases.add(rejects("eps", v, () -> adagrad.withEps(v)));
       cases.add(rejects("lr", v, () -> rmsprop.withLr(v)));
       cases.add(rejects("alpha", v, () -> rmsprop.withAlpha(v)));
@@ -105,7 +111,8 @@ class RejectedHyperparametersTest {
     }
     ProdigyOptions prodigy = ProdigyOptions.DEFAULTS;
     for (double v : new double[] {0, -1e-3, Double.NaN, Double.POSITIVE_INFINITY}) {
-      cases.add(rejects("lr", v, () -> prodigy.withLr(v))); // the reference: lr > 0, d0 > 0, eps > 0
+      cases.add(
+          rejects("lr", v, () -> prodigy.withLr(v))); // the reference: lr > 0, d0 > 0, eps > 0
       cases.add(rejects("d0", v, () -> prodigy.withD0(v)));
       cases.add(rejects("eps", v, () -> prodigy.withEps(v)));
     }
@@ -193,16 +200,19 @@ class RejectedHyperparametersTest {
     }
     // the options may reach 0 under a schedule; the optimizer is built with a rate above 0
     cases.add(rejects("lr", 0.0, () -> new Lion(lion.withLr(0)).close()));
-    cases.add(rejects("decoupled_weight_decay", "yes",
-        () -> LionOptions.fromPyTorch(Map.of("decoupled_weight_decay", "yes"))));
+    cases.add(
+        rejects(
+            "decoupled_weight_decay",
+            "yes",
+            () -> LionOptions.fromPyTorch(Map.of("decoupled_weight_decay", "yes"))));
     cases.add(rejects("maximize", true, () -> LionOptions.fromPyTorch(Map.of("maximize", true))));
   }
 
   /**
    * SGDScheduleFreeReference refuses lr < 0, weight_decay < 0 and momentum outside (0, 1); the
    * AdamW reference checks nothing. Refused besides: what makes no sense (negative warmup, r or
-   * power; β2 or inner momentum of 1 divide by zero) and AdamW's β1 = 0, which has no x in the
-   * lean form.
+   * power; β2 or inner momentum of 1 divide by zero) and AdamW's β1 = 0, which has no x in the lean
+   * form.
    */
   private static void addScheduleFree(List<Arguments> cases) {
     SgdScheduleFreeOptions sgd = SgdScheduleFreeOptions.DEFAULTS;
@@ -230,14 +240,29 @@ class RejectedHyperparametersTest {
     }
     cases.add(rejects("warmupSteps", -1L, () -> sgd.withWarmupSteps(-1)));
     cases.add(rejects("warmupSteps", -1L, () -> adamw.withWarmupSteps(-1)));
-    cases.add(rejects("warmup_steps", 2.5,
-        () -> SgdScheduleFreeOptions.fromPyTorch(Map.of("warmup_steps", 2.5))));
-    cases.add(rejects("warmup_steps", Double.POSITIVE_INFINITY,
-        () -> AdamWScheduleFreeOptions.fromPyTorch(Map.of("warmup_steps", Double.POSITIVE_INFINITY))));
-    cases.add(rejects("decay_at_z", 1.0,
-        () -> AdamWScheduleFreeOptions.fromPyTorch(Map.of("decay_at_z", 1.0))));
-    cases.add(rejects("nesterov", true, () -> SgdScheduleFreeOptions.fromPyTorch(Map.of("nesterov", true))));
-    cases.add(rejects("amsgrad", true, () -> AdamWScheduleFreeOptions.fromPyTorch(Map.of("amsgrad", true))));
+    cases.add(
+        rejects(
+            "warmup_steps",
+            2.5,
+            () -> SgdScheduleFreeOptions.fromPyTorch(Map.of("warmup_steps", 2.5))));
+    cases.add(
+        rejects(
+            "warmup_steps",
+            Double.POSITIVE_INFINITY,
+            () ->
+                AdamWScheduleFreeOptions.fromPyTorch(
+                    Map.of("warmup_steps", Double.POSITIVE_INFINITY))));
+    cases.add(
+        rejects(
+            "decay_at_z",
+            1.0,
+            () -> AdamWScheduleFreeOptions.fromPyTorch(Map.of("decay_at_z", 1.0))));
+    cases.add(
+        rejects(
+            "nesterov", true, () -> SgdScheduleFreeOptions.fromPyTorch(Map.of("nesterov", true))));
+    cases.add(
+        rejects(
+            "amsgrad", true, () -> AdamWScheduleFreeOptions.fromPyTorch(Map.of("amsgrad", true))));
   }
 
   private static Arguments rejects(String name, Object value, Executable make) {
@@ -248,7 +273,8 @@ class RejectedHyperparametersTest {
   @MethodSource("rejected")
   void rejectedWithArgumentNameAndValue(String name, Object value, Executable make) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, make);
-    assertTrue(e.getMessage().contains(name) && e.getMessage().contains(String.valueOf(value)),
+    assertTrue(
+        e.getMessage().contains(name) && e.getMessage().contains(String.valueOf(value)),
         "message should name " + name + " and " + value + ": " + e.getMessage());
   }
 
@@ -268,7 +294,8 @@ class RejectedHyperparametersTest {
     new RpropOptions(0, 0.999, 1.001, 0, 0, true);
     new RpropOptions(1, 1e-3, 1e3, 1, 1, false);
     assertEquals(AsgdOptions.DEFAULTS, AsgdOptions.DEFAULTS.withMomentum(0));
-    assertEquals(RpropOptions.DEFAULTS, RpropOptions.DEFAULTS.withMomentum(-0.0).withWeightDecay(0));
+    assertEquals(
+        RpropOptions.DEFAULTS, RpropOptions.DEFAULTS.withMomentum(-0.0).withWeightDecay(0));
     new LambOptions(Double.MIN_VALUE, 0, 0, 0, 0, 0, true, true);
     new LarsOptions(0, 0, 0, 0, true, true);
     new LionOptions(0, 0, 0, 0, true);
@@ -302,31 +329,47 @@ class RejectedHyperparametersTest {
         Arguments.of("Adadelta", Map.of("rho", 1.5), "rho must be in [0, 1], got 1.5"),
         Arguments.of("Adamax", Map.of("amsgrad", true), "takes no argument amsgrad"),
         Arguments.of("Adamax", Map.of("betas", 0.9), "betas must be a list of two numbers"),
-        Arguments.of("Adamax", Map.of("betas", List.of(0.9, 1.0)), "beta2 must be in [0, 1), got 1.0"),
+        Arguments.of(
+            "Adamax", Map.of("betas", List.of(0.9, 1.0)), "beta2 must be in [0, 1), got 1.0"),
         Arguments.of("NAdam", Map.of("amsgrad", true), "takes no argument amsgrad"),
         Arguments.of("NAdam", Map.of("betas", List.of(0.5)), "betas must be a list of two numbers"),
-        Arguments.of("NAdam", Map.of("momentum_decay", -1), "momentumDecay must be a finite number >= 0, got -1.0"),
+        Arguments.of(
+            "NAdam",
+            Map.of("momentum_decay", -1),
+            "momentumDecay must be a finite number >= 0, got -1.0"),
         Arguments.of("RAdam", Map.of("momentum_decay", 4e-3), "takes no argument momentum_decay"),
-        Arguments.of("RAdam", Map.of("decoupled_weight_decay", "yes"), "decoupled_weight_decay must be a boolean"),
+        Arguments.of(
+            "RAdam",
+            Map.of("decoupled_weight_decay", "yes"),
+            "decoupled_weight_decay must be a boolean"),
         Arguments.of("ASGD", Map.of("momentum", 0.9), "takes no argument momentum"),
         Arguments.of("ASGD", Map.of("t0", Double.NaN), "t0 must be a finite number, got NaN"),
         Arguments.of("Rprop", Map.of("weight_decay", 0.01), "takes no argument weight_decay"),
         Arguments.of("Rprop", Map.of("etas", List.of(0.5)), "etas must be a list of two numbers"),
-        Arguments.of("Rprop", Map.of("etas", List.of(1.5, 1.2)), "etaMinus must be in (0, 1), got 1.5"),
-        Arguments.of("Rprop", Map.of("step_sizes", List.of(0.5)), "step_sizes must be a list of two numbers"),
-        Arguments.of("Rprop", Map.of("step_sizes", List.of(1.0, 0.1)), "stepSizeMax must be >= stepSizeMin"));
+        Arguments.of(
+            "Rprop", Map.of("etas", List.of(1.5, 1.2)), "etaMinus must be in (0, 1), got 1.5"),
+        Arguments.of(
+            "Rprop",
+            Map.of("step_sizes", List.of(0.5)),
+            "step_sizes must be a list of two numbers"),
+        Arguments.of(
+            "Rprop",
+            Map.of("step_sizes", List.of(1.0, 0.1)),
+            "stepSizeMax must be >= stepSizeMin"));
   }
 
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("pytorchArgumentsRefused")
-  void pytorchArgumentsARuleDoesNotTakeOrRefusesAreNamed(String rule, Map<String, ?> kwargs,
-      String message) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> PyTorchOptimizers.create(rule, kwargs));
+  void pytorchArgumentsARuleDoesNotTakeOrRefusesAreNamed(
+      String rule, Map<String, ?> kwargs, String message) {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> PyTorchOptimizers.create(rule, kwargs));
     assertTrue(e.getMessage().contains(message), "expected \"" + message + "\": " + e.getMessage());
   }
 
-  /** Every rule: a refused rate, momentum or weight decay leaves its group and state as they were. */
+  /**
+   * Every rule: a refused rate, momentum or weight decay leaves its group and state as they were.
+   */
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.stride.optim.RuleCatalog#all")
   void refusedChangesLeaveEveryRuleUntouched(RuleCatalog.Config rule) {
@@ -334,7 +377,8 @@ class RejectedHyperparametersTest {
   }
 
   private static <H extends Hyperparameters<H>> void refusedChangesLeaveUntouched(Optimizer<H> o) {
-    try (Arena arena = Arena.ofConfined(); o) {
+    try (Arena arena = Arena.ofConfined();
+        o) {
       o.add(NativeFloats.of(arena, 1, -2, 3), NativeFloats.of(arena, 0.5f, -0.5f, 1));
       o.step();
       var before = OptimizerProbe.snapshot(o);
@@ -343,19 +387,25 @@ class RejectedHyperparametersTest {
       H hyper = group.hyperparameters();
 
       assertThrows(IllegalArgumentException.class, () -> group.setLr(-0.5));
-      assertThrows(IllegalArgumentException.class, () -> group.setHyperparameters(hyper.withMomentum(Double.NaN)));
-      assertThrows(IllegalArgumentException.class, () -> group.setHyperparameters(hyper.withWeightDecay(-1)));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> group.setHyperparameters(hyper.withMomentum(Double.NaN)));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> group.setHyperparameters(hyper.withWeightDecay(-1)));
 
       assertEquals(hyper, group.hyperparameters());
       assertEquals(List.of(1L), OptimizerProbe.steps(o));
       before.assertUnchanged("refused changes");
-      assertArrayEquals(scalars, OptimizerProbe.parameter(o, 0, 0).scalars, "per-parameter numbers");
+      assertArrayEquals(
+          scalars, OptimizerProbe.parameter(o, 0, 0).scalars, "per-parameter numbers");
     }
   }
 
   @Test
   void refusedLrLeavesGroupAndStateUntouched() {
-    try (Arena arena = Arena.ofConfined(); Adam adam = new Adam()) {
+    try (Arena arena = Arena.ofConfined();
+        Adam adam = new Adam()) {
       adam.add(NativeFloats.of(arena, 1, 2, 3), NativeFloats.of(arena, 0.5f, -0.5f, 1));
       adam.step();
       var before = OptimizerProbe.snapshot(adam);

@@ -53,17 +53,24 @@ class RejectedSegmentsTest {
   }
 
   static Stream<Arguments> badSegments() {
-    List<Bad> bad = List.of(
-        new Bad("read-only", a -> NativeFloats.allocate(a, N).asReadOnly()),
-        new Bad("heap", a -> MemorySegment.ofArray(new float[N])),
-        new Bad("closed arena", a -> {
-          Arena closed = Arena.ofConfined();
-          MemorySegment s = NativeFloats.allocate(closed, N);
-          closed.close();
-          return s;
-        }),
-        new Bad("odd byte size", a -> NativeFloats.allocate(a, N + 1).asSlice(0, N * Float.BYTES + 2)),
-        new Bad("not 4-byte aligned", a -> NativeFloats.allocate(a, N + 1).asSlice(2, N * Float.BYTES)));
+    List<Bad> bad =
+        List.of(
+            new Bad("read-only", a -> NativeFloats.allocate(a, N).asReadOnly()),
+            new Bad("heap", a -> MemorySegment.ofArray(new float[N])),
+            new Bad(
+                "closed arena",
+                a -> {
+                  Arena closed = Arena.ofConfined();
+                  MemorySegment s = NativeFloats.allocate(closed, N);
+                  closed.close();
+                  return s;
+                }),
+            new Bad(
+                "odd byte size",
+                a -> NativeFloats.allocate(a, N + 1).asSlice(0, N * Float.BYTES + 2)),
+            new Bad(
+                "not 4-byte aligned",
+                a -> NativeFloats.allocate(a, N + 1).asSlice(2, N * Float.BYTES)));
     List<Arguments> out = new ArrayList<>();
     for (Bad b : bad) {
       out.add(Arguments.of("value", b));
@@ -81,7 +88,8 @@ class RejectedSegmentsTest {
     MemorySegment grad = argument.equals("value") ? good : segment;
 
     IllegalArgumentException e = assertRefused(value, grad);
-    assertTrue(e.getMessage().startsWith(argument + " ") && identifies(e.getMessage(), segment),
+    assertTrue(
+        e.getMessage().startsWith(argument + " ") && identifies(e.getMessage(), segment),
         "message should name " + argument + " and " + segment + ": " + e.getMessage());
   }
 
@@ -90,21 +98,28 @@ class RejectedSegmentsTest {
     MemorySegment value = NativeFloats.allocate(arena, N);
     MemorySegment grad = NativeFloats.allocate(arena, N + 1);
     IllegalArgumentException e = assertRefused(value, grad);
-    assertTrue(e.getMessage().contains("value") && e.getMessage().contains("grad")
-        && e.getMessage().contains(N + " and " + (N + 1)), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("value")
+            && e.getMessage().contains("grad")
+            && e.getMessage().contains(N + " and " + (N + 1)),
+        e.getMessage());
   }
 
   @Test
   void sameParameterTwiceIsRefused() {
     IllegalArgumentException e = assertRefused(registered, NativeFloats.allocate(arena, N));
-    assertTrue(e.getMessage().contains("value") && identifies(e.getMessage(), registered)
-        && e.getMessage().contains("parameter 0 of group 0"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("value")
+            && identifies(e.getMessage(), registered)
+            && e.getMessage().contains("parameter 0 of group 0"),
+        e.getMessage());
   }
 
   @Test
   void sameParameterInAnotherGroupIsRefused() {
     ParamGroup<SgdOptions> second = sgd.addGroup(SgdOptions.of(0.1));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> second.add(registered, NativeFloats.allocate(arena, N)));
     assertEquals(0, second.size());
   }
@@ -125,7 +140,8 @@ class RejectedSegmentsTest {
   void gradThatIsItsOwnValueIsRefused() {
     MemorySegment both = NativeFloats.allocate(arena, N);
     IllegalArgumentException e = assertRefused(both, both);
-    assertTrue(e.getMessage().contains("overlap") && identifies(e.getMessage(), both), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("overlap") && identifies(e.getMessage(), both), e.getMessage());
   }
 
   @Test
@@ -163,7 +179,8 @@ class RejectedSegmentsTest {
 
   /** Whether a message shows the segment: as a whole, or by its address and size. */
   private static boolean identifies(String message, MemorySegment s) {
-    return message.contains(s.toString()) || message.contains(Long.toHexString(s.address()))
-        && message.contains(String.valueOf(s.byteSize()));
+    return message.contains(s.toString())
+        || message.contains(Long.toHexString(s.address()))
+            && message.contains(String.valueOf(s.byteSize()));
   }
 }

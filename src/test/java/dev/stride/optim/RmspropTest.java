@@ -38,8 +38,10 @@ class RmspropTest {
       float[] before = NativeFloats.toArray(value);
       assertEquals(MemorySegment.NULL, p.state(MOMENTUM_BUFFER), "no buffer before momentum");
 
-      rmsprop.group(0).setHyperparameters(
-          rmsprop.group(0).hyperparameters().withMomentum(momentum).withCentered(true));
+      rmsprop
+          .group(0)
+          .setHyperparameters(
+              rmsprop.group(0).hyperparameters().withMomentum(momentum).withCentered(true));
       rmsprop.step();
 
       float[] v = new float[3];

@@ -18,7 +18,8 @@ class RpropTest {
   @Test
   void growsWhileTheSignHoldsAndWaitsAStepAfterAFlip() {
     float[][] grads = {{1}, {2}, {-1}, {-3}, {-1}};
-    float[][] got = Trajectory.of(new Rprop(RpropOptions.DEFAULTS.withLr(0.1)), new float[] {1}, grads);
+    float[][] got =
+        Trajectory.of(new Rprop(RpropOptions.DEFAULTS.withLr(0.1)), new float[] {1}, grads);
     float p1 = 1 - 0.1f;
     float p2 = p1 - 0.1f * 1.2f;
     float p3 = p2; // flipped: the step size halves and the element waits
@@ -30,7 +31,8 @@ class RpropTest {
   /** PyTorch's sign of NaN is 0: the element stays, and the next step's factor is 1. */
   @Test
   void aNanGradientLeavesItsElementWhereItIs() {
-    try (Arena arena = Arena.ofConfined(); Rprop rprop = new Rprop(RpropOptions.DEFAULTS.withLr(0.1))) {
+    try (Arena arena = Arena.ofConfined();
+        Rprop rprop = new Rprop(RpropOptions.DEFAULTS.withLr(0.1))) {
       MemorySegment value = NativeFloats.of(arena, 1, 1);
       MemorySegment grad = NativeFloats.of(arena, 1, 1);
       rprop.add(value, grad);
@@ -40,11 +42,12 @@ class RpropTest {
       assertArrayEquals(new float[] {0.9f, 0.9f - 0.12f}, NativeFloats.toArray(value));
       Parameter p = OptimizerProbe.parameter(rprop, 0, 0);
       assertArrayEquals(new float[] {Float.NaN, 1}, NativeFloats.toArray(p.state(0)), "prev");
-      assertArrayEquals(new float[] {0.1f, 0.1f * 1.2f}, NativeFloats.toArray(p.state(1)), "step_size");
+      assertArrayEquals(
+          new float[] {0.1f, 0.1f * 1.2f}, NativeFloats.toArray(p.state(1)), "step_size");
       NativeFloats.write(grad, new float[] {1, 1});
       rprop.step();
-      assertArrayEquals(new float[] {0.9f - 0.1f, 0.9f - 0.12f - 0.12f * 1.2f},
-          NativeFloats.toArray(value));
+      assertArrayEquals(
+          new float[] {0.9f - 0.1f, 0.9f - 0.12f - 0.12f * 1.2f}, NativeFloats.toArray(value));
     }
   }
 
@@ -60,7 +63,8 @@ class RpropTest {
 
   @Test
   void theRateOnlySeedsTheStepSizes() {
-    try (Arena arena = Arena.ofConfined(); Rprop rprop = new Rprop(RpropOptions.DEFAULTS.withLr(0.1))) {
+    try (Arena arena = Arena.ofConfined();
+        Rprop rprop = new Rprop(RpropOptions.DEFAULTS.withLr(0.1))) {
       MemorySegment value = NativeFloats.of(arena, 0);
       rprop.add(value, NativeFloats.of(arena, 1));
       rprop.step();

@@ -24,10 +24,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Schedule-Free in Stride's memory-lean form against the reference form, z, x and y all kept, as
- * {@code golden/FORMAT.md} gives the reference classes' arithmetic (float32 tensors, double
- * scalars rounded where they meet them), over what the golden cases do not show: β and η changed
- * between steps, switches to eval and back mid-run, two groups, a parameter added after training
- * began. And the train/eval contract: refused steps, the mode in snapshots.
+ * {@code golden/FORMAT.md} gives the reference classes' arithmetic (float32 tensors, double scalars
+ * rounded where they meet them), over what the golden cases do not show: β and η changed between
+ * steps, switches to eval and back mid-run, two groups, a parameter added after training began. And
+ * the train/eval contract: refused steps, the mode in snapshots.
  */
 class ScheduleFreeTest {
   private static final int STEPS = 30;
@@ -40,37 +40,65 @@ class ScheduleFreeTest {
 
   static Stream<Arguments> rules() {
     return Stream.of(
-        Arguments.of("SGD, warmup, weight decay, r, power 1, momentum 0.9 then 0.6",
-            (Supplier<ScheduleFree<?>>) () -> new SgdScheduleFree(SgdScheduleFreeOptions.DEFAULTS
-                .withLr(0.1).withWeightDecay(0.01).withWarmupSteps(3).withR(0.5).withWeightLrPower(1)),
-            0.6, 0.75),
-        Arguments.of("AdamW, warmup, weight decay at y, β1 0.9 then 0.5",
-            (Supplier<ScheduleFree<?>>) () -> new AdamWScheduleFree(AdamWScheduleFreeOptions.DEFAULTS
-                .withLr(0.01).withWeightDecay(0.05).withWarmupSteps(5)),
-            0.5, 0.8),
-        Arguments.of("AdamW, inner momentum, decay at z, r 1, power 0, β1 0.9 then 0.95",
-            (Supplier<ScheduleFree<?>>) () -> new AdamWScheduleFree(AdamWScheduleFreeOptions.DEFAULTS
-                .withLr(0.005).withInnerMomentum(0.9).withDecayAtZ(true).withWeightDecay(0.1).withR(1)
-                .withWeightLrPower(0)),
-            0.95, 0.3));
+        Arguments.of(
+            "SGD, warmup, weight decay, r, power 1, momentum 0.9 then 0.6",
+            (Supplier<ScheduleFree<?>>)
+                () ->
+                    new SgdScheduleFree(
+                        SgdScheduleFreeOptions.DEFAULTS
+                            .withLr(0.1)
+                            .withWeightDecay(0.01)
+                            .withWarmupSteps(3)
+                            .withR(0.5)
+                            .withWeightLrPower(1)),
+            0.6,
+            0.75),
+        Arguments.of(
+            "AdamW, warmup, weight decay at y, β1 0.9 then 0.5",
+            (Supplier<ScheduleFree<?>>)
+                () ->
+                    new AdamWScheduleFree(
+                        AdamWScheduleFreeOptions.DEFAULTS
+                            .withLr(0.01)
+                            .withWeightDecay(0.05)
+                            .withWarmupSteps(5)),
+            0.5,
+            0.8),
+        Arguments.of(
+            "AdamW, inner momentum, decay at z, r 1, power 0, β1 0.9 then 0.95",
+            (Supplier<ScheduleFree<?>>)
+                () ->
+                    new AdamWScheduleFree(
+                        AdamWScheduleFreeOptions.DEFAULTS
+                            .withLr(0.005)
+                            .withInnerMomentum(0.9)
+                            .withDecayAtZ(true)
+                            .withWeightDecay(0.1)
+                            .withR(1)
+                            .withWeightLrPower(0)),
+            0.95,
+            0.3));
   }
 
   /**
    * Two groups (the second at half the rate and its own β), a third parameter joining group 0
    * before step 9, group 0's β changed before step 12, group 1's rate tripled before step 20, and
-   * eval, compare x, train again after steps 10 and 20: y after every step and x at each eval
-   * stay within FORMAT.md's tolerance of the reference form.
+   * eval, compare x, train again after steps 10 and 20: y after every step and x at each eval stay
+   * within FORMAT.md's tolerance of the reference form.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("rules")
-  void leanFormFollowsTheReferenceForm(String name, Supplier<ScheduleFree<?>> rule,
-      double laterMomentum, double secondGroupMomentum) {
+  void leanFormFollowsTheReferenceForm(
+      String name,
+      Supplier<ScheduleFree<?>> rule,
+      double laterMomentum,
+      double secondGroupMomentum) {
     followsReferenceForm(rule.get(), laterMomentum, secondGroupMomentum);
   }
 
   @SuppressWarnings("unchecked")
-  private <H extends ScheduleFree.Averaging<H>> void followsReferenceForm(ScheduleFree<?> any,
-      double laterMomentum, double secondGroupMomentum) {
+  private <H extends ScheduleFree.Averaging<H>> void followsReferenceForm(
+      ScheduleFree<?> any, double laterMomentum, double secondGroupMomentum) {
     try (ScheduleFree<H> optimizer = (ScheduleFree<H>) any) {
       SplittableRandom random = new SplittableRandom(11);
       H first = optimizer.group(0).hyperparameters();
@@ -102,7 +130,8 @@ class ScheduleFreeTest {
         optimizer.step();
         for (int g = 0; g < 2; g++) {
           int group = g;
-          reference[g].step(optimizer.group(g).hyperparameters(),
+          reference[g].step(
+              optimizer.group(g).hyperparameters(),
               tensors.stream().filter(t -> t.group == group).toList());
         }
         for (Tensor t : tensors) {
@@ -124,7 +153,10 @@ class ScheduleFreeTest {
     }
   }
 
-  /** One parameter of the run: its memory, the reference form's z, x, y (v, m), and the rows compared. */
+  /**
+   * One parameter of the run: its memory, the reference form's z, x, y (v, m), and the rows
+   * compared.
+   */
   private final class Tensor {
     final int group;
     final float[] init;
@@ -166,8 +198,12 @@ class ScheduleFreeTest {
 
     void assertWithinTolerance(String rule) {
       float[][] e = expected.toArray(float[][]::new);
-      GoldenTolerance.assertWithin(rule + ", tensor of " + init.length + " in group " + group, e,
-          got.toArray(float[][]::new), GoldenTolerance.displacement(init, e), rows::get);
+      GoldenTolerance.assertWithin(
+          rule + ", tensor of " + init.length + " in group " + group,
+          e,
+          got.toArray(float[][]::new),
+          GoldenTolerance.displacement(init, e),
+          rows::get);
     }
   }
 
@@ -211,13 +247,15 @@ class ScheduleFreeTest {
       k = t;
     }
 
-    private static void adamWStep(AdamWScheduleFreeOptions a, double lr, double t, Tensor p, int i) {
+    private static void adamWStep(
+        AdamWScheduleFreeOptions a, double lr, double t, Tensor p, int i) {
       float g = p.g[i];
       if (a.weightDecay() != 0) {
         p.z[i] = p.z[i] - (float) (lr * a.weightDecay()) * (a.decayAtZ() ? p.z[i] : p.y[i]);
       }
       p.v[i] = p.v[i] * (float) a.beta2() + (float) (1 - a.beta2()) * (g * g);
-      float den = (float) Math.sqrt(p.v[i] / (float) (1 - Math.pow(a.beta2(), t))) + (float) a.eps();
+      float den =
+          (float) Math.sqrt(p.v[i] / (float) (1 - Math.pow(a.beta2(), t))) + (float) a.eps();
       float u = g;
       if (a.innerMomentum() != 0) {
         p.m[i] = p.m[i] * (float) a.innerMomentum() + (float) (1 - a.innerMomentum()) * g;
@@ -236,7 +274,9 @@ class ScheduleFreeTest {
       assertFalse(optimizer.isTraining());
       NativeFloats.Snapshot before = NativeFloats.snapshot(value, grad);
       IllegalStateException e = assertThrows(IllegalStateException.class, optimizer::step);
-      assertTrue(e.getMessage().contains("eval mode") && e.getMessage().contains("train()"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("eval mode") && e.getMessage().contains("train()"),
+          e.getMessage());
       before.assertUnchanged("a refused step");
       assertEquals(0, optimizer.stepCount());
       assertEquals(List.of(), OptimizerProbe.state(optimizer), "no state allocated");
@@ -253,7 +293,8 @@ class ScheduleFreeTest {
 
   @Test
   void switchingMovesOnlyParametersThatHaveStepped() {
-    try (SgdScheduleFree optimizer = new SgdScheduleFree(SgdScheduleFreeOptions.DEFAULTS.withLr(0.1))) {
+    try (SgdScheduleFree optimizer =
+        new SgdScheduleFree(SgdScheduleFreeOptions.DEFAULTS.withLr(0.1))) {
       MemorySegment stepped = NativeFloats.of(arena, 1, 2);
       MemorySegment fresh = NativeFloats.of(arena, 3, 4);
       optimizer.add(stepped, NativeFloats.of(arena, 1, 1));
@@ -276,10 +317,13 @@ class ScheduleFreeTest {
   @Test
   void aGroupAddedLaterStartsInTheCurrentMode() {
     try (SgdScheduleFree optimizer = new SgdScheduleFree()) {
-      assertFalse(optimizer.addGroup(SgdScheduleFreeOptions.DEFAULTS).scalars[ScheduleFree.TRAIN_MODE] == 1);
+      assertFalse(
+          optimizer.addGroup(SgdScheduleFreeOptions.DEFAULTS).scalars[ScheduleFree.TRAIN_MODE]
+              == 1);
       optimizer.train();
-      optimizer.addGroup(SgdScheduleFreeOptions.DEFAULTS.withLr(0.5)).add(NativeFloats.of(arena, 1),
-          NativeFloats.of(arena, 1));
+      optimizer
+          .addGroup(SgdScheduleFreeOptions.DEFAULTS.withLr(0.5))
+          .add(NativeFloats.of(arena, 1), NativeFloats.of(arena, 1));
       assertTrue(optimizer.isTraining());
       optimizer.step(); // every group in train mode
       optimizer.eval();
@@ -317,7 +361,8 @@ class ScheduleFreeTest {
   }
 
   private AdamWScheduleFree twoStepsOn(AdamWScheduleFree optimizer) {
-    optimizer.add(NativeFloats.of(arena, NativeFloats.ramp(19, -1, 0.1f)),
+    optimizer.add(
+        NativeFloats.of(arena, NativeFloats.ramp(19, -1, 0.1f)),
         NativeFloats.of(arena, NativeFloats.ramp(19, 0.5f, -0.05f)));
     optimizer.train();
     optimizer.step();
@@ -329,9 +374,14 @@ class ScheduleFreeTest {
     assertArrayEquals(expected.group(0).scalars, actual.group(0).scalars, when + ": group scalars");
     Parameter e = OptimizerProbe.parameter(expected, 0, 0);
     Parameter a = OptimizerProbe.parameter(actual, 0, 0);
-    assertArrayEquals(e.value.toArray(ValueLayout.JAVA_INT), a.value.toArray(ValueLayout.JAVA_INT), when + ": value");
+    assertArrayEquals(
+        e.value.toArray(ValueLayout.JAVA_INT),
+        a.value.toArray(ValueLayout.JAVA_INT),
+        when + ": value");
     for (int k = 0; k < e.stateSlots(); k++) {
-      assertArrayEquals(e.state(k).toArray(ValueLayout.JAVA_INT), a.state(k).toArray(ValueLayout.JAVA_INT),
+      assertArrayEquals(
+          e.state(k).toArray(ValueLayout.JAVA_INT),
+          a.state(k).toArray(ValueLayout.JAVA_INT),
           when + ": slot " + k);
     }
   }

@@ -38,8 +38,8 @@ class SnapshotRestoreTest {
   }
 
   @SuppressWarnings("unchecked")
-  private <H extends Hyperparameters<H>> void restoredStepsAsATwin(RuleCatalog.Config rule,
-      int stepsBefore) {
+  private <H extends Hyperparameters<H>> void restoredStepsAsATwin(
+      RuleCatalog.Config rule, int stepsBefore) {
     Optimizer<H> detoured = withParameters(rule, (Optimizer<H>) rule.make());
     Optimizer<H> twin = withParameters(rule, (Optimizer<H>) rule.make());
     steps(detoured, 0, stepsBefore);
@@ -50,7 +50,10 @@ class SnapshotRestoreTest {
       detoured.group(1).setL1(0.25);
       H h = detoured.group(0).hyperparameters();
       // Rprop has no weight decay to change: its detour changes the rate alone
-      detoured.group(0).setHyperparameters(h instanceof RpropOptions ? h.withLr(h.lr() * 4) : h.withWeightDecay(0.5));
+      detoured
+          .group(0)
+          .setHyperparameters(
+              h instanceof RpropOptions ? h.withLr(h.lr() * 4) : h.withWeightDecay(0.5));
       steps(detoured, 100, 7);
       detoured.restore(snapshot);
     }
@@ -90,7 +93,8 @@ class SnapshotRestoreTest {
     steps(adam, 0, 2);
     List<MemorySegment> valuesAndState = new ArrayList<>(OptimizerProbe.state(adam));
     adam.groups().forEach(g -> g.parameters().forEach(p -> valuesAndState.add(p.value)));
-    NativeFloats.Snapshot before = NativeFloats.snapshot(valuesAndState.toArray(MemorySegment[]::new));
+    NativeFloats.Snapshot before =
+        NativeFloats.snapshot(valuesAndState.toArray(MemorySegment[]::new));
     try (OptimizerSnapshot<AdamOptions> snapshot = adam.snapshot()) {
       for (int round = 0; round < 3; round++) {
         steps(adam, 10 * round, 2);
@@ -112,7 +116,8 @@ class SnapshotRestoreTest {
     try (OptimizerSnapshot<AdamOptions> foreign = other.snapshot()) {
       steps(adam, 5, 1);
       NativeFloats.Snapshot now = OptimizerProbe.snapshot(adam);
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> adam.restore(foreign));
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> adam.restore(foreign));
       assertTrue(e.getMessage().contains("another optimizer"), e.getMessage());
       e = assertThrows(IllegalArgumentException.class, () -> adam.restore(closed));
       assertTrue(e.getMessage().contains("closed"), e.getMessage());
@@ -129,8 +134,10 @@ class SnapshotRestoreTest {
       steps(adam, 1, 1);
       adam.group(1).add(NativeFloats.allocate(arena, 3), NativeFloats.allocate(arena, 3));
       NativeFloats.Snapshot now = OptimizerProbe.snapshot(adam);
-      IllegalStateException e = assertThrows(IllegalStateException.class, () -> adam.restore(snapshot));
-      assertTrue(e.getMessage().contains("group 1 has 2 parameters, the snapshot 1"), e.getMessage());
+      IllegalStateException e =
+          assertThrows(IllegalStateException.class, () -> adam.restore(snapshot));
+      assertTrue(
+          e.getMessage().contains("group 1 has 2 parameters, the snapshot 1"), e.getMessage());
       now.assertUnchanged("after the refusal");
 
       adam.addGroup(AdamOptions.ADAM_DEFAULTS);
@@ -148,13 +155,13 @@ class SnapshotRestoreTest {
   /** Two groups, the second with other hyperparameters, as {@code rule} allows. */
   private <O extends Optimizer<H>, H extends Hyperparameters<H>> O withParameters(
       RuleCatalog.Config rule, O optimizer) {
-    return withParameters(optimizer,
-        optimizer.addGroup(rule.secondGroup(optimizer.group(0).hyperparameters())));
+    return withParameters(
+        optimizer, optimizer.addGroup(rule.secondGroup(optimizer.group(0).hyperparameters())));
   }
 
   /** Parameters of {@link #LENGTHS}, the second in {@code second}. */
-  private <O extends Optimizer<H>, H extends Hyperparameters<H>> O withParameters(O optimizer,
-      ParamGroup<H> second) {
+  private <O extends Optimizer<H>, H extends Hyperparameters<H>> O withParameters(
+      O optimizer, ParamGroup<H> second) {
     for (int k = 0; k < LENGTHS.length; k++) {
       MemorySegment value = NativeFloats.of(arena, NativeFloats.ramp(LENGTHS[k], 0.5f - k, 0.01f));
       MemorySegment grad = NativeFloats.allocate(arena, LENGTHS[k]);
@@ -163,7 +170,10 @@ class SnapshotRestoreTest {
     return optimizer;
   }
 
-  /** {@code count} steps with gradients that depend on the value and on the step, from {@code first}. */
+  /**
+   * {@code count} steps with gradients that depend on the value and on the step, from {@code
+   * first}.
+   */
   private static void steps(Optimizer<?> optimizer, int first, int count) {
     for (int t = first; t < first + count; t++) {
       for (ParamGroup<?> group : optimizer.groups()) {
@@ -180,17 +190,23 @@ class SnapshotRestoreTest {
 
   private static void assertSame(Optimizer<?> expected, Optimizer<?> actual, String when) {
     assertEquals(expected.stepCount(), actual.stepCount(), when + ": step count");
-    assertEquals(OptimizerProbe.steps(expected), OptimizerProbe.steps(actual), when + ": parameter steps");
+    assertEquals(
+        OptimizerProbe.steps(expected), OptimizerProbe.steps(actual), when + ": parameter steps");
     for (int g = 0; g < expected.groups().size(); g++) {
-      assertEquals(expected.group(g).hyperparameters(), actual.group(g).hyperparameters(), when + ": group " + g);
+      assertEquals(
+          expected.group(g).hyperparameters(),
+          actual.group(g).hyperparameters(),
+          when + ": group " + g);
       assertEquals(expected.group(g).l1(), actual.group(g).l1(), when + ": L1 of group " + g);
-      assertArrayEquals(expected.group(g).scalars, actual.group(g).scalars, when + ": scalars of group " + g);
+      assertArrayEquals(
+          expected.group(g).scalars, actual.group(g).scalars, when + ": scalars of group " + g);
       for (int i = 0; i < expected.group(g).size(); i++) {
         Parameter e = OptimizerProbe.parameter(expected, g, i);
         Parameter a = OptimizerProbe.parameter(actual, g, i);
         assertArrayEquals(bits(e.value), bits(a.value), when + ": value of " + g + "/" + i);
         for (int k = 0; k < expected.stateSlots(); k++) {
-          assertArrayEquals(bits(e.state(k)), bits(a.state(k)), when + ": slot " + k + " of " + g + "/" + i);
+          assertArrayEquals(
+              bits(e.state(k)), bits(a.state(k)), when + ": slot " + k + " of " + g + "/" + i);
         }
         assertArrayEquals(e.scalars, a.scalars, when + ": scalars of " + g + "/" + i);
       }

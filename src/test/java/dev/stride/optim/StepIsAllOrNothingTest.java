@@ -31,10 +31,12 @@ class StepIsAllOrNothingTest {
     kept = Arena.ofShared();
     doomed = Arena.ofShared();
     adam = new AdamW(AdamOptions.ADAMW_DEFAULTS.withAmsgrad(true));
-    adam.add(NativeFloats.of(kept, NativeFloats.ramp(N, -1, 0.1f)),
+    adam.add(
+        NativeFloats.of(kept, NativeFloats.ramp(N, -1, 0.1f)),
         NativeFloats.of(kept, NativeFloats.ramp(N, 0.5f, -0.05f)));
     adam.addGroup(AdamOptions.ADAMW_DEFAULTS.withLr(0.1))
-        .add(NativeFloats.of(doomed, NativeFloats.ramp(N, 2, 0.1f)),
+        .add(
+            NativeFloats.of(doomed, NativeFloats.ramp(N, 2, 0.1f)),
             NativeFloats.of(doomed, NativeFloats.ramp(N, -0.5f, 0.05f)));
     adam.step();
     adam.step();
@@ -80,14 +82,15 @@ class StepIsAllOrNothingTest {
       before.assertUnchanged("parameters and state after a step from the wrong thread");
       assertEquals(steps, OptimizerProbe.steps(adam));
       assertEquals(3, adam.stepCount());
-      assertTrue(e.getCause().getMessage().contains("parameter 1 of group 1"), e.getCause().getMessage());
+      assertTrue(
+          e.getCause().getMessage().contains("parameter 1 of group 1"), e.getCause().getMessage());
     } finally {
       confined.close();
     }
   }
 
-  private void assertStepFailsAndUpdatesNothing(Class<? extends RuntimeException> type,
-      String names) {
+  private void assertStepFailsAndUpdatesNothing(
+      Class<? extends RuntimeException> type, String names) {
     var before = OptimizerProbe.snapshot(adam);
     List<Long> steps = OptimizerProbe.steps(adam);
     long stepCount = adam.stepCount();

@@ -15,13 +15,17 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** The step's threads: named daemons that idle without CPU, stop on close, and never touch confined memory. */
+/**
+ * The step's threads: named daemons that idle without CPU, stop on close, and never touch confined
+ * memory.
+ */
 class StepPoolTest {
   private static final int LARGE = (int) Optimizer.PARALLEL_FROM * 4;
 
   private static Set<Thread> stepThreads() {
     return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().startsWith("stride-step-")).collect(Collectors.toSet());
+        .filter(t -> t.getName().startsWith("stride-step-"))
+        .collect(Collectors.toSet());
   }
 
   private static Sgd sgdOver(Arena arena, int n) {
@@ -52,7 +56,8 @@ class StepPoolTest {
   @Test
   void oneThreadOrASmallStepStartsNoWorker() {
     Set<Thread> before = stepThreads();
-    try (Arena arena = Arena.ofShared(); Sgd one = sgdOver(arena, LARGE);
+    try (Arena arena = Arena.ofShared();
+        Sgd one = sgdOver(arena, LARGE);
         Sgd small = sgdOver(arena, (int) Optimizer.PARALLEL_FROM - 1)) {
       one.setThreads(1);
       one.step();
@@ -68,7 +73,8 @@ class StepPoolTest {
   void idleWorkersUseNoCpu() throws InterruptedException {
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     Set<Thread> before = stepThreads();
-    try (Arena arena = Arena.ofShared(); Sgd sgd = sgdOver(arena, LARGE)) {
+    try (Arena arena = Arena.ofShared();
+        Sgd sgd = sgdOver(arena, LARGE)) {
       sgd.setThreads(2);
       sgd.step();
       Set<Thread> workers = stepThreads();
@@ -86,8 +92,10 @@ class StepPoolTest {
   @Test
   void optimizersShareAPoolTheirOwnerCloses() {
     Set<Thread> before = stepThreads();
-    try (Arena arena = Arena.ofShared(); StepPool pool = new StepPool(2);
-        Sgd a = sgdOver(arena, LARGE); Sgd b = sgdOver(arena, LARGE)) {
+    try (Arena arena = Arena.ofShared();
+        StepPool pool = new StepPool(2);
+        Sgd a = sgdOver(arena, LARGE);
+        Sgd b = sgdOver(arena, LARGE)) {
       a.setPool(pool);
       b.setPool(pool);
       a.step();
@@ -105,16 +113,22 @@ class StepPoolTest {
     }
   }
 
-  /** The README's example registers confined memory: workers must leave it to the calling thread. */
+  /**
+   * The README's example registers confined memory: workers must leave it to the calling thread.
+   */
   @Test
   void confinedMemoryIsSteppedByTheCallerAlongsideSharedMemoryOnWorkers() {
-    try (Arena confined = Arena.ofConfined(); Arena shared = Arena.ofShared();
-        Sgd parallel = new Sgd(SgdOptions.of(0.5)); Sgd single = new Sgd(SgdOptions.of(0.5))) {
+    try (Arena confined = Arena.ofConfined();
+        Arena shared = Arena.ofShared();
+        Sgd parallel = new Sgd(SgdOptions.of(0.5));
+        Sgd single = new Sgd(SgdOptions.of(0.5))) {
       parallel.setThreads(4);
       single.setThreads(1);
       for (Sgd sgd : List.of(parallel, single)) {
         for (Arena arena : List.of(confined, shared, confined)) {
-          sgd.add(NativeFloats.allocate(arena, LARGE / 2), NativeFloats.of(arena, NativeFloats.ramp(LARGE / 2, 1, 1e-3f)));
+          sgd.add(
+              NativeFloats.allocate(arena, LARGE / 2),
+              NativeFloats.of(arena, NativeFloats.ramp(LARGE / 2, 1, 1e-3f)));
         }
         sgd.step();
       }

@@ -35,7 +35,8 @@ final class Trajectory {
 
   /** The parameter's values after each step, starting from {@code init}. */
   static float[][] of(Optimizer<?> optimizer, float[] init, float[][] grads) {
-    try (Arena arena = Arena.ofConfined(); optimizer) {
+    try (Arena arena = Arena.ofConfined();
+        optimizer) {
       MemorySegment value = NativeFloats.of(arena, init);
       MemorySegment grad = NativeFloats.allocate(arena, init.length);
       optimizer.add(value, grad);
@@ -50,8 +51,8 @@ final class Trajectory {
   }
 
   /**
-   * Within golden/FORMAT.md's tolerance of {@code expected} at every step:
-   * {@code |got − exp| ≤ 1e-6·max(1, D) + 1e-5·|exp|}, D the largest distance from {@code init}.
+   * Within golden/FORMAT.md's tolerance of {@code expected} at every step: {@code |got − exp| ≤
+   * 1e-6·max(1, D) + 1e-5·|exp|}, D the largest distance from {@code init}.
    */
   static void assertFollows(double[][] expected, float[][] got, float[] init, String what) {
     double d = 0;
@@ -64,8 +65,10 @@ final class Trajectory {
       for (int i = 0; i < init.length; i++) {
         double tolerance = 1e-6 * Math.max(1, d) + 1e-5 * Math.abs(expected[k][i]);
         if (!(Math.abs(got[k][i] - expected[k][i]) <= tolerance)) {
-          fail(String.format("%s, step %d, element %d: got %s, the formula gives %s (tolerance %.3g)",
-              what, k + 1, i, got[k][i], expected[k][i], tolerance));
+          fail(
+              String.format(
+                  "%s, step %d, element %d: got %s, the formula gives %s (tolerance %.3g)",
+                  what, k + 1, i, got[k][i], expected[k][i], tolerance));
         }
       }
     }
@@ -80,7 +83,9 @@ final class Trajectory {
     return out;
   }
 
-  /** {@code values} negated: a maximizing rule on them steps as the minimizing one on the originals. */
+  /**
+   * {@code values} negated: a maximizing rule on them steps as the minimizing one on the originals.
+   */
   static float[][] negated(float[][] values) {
     float[][] out = new float[values.length][];
     for (int k = 0; k < values.length; k++) {

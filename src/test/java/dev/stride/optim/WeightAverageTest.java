@@ -37,8 +37,11 @@ class WeightAverageTest {
 
   @TestFactory
   Stream<DynamicTest> followsPyTorchsAveragedModel() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty(GoldenFiles.DIR_PROPERTY) == null,
-        "with " + GoldenFiles.DIR_PROPERTY + " set, the reference files of that directory are replayed");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        System.getProperty(GoldenFiles.DIR_PROPERTY) == null,
+        "with "
+            + GoldenFiles.DIR_PROPERTY
+            + " set, the reference files of that directory are replayed");
     return GoldenFiles.cases("golden-extra", "averaging.json").stream()
         .map(c -> DynamicTest.dynamicTest(c.get("id").asText(), () -> replay(c)));
   }
@@ -54,8 +57,10 @@ class WeightAverageTest {
       int updates = c.get("values").size();
       float[][] expected = new float[updates][];
       float[][] got = new float[updates][];
-      try (WeightAverage average = c.get("kind").asText().equals("ema")
-          ? WeightAverage.ema(sgd, c.get("decay").asDouble()) : WeightAverage.swa(sgd)) {
+      try (WeightAverage average =
+          c.get("kind").asText().equals("ema")
+              ? WeightAverage.ema(sgd, c.get("decay").asDouble())
+              : WeightAverage.swa(sgd)) {
         for (int k = 0; k < updates; k++) {
           float[] all = GoldenFiles.floats(c.get("values").get(k));
           int at = 0;
@@ -71,7 +76,10 @@ class WeightAverageTest {
         }
         assertEquals(updates, average.updates());
       }
-      GoldenTolerance.assertWithin(c.get("id").asText(), expected, got,
+      GoldenTolerance.assertWithin(
+          c.get("id").asText(),
+          expected,
+          got,
           GoldenTolerance.displacement(GoldenFiles.floats(c.get("values").get(0)), expected),
           k -> "update " + (k + 1));
     }
@@ -79,7 +87,8 @@ class WeightAverageTest {
 
   @Test
   void foldsOnlyAfterStepsThatAreMultiplesOfEvery() {
-    try (Sgd sgd = sgd(new int[] {10}); WeightAverage swa = WeightAverage.swa(sgd).every(3)) {
+    try (Sgd sgd = sgd(new int[] {10});
+        WeightAverage swa = WeightAverage.swa(sgd).every(3)) {
       List<Boolean> folded = new ArrayList<>();
       for (int s = 0; s < 7; s++) {
         sgd.step();
@@ -92,7 +101,8 @@ class WeightAverageTest {
 
   @Test
   void foldsOncePerStepAndNotAfterASkippedOne() {
-    try (Sgd sgd = sgd(new int[] {10}); WeightAverage ema = WeightAverage.ema(sgd, 0.5)) {
+    try (Sgd sgd = sgd(new int[] {10});
+        WeightAverage ema = WeightAverage.ema(sgd, 0.5)) {
       sgd.step();
       assertTrue(ema.update());
       assertFalse(ema.update(), "a second call before the next step");
@@ -120,7 +130,8 @@ class WeightAverageTest {
 
   /** The bits of an EMA and an SWA after five steps on {@code threads} threads. */
   private List<int[]> averaged(int[] lengths, int threads) {
-    try (Sgd sgd = sgd(lengths); WeightAverage ema = WeightAverage.ema(sgd, 0.99);
+    try (Sgd sgd = sgd(lengths);
+        WeightAverage ema = WeightAverage.ema(sgd, 0.99);
         WeightAverage swa = WeightAverage.swa(sgd)) {
       sgd.setThreads(threads);
       for (int s = 0; s < 5; s++) {
@@ -138,16 +149,19 @@ class WeightAverageTest {
 
   @Test
   void swapExchangesTheParametersAndTheAveragesExactly() {
-    try (Sgd sgd = sgd(new int[] {StepPlan.CHUNK * 2 + 5, 3}); WeightAverage ema = WeightAverage.ema(sgd, 0.5)) {
+    try (Sgd sgd = sgd(new int[] {StepPlan.CHUNK * 2 + 5, 3});
+        WeightAverage ema = WeightAverage.ema(sgd, 0.5)) {
       sgd.step();
       ema.update();
       sgd.step();
       ema.update();
       List<int[]> values = values(sgd);
-      List<int[]> averages = ema.averages().stream().map(m -> m.toArray(ValueLayout.JAVA_INT)).toList();
+      List<int[]> averages =
+          ema.averages().stream().map(m -> m.toArray(ValueLayout.JAVA_INT)).toList();
       ema.swap();
       assertBits(averages, values(sgd));
-      assertBits(values, ema.averages().stream().map(m -> m.toArray(ValueLayout.JAVA_INT)).toList());
+      assertBits(
+          values, ema.averages().stream().map(m -> m.toArray(ValueLayout.JAVA_INT)).toList());
       ema.swap();
       assertBits(values, values(sgd));
     }
@@ -156,22 +170,32 @@ class WeightAverageTest {
   @Test
   void refusals() {
     try (Sgd sgd = sgd(new int[] {4})) {
-      assertEquals("decay must be in [0, 1], got 1.5",
-          assertThrows(IllegalArgumentException.class, () -> WeightAverage.ema(sgd, 1.5)).getMessage());
-      assertEquals("decay must be in [0, 1], got NaN",
-          assertThrows(IllegalArgumentException.class, () -> WeightAverage.ema(sgd, Double.NaN)).getMessage());
+      assertEquals(
+          "decay must be in [0, 1], got 1.5",
+          assertThrows(IllegalArgumentException.class, () -> WeightAverage.ema(sgd, 1.5))
+              .getMessage());
+      assertEquals(
+          "decay must be in [0, 1], got NaN",
+          assertThrows(IllegalArgumentException.class, () -> WeightAverage.ema(sgd, Double.NaN))
+              .getMessage());
       WeightAverage swa = WeightAverage.swa(sgd);
-      assertEquals("every must be > 0, got 0",
+      assertEquals(
+          "every must be > 0, got 0",
           assertThrows(IllegalArgumentException.class, () -> swa.every(0)).getMessage());
-      IllegalArgumentException sizes = assertThrows(IllegalArgumentException.class,
-          () -> swa.restore(1, 0, List.of(NativeFloats.allocate(arena, 5))));
+      IllegalArgumentException sizes =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> swa.restore(1, 0, List.of(NativeFloats.allocate(arena, 5))));
       assertEquals("parameter 0 has 4 floats, its saved average 5", sizes.getMessage());
       sgd.add(NativeFloats.allocate(arena, 2), NativeFloats.allocate(arena, 2));
-      assertTrue(assertThrows(IllegalStateException.class, swa::update).getMessage()
-          .contains("parameters were registered after this average was made"));
+      assertTrue(
+          assertThrows(IllegalStateException.class, swa::update)
+              .getMessage()
+              .contains("parameters were registered after this average was made"));
       assertEquals(0, swa.updates());
       swa.close();
-      assertEquals("this weight average is closed",
+      assertEquals(
+          "this weight average is closed",
           assertThrows(IllegalStateException.class, swa::averages).getMessage());
       assertEquals(WeightAverage.Kind.SWA, swa.kind());
     }
@@ -195,7 +219,8 @@ class WeightAverageTest {
 
   private static List<int[]> values(Optimizer<?> o) {
     List<int[]> out = new ArrayList<>();
-    o.groups().forEach(g -> g.parameters().forEach(p -> out.add(p.value.toArray(ValueLayout.JAVA_INT))));
+    o.groups()
+        .forEach(g -> g.parameters().forEach(p -> out.add(p.value.toArray(ValueLayout.JAVA_INT))));
     return out;
   }
 
@@ -207,10 +232,14 @@ class WeightAverageTest {
   }
 
   private static float[] concatenated(List<MemorySegment> segments) {
-    return segments.stream().map(NativeFloats::toArray).reduce((a, b) -> {
-      float[] c = java.util.Arrays.copyOf(a, a.length + b.length);
-      System.arraycopy(b, 0, c, a.length, b.length);
-      return c;
-    }).orElse(new float[0]);
+    return segments.stream()
+        .map(NativeFloats::toArray)
+        .reduce(
+            (a, b) -> {
+              float[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+              System.arraycopy(b, 0, c, a.length, b.length);
+              return c;
+            })
+        .orElse(new float[0]);
   }
 }

@@ -36,21 +36,25 @@ class RangeTestPlotTest {
   /** A sweep of SGD on Σ 2·(w − 3)² over 16 weights; the loss of step {@code nanAt} is NaN. */
   private static RangeTestResult sweep(int nanAt) {
     int n = 16;
-    try (Arena arena = Arena.ofConfined(); Sgd sgd = new Sgd(SgdOptions.of(0.01))) {
+    try (Arena arena = Arena.ofConfined();
+        Sgd sgd = new Sgd(SgdOptions.of(0.01))) {
       MemorySegment w = arena.allocate(JAVA_FLOAT, n);
       MemorySegment g = arena.allocate(JAVA_FLOAT, n);
       sgd.add(w, g);
       int[] step = {0};
-      return RangeTest.exponential(1e-4, 10, 50).run(sgd, lr -> {
-        double loss = 0;
-        for (int i = 0; i < n; i++) {
-          float error = w.getAtIndex(JAVA_FLOAT, i) - 3;
-          loss += 2 * error * error;
-          g.setAtIndex(JAVA_FLOAT, i, 4 * error);
-        }
-        sgd.step();
-        return step[0]++ == nanAt ? Double.NaN : loss;
-      });
+      return RangeTest.exponential(1e-4, 10, 50)
+          .run(
+              sgd,
+              lr -> {
+                double loss = 0;
+                for (int i = 0; i < n; i++) {
+                  float error = w.getAtIndex(JAVA_FLOAT, i) - 3;
+                  loss += 2 * error * error;
+                  g.setAtIndex(JAVA_FLOAT, i, 4 * error);
+                }
+                sgd.step();
+                return step[0]++ == nanAt ? Double.NaN : loss;
+              });
     }
   }
 
@@ -60,7 +64,11 @@ class RangeTestPlotTest {
     assertFalse(result.suggestions().isEmpty(), "a curve long enough to read: " + result);
 
     List<Path> written = RangeTestPlot.render(result, dir.resolve("sub/range"));
-    assertEquals(List.of(dir.resolve("sub/range.png"), dir.resolve("sub/range.svg"), dir.resolve("sub/range.csv")),
+    assertEquals(
+        List.of(
+            dir.resolve("sub/range.png"),
+            dir.resolve("sub/range.svg"),
+            dir.resolve("sub/range.csv")),
         written);
     assertTrue(Files.size(written.get(0)) > 5_000, "a chart, not a blank image");
     List<String> csv = Files.readAllLines(written.get(2));
@@ -74,7 +82,9 @@ class RangeTestPlotTest {
     }
 
     JFreeChart chart = RangeTestPlot.chart(result).build().chart();
-    assertTrue(chart.getTitle().getText().contains(result.size() + " of 50 steps"), chart.getTitle().getText());
+    assertTrue(
+        chart.getTitle().getText().contains(result.size() + " of 50 steps"),
+        chart.getTitle().getText());
     @SuppressWarnings("unchecked") // JFreeChart returns a raw Collection of its markers
     List<Marker> markers = List.copyOf(chart.getXYPlot().getDomainMarkers(Layer.FOREGROUND));
     assertEquals(result.suggestions().size(), markers.size());
@@ -82,8 +92,12 @@ class RangeTestPlotTest {
     for (int i = 0; i < markers.size(); i++) {
       Suggestion s = result.suggestions().get(i);
       assertEquals(s.lr(), ((ValueMarker) markers.get(i)).getValue());
-      assertTrue(markers.get(i).getLabel().startsWith(s.heuristic().label() + ": "), markers.get(i).getLabel());
-      assertTrue(svg.contains(">" + markers.get(i).getLabel() + "<"), "the SVG shows " + markers.get(i).getLabel());
+      assertTrue(
+          markers.get(i).getLabel().startsWith(s.heuristic().label() + ": "),
+          markers.get(i).getLabel());
+      assertTrue(
+          svg.contains(">" + markers.get(i).getLabel() + "<"),
+          "the SVG shows " + markers.get(i).getLabel());
     }
   }
 

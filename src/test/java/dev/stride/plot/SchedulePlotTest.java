@@ -18,10 +18,20 @@ class SchedulePlotTest {
   @Test
   void theCommandWritesAPngAnSvgAndACsvOfTheSchedules(@TempDir Path dir) throws Exception {
     System.setProperty("java.awt.headless", "true");
-    List<Path> written = SchedulePlot.run(new String[] {"--steps", "50", "--log", "--out",
-        dir.resolve("sub/plot").toString(), "warmup, cosine=warmup(5, cosine(0.1, 45))",
-        "steps=step(0.1, 10, 0.5)"});
-    assertEquals(List.of(dir.resolve("sub/plot.png"), dir.resolve("sub/plot.svg"), dir.resolve("sub/plot.csv")),
+    List<Path> written =
+        SchedulePlot.run(
+            new String[] {
+              "--steps",
+              "50",
+              "--log",
+              "--out",
+              dir.resolve("sub/plot").toString(),
+              "warmup, cosine=warmup(5, cosine(0.1, 45))",
+              "steps=step(0.1, 10, 0.5)"
+            });
+    assertEquals(
+        List.of(
+            dir.resolve("sub/plot.png"), dir.resolve("sub/plot.svg"), dir.resolve("sub/plot.csv")),
         written);
 
     byte[] png = Files.readAllBytes(written.get(0));
@@ -46,18 +56,29 @@ class SchedulePlotTest {
 
   @Test
   void aPlateauIsShownItsMetricsStepByStep() {
-    double[] values = SchedulePlot.sample(ScheduleSpec.parse("plateau(1, [3, 2, 2], factor=0.5, patience=1)"), 6);
+    double[] values =
+        SchedulePlot.sample(ScheduleSpec.parse("plateau(1, [3, 2, 2], factor=0.5, patience=1)"), 6);
     // best 2 at step 1; steps 2 and 3 bring no improvement, so the value halves from step 4 on
     assertArrayEquals(new double[] {1, 1, 1, 1, 0.5, 0.5}, values);
   }
 
   @Test
   void badCommandLinesAreRefusedWithTheReason() {
-    assertEquals("no schedule given",
-        assertThrows(IllegalArgumentException.class, () -> SchedulePlot.run(new String[] {"--log"})).getMessage());
-    assertEquals("a schedule must be LABEL=SPEC, got cosine(0.1, 10)", assertThrows(IllegalArgumentException.class,
-        () -> SchedulePlot.run(new String[] {"cosine(0.1, 10)"})).getMessage());
-    assertEquals("unknown option --png", assertThrows(IllegalArgumentException.class,
-        () -> SchedulePlot.run(new String[] {"--png", "x=constant(1)"})).getMessage());
+    assertEquals(
+        "no schedule given",
+        assertThrows(IllegalArgumentException.class, () -> SchedulePlot.run(new String[] {"--log"}))
+            .getMessage());
+    assertEquals(
+        "a schedule must be LABEL=SPEC, got cosine(0.1, 10)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> SchedulePlot.run(new String[] {"cosine(0.1, 10)"}))
+            .getMessage());
+    assertEquals(
+        "unknown option --png",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> SchedulePlot.run(new String[] {"--png", "x=constant(1)"}))
+            .getMessage());
   }
 }

@@ -17,9 +17,9 @@ import org.opentest4j.TestAbortedException;
 
 /**
  * The schedules follow PyTorch's trajectories (torch 1.13, {@code golden/FORMAT.md}) to a relative
- * 1e-9: one test per case, named by its id. Cases of schedulers Stride does not express (those built
- * on Python functions, unknown ones) are skipped, never passed. {@code -Dstride.golden.dir=DIR}
- * replays another directory's {@code schedules.json}.
+ * 1e-9: one test per case, named by its id. Cases of schedulers Stride does not express (those
+ * built on Python functions, unknown ones) are skipped, never passed. {@code
+ * -Dstride.golden.dir=DIR} replays another directory's {@code schedules.json}.
  */
 class PyTorchGoldenTest {
   private static final double RELATIVE_TOLERANCE = 1e-9;
@@ -33,7 +33,8 @@ class PyTorchGoldenTest {
   /** Edge cases and other hyperparameters ({@code golden-extra/cases_schedules.py}). */
   @TestFactory
   Stream<DynamicTest> extraCases() {
-    Assumptions.assumeTrue(System.getProperty(GoldenFiles.DIR_PROPERTY) == null,
+    Assumptions.assumeTrue(
+        System.getProperty(GoldenFiles.DIR_PROPERTY) == null,
         "with " + GoldenFiles.DIR_PROPERTY + " set, the reference factory replays that directory");
     return replay(GoldenFiles.cases("golden-extra", "schedules.json"));
   }
@@ -42,8 +43,12 @@ class PyTorchGoldenTest {
   void schedulersOnPythonFunctionsAndUnknownOnesAreSkippedNotPassed() throws Exception {
     ObjectMapper json = new ObjectMapper();
     for (String kind : List.of("LambdaLR", "MultiplicativeLR", "SomeFutureLR")) {
-      JsonNode c = json.readTree("{\"id\": \"x\", \"steps\": 2, \"lr\": [0.1, 0.1], \"spec\":"
-          + " {\"scheduler\": \"" + kind + "\", \"base_lr\": 0.1, \"args\": {}}}");
+      JsonNode c =
+          json.readTree(
+              "{\"id\": \"x\", \"steps\": 2, \"lr\": [0.1, 0.1], \"spec\":"
+                  + " {\"scheduler\": \""
+                  + kind
+                  + "\", \"base_lr\": 0.1, \"args\": {}}}");
       assertThrows(TestAbortedException.class, () -> replay(c), kind);
     }
   }
@@ -71,8 +76,14 @@ class PyTorchGoldenTest {
     for (int k = 0; k < steps; k++) {
       check("lr", k, lr[k], replay.lr().valueAt(k));
       if (momentum != null) {
-        check("momentum", k, momentum[k], replay.momentum()
-            .orElseThrow(() -> new AssertionError("momentum recorded but not scheduled")).valueAt(k));
+        check(
+            "momentum",
+            k,
+            momentum[k],
+            replay
+                .momentum()
+                .orElseThrow(() -> new AssertionError("momentum recorded but not scheduled"))
+                .valueAt(k));
       }
       if (metrics != null) {
         replay.plateau().orElseThrow().observe(metrics[k]);
@@ -82,9 +93,19 @@ class PyTorchGoldenTest {
 
   private static void check(String what, int step, double expected, double actual) {
     // equal values agree even where their difference would not (infinities)
-    if (actual != expected && !(Math.abs(actual - expected) <= RELATIVE_TOLERANCE * Math.abs(expected))) {
-      fail(what + " at step " + step + ": PyTorch " + expected + ", Stride " + actual
-          + " (relative error " + Math.abs(actual - expected) / Math.abs(expected) + ")");
+    if (actual != expected
+        && !(Math.abs(actual - expected) <= RELATIVE_TOLERANCE * Math.abs(expected))) {
+      fail(
+          what
+              + " at step "
+              + step
+              + ": PyTorch "
+              + expected
+              + ", Stride "
+              + actual
+              + " (relative error "
+              + Math.abs(actual - expected) / Math.abs(expected)
+              + ")");
     }
   }
 }

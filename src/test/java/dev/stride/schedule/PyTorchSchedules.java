@@ -13,7 +13,9 @@ import java.util.TreeMap;
 final class PyTorchSchedules {
   private PyTorchSchedules() {}
 
-  /** What a case replays: the rate, the momentum or β1 where recorded, a plateau to feed metrics. */
+  /**
+   * What a case replays: the rate, the momentum or β1 where recorded, a plateau to feed metrics.
+   */
   record Replay(Schedule lr, Optional<Schedule> momentum, Optional<ReduceLrOnPlateau> plateau) {}
 
   /** A spec that Stride does not express; the case is reported skipped with this reason. */
@@ -36,29 +38,41 @@ final class PyTorchSchedules {
   static Replay translate(JsonNode spec, int steps) {
     String kind = spec.get("scheduler").asText();
     JsonNode hyper = spec.get("optimizer_hyper");
-    double optimizerLr = hyper != null && hyper.has("lr") ? hyper.get("lr").asDouble()
-        : spec.get("base_lr").asDouble();
+    double optimizerLr =
+        hyper != null && hyper.has("lr")
+            ? hyper.get("lr").asDouble()
+            : spec.get("base_lr").asDouble();
     Schedule fixedMomentum = new Constant(optimizerMomentum(spec));
     return switch (kind) {
       case "ReduceLROnPlateau" -> {
         ReduceLrOnPlateau plateau = plateau(spec.get("args"), optimizerLr);
         yield new Replay(plateau, Optional.of(fixedMomentum), Optional.of(plateau));
       }
-      case "SequentialLR" -> new Replay(sequential(spec, optimizerLr), compositeMomentum(spec, fixedMomentum),
-          Optional.empty());
-      case "ChainedScheduler" -> new Replay(chained(spec, optimizerLr, steps),
-          compositeMomentum(spec, fixedMomentum), Optional.empty());
+      case "SequentialLR" ->
+          new Replay(
+              sequential(spec, optimizerLr),
+              compositeMomentum(spec, fixedMomentum),
+              Optional.empty());
+      case "ChainedScheduler" ->
+          new Replay(
+              chained(spec, optimizerLr, steps),
+              compositeMomentum(spec, fixedMomentum),
+              Optional.empty());
       case "CyclicLR" -> {
         Cyclic cyclic = cyclic(spec.get("args"));
-        yield new Replay(cyclic, Optional.of(cyclic.momentum().orElse(fixedMomentum)), Optional.empty());
+        yield new Replay(
+            cyclic, Optional.of(cyclic.momentum().orElse(fixedMomentum)), Optional.empty());
       }
       case "OneCycleLR" -> {
         OneCycle oneCycle = oneCycle(spec.get("args"));
-        yield new Replay(oneCycle, Optional.of(oneCycle.momentum().orElse(fixedMomentum)),
-            Optional.empty());
+        yield new Replay(
+            oneCycle, Optional.of(oneCycle.momentum().orElse(fixedMomentum)), Optional.empty());
       }
-      default -> new Replay(single(kind, spec.get("args"), optimizerLr), Optional.of(fixedMomentum),
-          Optional.empty());
+      default ->
+          new Replay(
+              single(kind, spec.get("args"), optimizerLr),
+              Optional.of(fixedMomentum),
+              Optional.empty());
     };
   }
 
@@ -69,10 +83,13 @@ final class PyTorchSchedules {
   private static Optional<Schedule> compositeMomentum(JsonNode spec, Schedule fixedMomentum) {
     for (JsonNode child : spec.get("children")) {
       String kind = child.get("scheduler").asText();
-      if ((kind.equals("CyclicLR") || kind.equals("OneCycleLR")) && bool(child.get("args"), "cycle_momentum", true)) {
+      if ((kind.equals("CyclicLR") || kind.equals("OneCycleLR"))
+          && bool(child.get("args"), "cycle_momentum", true)) {
         if (bool(spec, "record_momentum", false)) {
-          throw new Unsupported("the momentum of a " + spec.get("scheduler").asText()
-              + " with a part that cycles it");
+          throw new Unsupported(
+              "the momentum of a "
+                  + spec.get("scheduler").asText()
+                  + " with a part that cycles it");
         }
         return Optional.empty();
       }
@@ -96,20 +113,27 @@ final class PyTorchSchedules {
       case "StepLR" -> Schedules.step(base, integer(a, "step_size", -1), number(a, "gamma", 0.1));
       case "MultiStepLR" -> multiStep(base, a);
       // total_iters = 0: the recursive form applies the factor at step 0 and never takes it back.
-      case "ConstantLR" -> integer(a, "total_iters", 5) == 0
-          ? new Constant(base * number(a, "factor", 1.0 / 3))
-          : Schedules.constantFactor(base, number(a, "factor", 1.0 / 3), integer(a, "total_iters", 5));
-      case "LinearLR" -> integer(a, "total_iters", 5) == 0
-          ? new Constant(base * number(a, "start_factor", 1.0 / 3))
-          : Schedules.linear(base, number(a, "start_factor", 1.0 / 3), number(a, "end_factor", 1.0),
-              integer(a, "total_iters", 5));
+      case "ConstantLR" ->
+          integer(a, "total_iters", 5) == 0
+              ? new Constant(base * number(a, "factor", 1.0 / 3))
+              : Schedules.constantFactor(
+                  base, number(a, "factor", 1.0 / 3), integer(a, "total_iters", 5));
+      case "LinearLR" ->
+          integer(a, "total_iters", 5) == 0
+              ? new Constant(base * number(a, "start_factor", 1.0 / 3))
+              : Schedules.linear(
+                  base,
+                  number(a, "start_factor", 1.0 / 3),
+                  number(a, "end_factor", 1.0),
+                  integer(a, "total_iters", 5));
       case "ExponentialLR" -> Schedules.exponential(base, number(a, "gamma", Double.NaN));
       case "PolynomialLR" ->
           Schedules.polynomial(base, integer(a, "total_iters", 5), number(a, "power", 1.0));
       case "CosineAnnealingLR" ->
           Schedules.cosine(base, number(a, "eta_min", 0), integer(a, "T_max", -1));
-      case "CosineAnnealingWarmRestarts" -> Schedules.cosineWarmRestarts(base,
-          number(a, "eta_min", 0), integer(a, "T_0", -1), integer(a, "T_mult", 1));
+      case "CosineAnnealingWarmRestarts" ->
+          Schedules.cosineWarmRestarts(
+              base, number(a, "eta_min", 0), integer(a, "T_0", -1), integer(a, "T_mult", 1));
       case "CyclicLR" -> cyclic(a);
       case "OneCycleLR" -> oneCycle(a);
       case "LambdaLR", "MultiplicativeLR" ->
@@ -143,8 +167,11 @@ final class PyTorchSchedules {
   }
 
   private static Cyclic cyclic(JsonNode a) {
-    Cyclic.Builder b = Schedules.cyclic(number(a, "base_lr", Double.NaN), number(a, "max_lr", Double.NaN),
-        integer(a, "step_size_up", 2000));
+    Cyclic.Builder b =
+        Schedules.cyclic(
+            number(a, "base_lr", Double.NaN),
+            number(a, "max_lr", Double.NaN),
+            integer(a, "step_size_up", 2000));
     if (a.has("step_size_down") && !a.get("step_size_down").isNull()) {
       b.stepsDown(integer(a, "step_size_down", -1));
     }
@@ -168,15 +195,18 @@ final class PyTorchSchedules {
 
   private static OneCycle oneCycle(JsonNode a) {
     double maxLr = number(a, "max_lr", Double.NaN);
-    OneCycle.Builder b = a.has("total_steps") && !a.get("total_steps").isNull()
-        ? OneCycle.builder(maxLr, integer(a, "total_steps", -1))
-        : OneCycle.builder(maxLr, integer(a, "epochs", -1), integer(a, "steps_per_epoch", -1));
+    OneCycle.Builder b =
+        a.has("total_steps") && !a.get("total_steps").isNull()
+            ? OneCycle.builder(maxLr, integer(a, "total_steps", -1))
+            : OneCycle.builder(maxLr, integer(a, "epochs", -1), integer(a, "steps_per_epoch", -1));
     b.pctStart(number(a, "pct_start", 0.3))
-        .anneal(switch (text(a, "anneal_strategy", "cos")) {
-          case "cos" -> OneCycle.Anneal.COS;
-          case "linear" -> OneCycle.Anneal.LINEAR;
-          default -> throw new Unsupported("OneCycleLR anneal_strategy " + a.get("anneal_strategy"));
-        })
+        .anneal(
+            switch (text(a, "anneal_strategy", "cos")) {
+              case "cos" -> OneCycle.Anneal.COS;
+              case "linear" -> OneCycle.Anneal.LINEAR;
+              default ->
+                  throw new Unsupported("OneCycleLR anneal_strategy " + a.get("anneal_strategy"));
+            })
         .divFactor(number(a, "div_factor", 25))
         .finalDivFactor(number(a, "final_div_factor", 1e4))
         .threePhase(bool(a, "three_phase", false));
@@ -190,11 +220,17 @@ final class PyTorchSchedules {
 
   private static ReduceLrOnPlateau plateau(JsonNode a, double initial) {
     return Schedules.reduceOnPlateau(initial)
-        .mode(text(a, "mode", "min").equals("max") ? ReduceLrOnPlateau.Mode.MAX : ReduceLrOnPlateau.Mode.MIN)
+        .mode(
+            text(a, "mode", "min").equals("max")
+                ? ReduceLrOnPlateau.Mode.MAX
+                : ReduceLrOnPlateau.Mode.MIN)
         .factor(number(a, "factor", 0.1))
         .patience(integer(a, "patience", 10))
-        .threshold(number(a, "threshold", 1e-4), text(a, "threshold_mode", "rel").equals("abs")
-            ? ReduceLrOnPlateau.ThresholdMode.ABSOLUTE : ReduceLrOnPlateau.ThresholdMode.RELATIVE)
+        .threshold(
+            number(a, "threshold", 1e-4),
+            text(a, "threshold_mode", "rel").equals("abs")
+                ? ReduceLrOnPlateau.ThresholdMode.ABSOLUTE
+                : ReduceLrOnPlateau.ThresholdMode.RELATIVE)
         .cooldown(integer(a, "cooldown", 0))
         .minValue(number(a, "min_lr", 0))
         .eps(number(a, "eps", 1e-8))
@@ -211,8 +247,11 @@ final class PyTorchSchedules {
     long[] milestones = longs(spec.get("args").get("milestones"));
     for (int i = 0; i < milestones.length; i++) {
       if (milestones[i] <= 0 || (i > 0 && milestones[i] <= milestones[i - 1])) {
-        throw new Unsupported("SequentialLR milestones " + spec.get("args").get("milestones")
-            + ": PyTorch then skips or re-enters children; Stride takes increasing milestones > 0");
+        throw new Unsupported(
+            "SequentialLR milestones "
+                + spec.get("args").get("milestones")
+                + ": PyTorch then skips or re-enters children; Stride takes increasing milestones >"
+                + " 0");
       }
     }
     List<JsonNode> children = new ArrayList<>();
@@ -223,10 +262,13 @@ final class PyTorchSchedules {
       JsonNode child = children.get(i);
       JsonNode a = child.get("args");
       switch (child.get("scheduler").asText()) {
-        case "CyclicLR" -> initialLr = initialLr != null ? initialLr : number(a, "base_lr", Double.NaN);
-        case "OneCycleLR" -> initialLr = number(a, "max_lr", Double.NaN) / number(a, "div_factor", 25);
+        case "CyclicLR" ->
+            initialLr = initialLr != null ? initialLr : number(a, "base_lr", Double.NaN);
+        case "OneCycleLR" ->
+            initialLr = number(a, "max_lr", Double.NaN) / number(a, "div_factor", 25);
         case "SequentialLR", "ChainedScheduler", "ReduceLROnPlateau" ->
-            throw new Unsupported("a " + child.get("scheduler").asText() + " inside a SequentialLR");
+            throw new Unsupported(
+                "a " + child.get("scheduler").asText() + " inside a SequentialLR");
         default -> initialLr = initialLr != null ? initialLr : optimizerLr;
       }
       bases[i] = initialLr;
@@ -234,7 +276,8 @@ final class PyTorchSchedules {
     bases[0] = initialLr; // the first child runs from the reset rate
     List<Schedule> parts = new ArrayList<>();
     for (int i = 0; i < children.size(); i++) {
-      parts.add(single(children.get(i).get("scheduler").asText(), children.get(i).get("args"), bases[i]));
+      parts.add(
+          single(children.get(i).get("scheduler").asText(), children.get(i).get("args"), bases[i]));
     }
     return Schedules.sequential(parts, milestones);
   }
@@ -250,15 +293,29 @@ final class PyTorchSchedules {
     for (JsonNode child : spec.get("children")) {
       String kind = child.get("scheduler").asText();
       JsonNode a = child.get("args");
-      boolean product = switch (kind) {
-        case "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR", "PolynomialLR" -> true;
-        case "CosineAnnealingLR" -> number(a, "eta_min", 0) == 0 && steps <= integer(a, "T_max", -1) + 1;
-        default -> false;
-      };
+      boolean product =
+          switch (kind) {
+            case "StepLR",
+                "MultiStepLR",
+                "ConstantLR",
+                "LinearLR",
+                "ExponentialLR",
+                "PolynomialLR" ->
+                true;
+            case "CosineAnnealingLR" ->
+                number(a, "eta_min", 0) == 0 && steps <= integer(a, "T_max", -1) + 1;
+            default -> false;
+          };
       if (!product) {
-        throw new Unsupported("ChainedScheduler with " + kind + " " + a + " over " + steps
-            + " steps: PyTorch's recursive chaining is then no product of factors, which is what"
-            + " Stride's Chained computes");
+        throw new Unsupported(
+            "ChainedScheduler with "
+                + kind
+                + " "
+                + a
+                + " over "
+                + steps
+                + " steps: PyTorch's recursive chaining is then no product of factors, which is"
+                + " what Stride's Chained computes");
       }
       parts.add(single(kind, a, parts.isEmpty() ? optimizerLr : 1.0));
     }

@@ -6,8 +6,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ReduceLrOnPlateauTest {
-  private static final double[] LOSS = {1.0, 0.9, 0.9, 0.9, 0.9, 0.85, 0.85, 0.85, 0.85, 0.85, 0.85,
-      0.85, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8};
+  private static final double[] LOSS = {
+    1.0, 0.9, 0.9, 0.9, 0.9, 0.85, 0.85, 0.85, 0.85, 0.85, 0.85, 0.85, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8
+  };
 
   private static ReduceLrOnPlateau plateau() {
     return Schedules.reduceOnPlateau(0.1).factor(0.5).patience(2).cooldown(1).build();
@@ -46,8 +47,12 @@ class ReduceLrOnPlateauTest {
 
   @Test
   void asAFactorOfAChainItScalesTheOtherSchedule() {
-    ReduceLrOnPlateau factor = Schedules.reduceOnPlateau(1).mode(ReduceLrOnPlateau.Mode.MAX).factor(0.1)
-        .patience(0).build();
+    ReduceLrOnPlateau factor =
+        Schedules.reduceOnPlateau(1)
+            .mode(ReduceLrOnPlateau.Mode.MAX)
+            .factor(0.1)
+            .patience(0)
+            .build();
     Schedule chain = Schedules.chained(Schedules.cosine(0.2, 0, 100), factor);
     factor.observe(0.9);
     factor.observe(0.8); // worse accuracy: reduce at once
@@ -56,7 +61,8 @@ class ReduceLrOnPlateauTest {
 
   @Test
   void nothingChangesOnceTheFloorIsReached() {
-    ReduceLrOnPlateau plateau = Schedules.reduceOnPlateau(0.1).factor(0.1).patience(0).minValue(0.002).build();
+    ReduceLrOnPlateau plateau =
+        Schedules.reduceOnPlateau(0.1).factor(0.1).patience(0).minValue(0.002).build();
     List.of(1.0, 1.0, 1.0, 1.0).forEach(plateau::observe);
     assertEquals(0.002, plateau.valueAt(0));
   }

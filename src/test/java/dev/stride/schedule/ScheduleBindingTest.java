@@ -20,7 +20,8 @@ class ScheduleBindingTest {
   @Test
   void eachStepRunsAtTheScheduledRate() {
     StepDecay schedule = Schedules.step(0.5, 2, 0.5);
-    try (Arena arena = Arena.ofConfined(); Sgd sgd = new Sgd(SgdOptions.of(1))) {
+    try (Arena arena = Arena.ofConfined();
+        Sgd sgd = new Sgd(SgdOptions.of(1))) {
       MemorySegment w = NativeFloats.of(arena, 10f);
       MemorySegment g = NativeFloats.of(arena, 1f);
       sgd.add(w, g);
@@ -30,7 +31,8 @@ class ScheduleBindingTest {
         scheduled.step();
         assertEquals(schedule.valueAt(t), sgd.group(0).lr(), "rate of step " + t);
         expected -= (float) schedule.valueAt(t); // plain SGD: w ← w − η·g with g = 1
-        assertEquals(expected, w.getAtIndex(ValueLayout.JAVA_FLOAT, 0), 1e-6f, "weight after step " + t);
+        assertEquals(
+            expected, w.getAtIndex(ValueLayout.JAVA_FLOAT, 0), 1e-6f, "weight after step " + t);
       }
       assertEquals(7, scheduled.nextStep());
     }
@@ -39,7 +41,8 @@ class ScheduleBindingTest {
   @Test
   void oneCycleCyclesAdamsBeta1AgainstTheRate() {
     OneCycle cycle = Schedules.oneCycle(0.01, 20).build();
-    try (Arena arena = Arena.ofConfined(); AdamW adamW = new AdamW()) {
+    try (Arena arena = Arena.ofConfined();
+        AdamW adamW = new AdamW()) {
       adamW.add(NativeFloats.of(arena, 1f, 2f, 3f), NativeFloats.of(arena, 0.1f, -0.2f, 0.3f));
       ScheduleBinding<AdamOptions> scheduled =
           ScheduleBinding.of(adamW).lr(cycle).momentum(cycle.momentum().orElseThrow());
@@ -56,13 +59,15 @@ class ScheduleBindingTest {
 
   @Test
   void aGroupsOwnScheduleTakesPrecedenceOverTheOneForEveryGroup() {
-    try (Arena arena = Arena.ofConfined(); Sgd sgd = new Sgd(SgdOptions.of(1).withMomentum(0.9))) {
+    try (Arena arena = Arena.ofConfined();
+        Sgd sgd = new Sgd(SgdOptions.of(1).withMomentum(0.9))) {
       sgd.add(NativeFloats.of(arena, 1f), NativeFloats.of(arena, 1f));
       sgd.addGroup(SgdOptions.of(1)).add(NativeFloats.of(arena, 1f), NativeFloats.of(arena, 1f));
-      ScheduleBinding<SgdOptions> scheduled = ScheduleBinding.of(sgd)
-          .lr(Schedules.constant(0.1))
-          .weightDecay(Schedules.linear(1e-2, 1, 0, 4))
-          .lr(1, Schedules.cosine(0.3, 0, 4));
+      ScheduleBinding<SgdOptions> scheduled =
+          ScheduleBinding.of(sgd)
+              .lr(Schedules.constant(0.1))
+              .weightDecay(Schedules.linear(1e-2, 1, 0, 4))
+              .lr(1, Schedules.cosine(0.3, 0, 4));
       scheduled.apply(2);
       assertEquals(0.1, sgd.group(0).lr());
       assertEquals(0.15, sgd.group(1).lr(), 1e-16);
@@ -75,7 +80,8 @@ class ScheduleBindingTest {
   @Test
   void aResumedBindingContinuesWhereTheFirstStopped() {
     CosineAnnealing cosine = Schedules.cosine(0.1, 0, 50);
-    try (Arena arena = Arena.ofConfined(); Sgd sgd = new Sgd(SgdOptions.of(1))) {
+    try (Arena arena = Arena.ofConfined();
+        Sgd sgd = new Sgd(SgdOptions.of(1))) {
       sgd.add(NativeFloats.of(arena, 1f), NativeFloats.of(arena, 0f));
       ScheduleBinding<SgdOptions> resumed = ScheduleBinding.of(sgd).lr(cosine);
       resumed.resumeAt(37);
@@ -87,15 +93,18 @@ class ScheduleBindingTest {
 
   @Test
   void aValueTheOptimizerRefusesLeavesTheGroupAndTheStepAlone() {
-    try (Arena arena = Arena.ofConfined(); AdamW adamW = new AdamW()) {
+    try (Arena arena = Arena.ofConfined();
+        AdamW adamW = new AdamW()) {
       adamW.add(NativeFloats.of(arena, 1f), NativeFloats.of(arena, 1f));
-      ScheduleBinding<AdamOptions> scheduled = ScheduleBinding.of(adamW)
-          .lr(Schedules.constant(0.5))
-          .momentum(Schedules.piecewiseConstant(new long[] {1}, 0.9, 1.0));
+      ScheduleBinding<AdamOptions> scheduled =
+          ScheduleBinding.of(adamW)
+              .lr(Schedules.constant(0.5))
+              .momentum(Schedules.piecewiseConstant(new long[] {1}, 0.9, 1.0));
       scheduled.step();
       AdamOptions before = adamW.group(0).hyperparameters();
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, scheduled::step);
-      assertTrue(e.getMessage().contains("beta1") && e.getMessage().contains("1.0"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("beta1") && e.getMessage().contains("1.0"), e.getMessage());
       assertEquals(before, adamW.group(0).hyperparameters());
       assertEquals(1, scheduled.nextStep());
       assertEquals(1, adamW.stepCount());
@@ -104,12 +113,12 @@ class ScheduleBindingTest {
 
   @Test
   void aValueRefusedForOneGroupLeavesEveryGroupAlone() {
-    try (Arena arena = Arena.ofConfined(); Sgd sgd = new Sgd(SgdOptions.of(1))) {
+    try (Arena arena = Arena.ofConfined();
+        Sgd sgd = new Sgd(SgdOptions.of(1))) {
       sgd.add(NativeFloats.of(arena, 1f), NativeFloats.of(arena, 1f));
       sgd.addGroup(SgdOptions.of(1)).add(NativeFloats.of(arena, 1f), NativeFloats.of(arena, 1f));
-      ScheduleBinding<SgdOptions> scheduled = ScheduleBinding.of(sgd)
-          .lr(0, Schedules.constant(0.1))
-          .lr(1, Schedules.constant(-0.1));
+      ScheduleBinding<SgdOptions> scheduled =
+          ScheduleBinding.of(sgd).lr(0, Schedules.constant(0.1)).lr(1, Schedules.constant(-0.1));
       assertThrows(IllegalArgumentException.class, () -> scheduled.apply(0));
       assertEquals(1, sgd.group(0).lr(), "group 0 is not set when group 1's value is refused");
       assertEquals(1, sgd.group(1).lr());
@@ -119,8 +128,10 @@ class ScheduleBindingTest {
   @Test
   void anUnknownGroupIsRefusedByIndex() {
     try (Sgd sgd = new Sgd(SgdOptions.of(1))) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> ScheduleBinding.of(sgd).lr(3, Schedules.constant(1)));
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> ScheduleBinding.of(sgd).lr(3, Schedules.constant(1)));
       assertEquals("group must be in [0, 1), got 3", e.getMessage());
     }
   }

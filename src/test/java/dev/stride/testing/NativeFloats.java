@@ -74,9 +74,16 @@ public final class NativeFloats {
           if (before[b] != now[b]) {
             int i = b / Float.BYTES;
             MemorySegment was = MemorySegment.ofArray(before);
-            fail(what + ": segment " + k + " changed at float " + i + ": "
-                + was.getAtIndex(JAVA_FLOAT.withByteAlignment(1), i) + " -> "
-                + segments.get(k).getAtIndex(JAVA_FLOAT.withByteAlignment(1), i));
+            fail(
+                what
+                    + ": segment "
+                    + k
+                    + " changed at float "
+                    + i
+                    + ": "
+                    + was.getAtIndex(JAVA_FLOAT.withByteAlignment(1), i)
+                    + " -> "
+                    + segments.get(k).getAtIndex(JAVA_FLOAT.withByteAlignment(1), i));
           }
         }
       }

@@ -20,7 +20,8 @@ class BatchSizeScalingTest {
   @Test
   void theWarmupRisesLinearlyFromTheUnscaledRateThenTheScaledScheduleRuns() {
     Schedule base = Schedules.step(0.1, 30, 0.1);
-    Schedule scaled = BatchSizeScaling.linear(base, 256, 8192, 5); // k = 32: Goyal et al.'s 0.1 → 3.2
+    Schedule scaled =
+        BatchSizeScaling.linear(base, 256, 8192, 5); // k = 32: Goyal et al.'s 0.1 → 3.2
     assertEquals(0.1, scaled.valueAt(0), 1e-15);
     for (int t = 0; t <= 5; t++) {
       assertEquals(0.1 + (3.2 - 0.1) * t / 5, scaled.valueAt(t), 1e-14, "warmup step " + t);
@@ -41,13 +42,23 @@ class BatchSizeScalingTest {
 
   @Test
   void badArgumentsAreNamed() {
-    assertEquals("batch must be > 0, got 0",
-        assertThrows(IllegalArgumentException.class, () -> BatchSizeScaling.linear(0.1, 256, 0)).getMessage());
-    assertEquals("baseBatch must be > 0, got -1",
-        assertThrows(IllegalArgumentException.class, () -> BatchSizeScaling.sqrt(0.1, -1, 8)).getMessage());
-    assertEquals("lr must be a finite number >= 0, got -0.1",
-        assertThrows(IllegalArgumentException.class, () -> BatchSizeScaling.linear(-0.1, 1, 8)).getMessage());
-    assertEquals("warmupSteps must be >= 0, got -5", assertThrows(IllegalArgumentException.class,
-        () -> BatchSizeScaling.linear(Schedules.constant(0.1), 1, 8, -5)).getMessage());
+    assertEquals(
+        "batch must be > 0, got 0",
+        assertThrows(IllegalArgumentException.class, () -> BatchSizeScaling.linear(0.1, 256, 0))
+            .getMessage());
+    assertEquals(
+        "baseBatch must be > 0, got -1",
+        assertThrows(IllegalArgumentException.class, () -> BatchSizeScaling.sqrt(0.1, -1, 8))
+            .getMessage());
+    assertEquals(
+        "lr must be a finite number >= 0, got -0.1",
+        assertThrows(IllegalArgumentException.class, () -> BatchSizeScaling.linear(-0.1, 1, 8))
+            .getMessage());
+    assertEquals(
+        "warmupSteps must be >= 0, got -5",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> BatchSizeScaling.linear(Schedules.constant(0.1), 1, 8, -5))
+            .getMessage());
   }
 }

@@ -10,8 +10,8 @@ import java.util.SplittableRandom;
 
 /**
  * f(w) = L/2 · |w − t|² over d coordinates, whose curvature is L in every direction, so the best
- * constant SGD rate is 1/L (one step lands on t). Each batch draws its target t with noise σ
- * around 0, as minibatches of a real loss do.
+ * constant SGD rate is 1/L (one step lands on t). Each batch draws its target t with noise σ around
+ * 0, as minibatches of a real loss do.
  */
 final class Quadratic implements RangeTest.TrainingStep, AutoCloseable {
   final double curvature;

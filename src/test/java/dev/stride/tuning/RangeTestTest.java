@@ -23,12 +23,15 @@ class RangeTestTest {
   @ValueSource(doubles = {0.5, 4, 50})
   void onAQuadraticTheSteepestDescentIsWithinAFactorOf3OfOneOverL(double curvature) {
     // The loss a sweep shows is what it has trained so far, so the slower the rate rises the lower
-    // the steepest fall sits: with these 50 steps it is 0.58–0.76 / L, with 100 steps 0.24–0.32 / L.
+    // the steepest fall sits: with these 50 steps it is 0.58–0.76 / L, with 100 steps 0.24–0.32 /
+    // L.
     try (Quadratic quadratic = new Quadratic(curvature, 0.1, 100, 7)) {
       RangeTestResult result = RangeTest.exponential(1e-7, 10, 50).run(quadratic.sgd, quadratic);
       double best = 1 / curvature;
       double steepest = result.suggestion(Heuristic.STEEPEST).orElseThrow().lr();
-      assertTrue(steepest > best / 3 && steepest < best * 3, "steepest " + steepest + " against 1/L = " + best);
+      assertTrue(
+          steepest > best / 3 && steepest < best * 3,
+          "steepest " + steepest + " against 1/L = " + best);
     }
   }
 
@@ -46,10 +49,14 @@ class RangeTestTest {
       double best = Double.POSITIVE_INFINITY;
       for (int i = 0; i < smoothed.length - 1; i++) {
         best = Math.min(best, smoothed[i]);
-        assertTrue(smoothed[i + 1] <= 4 * best || i + 1 == smoothed.length - 1, "went on past step " + (i + 1));
+        assertTrue(
+            smoothed[i + 1] <= 4 * best || i + 1 == smoothed.length - 1,
+            "went on past step " + (i + 1));
       }
-      assertTrue(smoothed[smoothed.length - 1] > 4 * best, "the last point is the one that diverged");
-      assertArrayEquals(before, quadratic.value.toArray(ValueLayout.JAVA_INT), "parameters as before");
+      assertTrue(
+          smoothed[smoothed.length - 1] > 4 * best, "the last point is the one that diverged");
+      assertArrayEquals(
+          before, quadratic.value.toArray(ValueLayout.JAVA_INT), "parameters as before");
       assertEquals(5, quadratic.sgd.stepCount());
       assertEquals(0.01, quadratic.sgd.group(0).lr(), "the group's rate as before");
     }
@@ -70,7 +77,9 @@ class RangeTestTest {
         tested.train(0);
         untouched.train(0);
       }
-      assertArrayEquals(untouched.value.toArray(ValueLayout.JAVA_INT), tested.value.toArray(ValueLayout.JAVA_INT));
+      assertArrayEquals(
+          untouched.value.toArray(ValueLayout.JAVA_INT),
+          tested.value.toArray(ValueLayout.JAVA_INT));
     }
   }
 
@@ -78,10 +87,14 @@ class RangeTestTest {
   void aNanLossStopsTheSweepAtOnce() {
     try (Quadratic quadratic = new Quadratic(1, 0, 10, 1)) {
       List<Double> rates = new ArrayList<>();
-      RangeTestResult result = RangeTest.exponential(1e-3, 1, 20).run(quadratic.sgd, lr -> {
-        rates.add(lr);
-        return rates.size() == 8 ? Double.NaN : quadratic.train(lr);
-      });
+      RangeTestResult result =
+          RangeTest.exponential(1e-3, 1, 20)
+              .run(
+                  quadratic.sgd,
+                  lr -> {
+                    rates.add(lr);
+                    return rates.size() == 8 ? Double.NaN : quadratic.train(lr);
+                  });
       assertSame(RangeTestResult.Stop.NOT_FINITE, result.stop());
       assertEquals(8, rates.size(), "no step after the NaN");
       assertEquals(8, result.size());
@@ -95,13 +108,19 @@ class RangeTestTest {
       int[] before = quadratic.value.toArray(ValueLayout.JAVA_INT);
       IllegalStateException thrown = new IllegalStateException("data loader failed");
       int[] calls = {0};
-      IllegalStateException e = assertThrows(IllegalStateException.class,
-          () -> RangeTest.exponential(1e-3, 1, 20).run(quadratic.sgd, lr -> {
-            if (++calls[0] == 5) {
-              throw thrown;
-            }
-            return quadratic.train(lr);
-          }));
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              () ->
+                  RangeTest.exponential(1e-3, 1, 20)
+                      .run(
+                          quadratic.sgd,
+                          lr -> {
+                            if (++calls[0] == 5) {
+                              throw thrown;
+                            }
+                            return quadratic.train(lr);
+                          }));
       assertSame(thrown, e);
       assertArrayEquals(before, quadratic.value.toArray(ValueLayout.JAVA_INT));
       assertEquals(0, quadratic.sgd.stepCount());
@@ -125,30 +144,44 @@ class RangeTestTest {
     try (Quadratic quadratic = new Quadratic(1, 0, 4, 1)) {
       double[] losses = {5, 5, 5, 1, 3};
       int[] i = {0};
-      RangeTestResult result = RangeTest.linear(0.001, 0.002, 5).withSmoothing(0.5)
-          .run(quadratic.sgd, lr -> losses[i[0]++]);
+      RangeTestResult result =
+          RangeTest.linear(0.001, 0.002, 5)
+              .withSmoothing(0.5)
+              .run(quadratic.sgd, lr -> losses[i[0]++]);
       // a = 0.5 a + 0.5 ℓ: 2.5, 3.75, 4.375, 2.6875, 2.84375; then / (1 − 0.5^(i+1))
-      assertArrayEquals(new double[] {5, 5, 5, 2.6875 / 0.9375, 2.84375 / 0.96875}, result.smoothedLosses(), 1e-15);
+      assertArrayEquals(
+          new double[] {5, 5, 5, 2.6875 / 0.9375, 2.84375 / 0.96875},
+          result.smoothedLosses(),
+          1e-15);
       assertSame(RangeTestResult.Stop.COMPLETED, result.stop());
     }
   }
 
   @Test
   void suggestionsReadTheCurve() {
-    // 100 points over 1e-4 … 1: flat at 1, falling steeply around lr 1e-2, lowest near 0.1, then rising
+    // 100 points over 1e-4 … 1: flat at 1, falling steeply around lr 1e-2, lowest near 0.1, then
+    // rising
     try (Quadratic quadratic = new Quadratic(1, 0, 4, 1)) {
       RangeTest sweep = RangeTest.exponential(1e-4, 1, 100).withSmoothing(0);
-      RangeTestResult result = sweep.run(quadratic.sgd, lr -> {
-        double x = Math.log10(lr);
-        return 1 - 0.9 / (1 + Math.exp(-6 * (x + 2))) + (x > -1 ? 5 * (x + 1) * (x + 1) : 0);
-      });
+      RangeTestResult result =
+          sweep.run(
+              quadratic.sgd,
+              lr -> {
+                double x = Math.log10(lr);
+                return 1
+                    - 0.9 / (1 + Math.exp(-6 * (x + 2)))
+                    + (x > -1 ? 5 * (x + 1) * (x + 1) : 0);
+              });
       assertEquals(1e-2, result.suggestion(Heuristic.STEEPEST).orElseThrow().lr(), 1e-2 * 0.1);
       Suggestion minimum = result.suggestion(Heuristic.MINIMUM_OVER_10).orElseThrow();
       assertEquals(result.lrs()[minimum.index()] / 10, minimum.lr());
-      assertTrue(minimum.lr() > 0.005 && minimum.lr() < 0.02, "the minimum is near 0.1: " + minimum);
+      assertTrue(
+          minimum.lr() > 0.005 && minimum.lr() < 0.02, "the minimum is near 0.1: " + minimum);
       Suggestion valley = result.suggestion(Heuristic.VALLEY).orElseThrow();
       assertTrue(valley.lr() > 1e-3 && valley.lr() < 0.05, "inside the fall: " + valley);
-      assertEquals(List.of(Heuristic.values()), result.suggestions().stream().map(Suggestion::heuristic).toList());
+      assertEquals(
+          List.of(Heuristic.values()),
+          result.suggestions().stream().map(Suggestion::heuristic).toList());
     }
   }
 
@@ -156,7 +189,8 @@ class RangeTestTest {
   void aSweepThatStopsTooEarlySuggestsNothing() {
     try (Quadratic quadratic = new Quadratic(1, 0, 4, 1)) {
       int[] i = {0};
-      RangeTestResult result = RangeTest.exponential(1e-4, 1, 100).run(quadratic.sgd, lr -> ++i[0] < 12 ? 1 : 100);
+      RangeTestResult result =
+          RangeTest.exponential(1e-4, 1, 100).run(quadratic.sgd, lr -> ++i[0] < 12 ? 1 : 100);
       assertSame(RangeTestResult.Stop.DIVERGED, result.stop());
       assertEquals(List.of(), result.suggestions());
     }
@@ -164,13 +198,18 @@ class RangeTestTest {
 
   @Test
   void badArgumentsAreNamed() {
-    assertMessage("minLr must be a finite number > 0, got 0.0", () -> RangeTest.exponential(0, 1, 10));
+    assertMessage(
+        "minLr must be a finite number > 0, got 0.0", () -> RangeTest.exponential(0, 1, 10));
     assertMessage("maxLr must be > minLr (1.0), got 1.0", () -> RangeTest.linear(1, 1, 10));
     assertMessage("steps must be >= 2, got 1", () -> RangeTest.exponential(1e-3, 1, 1));
-    assertMessage("smoothing must be in [0, 1), got 1.0", () -> RangeTest.exponential(1e-3, 1, 10).withSmoothing(1));
-    assertMessage("divergenceFactor must be > 1, got 1.0",
+    assertMessage(
+        "smoothing must be in [0, 1), got 1.0",
+        () -> RangeTest.exponential(1e-3, 1, 10).withSmoothing(1));
+    assertMessage(
+        "divergenceFactor must be > 1, got 1.0",
         () -> RangeTest.exponential(1e-3, 1, 10).withDivergenceFactor(1));
-    assertMessage("i must be in [0, 10), got 10", () -> RangeTest.exponential(1e-3, 1, 10).rateAt(10));
+    assertMessage(
+        "i must be in [0, 10), got 10", () -> RangeTest.exponential(1e-3, 1, 10).rateAt(10));
   }
 
   private static void assertMessage(String message, Runnable call) {

@@ -1,6 +1,5 @@
 package dev.stride.bench;
 
-import dev.stride.kernel.UpdateKernels;
 import dev.stride.optim.Adadelta;
 import dev.stride.optim.AdadeltaOptions;
 import dev.stride.optim.Adagrad;
@@ -14,6 +13,7 @@ import dev.stride.optim.Adamax;
 import dev.stride.optim.AdamaxOptions;
 import dev.stride.optim.Asgd;
 import dev.stride.optim.AsgdOptions;
+import dev.stride.optim.Kernels;
 import dev.stride.optim.Lamb;
 import dev.stride.optim.LambOptions;
 import dev.stride.optim.Lars;
@@ -112,9 +112,9 @@ public enum Rule {
    */
   final int bytesPerElement;
 
-  private final Function<UpdateKernels, Optimizer<?>> optimizer;
+  private final Function<Kernels, Optimizer<?>> optimizer;
 
-  Rule(String label, int bytesPerElement, Function<UpdateKernels, Optimizer<?>> optimizer) {
+  Rule(String label, int bytesPerElement, Function<Kernels, Optimizer<?>> optimizer) {
     this.label = label;
     this.bytesPerElement = bytesPerElement;
     this.optimizer = optimizer;
@@ -127,7 +127,7 @@ public enum Rule {
   }
 
   /** The rule's optimizer on {@code kernels}, with no parameter yet. */
-  Optimizer<?> optimizer(UpdateKernels kernels) {
+  Optimizer<?> optimizer(Kernels kernels) {
     return optimizer.apply(kernels);
   }
 

@@ -1,7 +1,6 @@
 package dev.stride.bench;
 
-import dev.stride.kernel.Kernels;
-import dev.stride.kernel.UpdateKernels;
+import dev.stride.kernel.KernelSet;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -33,8 +32,8 @@ public class RuleBenchmark {
   static final int SCALAR_UP_TO = 262144;
 
   // Constants, so that each call site sees one implementation.
-  static final UpdateKernels VECTOR = Kernels.vector();
-  private static final UpdateKernels SCALAR = Kernels.scalar();
+  static final KernelSet VECTOR = KernelSet.vector();
+  private static final KernelSet SCALAR = KernelSet.scalar();
 
   @Param public Rule rule;
 

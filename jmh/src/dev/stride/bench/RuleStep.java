@@ -6,6 +6,7 @@ import dev.stride.kernel.AdamKernel;
 import dev.stride.kernel.AdamWScheduleFreeKernel;
 import dev.stride.kernel.AdamaxKernel;
 import dev.stride.kernel.AsgdKernel;
+import dev.stride.kernel.KernelSet;
 import dev.stride.kernel.LionKernel;
 import dev.stride.kernel.NAdamKernel;
 import dev.stride.kernel.RAdamKernel;
@@ -13,7 +14,7 @@ import dev.stride.kernel.RmspropKernel;
 import dev.stride.kernel.RpropKernel;
 import dev.stride.kernel.SgdKernel;
 import dev.stride.kernel.SgdScheduleFreeKernel;
-import dev.stride.kernel.UpdateKernels;
+import dev.stride.optim.Kernels;
 import dev.stride.optim.Optimizer;
 import java.lang.foreign.MemorySegment;
 
@@ -245,12 +246,13 @@ final class RuleStep implements AutoCloseable {
     return lr * (Rule.BETA1 * (1 - averageWeight()) - 1);
   }
 
-  void kernel(UpdateKernels kernels, SegmentBuffers s) {
+  void kernel(KernelSet kernels, SegmentBuffers s) {
     nextStep();
     switch (rule) {
       case LAMB, LARS, PRODIGY -> {
         if (optimizer == null) {
-          optimizer = rule.optimizer(kernels);
+          optimizer =
+              rule.optimizer(kernels == KernelSet.scalar() ? Kernels.SCALAR : Kernels.VECTOR);
           optimizer.setThreads(1);
           optimizer.add(s.param, s.grad);
         }
@@ -258,7 +260,7 @@ final class RuleStep implements AutoCloseable {
       }
       case SGD ->
           kernels
-              .sgd()
+              .get(SgdKernel.class)
               .update(
                   sgd.set(Rule.SGD_LR, 0, 0, 0, false, false, false),
                   s.param,
@@ -268,7 +270,7 @@ final class RuleStep implements AutoCloseable {
                   s.size);
       case SGD_MOMENTUM ->
           kernels
-              .sgd()
+              .get(SgdKernel.class)
               .update(
                   sgd.set(Rule.SGD_LR, Rule.MOMENTUM, 0, 0, false, false, false),
                   s.param,
@@ -278,7 +280,7 @@ final class RuleStep implements AutoCloseable {
                   s.size);
       case ADAM ->
           kernels
-              .adam()
+              .get(AdamKernel.class)
               .update(
                   adam.set(
                       Rule.ADAM_LR, Rule.BETA1, Rule.BETA2, Rule.EPS, 0, false, false, false, step),
@@ -291,7 +293,7 @@ final class RuleStep implements AutoCloseable {
                   s.size);
       case ADAMW ->
           kernels
-              .adam()
+              .get(AdamKernel.class)
               .update(
                   adam.set(
                       Rule.ADAM_LR,
@@ -312,7 +314,7 @@ final class RuleStep implements AutoCloseable {
                   s.size);
       case ADAGRAD ->
           kernels
-              .adagrad()
+              .get(AdagradKernel.class)
               .update(
                   adagrad.set(Rule.ADAGRAD_LR, 0, Rule.ADAGRAD_EPS, 0, false, step),
                   s.param,
@@ -322,7 +324,7 @@ final class RuleStep implements AutoCloseable {
                   s.size);
       case RMSPROP ->
           kernels
-              .rmsprop()
+              .get(RmspropKernel.class)
               .update(
                   rmsprop.set(Rule.RMSPROP_LR, Rule.RMSPROP_ALPHA, Rule.EPS, 0, 0, false, false),
                   s.param,
@@ -334,7 +336,7 @@ final class RuleStep implements AutoCloseable {
                   s.size);
       case ADADELTA ->
           kernels
-              .adadelta()
+              .get(AdadeltaKernel.class)
               .update(
                   adadelta.set(Rule.ADADELTA_LR, Rule.ADADELTA_RHO, Rule.ADADELTA_EPS, 0, false),
                   s.param,
@@ -345,7 +347,7 @@ final class RuleStep implements AutoCloseable {
                   s.size);
       case ADAMAX ->
           kernels
-              .adamax()
+              .get(AdamaxKernel.class)
               .update(
                   adamax.set(Rule.ADAMAX_LR, Rule.BETA1, Rule.BETA2, Rule.EPS, 0, false, step),
                   s.param,
@@ -356,7 +358,7 @@ final class RuleStep implements AutoCloseable {
                   s.size);
       case NADAM ->
           kernels
-              .nadam()
+              .get(NAdamKernel.class)
               .update(
                   nadam.set(
                       Rule.NADAM_LR,
@@ -377,7 +379,7 @@ final class RuleStep implements AutoCloseable {
                   s.size);
       case RADAM ->
           kernels
-              .radam()
+              .get(RAdamKernel.class)
               .update(
                   radam.set(Rule.ADAM_LR, Rule.BETA1, Rule.BETA2, Rule.EPS, 0, false, false, step),
                   s.param,
@@ -388,12 +390,12 @@ final class RuleStep implements AutoCloseable {
                   s.size);
       case ASGD ->
           kernels
-              .asgd()
+              .get(AsgdKernel.class)
               .update(
                   asgd.set(Rule.LAMBD, eta, mu, 0, false), s.param, s.grad, s.expAvg, 0, s.size);
       case RPROP ->
           kernels
-              .rprop()
+              .get(RpropKernel.class)
               .update(
                   rprop.set(
                       Rule.ETA_MINUS, Rule.ETA_PLUS, Rule.STEP_SIZE_MIN, Rule.STEP_SIZE_MAX, false),
@@ -405,7 +407,7 @@ final class RuleStep implements AutoCloseable {
                   s.size);
       case LION ->
           kernels
-              .lion()
+              .get(LionKernel.class)
               .update(
                   lion.set(Rule.LION_LR, Rule.BETA1, Rule.LION_BETA2, Rule.LION_WEIGHT_DECAY),
                   s.param,
@@ -415,7 +417,7 @@ final class RuleStep implements AutoCloseable {
                   s.size);
       case SGD_SCHEDULE_FREE ->
           kernels
-              .sgdScheduleFree()
+              .get(SgdScheduleFreeKernel.class)
               .update(
                   sgdScheduleFree.set(
                       Rule.SGD_SCHEDULE_FREE_LR,
@@ -430,7 +432,7 @@ final class RuleStep implements AutoCloseable {
                   s.size);
       case ADAMW_SCHEDULE_FREE ->
           kernels
-              .adamWScheduleFree()
+              .get(AdamWScheduleFreeKernel.class)
               .update(
                   adamWScheduleFree.set(
                       Rule.ADAMW_SCHEDULE_FREE_LR,

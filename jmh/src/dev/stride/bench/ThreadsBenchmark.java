@@ -1,5 +1,6 @@
 package dev.stride.bench;
 
+import dev.stride.optim.Kernels;
 import dev.stride.optim.Optimizer;
 import dev.stride.optim.StepPool;
 import java.lang.foreign.Arena;
@@ -106,7 +107,7 @@ public class ThreadsBenchmark {
   }
 
   private Optimizer<?> withParameter(int threads) {
-    Optimizer<?> o = rule.optimizer(RuleBenchmark.VECTOR);
+    Optimizer<?> o = rule.optimizer(Kernels.VECTOR);
     o.setThreads(threads);
     MemorySegment p = arena.allocate((long) size * Float.BYTES, 4096);
     MemorySegment g = arena.allocate((long) size * Float.BYTES + 1024, 4096).asSlice(1024);

@@ -4,7 +4,6 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.stride.kernel.Kernels;
 import dev.stride.optim.Sgd;
 import dev.stride.optim.SgdOptions;
 import java.lang.foreign.Arena;
@@ -38,7 +37,7 @@ class ModularJarIT {
           "module="
               + Sgd.class.getModule().getName()
               + " vector="
-              + Kernels.usesVector()
+              + !sgd.kernels().equals("scalar")
               + " w2="
               + w.getAtIndex(JAVA_FLOAT, 2));
     }

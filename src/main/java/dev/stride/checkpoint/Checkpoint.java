@@ -190,7 +190,7 @@ public final class Checkpoint {
    */
   public void save(Path file) throws IOException {
     SafeTensors.checkByteOrder();
-    StateDict state = StateDict.of(optimizer);
+    StateDict state = optimizer.stateDict();
     Path target = file.toAbsolutePath();
     Path dir = target.getParent();
     try (Arena arena = Arena.ofConfined()) {
@@ -293,7 +293,7 @@ public final class Checkpoint {
       p.buffers()
           .forEach(
               (key, buffer) -> tensors.add(new Output(prefix + key, DType.F32, shape, buffer)));
-      if (state.keepsStep() && p.hasState()) {
+      if (state.rule().keepsStep() && p.hasState()) {
         tensors.add(
             p.step() <= F32_EXACT
                 ? new Output(
@@ -307,7 +307,7 @@ public final class Checkpoint {
                     new long[] {1},
                     arena.allocateFrom(JAVA_DOUBLE, p.step())));
       }
-      p.scalars()
+      p.numbers()
           .forEach(
               (key, v) ->
                   tensors.add(
@@ -342,7 +342,7 @@ public final class Checkpoint {
     int index = 0;
     for (StateDict.Group g : state.groups()) {
       Map<String, Object> group = new LinkedHashMap<>(g.hyperparameters());
-      group.putAll(g.scalars()); // PyTorch's param_groups hold a rule's group numbers beside its
+      group.putAll(g.numbers()); // PyTorch's param_groups hold a rule's group numbers beside its
       // hyperparameters
       List<Object> params = new ArrayList<>();
       for (int k = 0; k < g.size(); k++) {
@@ -356,12 +356,12 @@ public final class Checkpoint {
     stride.put("version", 1);
     stride.put("step_count", state.stepCount());
     stride.put("l1", l1);
-    if (!state.keepsStep()) {
+    if (!state.rule().keepsStep()) {
       stride.put("steps", state.parameters().stream().map(p -> (Object) p.step()).toList());
     }
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("format", FORMAT);
-    metadata.put("optimizer", state.optimizer());
+    metadata.put("optimizer", state.rule().name());
     metadata.put("param_groups", Json.write(groups));
     metadata.put("source", "Stride");
     metadata.put(STRIDE, Json.write(stride));
@@ -387,8 +387,16 @@ public final class Checkpoint {
           channel.map(
               FileChannel.MapMode.READ_ONLY, header.dataStart(), size - header.dataStart(), arena);
       boolean checksummed = checkChecksums(header, data);
-      List<Runnable> loaders = new Reader(header, data).loaders(!checksummed);
-      loaders.forEach(Runnable::run);
+      Reader reader = new Reader(header, data);
+      List<Runnable> parts = reader.read();
+      // the parts are checked: the optimizer's state is checked and loaded, all or nothing, and
+      // then the parts, which can no longer fail
+      try {
+        optimizer.loadStateDict(reader.state, !checksummed);
+      } catch (IllegalArgumentException e) {
+        throw new CheckpointException(e.getMessage(), e);
+      }
+      parts.forEach(Runnable::run);
     } catch (CheckpointException e) {
       throw new CheckpointException("cannot load " + file + ": " + e.getMessage(), e);
     }
@@ -459,22 +467,29 @@ public final class Checkpoint {
     Reader(Header header, MemorySegment data) {
       this.header = header;
       this.data = data;
-      this.target = StateDict.of(optimizer);
+      this.target = optimizer.stateDict();
     }
 
-    List<Runnable> loaders(boolean everyBuffer) throws CheckpointException {
+    /** The optimizer's state the file holds, once {@link #read} has checked it. */
+    StateDict state;
+
+    /**
+     * Checks the file's entries against the optimizer's and reads them into {@link #state}; returns
+     * what loads the parts, all checked.
+     */
+    List<Runnable> read() throws CheckpointException {
       Map<String, String> meta = header.metadata();
       String format = meta.get("format");
       if (format != null && !format.equals(FORMAT)) {
         throw new CheckpointException("its format is \"" + format + "\", not \"" + FORMAT + "\"");
       }
       String rule = required(meta, "optimizer");
-      if (!rule.equals(target.optimizer())) {
+      if (!rule.equals(target.rule().name())) {
         throw new CheckpointException(
             "it holds the state of "
                 + rule
                 + ", not of "
-                + target.optimizer()
+                + target.rule().name()
                 + " (another rule's state)");
       }
       Map<String, Object> stride =
@@ -505,12 +520,12 @@ public final class Checkpoint {
         }
         boolean hasState =
             !parameters.buffers.get(i).isEmpty() || !parameters.scalars.get(i).isEmpty();
-        if (target.keepsStep() && hasState && parameters.steps[i] == null) {
+        if (target.rule().keepsStep() && hasState && parameters.steps[i] == null) {
           throw new CheckpointException(
               "state." + i + ".step is missing, though parameter " + i + " has state");
         }
         long step =
-            target.keepsStep()
+            target.rule().keepsStep()
                 ? (parameters.steps[i] == null ? 0 : parameters.steps[i])
                 : (steps == null ? 0 : steps.get(i));
         StateDict.ParameterState mine = target.parameters().get(i);
@@ -532,7 +547,7 @@ public final class Checkpoint {
         Map<String, Object> hyper = new LinkedHashMap<>(groups.get(g));
         int size = ((List<?>) hyper.remove("params")).size();
         Map<String, Double> scalars = new LinkedHashMap<>();
-        for (String key : target.groupScalarKeys()) {
+        for (String key : target.rule().groupNumbers()) {
           if (hyper.containsKey(key)) {
             if (!(hyper.remove(key) instanceof Number n)) {
               throw new CheckpointException(
@@ -543,12 +558,8 @@ public final class Checkpoint {
         }
         stateGroups.add(new StateDict.Group(hyper, l1 == null ? 0 : l1.get(g), scalars, size));
       }
+      state = new StateDict(target.rule(), stepCount, stateGroups, states);
       List<Runnable> loaders = new ArrayList<>();
-      try {
-        loaders.add(StateDict.loader(optimizer, stepCount, stateGroups, states, everyBuffer));
-      } catch (IllegalArgumentException e) {
-        throw new CheckpointException(e.getMessage(), e);
-      }
       for (Map.Entry<String, CheckpointPart> part : parts.entrySet()) {
         String name = part.getKey();
         String state = meta.get(PART + name);
@@ -583,22 +594,22 @@ public final class Checkpoint {
         parameters.valueTensors[index] = bytes;
       } else if (name[0].equals("state") && name.length == 3 && index >= 0 && index < total) {
         String key = name[2];
-        if (target.stateKeys().contains(key)) {
+        if (target.rule().stateKeys().contains(key)) {
           floats(e, target.parameters().get(index).count());
           parameters.buffers.get(index).put(key, bytes);
-        } else if (key.equals("step") && target.keepsStep()) {
+        } else if (key.equals("step") && target.rule().keepsStep()) {
           double step = number(e, bytes);
           if (!(step >= 0 && step == Math.rint(step) && step < 0x1p62)) {
             throw new CheckpointException(e.name() + " is " + step + ", not a step count");
           }
           parameters.steps[index] = (long) step;
-        } else if (target.scalarKeys().contains(key)) {
+        } else if (target.rule().parameterNumbers().contains(key)) {
           parameters.scalars.get(index).put(key, number(e, bytes));
         } else {
           throw new CheckpointException(
               e.name()
                   + " is no state of "
-                  + target.optimizer()
+                  + target.rule().name()
                   + ", whose state keys are "
                   + keys()
                   + " (another rule's state?)");
@@ -621,11 +632,11 @@ public final class Checkpoint {
     }
 
     private List<String> keys() {
-      List<String> keys = new ArrayList<>(target.stateKeys());
-      if (target.keepsStep()) {
+      List<String> keys = new ArrayList<>(target.rule().stateKeys());
+      if (target.rule().keepsStep()) {
         keys.add("step");
       }
-      keys.addAll(target.scalarKeys());
+      keys.addAll(target.rule().parameterNumbers());
       return keys;
     }
 

@@ -17,8 +17,8 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
   private H hyperparameters;
   private double l1;
 
-  /** The rule's per-group numbers, in the order of {@link Optimizer#groupScalarKeys()}. */
-  final double[] scalars;
+  /** The rule's per-group numbers, in the order of {@link Rule#groupNumbers()}. */
+  final double[] numbers;
 
   /** The hyperparameters and size the state was last allocated for: a step skips the loop then. */
   private H allocatedFor;
@@ -29,7 +29,7 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
     this.optimizer = optimizer;
     this.index = index;
     this.hyperparameters = Objects.requireNonNull(hyperparameters, "hyperparameters");
-    this.scalars = optimizer.newGroupScalars(hyperparameters);
+    this.numbers = optimizer.newGroupNumbers(hyperparameters);
   }
 
   /**
@@ -89,7 +89,7 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
 
   static void check(String name, MemorySegment segment) {
     Objects.requireNonNull(segment, name);
-    // the kernels need native memory, and a heap segment seen by one slows all (UpdateKernels)
+    // the kernels need native memory, and a heap segment seen by one slows all (KernelSet)
     if (!segment.isNative()) {
       throw new IllegalArgumentException(
           name
@@ -166,7 +166,7 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
   void restore(OptimizerSnapshot.GroupCopy<H> copy) {
     hyperparameters = copy.hyperparameters();
     l1 = copy.l1();
-    System.arraycopy(copy.scalars(), 0, scalars, 0, scalars.length);
+    System.arraycopy(copy.numbers(), 0, numbers, 0, numbers.length);
     allocatedFor = null; // restored slots may be unallocated again
     for (int i = 0; i < parameters.size(); i++) {
       parameters.get(i).restore(copy.parameters().get(i));

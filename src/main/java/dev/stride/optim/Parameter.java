@@ -7,7 +7,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * One registered parameter: its value and gradient, the rule's state for it (buffers and
- * per-parameter scalars), its step count, and the coefficients its next chunks are updated with.
+ * per-parameter numbers), its step count, and the coefficients its next chunks are updated with.
  */
 final class Parameter {
   /** State buffers start on a cache line: a vector load that straddles two is slower. */
@@ -36,7 +36,7 @@ final class Parameter {
   private final MemorySegment[] state;
 
   /** The rule's per-parameter numbers (ASGD's η and μ), in the rule's own order. */
-  final double[] scalars;
+  final double[] numbers;
 
   /** Bit k: slot k is in use. */
   private int allocated;
@@ -56,7 +56,7 @@ final class Parameter {
       MemorySegment grad,
       long[] shape,
       int stateSlots,
-      int scalarSlots,
+      int numberSlots,
       GradientCoefficients coefficients) {
     this.group = group;
     this.value = value;
@@ -65,7 +65,7 @@ final class Parameter {
     this.shape = shape;
     this.confined = !value.isAccessibleBy(NOT_AN_OWNER) || !grad.isAccessibleBy(NOT_AN_OWNER);
     this.state = new MemorySegment[stateSlots];
-    this.scalars = new double[scalarSlots];
+    this.numbers = new double[numberSlots];
     this.ownCoefficients = coefficients;
     this.coefficients = coefficients;
   }
@@ -141,7 +141,7 @@ final class Parameter {
         allocated &= ~(1 << k); // the buffer stays, for the next allocate
       }
     }
-    System.arraycopy(copy.scalars(), 0, scalars, 0, scalars.length);
+    System.arraycopy(copy.numbers(), 0, numbers, 0, numbers.length);
     step = copy.step();
     fresh = 0;
   }

@@ -87,7 +87,7 @@ public final class EarlyStopping {
             "no best weights were saved in this process since the snapshots were made; after a"
                 + " resume, keep them where they survive it (a checkpoint file)");
       }
-      optimizer.restore(best);
+      best.restore();
     }
 
     @Override

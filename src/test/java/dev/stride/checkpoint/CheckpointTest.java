@@ -144,7 +144,7 @@ class CheckpointTest {
   }
 
   private static MemorySegment valueOf(AdamW adamw) {
-    return dev.stride.optim.StateDict.of(adamw).parameters().get(0).value();
+    return adamw.stateDict().parameters().get(0).value();
   }
 
   @Test

@@ -33,9 +33,9 @@ class AdadeltaKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .adadelta()
+          .get(AdadeltaKernel.class)
           .update(
               (AdadeltaKernel.Coefficients) c,
               b.param,
@@ -89,7 +89,7 @@ class AdadeltaKernelTest {
       MemorySegment p = NativeFloats.of(arena, 0);
       AdadeltaKernel.Coefficients c = new AdadeltaKernel.Coefficients().set(1, 1, 0, 0, false);
       KernelHarness.SCALAR
-          .adadelta()
+          .get(AdadeltaKernel.class)
           .update(
               c,
               p,

@@ -25,9 +25,9 @@ class AdagradKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .adagrad()
+          .get(AdagradKernel.class)
           .update(
               (AdagradKernel.Coefficients) c, b.param, b.grad, b.state[0], d.offset(), d.count());
     }

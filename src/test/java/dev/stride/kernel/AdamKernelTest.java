@@ -33,9 +33,9 @@ class AdamKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .adam()
+          .get(AdamKernel.class)
           .update(
               (AdamKernel.Coefficients) c,
               b.param,

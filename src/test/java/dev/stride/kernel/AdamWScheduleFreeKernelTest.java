@@ -46,9 +46,9 @@ class AdamWScheduleFreeKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .adamWScheduleFree()
+          .get(AdamWScheduleFreeKernel.class)
           .update(
               (AdamWScheduleFreeKernel.Coefficients) c,
               b.param,

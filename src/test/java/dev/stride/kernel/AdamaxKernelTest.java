@@ -31,9 +31,9 @@ class AdamaxKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .adamax()
+          .get(AdamaxKernel.class)
           .update(
               (AdamaxKernel.Coefficients) c,
               b.param,

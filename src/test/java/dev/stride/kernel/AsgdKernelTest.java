@@ -37,9 +37,9 @@ class AsgdKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .asgd()
+          .get(AsgdKernel.class)
           .update((AsgdKernel.Coefficients) c, b.param, b.grad, b.state[0], d.offset(), d.count());
     }
 

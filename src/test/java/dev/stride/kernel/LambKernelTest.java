@@ -38,14 +38,16 @@ class LambKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       LambKernel.Coefficients l = (LambKernel.Coefficients) c;
       kernels
-          .lamb()
+          .get(LambKernel.class)
           .moments(
               l, b.param, b.grad, b.state[0], b.state[1], b.state[2], 0, d.offset(), d.count());
       l.setTrust(paramNorm, directionNorm, adam);
-      kernels.lamb().apply(l, b.param, b.state[0], b.state[1], d.offset(), d.count());
+      kernels
+          .get(LambKernel.class)
+          .apply(l, b.param, b.state[0], b.state[1], d.offset(), d.count());
     }
 
     @Override

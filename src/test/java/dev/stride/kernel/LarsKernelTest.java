@@ -34,11 +34,13 @@ class LarsKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       LarsKernel.Coefficients l = (LarsKernel.Coefficients) c;
-      kernels.lars().direction(l, b.param, b.grad, b.state[1], 0, d.offset(), d.count());
+      kernels
+          .get(LarsKernel.class)
+          .direction(l, b.param, b.grad, b.state[1], 0, d.offset(), d.count());
       l.setTrust(paramNorm, directionNorm, adapt);
-      kernels.lars().apply(l, b.param, b.grad, b.state[0], d.offset(), d.count());
+      kernels.get(LarsKernel.class).apply(l, b.param, b.grad, b.state[0], d.offset(), d.count());
     }
 
     @Override

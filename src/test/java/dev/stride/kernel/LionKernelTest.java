@@ -21,9 +21,9 @@ class LionKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .lion()
+          .get(LionKernel.class)
           .update((LionKernel.Coefficients) c, b.param, b.grad, b.state[0], d.offset(), d.count());
     }
 

@@ -48,9 +48,9 @@ class NAdamKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .nadam()
+          .get(NAdamKernel.class)
           .update(
               (NAdamKernel.Coefficients) c,
               b.param,

@@ -40,10 +40,10 @@ class ProdigyKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       ProdigyKernel.Coefficients p = (ProdigyKernel.Coefficients) c;
       kernels
-          .prodigy()
+          .get(ProdigyKernel.class)
           .moments(
               p,
               b.param,
@@ -57,7 +57,9 @@ class ProdigyKernelTest {
               0,
               d.offset(),
               d.count());
-      kernels.prodigy().apply(p, b.param, b.grad, b.state[2], b.state[3], d.offset(), d.count());
+      kernels
+          .get(ProdigyKernel.class)
+          .apply(p, b.param, b.grad, b.state[2], b.state[3], d.offset(), d.count());
     }
 
     @Override

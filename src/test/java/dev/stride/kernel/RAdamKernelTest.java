@@ -35,9 +35,9 @@ class RAdamKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .radam()
+          .get(RAdamKernel.class)
           .update(
               (RAdamKernel.Coefficients) c,
               b.param,

@@ -31,9 +31,9 @@ class RmspropKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .rmsprop()
+          .get(RmspropKernel.class)
           .update(
               (RmspropKernel.Coefficients) c,
               b.param,

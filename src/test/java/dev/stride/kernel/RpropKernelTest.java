@@ -24,9 +24,9 @@ class RpropKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .rprop()
+          .get(RpropKernel.class)
           .update(
               (RpropKernel.Coefficients) c,
               b.param,

@@ -27,9 +27,9 @@ class SgdScheduleFreeKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .sgdScheduleFree()
+          .get(SgdScheduleFreeKernel.class)
           .update(
               (SgdScheduleFreeKernel.Coefficients) c,
               b.param,

@@ -32,10 +32,12 @@ import java.util.regex.Pattern;
  * tensors. Tensors, numbered as PyTorch numbers parameters (across the groups, in order):
  *
  * <ul>
- *   <li>{@code param.I}: parameter I's values, F32 of shape {@code [n]} (left out with {@link
+ *   <li>{@code param.I}: parameter I's values, F32 of its registered shape (left out with {@link
  *       #values(boolean) values(false)});
  *   <li>{@code state.I.KEY}: the rule's state under PyTorch's keys: each buffer ({@code exp_avg},
- *       {@code momentum_buffer}, …) F32 {@code [n]}; {@code step}, where PyTorch keeps one, F32 of
+ *       {@code momentum_buffer}, …) F32 of the parameter's shape, or of the shape the rule keeps it
+ *       in ({@link dev.stride.optim.Rule#stateShape}: Adafactor's {@code row_var} {@code [..., R,
+ *       1]}, a file's of another shape refused); {@code step}, where PyTorch keeps one, F32 of
  *       shape {@code [1]} as torch 1.13's Adam does (F64 past 2<sup>24</sup> steps, which F32
  *       cannot count exactly); a per-parameter number (ASGD's {@code eta}) F64 of shape {@code []};
  *   <li>{@code NAME.KEY}: tensors of the part saved as NAME (a weight average's copy of parameter I

@@ -70,7 +70,13 @@ final class StateDictLayout {
       String prefix = "state." + i + ".";
       p.buffers()
           .forEach(
-              (key, buffer) -> tensors.add(new Output(prefix + key, DType.F32, shape, buffer)));
+              (key, buffer) ->
+                  tensors.add(
+                      new Output(
+                          prefix + key,
+                          DType.F32,
+                          state.rule().stateShape(key, shape), // Adafactor's row_var: [..., R, 1]
+                          buffer)));
       if (state.rule().keepsStep() && p.hasState()) {
         tensors.add(
             p.step() <= F32_EXACT
@@ -288,7 +294,7 @@ final class StateDictLayout {
       } else if (name[0].equals("state") && name.length == 3 && index >= 0 && index < total) {
         String key = name[2];
         if (target.rule().stateKeys().contains(key)) {
-          floats(e, target.parameters().get(index).count());
+          buffer(e, key, target.parameters().get(index).shape());
           parameters.buffers.get(index).put(key, bytes);
         } else if (key.equals("step") && target.rule().keepsStep()) {
           double step = number(e, bytes);
@@ -331,6 +337,49 @@ final class StateDictLayout {
       }
       keys.addAll(target.rule().parameterNumbers());
       return keys;
+    }
+
+    /**
+     * Buffer {@code key} of a parameter of {@code shape}: as many floats as the rule keeps for it,
+     * of any shape, or of the rule's own shape where the state depends on it ({@link
+     * dev.stride.optim.Rule#needsShapes()}: Adafactor's).
+     */
+    private void buffer(Entry e, String key, long[] shape) throws CheckpointException {
+      long[] expected = target.rule().stateShape(key, shape);
+      if (expected == null) {
+        throw new CheckpointException(
+            e.describe()
+                + " does not fit: "
+                + target.rule().name()
+                + " keeps no "
+                + key
+                + " for a parameter of shape "
+                + Arrays.toString(shape));
+      }
+      long count = Arrays.stream(expected).reduce(1, Math::multiplyExact);
+      if (e.dtype() != DType.F32 || e.elements() != count) {
+        throw new CheckpointException(
+            e.describe()
+                + " does not fit: "
+                + target.rule().name()
+                + " keeps "
+                + count
+                + " F32 elements of "
+                + key
+                + " for the optimizer's parameter");
+      }
+      if (target.rule().needsShapes() && !Arrays.equals(e.shape(), expected)) {
+        throw new CheckpointException(
+            e.describe()
+                + " does not fit: "
+                + target.rule().name()
+                + " keeps "
+                + key
+                + " of shape "
+                + Arrays.toString(expected)
+                + " for the optimizer's parameter of shape "
+                + Arrays.toString(shape));
+      }
     }
 
     /** A tensor of {@code count} floats, of any shape. */

@@ -499,7 +499,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     List<Rule.Buffer<H>> buffers = rule.buffers();
     for (int k = 0; k < buffers.size(); k++) {
       Rule.Buffer<H> b = buffers.get(k);
-      if (b.kept().test(h) && !p.isAllocated(k)) {
+      if (b.kept().test(h) && p.keeps(k) && !p.isAllocated(k)) {
         p.allocate(k, memory, (float) b.fill().applyAsDouble(h));
         if (b.copiesValue()) {
           p.state(k).copyFrom(p.value);
@@ -510,6 +510,14 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
 
   /** A coefficients object of the rule's kernel, one per parameter. */
   abstract GradientCoefficients newCoefficients();
+
+  /**
+   * A coefficients object for a parameter of {@code shape}: {@link #newCoefficients()}, unless the
+   * rule's depend on the shape (Adafactor's row and column factors).
+   */
+  GradientCoefficients newCoefficients(long[] shape) {
+    return newCoefficients();
+  }
 
   /**
    * Sets {@code p.coefficients()} for the step about to be taken, from {@code h} and {@code p}'s
@@ -535,6 +543,15 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
    */
   boolean betweenPasses(int pass) {
     return true;
+  }
+
+  /**
+   * How many of the chunks of a parameter of {@code shape} one thread takes at once, in order: 1,
+   * unless the rule accumulates across the chunks of a block within a pass, which a unit then holds
+   * whole (see {@link StepPlan}).
+   */
+  int chunksPerUnit(long[] shape) {
+    return 1;
   }
 
   /** How many results per chunk the rule's passes store; 0 for rules that do not reduce. */
@@ -662,9 +679,10 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
             value,
             grad,
             shape,
-            rule.stateKeys().size(),
+            rule.stateShapes(shape),
             rule.parameterNumbers().size(),
-            newCoefficients());
+            newCoefficients(shape),
+            chunksPerUnit(shape));
     for (MemorySegment s : new MemorySegment[] {value, grad}) {
       if (scopes.stream().noneMatch(known -> known.scope().equals(s.scope()))) {
         scopes.add(s);

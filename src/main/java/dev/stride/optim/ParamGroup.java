@@ -37,17 +37,29 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
    * floats. The optimizer updates {@code value} in place and allocates its state on the first step.
    *
    * @throws IllegalArgumentException if a segment is not native, read-only, closed, not 4-byte
-   *     aligned or not a whole number of floats, if the lengths differ, or if {@code value}
-   *     overlaps a parameter already registered
+   *     aligned or not a whole number of floats, if the lengths differ, if {@code value} overlaps a
+   *     parameter already registered, or if the rule needs each parameter's shape ({@link
+   *     Rule#needsShapes()}: Adafactor)
    */
   public ParamGroup<H> add(MemorySegment value, MemorySegment grad) {
+    Rule<H> rule = optimizer.rule();
+    if (rule.needsShapes()) {
+      check("value", value);
+      throw new IllegalArgumentException(
+          rule
+              + " keeps state by the parameter's shape (row and column statistics of a matrix):"
+              + " register it with add(value, grad, shape...), e.g. add(value, grad, rows,"
+              + " columns), or add(value, grad, n) for a vector; got a parameter of "
+              + value.byteSize() / Float.BYTES
+              + " floats without a shape");
+    }
     return add(value, grad, value.byteSize() / Float.BYTES);
   }
 
   /**
    * Registers a parameter of the given shape (row-major, as PyTorch's): what rules that treat 1-D
-   * tensors apart (LARS's filters) and checkpoints see. {@link #add(MemorySegment, MemorySegment)}
-   * registers a 1-D parameter.
+   * tensors apart (LARS's filters), rules that factor matrices (Adafactor) and checkpoints see.
+   * {@link #add(MemorySegment, MemorySegment)} registers a 1-D parameter.
    *
    * @throws IllegalArgumentException as {@link #add(MemorySegment, MemorySegment)} does, or if a
    *     dimension is negative or the shape's elements are not the segments' floats

@@ -26,6 +26,18 @@ final class Parameter {
   /** The shape the caller registered it with, row-major; {@code [count]} unless told. */
   final long[] shape;
 
+  /**
+   * Per state slot, the buffer's shape for this parameter's ({@link Rule#stateShape}): null where
+   * the rule keeps no such buffer for a parameter of this shape.
+   */
+  private final long[][] stateShapes;
+
+  /**
+   * How many of its chunks one thread takes at once, in order ({@link StepPlan}'s units): 1 unless
+   * the rule accumulates across a block of chunks (Adafactor's column sums).
+   */
+  final int chunksPerUnit;
+
   /** Confined to its owner thread: only the thread that calls step may update it. */
   final boolean confined;
 
@@ -55,16 +67,19 @@ final class Parameter {
       MemorySegment value,
       MemorySegment grad,
       long[] shape,
-      int stateSlots,
+      long[][] stateShapes,
       int numberSlots,
-      GradientCoefficients coefficients) {
+      GradientCoefficients coefficients,
+      int chunksPerUnit) {
     this.group = group;
     this.value = value;
     this.grad = grad;
     this.count = value.byteSize() / Float.BYTES;
     this.shape = shape;
+    this.stateShapes = stateShapes;
+    this.chunksPerUnit = chunksPerUnit;
     this.confined = !value.isAccessibleBy(NOT_AN_OWNER) || !grad.isAccessibleBy(NOT_AN_OWNER);
-    this.state = new MemorySegment[stateSlots];
+    this.state = new MemorySegment[stateShapes.length];
     this.numbers = new double[numberSlots];
     this.ownCoefficients = coefficients;
     this.coefficients = coefficients;
@@ -76,21 +91,39 @@ final class Parameter {
     return (C) coefficients;
   }
 
+  /** Whether the rule keeps a buffer in slot {@code k} for a parameter of this shape. */
+  boolean keeps(int k) {
+    return stateShapes[k] != null;
+  }
+
+  /** The floats of slot {@code k}'s buffer: its shape's elements. */
+  long stateElements(int k) {
+    long elements = 1;
+    for (long d : stateShapes[k]) {
+      elements *= d;
+    }
+    return elements;
+  }
+
   /** Allocates slot {@code k}, zero-filled, if it is not yet. */
   void allocate(int k, StateMemory memory) {
     allocate(k, memory, 0f);
   }
 
-  /** Allocates slot {@code k} filled with {@code initial}, if it is not yet. */
+  /**
+   * Allocates slot {@code k} filled with {@code initial}, if it is not yet: {@link
+   * #stateElements}({@code k}) floats.
+   */
   void allocate(int k, StateMemory memory, float initial) {
     if (!isAllocated(k)) {
+      long elements = stateElements(k);
       if (state[k] == null) {
-        state[k] = memory.allocate(k, count * Float.BYTES, this);
+        state[k] = memory.allocate(k, elements * Float.BYTES, this);
       }
       if (Float.floatToRawIntBits(initial) == 0) {
         state[k].fill((byte) 0);
       } else {
-        for (long i = 0; i < count; i++) {
+        for (long i = 0; i < elements; i++) {
           state[k].setAtIndex(JAVA_FLOAT, i, initial);
         }
       }

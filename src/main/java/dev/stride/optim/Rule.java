@@ -22,10 +22,29 @@ import java.util.function.ToDoubleFunction;
 public final class Rule<H extends Hyperparameters<H>> {
 
   /**
-   * A state buffer: its key, whether hyperparameters {@code h} need it, and what it starts as
-   * (zeros, a value of {@code h}, or a copy of the parameter).
+   * A state buffer: its key, whether hyperparameters {@code h} need it, what it starts as (zeros, a
+   * value of {@code h}, or a copy of the parameter), and its shape for a parameter's shape.
    */
-  record Buffer<H>(String key, Predicate<H> kept, ToDoubleFunction<H> fill, boolean copiesValue) {}
+  record Buffer<H>(
+      String key,
+      Predicate<H> kept,
+      ToDoubleFunction<H> fill,
+      boolean copiesValue,
+      BufferShape shape) {}
+
+  /**
+   * A state buffer's shape from its parameter's, row-major as PyTorch's: the parameter's own for
+   * most buffers, smaller for Adafactor's row and column statistics; null where a parameter of that
+   * shape keeps no such buffer (Adafactor's statistics are for tensors of two or more dimensions,
+   * its full second moment for the others).
+   */
+  @FunctionalInterface
+  interface BufferShape {
+    /** Every element's own statistic: the parameter's shape. */
+    BufferShape SAME = shape -> shape;
+
+    long[] of(long[] parameterShape);
+  }
 
   private final String name;
   private final Class<H> optionsType;
@@ -36,6 +55,7 @@ public final class Rule<H extends Hyperparameters<H>> {
   private final List<String> parameterNumbers;
   private final List<String> groupNumbers;
   private final boolean keepsStep;
+  private final boolean needsShapes;
   private final int passes;
 
   private Rule(Builder<H> b, BiFunction<H, Kernels, ? extends Optimizer<H>> factory) {
@@ -48,6 +68,7 @@ public final class Rule<H extends Hyperparameters<H>> {
     this.parameterNumbers = b.parameterNumbers;
     this.groupNumbers = b.groupNumbers;
     this.keepsStep = b.keepsStep;
+    this.needsShapes = b.needsShapes;
     this.passes = b.passes;
   }
 
@@ -87,15 +108,46 @@ public final class Rule<H extends Hyperparameters<H>> {
     return stateKeys;
   }
 
-  /** The buffers a step with {@code hyperparameters} keeps: Adam's third only with amsgrad. */
-  public List<String> buffersFor(H hyperparameters) {
+  /**
+   * The buffers a step with {@code hyperparameters} keeps for a parameter of shape {@code
+   * parameterShape}: Adam's third only with amsgrad, Adafactor's row and column statistics only for
+   * tensors of two or more dimensions.
+   */
+  public List<String> buffersFor(H hyperparameters, long[] parameterShape) {
     List<String> kept = new ArrayList<>();
     for (Buffer<H> b : buffers) {
-      if (b.kept().test(hyperparameters)) {
+      if (b.kept().test(hyperparameters) && b.shape().of(parameterShape) != null) {
         kept.add(b.key());
       }
     }
     return kept;
+  }
+
+  /**
+   * The shape of buffer {@code key} for a parameter of shape {@code parameterShape}, as PyTorch
+   * keeps it: the parameter's own for most rules, {@code [..., R, 1]} for Adafactor's {@code
+   * row_var}; null where such a parameter keeps no such buffer.
+   *
+   * @throws IllegalArgumentException if the rule has no buffer {@code key}
+   */
+  public long[] stateShape(String key, long[] parameterShape) {
+    for (Buffer<H> b : buffers) {
+      if (b.key().equals(key)) {
+        long[] shape = b.shape().of(parameterShape);
+        return shape == null ? null : shape.clone();
+      }
+    }
+    throw new IllegalArgumentException(
+        name + " keeps no buffer " + key + "; its state keys are " + stateKeys);
+  }
+
+  /** Per buffer in {@link #stateKeys()} order, its shape for a parameter of this shape, or null. */
+  long[][] stateShapes(long[] parameterShape) {
+    long[][] shapes = new long[buffers.size()][];
+    for (int k = 0; k < shapes.length; k++) {
+      shapes[k] = buffers.get(k).shape().of(parameterShape);
+    }
+    return shapes;
   }
 
   /**
@@ -120,8 +172,17 @@ public final class Rule<H extends Hyperparameters<H>> {
   }
 
   /**
+   * Whether the rule's state depends on each parameter's shape (Adafactor factors matrices), so
+   * that a parameter must be registered with its shape: {@code add(value, grad, rows, columns)}.
+   */
+  public boolean needsShapes() {
+    return needsShapes;
+  }
+
+  /**
    * How many passes over the parameters a step makes: 1 for elementwise rules; 2 for those that
-   * need a reduction before they can update (LAMB's and LARS's norms, Prodigy's sums).
+   * need a reduction before they can update (LAMB's and LARS's norms, Prodigy's sums); 3 for
+   * Adafactor (its row and column statistics, then the update's RMS, then the update).
    */
   public int passes() {
     return passes;
@@ -155,6 +216,7 @@ public final class Rule<H extends Hyperparameters<H>> {
     private List<String> parameterNumbers = List.of();
     private List<String> groupNumbers = List.of();
     private boolean keepsStep;
+    private boolean needsShapes;
     private int passes = 1;
 
     private Builder(String name, Class<H> optionsType, Function<Map<String, ?>, H> fromPyTorch) {
@@ -170,19 +232,27 @@ public final class Rule<H extends Hyperparameters<H>> {
 
     /** A buffer kept when {@code kept} holds for the group's hyperparameters, zeros at first. */
     Builder<H> buffer(String key, Predicate<H> kept) {
-      buffers.add(new Buffer<>(key, kept, h -> 0, false));
+      return buffer(key, kept, BufferShape.SAME);
+    }
+
+    /**
+     * A buffer kept when {@code kept} holds for the group's hyperparameters and {@code shape} gives
+     * it a shape for the parameter's, zeros at first.
+     */
+    Builder<H> buffer(String key, Predicate<H> kept, BufferShape shape) {
+      buffers.add(new Buffer<>(key, kept, h -> 0, false, shape));
       return this;
     }
 
     /** A buffer every step keeps, filled with {@code fill} of the hyperparameters at first. */
     Builder<H> filledBuffer(String key, ToDoubleFunction<H> fill) {
-      buffers.add(new Buffer<>(key, h -> true, fill, false));
+      buffers.add(new Buffer<>(key, h -> true, fill, false, BufferShape.SAME));
       return this;
     }
 
     /** A buffer every step keeps, a copy of the parameter's value at first. */
     Builder<H> valueCopy(String key) {
-      buffers.add(new Buffer<>(key, h -> true, h -> 0, true));
+      buffers.add(new Buffer<>(key, h -> true, h -> 0, true, BufferShape.SAME));
       return this;
     }
 
@@ -199,6 +269,12 @@ public final class Rule<H extends Hyperparameters<H>> {
     /** PyTorch keeps a per-parameter {@code "step"}. */
     Builder<H> keepsStep() {
       keepsStep = true;
+      return this;
+    }
+
+    /** Parameters must be registered with their shapes: see {@link Rule#needsShapes()}. */
+    Builder<H> needsShapes() {
+      needsShapes = true;
       return this;
     }
 

@@ -3,6 +3,7 @@ package dev.stride.optim;
 import dev.stride.internal.Args;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -52,9 +53,10 @@ public record StateDict(
   /**
    * One parameter: its length in floats and the shape it was registered with (row-major), its value
    * ({@code null} when absent), the buffers the rule has allocated for it by state key (float32,
-   * native order, {@code count} each), the steps it has taken, and the rule's per-parameter numbers
-   * by key (all or none). Loading reads neither the shape nor anything but the count from it: a
-   * state of any shape with as many elements fits.
+   * native order, as many as {@link Rule#stateShape} says: {@code count} for most rules), the steps
+   * it has taken, and the rule's per-parameter numbers by key (all or none). A state of any shape
+   * with as many elements fits, except for a rule whose state depends on the shape ({@link
+   * Rule#needsShapes()}), where the shapes must be equal.
    */
   public record ParameterState(
       long count,
@@ -275,6 +277,17 @@ public record StateDict(
       throw new IllegalArgumentException(
           name + "'s value has " + s.value().byteSize() + " bytes, not " + bytes);
     }
+    if (rule.needsShapes() && !Arrays.equals(s.shape(), p.shape)) {
+      throw new IllegalArgumentException(
+          name
+              + " has shape "
+              + Arrays.toString(s.shape())
+              + " in the state, "
+              + Arrays.toString(p.shape)
+              + " in the optimizer; "
+              + rule
+              + "'s state depends on it");
+    }
     Args.nonNegative(name + "'s step", s.step());
     for (Map.Entry<String, MemorySegment> e : s.buffers().entrySet()) {
       if (!rule.stateKeys().contains(e.getKey())) {
@@ -287,7 +300,19 @@ public record StateDict(
                 + " does not keep; its state keys are "
                 + rule.stateKeys());
       }
-      if (e.getValue().byteSize() != bytes) {
+      long[] shape = rule.stateShape(e.getKey(), p.shape);
+      if (shape == null) {
+        throw new IllegalArgumentException(
+            name
+                + " has a buffer "
+                + e.getKey()
+                + ", which "
+                + rule
+                + " does not keep for a parameter of shape "
+                + Arrays.toString(p.shape));
+      }
+      long elements = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+      if (e.getValue().byteSize() != elements * Float.BYTES) {
         throw new IllegalArgumentException(
             name
                 + "'s "
@@ -295,7 +320,7 @@ public record StateDict(
                 + " has "
                 + e.getValue().byteSize() / Float.BYTES
                 + " elements, not "
-                + p.count);
+                + elements);
       }
     }
     List<String> numberKeys = rule.parameterNumbers();
@@ -307,7 +332,7 @@ public record StateDict(
       if (s.numbers().isEmpty() && !numberKeys.isEmpty()) {
         throw new IllegalArgumentException(name + " lacks " + numberKeys);
       }
-      for (String missing : rule.buffersFor(h)) {
+      for (String missing : rule.buffersFor(h, p.shape)) {
         if (!s.buffers().containsKey(missing)) {
           throw new IllegalArgumentException(
               name

@@ -6,9 +6,11 @@ import java.util.List;
 /**
  * How a step's work is cut: every parameter into chunks of at most {@link #CHUNK} floats, which
  * never cross a parameter's end; consecutive chunks into units of about {@link #CHUNK} floats,
- * which threads take one at a time. The cut depends on the parameters alone, not on the number of
- * threads, so per-chunk results combined in chunk order are the same for any thread count. Made
- * when parameters are registered, not per step.
+ * which threads take one at a time, running a unit's chunks in order. A parameter whose rule
+ * accumulates across a block of its chunks ({@link Parameter#chunksPerUnit}) has its blocks whole
+ * in units of their own. The cut depends on the parameters alone, not on the number of threads, so
+ * per-chunk results combined in chunk order are the same for any thread count. Made when parameters
+ * are registered, not per step.
  */
 final class StepPlan {
   /**
@@ -67,7 +69,8 @@ final class StepPlan {
         long count = Math.min(CHUNK, p.count - offset);
         boolean kindChanges =
             c > start && this.parameters[chunkParameter[start]].confined != p.confined;
-        if (kindChanges || inUnit + count > CHUNK) {
+        boolean startsBlock = offset / CHUNK % p.chunksPerUnit == 0;
+        if (kindChanges || (startsBlock && inUnit + count > CHUNK)) {
           (this.parameters[chunkParameter[start]].confined ? caller : shared)
               .add(new int[] {start, c});
           start = c;

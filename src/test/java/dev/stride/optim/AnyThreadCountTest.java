@@ -136,9 +136,10 @@ class AnyThreadCountTest {
                 NativeFloats.allocate(arena, n),
                 NativeFloats.allocate(arena, n),
                 new long[] {n},
+                new long[0][],
                 0,
-                0,
-                null));
+                null,
+                1));
       }
       StepPlan plan = new StepPlan(parameters);
       assertEquals(

@@ -93,6 +93,29 @@ public final class Kwargs {
         optimizer + " argument " + name + " must be a list of two numbers, got " + v);
   }
 
+  /**
+   * A pair whose items may each be None, such as torch Adafactor's {@code eps}, {@code (None,
+   * 1e-3)}: NaN stands for a None item.
+   */
+  public double[] pairOfOptionals(String name, double first, double second) {
+    Object v = kwargs.get(name);
+    if (v == null) {
+      return new double[] {first, second};
+    }
+    if (v instanceof List<?> l
+        && l.size() == 2
+        && (l.get(0) == null || l.get(0) instanceof Number)
+        && (l.get(1) == null || l.get(1) instanceof Number)) {
+      return new double[] {optional(l.get(0)), optional(l.get(1))};
+    }
+    throw new IllegalArgumentException(
+        optimizer + " argument " + name + " must be a list of two numbers or Nones, got " + v);
+  }
+
+  private static double optional(Object item) {
+    return item == null ? Double.NaN : ((Number) item).doubleValue();
+  }
+
   /** Whether the argument is given (and not null). */
   public boolean has(String name) {
     return kwargs.get(name) != null;

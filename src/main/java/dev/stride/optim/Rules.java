@@ -21,6 +21,8 @@ public final class Rules {
           RAdam.RULE,
           Asgd.RULE,
           Rprop.RULE,
+          Adafactor.RULE,
+          TransformersAdafactor.RULE,
           Lamb.RULE,
           Lars.RULE,
           Prodigy.RULE,

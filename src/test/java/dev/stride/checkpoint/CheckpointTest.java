@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stride.optim.Adafactor;
+import dev.stride.optim.AdafactorOptions;
 import dev.stride.optim.AdamOptions;
 import dev.stride.optim.AdamW;
 import dev.stride.optim.LossScaler;
@@ -122,6 +124,36 @@ class CheckpointTest {
               .readTree(h.get("__metadata__").get("stride").asText())
               .get("steps")
               .toString());
+    }
+  }
+
+  /**
+   * Adafactor's statistics go in PyTorch's shapes ([R, 1] and [1, C] for a matrix, the vector's
+   * own); a file whose parameter has another shape of as many elements is refused.
+   */
+  @Test
+  void adafactorsStatisticsHavePyTorchsShapesAndAnotherShapeIsRefused() throws IOException {
+    Path file = dir.resolve("adafactor.safetensors");
+    float[] matrix = {1, 2, 3, 4, 5, 6};
+    try (Adafactor adafactor = new Adafactor(AdafactorOptions.DEFAULTS)) {
+      adafactor.group(0).add(NativeFloats.of(arena, matrix), NativeFloats.of(arena, matrix), 2, 3);
+      adafactor.group(0).add(NativeFloats.of(arena, 1, 2), NativeFloats.of(arena, 1, 1), 2);
+      adafactor.step();
+      Checkpoint.of(adafactor).save(file);
+      JsonNode h = header(file);
+      assertEquals("[2,3]", h.get("param.0").get("shape").toString());
+      assertEquals("[2,1]", h.get("state.0.row_var").get("shape").toString());
+      assertEquals("[1,3]", h.get("state.0.col_var").get("shape").toString());
+      assertEquals("[2]", h.get("state.1.variance").get("shape").toString());
+      assertTrue(h.get("state.0.variance") == null);
+    }
+    try (Adafactor transposed = new Adafactor(AdafactorOptions.DEFAULTS)) {
+      transposed.group(0).add(NativeFloats.of(arena, matrix), NativeFloats.of(arena, matrix), 3, 2);
+      transposed.group(0).add(NativeFloats.of(arena, 1, 2), NativeFloats.of(arena, 1, 1), 2);
+      CheckpointException e =
+          assertThrows(CheckpointException.class, () -> Checkpoint.of(transposed).load(file));
+      assertTrue(e.getMessage().contains("state.0.row_var"), e.getMessage());
+      assertEquals(0, transposed.stepCount(), "nothing loaded");
     }
   }
 

@@ -95,7 +95,7 @@ class AnyThreadCountTest {
       for (int k = 0; k < mix.lengths().size(); k++) {
         Arena arena = mix.confined().get(k) ? confined : shared;
         MemorySegment grad = NativeFloats.allocate(arena, mix.lengths().get(k));
-        optimizer.group(k % 2).add(NativeFloats.of(arena, data.values[k]), grad);
+        RuleCatalog.add(optimizer, k % 2, NativeFloats.of(arena, data.values[k]), grad);
         grads.add(grad);
       }
       for (int s = 0; s < STEPS; s++) {

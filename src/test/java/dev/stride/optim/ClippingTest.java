@@ -163,7 +163,8 @@ class ClippingTest {
     List<MemorySegment> grads = new ArrayList<>();
     for (int k = 0; k < LENGTHS.length; k++) {
       MemorySegment grad = NativeFloats.allocate(arena, LENGTHS[k]);
-      o.add(NativeFloats.of(arena, NativeFloats.ramp(LENGTHS[k], -1 + k, 1e-4f)), grad);
+      RuleCatalog.add(
+          o, 0, NativeFloats.of(arena, NativeFloats.ramp(LENGTHS[k], -1 + k, 1e-4f)), grad);
       grads.add(grad);
     }
     return grads;

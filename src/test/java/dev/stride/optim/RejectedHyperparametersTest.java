@@ -184,7 +184,63 @@ class RejectedHyperparametersTest {
     }
     addLion(cases);
     addScheduleFree(cases);
+    addAdafactor(cases);
     return cases.stream();
+  }
+
+  /**
+   * PyTorch's Adafactor refuses lr < 0, beta2_decay > 0, ε < 0, d < 1 and weight_decay < 0;
+   * transformers' refuses an lr with relative_step and warmup_init without it. Refused besides:
+   * what fails later in transformers' or makes no sense (no lr without relative_step,
+   * clip_threshold ≤ 0, decay_rate > 0, β1 outside [0, 1]), and momentum for PyTorch's, which has
+   * none.
+   */
+  private static void addAdafactor(List<Arguments> cases) {
+    AdafactorOptions torch = AdafactorOptions.DEFAULTS;
+    TransformersAdafactorOptions hf = TransformersAdafactorOptions.fixedLr(1e-3);
+    for (double v : NOT_NON_NEGATIVE) {
+      cases.add(rejects("lr", v, () -> torch.withLr(v)));
+      cases.add(rejects("eps2", v, () -> torch.withEps(1e-5, v)));
+      cases.add(rejects("weightDecay", v, () -> torch.withWeightDecay(v)));
+      cases.add(rejects("lr", v, () -> hf.withFixedLr(v)));
+      cases.add(rejects("eps1", v, () -> hf.withEps(v, 1e-3)));
+      cases.add(rejects("eps2", v, () -> hf.withEps(1e-30, v)));
+      cases.add(rejects("weightDecay", v, () -> hf.withWeightDecay(v)));
+    }
+    for (double v : new double[] {-1e-4, -1, Double.POSITIVE_INFINITY}) { // NaN is None
+      cases.add(rejects("eps1", v, () -> torch.withEps(v, 1e-3)));
+    }
+    for (double v : new double[] {1e-9, 0.5, Double.NaN, Double.NEGATIVE_INFINITY}) {
+      cases.add(rejects("beta2Decay", v, () -> torch.withBeta2Decay(v)));
+      cases.add(rejects("decayRate", v, () -> hf.withDecayRate(v)));
+    }
+    for (double v : new double[] {Math.nextDown(1.0), 0, -1, Double.NaN}) {
+      cases.add(rejects("d", v, () -> torch.withD(v)));
+    }
+    for (double v : new double[] {0, -1, Double.NaN}) {
+      cases.add(rejects("clipThreshold", v, () -> hf.withClipThreshold(v)));
+    }
+    for (double v : new double[] {-0.1, Math.nextUp(1.0), Double.POSITIVE_INFINITY}) {
+      cases.add(rejects("beta1", v, () -> hf.withBeta1(v)));
+    }
+    cases.add(rejects("beta1", Double.NaN, () -> hf.withMomentum(Double.NaN)));
+    for (double v : NOT_ZERO) {
+      cases.add(rejects("momentum", v, () -> torch.withMomentum(v)));
+    }
+    cases.add(
+        rejects("relative_step", 0.001, () -> TransformersAdafactorOptions.DEFAULTS.withLr(0.001)));
+    cases.add(
+        rejects(
+            "warmupInit",
+            "relativeStep",
+            () ->
+                new TransformersAdafactorOptions(
+                    1e-3, 1e-30, 1e-3, 1, -0.8, Double.NaN, 0, true, false, true)));
+    cases.add(
+        rejects("lr", "NaN", () -> TransformersAdafactorOptions.DEFAULTS.withFixedLr(Double.NaN)));
+    cases.add(
+        rejects(
+            "eps", "[0.001]", () -> AdafactorOptions.fromPyTorch(Map.of("eps", List.of(1e-3)))));
   }
 
   /** lucidrains' Lion asserts lr > 0 and 0 ≤ β ≤ 1; a negative weight decay makes no sense. */
@@ -314,6 +370,14 @@ class RejectedHyperparametersTest {
     new AdadeltaOptions(1, 1, 1, 1, false); // rho = 1 is legal
     new AdamaxOptions(0, 0, 0, 0, 0, true);
     new AdamaxOptions(1, Math.nextDown(1.0), Math.nextDown(1.0), 1, 1, false);
+    new AdafactorOptions(0, 0, 0, 0, 1, 0, true);
+    new AdafactorOptions(1, -1, Double.NaN, 1, Double.POSITIVE_INFINITY, 1, false);
+    new TransformersAdafactorOptions(Double.NaN, 0, 0, Double.MIN_VALUE, 0, 0, 0, true, true, true);
+    new TransformersAdafactorOptions(
+        0, 1, 1, Double.POSITIVE_INFINITY, -1, 1, 1, false, false, false);
+    AdafactorOptions.fromPyTorch(
+        Map.of("foreach", true, "eps", java.util.Arrays.asList(null, 0.0)));
+    assertEquals(AdafactorOptions.DEFAULTS, AdafactorOptions.DEFAULTS.withMomentum(0));
     assertEquals(AdagradOptions.DEFAULTS, AdagradOptions.DEFAULTS.withMomentum(0));
     assertEquals(AdadeltaOptions.DEFAULTS, AdadeltaOptions.DEFAULTS.withMomentum(-0.0));
   }
@@ -379,7 +443,8 @@ class RejectedHyperparametersTest {
   private static <H extends Hyperparameters<H>> void refusedChangesLeaveUntouched(Optimizer<H> o) {
     try (Arena arena = Arena.ofConfined();
         o) {
-      o.add(NativeFloats.of(arena, 1, -2, 3), NativeFloats.of(arena, 0.5f, -0.5f, 1));
+      RuleCatalog.add(
+          o, 0, NativeFloats.of(arena, 1, -2, 3), NativeFloats.of(arena, 0.5f, -0.5f, 1));
       o.step();
       var before = OptimizerProbe.snapshot(o);
       double[] scalars = OptimizerProbe.parameter(o, 0, 0).numbers.clone();

@@ -1,5 +1,6 @@
 package dev.stride.optim;
 
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -14,7 +15,8 @@ final class RuleCatalog {
   /**
    * One rule with fixed hyperparameters, made afresh by {@link #make()}.
    *
-   * @param equalRates every group must have the same rate (Prodigy's estimate is global)
+   * @param equalRates every group must have the same rate (Prodigy's estimate is global), or the
+   *     rule has none to set (transformers' Adafactor with its relative step)
    */
   record Config(String name, Supplier<Optimizer<?>> factory, boolean equalRates) {
     Config(String name, Supplier<Optimizer<?>> factory) {
@@ -36,6 +38,43 @@ final class RuleCatalog {
     public String toString() {
       return name;
     }
+  }
+
+  /**
+   * Registers a parameter in group {@code group} of {@code o}: with a shape where the rule needs
+   * one ({@link #shapeOf}), else as a 1-D tensor.
+   */
+  static void add(Optimizer<?> o, int group, MemorySegment value, MemorySegment grad) {
+    if (o.rule().needsShapes()) {
+      o.group(group).add(value, grad, shapeOf(value.byteSize() / Float.BYTES));
+    } else {
+      o.group(group).add(value, grad);
+    }
+  }
+
+  /**
+   * A shape of n elements that exercises a factoring rule's geometry, by n mod 4: 0 → [2, 2, n/4]
+   * (two matrices, rows cut by chunk ends), 1 → [n] (a vector), 2 → [n/2, 2] (many short rows), 3 →
+   * [n/d, d] with d the divisor of n nearest 100 ([1, n] for a prime: one row, longer than a chunk
+   * where n is).
+   */
+  static long[] shapeOf(long n) {
+    if (n < 8 || n % 4 == 1) {
+      return new long[] {n};
+    }
+    if (n % 4 == 0) {
+      return new long[] {2, 2, n / 4};
+    }
+    if (n % 4 == 2) {
+      return new long[] {n / 2, 2};
+    }
+    long best = n;
+    for (long d = 1; d <= n; d++) {
+      if (n % d == 0 && Math.abs(d - 100) < Math.abs(best - 100)) {
+        best = d;
+      }
+    }
+    return new long[] {n / best, best};
   }
 
   static List<Config> all() {
@@ -174,6 +213,40 @@ final class RuleCatalog {
                         .withEta(0.02)
                         .withWeightDecayFilter(true)
                         .withLarsAdaptationFilter(true))),
+        new Config("Adafactor", () -> new Adafactor(AdafactorOptions.DEFAULTS.withLr(0.05))),
+        new Config(
+            "Adafactor eps weight_decay d beta2_decay maximize",
+            () ->
+                new Adafactor(
+                    AdafactorOptions.DEFAULTS
+                        .withEps(1e-4, 1e-2)
+                        .withWeightDecay(0.1)
+                        .withD(2)
+                        .withBeta2Decay(-0.5)
+                        .withMaximize(true))),
+        // no rate of its own to schedule or to differ by: the groups differ by weight decay
+        new Config(
+            "transformers.Adafactor relative_step",
+            () -> new TransformersAdafactor(TransformersAdafactorOptions.DEFAULTS),
+            true),
+        new Config(
+            "transformers.Adafactor warmup_init beta1 weight_decay",
+            () ->
+                new TransformersAdafactor(
+                    TransformersAdafactorOptions.DEFAULTS
+                        .withRelativeStep(true)
+                        .withBeta1(0.9)
+                        .withWeightDecay(0.01)),
+            true),
+        new Config(
+            "transformers.Adafactor fixed lr clip_threshold decay_rate beta1",
+            () ->
+                new TransformersAdafactor(
+                    TransformersAdafactorOptions.fixedLr(0.01)
+                        .withClipThreshold(0.5)
+                        .withDecayRate(-0.5)
+                        .withBeta1(0.5)
+                        .withEps(1e-20, 1e-3))),
         new Config("Lion", () -> new Lion(LionOptions.DEFAULTS.withLr(1e-3))),
         new Config(
             "Lion weight decay",

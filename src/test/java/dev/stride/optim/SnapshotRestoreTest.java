@@ -158,7 +158,7 @@ class SnapshotRestoreTest {
     for (int k = 0; k < LENGTHS.length; k++) {
       MemorySegment value = NativeFloats.of(arena, NativeFloats.ramp(LENGTHS[k], 0.5f - k, 0.01f));
       MemorySegment grad = NativeFloats.allocate(arena, LENGTHS[k]);
-      (k == 1 ? second : optimizer.group(0)).add(value, grad);
+      RuleCatalog.add(optimizer, k == 1 ? second.index() : 0, value, grad);
     }
     return optimizer;
   }

@@ -90,6 +90,11 @@ final class Dense implements Layer {
     return inputGrad;
   }
 
+  /** W's shape: {@code [in, out]}, row-major as stored (a rule that factors matrices reads it). */
+  long[] weightShape() {
+    return new long[] {in, out};
+  }
+
   MemorySegment weight() {
     return weight;
   }

@@ -5,6 +5,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.stride.checkpoint.Checkpoint;
 import dev.stride.checkpoint.CheckpointPart;
+import dev.stride.optim.Adafactor;
+import dev.stride.optim.AdafactorOptions;
 import dev.stride.optim.AdamOptions;
 import dev.stride.optim.AdamW;
 import dev.stride.optim.AdamWScheduleFree;
@@ -216,8 +218,9 @@ public final class SpiralClassifier {
       // only pull its boundaries toward the origin.
       ParamGroup<H> biasGroup = optimizer.addGroup(biases);
       for (Dense layer : mlp.denseLayers()) {
-        optimizer.add(layer.weight(), layer.weightGrad());
-        biasGroup.add(layer.bias(), layer.biasGrad());
+        long[] shape = layer.weightShape();
+        optimizer.group(0).add(layer.weight(), layer.weightGrad(), shape);
+        biasGroup.add(layer.bias(), layer.biasGrad(), shape[1]);
       }
       return new Model<>(
           mlp,
@@ -568,6 +571,21 @@ public final class SpiralClassifier {
             },
             log));
     return runs;
+  }
+
+  /**
+   * The same network, data, initial weights and batches as {@link #train}, for as many epochs,
+   * trained by PyTorch's Adafactor with {@code options} on the weights and without weight decay on
+   * the biases: no range test, no schedule (its relative step min(lr, 1/√t), times RMS(p), is its
+   * own), no early stop. Its state is a few numbers per row and column of each weight matrix.
+   */
+  public static LearningRateFree trainAdafactor(Config config, AdafactorOptions options, Log log) {
+    return trainLearningRateFree(
+        config,
+        "Adafactor",
+        (arena, init) ->
+            Model.create(arena, config, init, new Adafactor(options), options.withWeightDecay(0)),
+        log);
   }
 
   /** How a learning-rate-free run makes its model. */

@@ -21,6 +21,13 @@ final class MemoryLimit implements AutoCloseable {
 
   final long size;
   final int buffers;
+
+  /** Adafactor's pattern instead: read p and g; read g; read p and g, write p (three passes). */
+  private final boolean threePasses;
+
+  /** What the read-only passes sum, kept so that they are not optimized away. */
+  private double sink;
+
   private final MemorySegment param;
   private final MemorySegment grad;
   private final MemorySegment[] state;
@@ -30,6 +37,16 @@ final class MemoryLimit implements AutoCloseable {
    * @param buffers k, 0 to 4
    */
   MemoryLimit(long size, int buffers) {
+    this(size, buffers, false);
+  }
+
+  /** Adafactor's three passes over a matrix, 24 bytes per element. */
+  static MemoryLimit adafactor(long size) {
+    return new MemoryLimit(size, 0, true);
+  }
+
+  private MemoryLimit(long size, int buffers, boolean threePasses) {
+    this.threePasses = threePasses;
     if (buffers < 0 || buffers > 4) {
       throw new IllegalArgumentException(
           "the memory-only kernel keeps 0 to 4 state buffers, not " + buffers);
@@ -53,14 +70,18 @@ final class MemoryLimit implements AutoCloseable {
   }
 
   int bytesPerElement() {
-    return Float.BYTES * (2 * buffers + 3);
+    return threePasses ? 24 : Float.BYTES * (2 * buffers + 3);
   }
 
   /**
-   * One pass over elements {@code [from, to)}, a multiple of the lane count apart except at the
-   * end.
+   * One pass over elements {@code [from, to)} (Adafactor's three), a multiple of the lane count
+   * apart except at the end. Several threads need no barrier between Adafactor's passes: each
+   * streams its own share, out of cache, as the optimizer's passes do.
    */
   void run(long from, long to) {
+    if (threePasses) {
+      sink += sum(param, from, to) + sum(grad, from, to); // then the update pass
+    }
     long i = from;
     for (long bound = from + F.loopBound(to - from); i < bound; i += F.length()) {
       long at = i * Float.BYTES;
@@ -92,6 +113,23 @@ final class MemoryLimit implements AutoCloseable {
       }
       param.set(JAVA_FLOAT, at, p);
     }
+  }
+
+  /** The sum of {@code s} (and {@code grad} for p): a read-only pass. */
+  private double sum(MemorySegment s, long from, long to) {
+    FloatVector acc = FloatVector.zero(F);
+    long i = from;
+    for (long bound = from + F.loopBound(to - from); i < bound; i += F.length()) {
+      acc = acc.add(FloatVector.fromMemorySegment(F, s, i * Float.BYTES, ORDER));
+      if (s == param) {
+        acc = acc.add(FloatVector.fromMemorySegment(F, grad, i * Float.BYTES, ORDER));
+      }
+    }
+    double total = acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+    for (; i < to; i++) {
+      total += s.get(JAVA_FLOAT, i * Float.BYTES);
+    }
+    return total;
   }
 
   private static FloatVector addInto(MemorySegment s, long at, FloatVector g) {

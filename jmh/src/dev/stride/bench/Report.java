@@ -112,7 +112,7 @@ final class Report {
         boolean scalar = size <= RuleBenchmark.SCALAR_UP_TO;
         double vector = r.ns("vector") / size;
         double gbPerS = rule.bytesPerElement / vector;
-        double limitGbPerS = 4.0 * (2 * rule.limitBuffers() + 3) / (r.ns("limit") / size);
+        double limitGbPerS = rule.limitBytes() / (r.ns("limit") / size);
         double overScalar = scalar ? r.ratio("scalar", "vector") : Double.NaN;
         double overArray = r.ratio("floatArray", "vector");
         out.printf(
@@ -195,9 +195,7 @@ final class Report {
         double gbPerS = rule.bytesPerElement / (r.ns("threads") / size);
         boolean limited = size >= ThreadsBenchmark.LIMIT_FROM;
         double ofLimit =
-            limited
-                ? gbPerS / (4.0 * (2 * rule.limitBuffers() + 3) / (r.ns("limitThreads") / size))
-                : Double.NaN;
+            limited ? gbPerS / (rule.limitBytes() / (r.ns("limitThreads") / size)) : Double.NaN;
         out.printf(
             "| %s | %,d | %s | %s | %.2f× | %s | %s | %.2f× | %.1f | %s |%n",
             rule.label,
@@ -285,18 +283,21 @@ final class Report {
     double limit = 28 / (r.ns("limitThreads") / n);
     double gbPerS = 28 / (r.ns("threads") / n);
     out.println();
-    out.println("### GPT-2 small: AdamW over 148 tensors, 124,439,808 parameters");
+    out.println("### GPT-2 small: AdamW and Adafactor over 148 tensors, 124,439,808 parameters");
     out.println();
     out.printf("| | ms per step | ns/elem | GB/s |%n|---|--:|--:|--:|%n");
-    out.printf(
-        "| 1 thread | %.1f | %.3f | %.1f |%n",
-        r.ns("oneThread") / 1e6, r.ns("oneThread") / n, 28 / (r.ns("oneThread") / n));
-    out.printf(
-        "| %d threads | %.1f | %.3f | %.1f |%n",
-        threads, r.ns("threads") / 1e6, r.ns("threads") / n, gbPerS);
-    out.printf(
-        "| memory-only limit, %d threads | %.1f | %.3f | %.1f |%n",
-        threads, r.ns("limitThreads") / 1e6, r.ns("limitThreads") / n, limit);
+    modelRow(out, "AdamW, 1 thread", r, "oneThread", 28, n);
+    modelRow(out, "AdamW, " + threads + " threads", r, "threads", 28, n);
+    modelRow(out, "memory-only limit (28 B), " + threads + " threads", r, "limitThreads", 28, n);
+    modelRow(out, "Adafactor, 1 thread", r, "adafactorOneThread", 24, n);
+    modelRow(out, "Adafactor, " + threads + " threads", r, "adafactorThreads", 24, n);
+    modelRow(
+        out,
+        "memory-only limit (24 B, three passes), " + threads + " threads",
+        r,
+        "adafactorLimitThreads",
+        24,
+        n);
     double speedup = r.ratio("oneThread", "threads");
     out.printf(
         "%n%d threads: %.2f× one thread, %.0f %% of the memory-only limit.%n",
@@ -308,6 +309,46 @@ final class Report {
         threads,
         100 * gbPerS / limit,
         speedup);
+    List<long[]> shapes = ModelBenchmark.gpt2SmallShapes();
+    long adamWState =
+        ModelBenchmark.stateBytes(
+            dev.stride.optim.AdamW.RULE, dev.stride.optim.AdamOptions.ADAMW_DEFAULTS, shapes);
+    long adafactorState =
+        ModelBenchmark.stateBytes(
+            dev.stride.optim.Adafactor.RULE, ModelBenchmark.ADAFACTOR, shapes);
+    double overAdamW = r.ratio("adafactorThreads", "threads");
+    double ofLimit = r.ratio("adafactorLimitThreads", "adafactorThreads");
+    out.printf(
+        "%nState: AdamW %,d bytes, Adafactor %,d (%.2f %% of AdamW's). Adafactor's step on %d"
+            + " threads: %.2f× AdamW's, %.0f %% of its own memory-only limit; %.2f× one"
+            + " thread.%n",
+        adamWState,
+        adafactorState,
+        100.0 * adafactorState / adamWState,
+        threads,
+        overAdamW,
+        100 * ofLimit,
+        r.ratio("adafactorOneThread", "adafactorThreads"));
+    target(
+        overAdamW <= 1.2,
+        "Adafactor's step on GPT-2 small on %d threads ≤ 1.2× AdamW's: %.2f× (%.0f %% of its"
+            + " three-pass limit)",
+        threads,
+        overAdamW,
+        100 * ofLimit);
+    target(
+        adafactorState <= 0.05 * adamWState,
+        "Adafactor's state on GPT-2 small ≤ 5 %% of AdamW's: %.2f %% (%,d bytes against %,d)",
+        100.0 * adafactorState / adamWState,
+        adafactorState,
+        adamWState);
+  }
+
+  private static void modelRow(
+      PrintStream out, String what, Result r, String counter, int bytes, long n) {
+    out.printf(
+        "| %s | %.1f | %.3f | %.1f |%n",
+        what, r.ns(counter) / 1e6, r.ns(counter) / n, bytes / (r.ns(counter) / n));
   }
 
   private void manyTensors(PrintStream out) {

@@ -2,6 +2,8 @@ package dev.stride.bench;
 
 import dev.stride.optim.Adadelta;
 import dev.stride.optim.AdadeltaOptions;
+import dev.stride.optim.Adafactor;
+import dev.stride.optim.AdafactorOptions;
 import dev.stride.optim.Adagrad;
 import dev.stride.optim.AdagradOptions;
 import dev.stride.optim.Adam;
@@ -72,7 +74,16 @@ public enum Rule {
   PRODIGY(
       "Prodigy",
       52,
-      k -> new Prodigy(ProdigyOptions.DEFAULTS.withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k));
+      k -> new Prodigy(ProdigyOptions.DEFAULTS.withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k)),
+  /**
+   * PyTorch's Adafactor over a matrix of {@value #ADAFACTOR_COLUMNS} columns (4,096 × 4,096 at 16M
+   * elements), with weight decay: three passes, 24 bytes per element (read p, g; read g; read p, g
+   * and write p), against its own three-pass memory-only limit.
+   */
+  ADAFACTOR(
+      "Adafactor",
+      24,
+      k -> new Adafactor(AdafactorOptions.DEFAULTS.withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k));
 
   static final float SGD_LR = 0.01f;
   static final float MOMENTUM = 0.9f;
@@ -104,6 +115,13 @@ public enum Rule {
   static final float LION_WEIGHT_DECAY = 1e-2f;
   static final float SGD_SCHEDULE_FREE_LR = 1f;
   static final float ADAMW_SCHEDULE_FREE_LR = 0.0025f;
+  static final float ADAFACTOR_LR = 1e-2f;
+  static final float ADAFACTOR_BETA2_DECAY = -0.8f;
+  static final float ADAFACTOR_EPS1 = 0x1p-23f;
+  static final float ADAFACTOR_EPS2 = 1e-3f;
+
+  /** Adafactor's matrix: this many columns, as many rows as the size gives. */
+  static final int ADAFACTOR_COLUMNS = 4096;
 
   final String label;
 
@@ -133,10 +151,30 @@ public enum Rule {
 
   /**
    * Whether the rule's step reduces between passes (LAMB, LARS, Prodigy): no one-pass memory limit
-   * applies.
+   * applies. Adafactor, which reduces too, has a limit of its own passes.
    */
   boolean reduces() {
     return this == LAMB || this == LARS || this == PRODIGY;
+  }
+
+  /**
+   * The shape a parameter of {@code size} floats is registered with: Adafactor's a matrix of
+   * {@value #ADAFACTOR_COLUMNS} columns (of one row below that), the others' a vector.
+   */
+  long[] shape(long size) {
+    return this == ADAFACTOR && size % ADAFACTOR_COLUMNS == 0
+        ? new long[] {size / ADAFACTOR_COLUMNS, ADAFACTOR_COLUMNS}
+        : this == ADAFACTOR ? new long[] {1, size} : new long[] {size};
+  }
+
+  /** The bytes per element of {@link #limit}: 4·(2k + 3) for k state buffers, Adafactor's 24. */
+  int limitBytes() {
+    return this == ADAFACTOR ? 24 : Float.BYTES * (2 * limitBuffers() + 3);
+  }
+
+  /** The memory-only kernel of the rule's access pattern over {@code size} floats. */
+  MemoryLimit limit(long size) {
+    return this == ADAFACTOR ? MemoryLimit.adafactor(size) : new MemoryLimit(size, limitBuffers());
   }
 
   /**
@@ -148,7 +186,12 @@ public enum Rule {
 
   /** Whether an issue holds the rule to a target on all cores, so quick mode times it there. */
   boolean parallelTarget() {
-    return this == SGD || this == ADAM || this == ADAMW || elementwiseIssue11() || reduces();
+    return this == SGD
+        || this == ADAM
+        || this == ADAMW
+        || elementwiseIssue11()
+        || reduces()
+        || this == ADAFACTOR;
   }
 
   /**

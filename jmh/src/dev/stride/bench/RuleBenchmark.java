@@ -53,7 +53,7 @@ public class RuleBenchmark {
   public void setUp() {
     vectorBuffers = new SegmentBuffers(size);
     arrays = new ArrayBuffers(size);
-    limit = new MemoryLimit(size, rule.limitBuffers());
+    limit = rule.limit(size);
     vectorStep = new RuleStep(rule);
     arrayStep = new RuleStep(rule);
     Runnable vector = () -> vectorStep.kernel(VECTOR, vectorBuffers);

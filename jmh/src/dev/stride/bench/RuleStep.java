@@ -20,10 +20,12 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * One step of a rule, through the kernels or the trainer's {@code float[]} loop: Lion's moment and
- * Schedule-Free's z in {@code expAvg}, Schedule-Free AdamW's v in {@code expAvgSq}. The
- * coefficients are computed on every call, as the optimizer computes them on every step. Rules
- * whose step reduces between passes (LAMB, LARS, Prodigy) step through their optimizer on one
- * thread, made on the first call over the given buffers: its passes and reductions are the kernel.
+ * Schedule-Free's z in {@code expAvg}, Schedule-Free AdamW's v in {@code expAvgSq}, Adafactor's row
+ * and column statistics and column sums at the start of {@code expAvg}, {@code expAvgSq} and {@code
+ * accDelta}. The coefficients are computed on every call, as the optimizer computes them on every
+ * step. Rules whose step reduces between passes (LAMB, LARS, Prodigy, Adafactor) step through their
+ * optimizer on one thread, made on the first call over the given buffers: its passes and reductions
+ * are the kernel.
  */
 final class RuleStep implements AutoCloseable {
   private final Rule rule;
@@ -176,6 +178,20 @@ final class RuleStep implements AutoCloseable {
               Rule.EPS);
       case ASGD ->
           TrainerLoops.asgd(a.param, a.grad, a.expAvg, Rule.LAMBD, (float) eta, (float) mu);
+      case ADAFACTOR ->
+          TrainerLoops.adafactor(
+              a.param,
+              a.grad,
+              a.expAvg,
+              a.expAvgSq,
+              a.accDelta,
+              (int) rule.shape(a.param.length)[1],
+              step,
+              Rule.ADAFACTOR_LR,
+              Rule.ADAFACTOR_BETA2_DECAY,
+              Rule.ADAFACTOR_EPS1,
+              Rule.ADAFACTOR_EPS2,
+              Rule.ADAMW_WEIGHT_DECAY);
       case RPROP ->
           TrainerLoops.rprop(
               a.param,
@@ -249,12 +265,12 @@ final class RuleStep implements AutoCloseable {
   void kernel(KernelSet kernels, SegmentBuffers s) {
     nextStep();
     switch (rule) {
-      case LAMB, LARS, PRODIGY -> {
+      case LAMB, LARS, PRODIGY, ADAFACTOR -> {
         if (optimizer == null) {
           optimizer =
               rule.optimizer(kernels == KernelSet.scalar() ? Kernels.SCALAR : Kernels.VECTOR);
           optimizer.setThreads(1);
-          optimizer.add(s.param, s.grad);
+          optimizer.group(0).add(s.param, s.grad, rule.shape(s.size));
         }
         optimizer.step();
       }

@@ -99,7 +99,7 @@ public class ThreadsBenchmark {
     singleHot = () -> steps(single);
     parallelHot = () -> steps(parallel);
     if (size >= LIMIT_FROM) {
-      limit = new MemoryLimit(size, rule.limitBuffers());
+      limit = rule.limit(size);
       loop = new ParallelLoop(threads);
       limitOneThread = () -> limit.run(0, size);
       limitThreads = () -> loop.run(size, limit::run);
@@ -113,7 +113,7 @@ public class ThreadsBenchmark {
     MemorySegment g = arena.allocate((long) size * Float.BYTES + 1024, 4096).asSlice(1024);
     Data.PARAM.fill(p);
     Data.GRAD.fill(g);
-    o.add(p, g);
+    o.group(0).add(p, g, rule.shape(size));
     o.step(); // allocates the state and starts the workers
     return o;
   }

@@ -345,6 +345,68 @@ final class TrainerLoops {
   }
 
   /**
+   * PyTorch's Adafactor over a matrix of {@code columns} columns, as a trainer would write it: the
+   * norm of p and the row and column sums of g² in one loop, the statistics and the row mean, then
+   * the update's norm, then the step (U recomputed: sqrt and division per element, twice).
+   *
+   * @param columnSums scratch of {@code columns} floats
+   */
+  static void adafactor(
+      float[] p,
+      float[] g,
+      float[] rowVar,
+      float[] colVar,
+      float[] columnSums,
+      int columns,
+      long step,
+      float lr,
+      float beta2Decay,
+      float eps1,
+      float eps2,
+      float weightDecay) {
+    int rows = p.length / columns;
+    float w = (float) Math.pow(step, beta2Decay);
+    double rho = Math.min(lr, 1 / Math.sqrt(step));
+    float floor = eps1 * eps1;
+    java.util.Arrays.fill(columnSums, 0, columns, 0);
+    double paramSquares = 0;
+    for (int i = 0; i < rows; i++) {
+      float rowSum = 0;
+      for (int j = i * columns, k = 0; k < columns; j++, k++) {
+        float square = g[j] * g[j];
+        rowSum += square;
+        columnSums[k] += square;
+        paramSquares += p[j] * p[j];
+      }
+      rowVar[i] += w * (rowSum / columns - rowVar[i]);
+    }
+    float rowMean = 0;
+    for (int i = 0; i < rows; i++) {
+      rowMean += rowVar[i] / rows;
+    }
+    rowMean = Math.max(rowMean, eps1);
+    for (int k = 0; k < columns; k++) {
+      colVar[k] += w * (columnSums[k] / rows - colVar[k]);
+    }
+    double updateSquares = 0;
+    for (int i = 0; i < rows; i++) {
+      for (int j = i * columns, k = 0; k < columns; j++, k++) {
+        float u = g[j] / (float) Math.sqrt(Math.max(rowVar[i] * colVar[k] / rowMean, floor));
+        updateSquares += u * u;
+      }
+    }
+    double alpha = Math.max(eps2, Math.sqrt(paramSquares / p.length)) * rho;
+    float scale = (float) (alpha / Math.max(1, Math.sqrt(updateSquares / p.length)));
+    float decay = 1 - lr * weightDecay;
+    for (int i = 0; i < rows; i++) {
+      for (int j = i * columns, k = 0; k < columns; j++, k++) {
+        float u = g[j] / (float) Math.sqrt(Math.max(rowVar[i] * colVar[k] / rowMean, floor));
+        p[j] = p[j] * decay - scale * u;
+      }
+    }
+  }
+
+  /**
    * An EMA of the weights as a trainer would fold it, PyTorch's get_ema_avg_fn: d·a + (1 − d)·p.
    */
   static void ema(float[] average, float[] p, float decay) {

@@ -10,11 +10,11 @@ import java.lang.foreign.MemorySegment;
  * GradientCoefficients} terms:
  *
  * <pre>
- *   pass 1:  s = g·g + ε                      ε: transformers' ε1, 0 for torch
- *            a matrix: its row and column sums of s (the caller, with ReduceKernel and addColumns)
- *            a vector: v = avg(v, s);   U = rsqrt(max(v, floor))·g
+ *   pass 1:  a matrix's row:  s = g·g + ε;  Σ s over the row, and each s into its column's sum
+ *                             (ε: transformers' ε1, 0 for torch)
+ *            a vector:        v = avg(v, g·g + ε);  U = rsqrt(max(v, floor))·g;  Σ U²
  *   between: the statistics averaged and made into factors r_i (rows) and c_j (columns)
- *   pass 2:  a matrix: U = min(r_i·c_j, cap)·g,  for the update's RMS
+ *   pass 2:  a matrix's row:  U = min(r_i·c_j, cap)·g;  Σ U²
  *   pass 3:  U as in pass 1 or 2
  *            U = U / δ                         (if δ ≠ 1: transformers' clipping)
  *            U = ℓ·U
@@ -24,39 +24,48 @@ import java.lang.foreign.MemorySegment;
  *            p = p − U
  * </pre>
  *
- * where rsqrt(x) = 1/√x, avg is torch's lerp toward s by w (two-sided, as torch computes it) or
- * transformers' β̂·v + (1 − β̂)·s, floor = ε1² and cap = rsqrt(ε1²) for torch, −∞ and +∞ for
- * transformers. For torch, min(r_i·c_j, cap) with r_i = rsqrt(R_i / max(mean R, ε1)) and c_j =
- * rsqrt(C_j) is rsqrt(max(R_i·C_j / max(mean R, ε1), ε1²)) up to rounding: what PyTorch computes
- * per element with a product, two divisions and a root, here a product and a minimum. Each scalar
- * is a float; products and sums round once each, in the order written.
+ * where rsqrt(x) = 1/√x, avg is torch's lerp toward the new value by w (two-sided, as torch
+ * computes it) or transformers' β̂·v + (1 − β̂)·new, floor = ε1² and cap = rsqrt(ε1²) for torch, −∞
+ * and +∞ for transformers. For torch, min(r_i·c_j, cap) with r_i = rsqrt(R_i / max(mean R, ε1)) and
+ * c_j = rsqrt(C_j) is rsqrt(max(R_i·C_j / max(mean R, ε1), ε1²)) up to rounding: what PyTorch
+ * computes per element with a product, two divisions and a root, here a product and a minimum. Each
+ * scalar is a float; products and sums of floats round once each, in the order written. Every Σ is
+ * in double in {@link ReduceKernel}'s order: element {@code offset + i} to partial {@code i mod
+ * 16}, the partials then added in order; a column's sum adds each s in double, in the order of the
+ * calls.
  *
- * <p>Bytes per element: pass 1 reads p and g (a vector also reads and writes v), pass 2 reads g,
- * pass 3 reads p and g and writes p (and reads and writes m): 24 for a matrix without a first
- * moment, against AdamW's 28. The chunk's s and U go to per-thread scratch, read again from cache.
+ * <p>Bytes per element: pass 1 reads g (and the caller reads p for RMS(p)), pass 2 reads g, pass 3
+ * reads p and g and writes p: 24 for a matrix without a first moment (32 with), against AdamW's 28;
+ * a vector also reads and writes v in pass 1 and reads it in pass 3.
  */
 public interface AdafactorKernel {
+  /** How many partial sums each Σ keeps: {@link ReduceKernel#PARTIALS}. */
+  int PARTIALS = ReduceKernel.PARTIALS;
 
-  /** s = g·g + ε of elements {@code [offset, offset + count)}, element i at {@code i − base}. */
-  void squares(
+  /**
+   * Pass 1 over elements {@code [offset, offset + count)} of one row of a matrix: Σ s, and each s
+   * added to {@code columnSums[at + i]}.
+   *
+   * @param partials {@value #PARTIALS} doubles of workspace
+   */
+  double sumRow(
       Coefficients c,
       MemorySegment param,
       MemorySegment grad,
-      MemorySegment out,
-      long base,
+      double[] columnSums,
+      int at,
       long offset,
-      long count);
-
-  /** {@code sums[at + i] += s[from + i]} for i below {@code count}, each s widened to double. */
-  void addColumns(double[] sums, int at, MemorySegment squares, long from, int count);
+      int count,
+      double[] partials);
 
   /**
-   * U of elements {@code [offset, offset + count)}, element i written at {@code i − base}: of a
-   * vector ({@code variance} not NULL), after its statistic v has been averaged with s; of one row
-   * of a matrix ({@code variance} NULL), with the row's factor r and the columns' factors from
-   * {@code columnFactors[column]} on.
+   * Σ U² over elements {@code [offset, offset + count)}: of a vector ({@code variance} not NULL),
+   * after averaging its statistic v (pass 1); of one row of a matrix ({@code variance} NULL), with
+   * the row's factor r and the columns' factors from {@code columnFactors[column]} on (pass 2).
+   *
+   * @param partials {@value #PARTIALS} doubles of workspace
    */
-  void direction(
+  double sumOfUpdateSquares(
       Coefficients c,
       float rowFactor,
       float[] columnFactors,
@@ -64,14 +73,13 @@ public interface AdafactorKernel {
       MemorySegment variance,
       MemorySegment param,
       MemorySegment grad,
-      MemorySegment out,
-      long base,
       long offset,
-      long count);
+      long count,
+      double[] partials);
 
   /**
-   * Pass 3 over elements {@code [offset, offset + count)}: U recomputed as {@link #direction}
-   * computed it (a vector's v is not averaged again), then m and p.
+   * Pass 3 over elements {@code [offset, offset + count)}: U recomputed as {@link
+   * #sumOfUpdateSquares} computed it (a vector's v is not averaged again), then m and p.
    *
    * @param expAvg m; not read or written without a first moment
    */

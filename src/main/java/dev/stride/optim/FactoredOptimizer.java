@@ -124,37 +124,44 @@ abstract class FactoredOptimizer<H extends Hyperparameters<H>> extends Optimizer
   }
 
   @Override
+  final int scratchChunks() {
+    return 0; // the kernels sum what they compute
+  }
+
+  @Override
   final void update(int pass, int worker, int chunk, Parameter p, long offset, long count) {
     FactoredTensor t = p.coefficients();
-    MemorySegment scratch = scratch(worker, 0);
     double[] partials = partials(worker);
     if (pass == 0) {
       setChunkResult(chunk, PARAM_SQUARES, reduce.sumOfSquares(p.value, offset, count, partials));
       if (t.factored) {
-        sumRowsAndColumns(t, p, scratch, partials, offset, count);
+        sumRowsAndColumns(t, p, partials, offset, count);
       } else {
-        kernel.direction(
-            t, 0, null, 0, p.state(FULL), p.value, p.grad, scratch, offset, offset, count);
-        setChunkResult(chunk, UPDATE_SQUARES, reduce.sumOfSquares(scratch, 0, count, partials));
+        setChunkResult(
+            chunk,
+            UPDATE_SQUARES,
+            kernel.sumOfUpdateSquares(
+                t, 0, null, 0, p.state(FULL), p.value, p.grad, offset, count, partials));
       }
     } else if (pass == 1) {
       if (t.factored) {
+        double sum = 0;
         for (long e = offset, end = offset + count, n; e < end; e += n) {
           n = segment(t, e, end);
-          kernel.direction(
-              t,
-              t.rowFactors[(int) t.row(e)],
-              t.columnFactors,
-              t.slot(e),
-              MemorySegment.NULL,
-              p.value,
-              p.grad,
-              scratch,
-              offset,
-              e,
-              n);
+          sum +=
+              kernel.sumOfUpdateSquares(
+                  t,
+                  t.rowFactors[(int) t.row(e)],
+                  t.columnFactors,
+                  t.slot(e),
+                  MemorySegment.NULL,
+                  p.value,
+                  p.grad,
+                  e,
+                  n,
+                  partials);
         }
-        setChunkResult(chunk, UPDATE_SQUARES, reduce.sumOfSquares(scratch, 0, count, partials));
+        setChunkResult(chunk, UPDATE_SQUARES, sum);
       }
     } else if (t.factored) {
       for (long e = offset, end = offset + count, n; e < end; e += n) {
@@ -182,23 +189,20 @@ abstract class FactoredOptimizer<H extends Hyperparameters<H>> extends Optimizer
     return Math.min((t.row(e) + 1) * t.columns, end) - e;
   }
 
-  /** Pass 1 over a chunk of a matrix: s to scratch, then its sums per row segment. */
+  /** Pass 1 over a chunk of a matrix: its sums per row segment, and its columns' sums. */
   private void sumRowsAndColumns(
-      FactoredTensor t,
-      Parameter p,
-      MemorySegment scratch,
-      double[] partials,
-      long offset,
-      long count) {
+      FactoredTensor t, Parameter p, double[] partials, long offset, long count) {
     int b = t.block(offset);
     if (offset == (long) b * FactoredTensor.BLOCK) {
       t.startBlock(b);
     }
-    kernel.squares(t, p.value, p.grad, scratch, offset, offset, count);
     for (long e = offset, end = offset + count, n; e < end; e += n) {
       n = segment(t, e, end);
-      t.addRowSum(b, e, reduce.sumOfAbs(scratch, e - offset, n, partials));
-      kernel.addColumns(t.blockSums(), t.blockSumsAt(b, e), scratch, e - offset, (int) n);
+      t.addRowSum(
+          b,
+          e,
+          kernel.sumRow(
+              t, p.value, p.grad, t.blockSums(), t.blockSumsAt(b, e), e, (int) n, partials));
     }
   }
 

@@ -16,6 +16,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 
 /**
  * Adafactor's vector passes compute their reference's bits, in torch's and transformers' forms, and
@@ -27,7 +28,6 @@ import net.jqwik.api.Property;
 class AdafactorKernelTest extends RuleKernelTest {
 
   enum Form {
-    SQUARES,
     VECTOR,
     MATRIX
   }
@@ -72,17 +72,15 @@ class AdafactorKernelTest extends RuleKernelTest {
       long offset = d.offset();
       long count = d.count();
       float[] columns = d.state()[3];
+      double[] partials = new double[AdafactorKernel.PARTIALS];
       switch (form) {
-        case SQUARES -> k.squares(c, b.param, b.grad, b.state[1], 0, offset, count);
         case VECTOR -> {
-          k.direction(c, 0, null, 0, b.state[0], b.param, b.grad, b.state[1], 0, offset, count);
+          k.sumOfUpdateSquares(c, 0, null, 0, b.state[0], b.param, b.grad, offset, count, partials);
           k.apply(c, 0, null, 0, b.state[0], b.param, b.grad, b.state[2], offset, count);
         }
         case MATRIX -> {
           MemorySegment none = MemorySegment.NULL;
           int at = (int) offset;
-          k.direction(
-              c, rowFactor, columns, at, none, b.param, b.grad, b.state[1], 0, offset, count);
           k.apply(c, rowFactor, columns, at, none, b.param, b.grad, b.state[2], offset, count);
         }
       }
@@ -90,7 +88,7 @@ class AdafactorKernelTest extends RuleKernelTest {
 
     @Override
     public boolean usesState(int k) {
-      return k == 1 || (form != Form.SQUARES && (k == 0 && form == Form.VECTOR || k == 2));
+      return k == 2 || (k == 0 && form == Form.VECTOR);
     }
   }
 
@@ -162,33 +160,84 @@ class AdafactorKernelTest extends RuleKernelTest {
     return KernelHarness.data(KernelHarness.nonNegativeFloats());
   }
 
-  /** The column sums: the same doubles, and nothing outside {@code [at, at + count)} touched. */
+  /**
+   * The sums: Σ s of a row and the column sums it adds to, Σ U² of a vector (and its averaged
+   * statistic) and of a matrix's row, the same doubles from both forms; the reference's Σ is
+   * ReduceKernel's order.
+   */
   @Property(tries = 100)
-  void columnSumsMatchTheReferenceBitForBit(@ForAll("data") Data d) {
-    AdafactorKernel scalar = KernelHarness.SCALAR.get(AdafactorKernel.class);
-    AdafactorKernel vector = KernelHarness.VECTOR.get(AdafactorKernel.class);
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment squares = NativeFloats.of(arena, d.param());
-      double[] start = new double[d.count() + 5];
-      for (int i = 0; i < start.length; i++) {
-        start[i] = i % 3 == 0 || d.length() == 0 ? 0 : d.grads()[0][i % d.length()] * 1e3;
-      }
-      double[] expected = start.clone();
-      double[] got = start.clone();
-      for (int s = 0; s < 3; s++) { // sums go on across calls, as over a block's rows
-        int at = s % 2 == 0 ? 0 : 5;
-        scalar.addColumns(expected, at, squares, d.offset(), d.count());
-        vector.addColumns(got, at, squares, d.offset(), d.count());
-      }
-      for (int i = 0; i < expected.length; i++) {
-        assertEquals(
-            Double.doubleToLongBits(expected[i]),
-            Double.doubleToLongBits(got[i]),
-            "sum " + i + " of " + Arrays.toString(got) + ", " + KernelHarness.LANES + " lanes");
+  void sumsMatchTheReferenceBitForBit(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
+    for (RuleCase rule : h.allFlagCombinations()) {
+      AdafactorCase a = (AdafactorCase) rule;
+      for (KernelHarness.StepTerms terms : KernelHarness.STEP_TERMS) {
+        List<Object> scalar = sums(KernelHarness.SCALAR, a, terms, d);
+        List<Object> vector = sums(KernelHarness.VECTOR, a, terms, d);
+        String what = a + ", " + terms + ", " + KernelHarness.LANES + " lanes, count " + d.count();
+        for (int k = 0; k < scalar.size(); k++) {
+          assertEquals(bits(scalar.get(k)), bits(vector.get(k)), what + ", result " + k);
+        }
       }
     }
   }
 
+  /** Every sum one form computes over {@code d}'s slice, and the arrays they write. */
+  private static List<Object> sums(
+      KernelSet kernels, AdafactorCase a, KernelHarness.StepTerms terms, Data d) {
+    AdafactorKernel k = kernels.get(AdafactorKernel.class);
+    AdafactorKernel.Coefficients c = (AdafactorKernel.Coefficients) a.coefficients(0);
+    c.setStepTerms(terms.gradScale(), terms.clipValue(), terms.l1());
+    double[] partials = new double[AdafactorKernel.PARTIALS];
+    List<Object> out = new ArrayList<>();
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment param = NativeFloats.of(arena, d.param());
+      MemorySegment grad = NativeFloats.of(arena, d.grads()[0]);
+      MemorySegment variance = NativeFloats.of(arena, d.state()[0]);
+      double[] columns = new double[d.count() + 5];
+      for (int i = 0; i < columns.length; i++) {
+        columns[i] = i % 3 == 0 || d.length() == 0 ? 0 : d.state()[1][i % d.length()];
+      }
+      for (int at : new int[] {0, 5, 0}) { // sums go on across calls, as over a block's rows
+        out.add(k.sumRow(c, param, grad, columns, at, d.offset(), d.count(), partials));
+      }
+      out.add(columns);
+      out.add(
+          k.sumOfUpdateSquares(
+              c,
+              a.rowFactor(),
+              d.state()[3],
+              d.offset(),
+              MemorySegment.NULL,
+              param,
+              grad,
+              d.offset(),
+              d.count(),
+              partials));
+      out.add(
+          k.sumOfUpdateSquares(
+              c, 0, null, 0, variance, param, grad, d.offset(), d.count(), partials));
+      out.add(NativeFloats.toArray(variance));
+    }
+    return out;
+  }
+
+  /** A result's bits: any NaN is any NaN. */
+  private static String bits(Object result) {
+    return switch (result) {
+      case Double v -> Long.toHexString(Double.doubleToLongBits(v));
+      case double[] a ->
+          Arrays.toString(Arrays.stream(a).mapToLong(Double::doubleToLongBits).toArray());
+      case float[] a -> {
+        int[] b = new int[a.length];
+        for (int i = 0; i < a.length; i++) {
+          b[i] = Float.floatToIntBits(a[i]);
+        }
+        yield Arrays.toString(b);
+      }
+      default -> throw new IllegalArgumentException(String.valueOf(result));
+    };
+  }
+
+  @Provide
   Arbitrary<Hyper> hyper() {
     Arbitrary<float[]> statistics =
         Combinators.combine(

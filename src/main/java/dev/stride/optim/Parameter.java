@@ -20,7 +20,10 @@ final class Parameter {
   final int group;
 
   final MemorySegment value;
-  final MemorySegment grad;
+
+  /** Replaced by {@link ParamGroup#setGrad} between steps, as a trainer's gradients move. */
+  MemorySegment grad;
+
   final long count;
 
   /** The shape the caller registered it with, row-major; {@code [count]} unless told. */
@@ -63,7 +66,7 @@ final class Parameter {
     this.grad = grad;
     this.count = value.byteSize() / Float.BYTES;
     this.shape = shape;
-    this.confined = !value.isAccessibleBy(NOT_AN_OWNER) || !grad.isAccessibleBy(NOT_AN_OWNER);
+    this.confined = confined(value) || confined(grad);
     this.state = new MemorySegment[stateSlots];
     this.scalars = new double[scalarSlots];
     this.ownCoefficients = coefficients;
@@ -144,6 +147,11 @@ final class Parameter {
     System.arraycopy(copy.scalars(), 0, scalars, 0, scalars.length);
     step = copy.step();
     fresh = 0;
+  }
+
+  /** Whether {@code s} is confined to one thread, so that only its owner may update it. */
+  static boolean confined(MemorySegment s) {
+    return !s.isAccessibleBy(NOT_AN_OWNER);
   }
 
   boolean isAlive() {

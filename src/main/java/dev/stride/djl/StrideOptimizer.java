@@ -531,7 +531,8 @@ public final class StrideOptimizer extends ai.djl.training.optimizer.Optimizer
   }
 
   private static String describe(String id, NDArray weight) {
-    return "parameter " + id + " (" + weight.getName() + ", shape " + weight.getShape() + ")";
+    String shape = weight.isReleased() ? "closed" : "shape " + weight.getShape();
+    return "parameter " + id + " (" + weight.getName() + ", " + shape + ")";
   }
 
   /** The parameters in the order they were registered, each group's in its own order. */

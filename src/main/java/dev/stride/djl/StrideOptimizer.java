@@ -75,8 +75,11 @@ public final class StrideOptimizer extends ai.djl.training.optimizer.Optimizer
     implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(StrideOptimizer.class.getName());
 
-  /** The engine whose direct buffers are its tensors' memory and whose detached arrays share it. */
-  static final String ENGINE = "PyTorch";
+  /**
+   * The DJL engine it works on, by the name DJL gives it: the one whose direct buffers are its
+   * tensors' memory and whose detached arrays share that memory.
+   */
+  public static final String ENGINE = "PyTorch";
 
   private final Optimizer<?> optimizer;
   private ToIntFunction<DjlParameter> router = p -> 0;

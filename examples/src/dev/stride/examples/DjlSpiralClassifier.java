@@ -68,7 +68,11 @@ public final class DjlSpiralClassifier {
    */
   public record Config(
       int pointsPerClass, double noise, int width, int batchSize, int epochs, long seed) {
-    public static final Config DEFAULT = new Config(400, 0.04, 64, 32, 60, 7);
+    /**
+     * The spirals and network of {@link SpiralClassifier.Config#DEFAULT} in batches of 64 for 40
+     * epochs (520 steps): DJL's trainer costs milliseconds a batch whatever the optimizer.
+     */
+    public static final Config DEFAULT = new Config(400, 0.04, 64, 64, 40, 7);
   }
 
   /**

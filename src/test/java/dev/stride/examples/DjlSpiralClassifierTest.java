@@ -22,6 +22,10 @@ class DjlSpiralClassifierTest {
             Config.DEFAULT, dir.resolve("djl-halfway.safetensors"), Log.quiet());
   }
 
+  /**
+   * 98.4 % of the test points with the default seed, 95.6 % to 97.9 % with seeds 1 to 5 (measured
+   * when this was written; DJL's Adam at a constant rate 96.8 % to 98.6 %).
+   */
   @Test
   void strideOptimizerOnDjlClassifiesMostTestPointsRight() {
     assertTrue(result.stride().testAccuracy() >= 0.95, "test accuracy " + result.stride());

@@ -69,7 +69,8 @@ import java.util.function.ToIntFunction;
  * scale the loss instead, give {@code weight_decay} in the keyword arguments with PyTorch's meaning
  * for the rule, resume from a checkpoint.
  *
- * <p>Close it to free Stride's state and the tensors it holds; DJL does not close optimizers.
+ * <p>Update from one thread at a time, as DJL's trainer does. Close it to free Stride's state and
+ * the tensors it holds; DJL does not close optimizers.
  */
 public final class StrideOptimizer extends ai.djl.training.optimizer.Optimizer
     implements AutoCloseable {
@@ -200,8 +201,9 @@ public final class StrideOptimizer extends ai.djl.training.optimizer.Optimizer
    * it once the block is initialized ({@code trainer.initialize(...)}), before the first update.
    *
    * @throws IllegalStateException if parameters are registered already, or one is not initialized
-   * @throws IllegalArgumentException as {@link #update} refuses a parameter; nothing is registered
-   *     then
+   * @throws IllegalArgumentException as {@link #update} refuses a parameter, checked for them all
+   *     before any is registered; or if two share memory (tied weights), which Stride refuses when
+   *     the second comes
    */
   public StrideOptimizer register(Block block) {
     checkOpen();
@@ -224,6 +226,7 @@ public final class StrideOptimizer extends ai.djl.training.optimizer.Optimizer
                 + ") is not initialized: register the block after trainer.initialize(...)");
       }
       views.add(new Pair<>(p, weightView(p.getId(), p.getArray())));
+      group(p.getId(), p.getArray());
     }
     for (Pair<Parameter, MemorySegment> v : views) {
       NDArray weight = v.getKey().getArray();
@@ -378,20 +381,14 @@ public final class StrideOptimizer extends ai.djl.training.optimizer.Optimizer
       MemorySegment weightView,
       MemorySegment gradView,
       NDArray gradMemory) {
-    DjlParameter parameter = new DjlParameter(id, weight.getName(), weight.getShape());
-    int g = router.applyAsInt(parameter);
-    int groups = optimizer.groups().size();
-    if (g < 0 || g >= groups) {
+    int g;
+    try {
+      g = group(id, weight);
+    } catch (IllegalArgumentException refused) {
       gradMemory.close();
-      throw new IllegalArgumentException(
-          "route put "
-              + describe(id, weight)
-              + " in group "
-              + g
-              + ", but optimizer() has "
-              + groups
-              + (groups == 1 ? " group" : " groups"));
+      throw refused;
     }
+    DjlParameter parameter = new DjlParameter(id, weight.getName(), weight.getShape());
     ParamGroup<?> group = optimizer.group(g);
     try {
       group.add(weightView, gradView, weight.getShape().getShape());
@@ -406,6 +403,23 @@ public final class StrideOptimizer extends ai.djl.training.optimizer.Optimizer
     entries.put(id, e);
     registered.add(e);
     return e;
+  }
+
+  /** The group {@link #route} puts the parameter in; refuses one the optimizer does not have. */
+  private int group(String id, NDArray weight) {
+    int g = router.applyAsInt(new DjlParameter(id, weight.getName(), weight.getShape()));
+    int groups = optimizer.groups().size();
+    if (g < 0 || g >= groups) {
+      throw new IllegalArgumentException(
+          "route put "
+              + describe(id, weight)
+              + " in group "
+              + g
+              + ", but optimizer() has "
+              + groups
+              + (groups == 1 ? " group" : " groups"));
+    }
+    return g;
   }
 
   /** The trainable arrays of {@code manager} itself: a model's parameters, in the usual case. */

@@ -162,11 +162,6 @@ final class Parameter {
     return value.isAccessibleBy(thread) && grad.isAccessibleBy(thread);
   }
 
-  /** Whether {@code other} shares memory with this parameter's value or gradient. */
-  boolean overlaps(MemorySegment other) {
-    return overlap(value, other) || overlap(grad, other);
-  }
-
   static boolean overlap(MemorySegment a, MemorySegment b) {
     return a.byteSize() > 0
         && b.byteSize() > 0

@@ -20,7 +20,10 @@ final class Parameter {
   final int group;
 
   final MemorySegment value;
-  final MemorySegment grad;
+
+  /** Replaced by {@link ParamGroup#setGrad} between steps, as a trainer's gradients move. */
+  MemorySegment grad;
+
   final long count;
 
   /** The shape the caller registered it with, row-major; {@code [count]} unless told. */
@@ -78,7 +81,7 @@ final class Parameter {
     this.shape = shape;
     this.stateShapes = stateShapes;
     this.chunksPerUnit = chunksPerUnit;
-    this.confined = !value.isAccessibleBy(NOT_AN_OWNER) || !grad.isAccessibleBy(NOT_AN_OWNER);
+    this.confined = confined(value) || confined(grad);
     this.state = new MemorySegment[stateShapes.length];
     this.numbers = new double[numberSlots];
     this.ownCoefficients = coefficients;
@@ -179,17 +182,17 @@ final class Parameter {
     fresh = 0;
   }
 
+  /** Whether {@code s} is confined to one thread, so that only its owner may update it. */
+  static boolean confined(MemorySegment s) {
+    return !s.isAccessibleBy(NOT_AN_OWNER);
+  }
+
   boolean isAlive() {
     return value.scope().isAlive() && grad.scope().isAlive();
   }
 
   boolean isAccessibleBy(Thread thread) {
     return value.isAccessibleBy(thread) && grad.isAccessibleBy(thread);
-  }
-
-  /** Whether {@code other} shares memory with this parameter's value or gradient. */
-  boolean overlaps(MemorySegment other) {
-    return overlap(value, other) || overlap(grad, other);
   }
 
   static boolean overlap(MemorySegment a, MemorySegment b) {

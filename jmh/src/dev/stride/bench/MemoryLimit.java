@@ -6,13 +6,15 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The bandwidth limit of a rule's step: its access pattern with additions only. It reads p, g and k
  * state buffers and writes the k buffers, then p (the kernels' order), 4·(2k + 3) bytes per
- * element, over buffers staggered in a page as {@link SegmentBuffers}' are. Repeated additions
- * saturate (x + g == x once |x| ≫ |g|) rather than overflow or go subnormal.
+ * element; or Adafactor's three passes over a matrix, 24 bytes per element. Buffers are staggered
+ * in a page as {@link SegmentBuffers}' are. Repeated additions saturate (x + g == x once |x| ≫ |g|)
+ * rather than overflow or go subnormal.
  */
 final class MemoryLimit implements AutoCloseable {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -25,7 +27,10 @@ final class MemoryLimit implements AutoCloseable {
   /** Adafactor's pattern instead: read p and g; read g; read p and g, write p (three passes). */
   private final boolean threePasses;
 
-  /** What the read-only passes sum, kept so that they are not optimized away. */
+  /**
+   * What the read-only passes sum, kept so that they are not optimized away (written by every
+   * thread, read by none).
+   */
   private double sink;
 
   private final MemorySegment param;
@@ -80,7 +85,7 @@ final class MemoryLimit implements AutoCloseable {
    */
   void run(long from, long to) {
     if (threePasses) {
-      sink += sum(param, from, to) + sum(grad, from, to); // then the update pass
+      sink += readPass(param, grad, from, to) + readPass(grad, null, from, to);
     }
     long i = from;
     for (long bound = from + F.loopBound(to - from); i < bound; i += F.length()) {
@@ -115,19 +120,21 @@ final class MemoryLimit implements AutoCloseable {
     }
   }
 
-  /** The sum of {@code s} (and {@code grad} for p): a read-only pass. */
-  private double sum(MemorySegment s, long from, long to) {
+  /** A read-only pass over {@code first} and {@code second} (if not null): their sum. */
+  private static double readPass(MemorySegment first, MemorySegment second, long from, long to) {
     FloatVector acc = FloatVector.zero(F);
     long i = from;
     for (long bound = from + F.loopBound(to - from); i < bound; i += F.length()) {
-      acc = acc.add(FloatVector.fromMemorySegment(F, s, i * Float.BYTES, ORDER));
-      if (s == param) {
-        acc = acc.add(FloatVector.fromMemorySegment(F, grad, i * Float.BYTES, ORDER));
+      long at = i * Float.BYTES;
+      acc = acc.add(FloatVector.fromMemorySegment(F, first, at, ORDER));
+      if (second != null) {
+        acc = acc.add(FloatVector.fromMemorySegment(F, second, at, ORDER));
       }
     }
-    double total = acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+    double total = acc.reduceLanes(VectorOperators.ADD);
     for (; i < to; i++) {
-      total += s.get(JAVA_FLOAT, i * Float.BYTES);
+      long at = i * Float.BYTES;
+      total += first.get(JAVA_FLOAT, at) + (second != null ? second.get(JAVA_FLOAT, at) : 0);
     }
     return total;
   }

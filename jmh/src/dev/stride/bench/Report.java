@@ -1,5 +1,8 @@
 package dev.stride.bench;
 
+import dev.stride.optim.Adafactor;
+import dev.stride.optim.AdamOptions;
+import dev.stride.optim.AdamW;
 import dev.stride.optim.Optimizer;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -310,12 +313,9 @@ final class Report {
         100 * gbPerS / limit,
         speedup);
     List<long[]> shapes = ModelBenchmark.gpt2SmallShapes();
-    long adamWState =
-        ModelBenchmark.stateBytes(
-            dev.stride.optim.AdamW.RULE, dev.stride.optim.AdamOptions.ADAMW_DEFAULTS, shapes);
+    long adamWState = ModelBenchmark.stateBytes(AdamW.RULE, AdamOptions.ADAMW_DEFAULTS, shapes);
     long adafactorState =
-        ModelBenchmark.stateBytes(
-            dev.stride.optim.Adafactor.RULE, ModelBenchmark.ADAFACTOR, shapes);
+        ModelBenchmark.stateBytes(Adafactor.RULE, ModelBenchmark.ADAFACTOR, shapes);
     double overAdamW = r.ratio("adafactorThreads", "threads");
     double ofLimit = r.ratio("adafactorLimitThreads", "adafactorThreads");
     out.printf(

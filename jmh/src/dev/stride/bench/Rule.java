@@ -162,9 +162,12 @@ public enum Rule {
    * {@value #ADAFACTOR_COLUMNS} columns (of one row below that), the others' a vector.
    */
   long[] shape(long size) {
-    return this == ADAFACTOR && size % ADAFACTOR_COLUMNS == 0
+    if (this != ADAFACTOR) {
+      return new long[] {size};
+    }
+    return size % ADAFACTOR_COLUMNS == 0
         ? new long[] {size / ADAFACTOR_COLUMNS, ADAFACTOR_COLUMNS}
-        : this == ADAFACTOR ? new long[] {1, size} : new long[] {size};
+        : new long[] {1, size};
   }
 
   /** The bytes per element of {@link #limit}: 4·(2k + 3) for k state buffers, Adafactor's 24. */

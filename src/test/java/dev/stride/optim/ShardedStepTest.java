@@ -11,11 +11,6 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,17 +66,6 @@ class ShardedStepTest {
   }
 
   private static final Data DATA = new Data();
-  private static ExecutorService ranks;
-
-  @BeforeAll
-  static void startRanks() {
-    ranks = Executors.newFixedThreadPool(7);
-  }
-
-  @AfterAll
-  static void stopRanks() {
-    ranks.shutdownNow();
-  }
 
   static ParameterSlab slab(Arena arena) {
     ParameterSlab.Builder b = ParameterSlab.builder();
@@ -152,7 +136,7 @@ class ShardedStepTest {
         adam.add(slab);
         adams.add(adam);
       }
-      onEveryRank(3, r -> adams.get(r).step());
+      Ranks.onEvery(3, r -> adams.get(r).step());
       for (int r = 0; r < 3; r++) {
         long floats = 0;
         for (MemorySegment buffer : OptimizerProbe.state(adams.get(r))) {
@@ -204,7 +188,7 @@ class ShardedStepTest {
   void ranksWhoseCallsDifferFailAlike() throws Exception {
     List<AllReduce> allReduce = AllReduce.inProcess(2);
     List<String> failures =
-        onEveryRank(
+        Ranks.onEvery(
             2,
             r -> {
               try {
@@ -219,7 +203,7 @@ class ShardedStepTest {
     assertEquals(List.of("failed", "failed"), failures);
     double[][] values = {{1, 2}, {10, 20}, {100, 200}};
     List<AllReduce> three = AllReduce.inProcess(3);
-    onEveryRank(
+    Ranks.onEvery(
         3,
         r -> {
           three.get(r).sum(values[r]);
@@ -271,14 +255,14 @@ class ShardedStepTest {
       if (s == SKIPPED_STEP) {
         slab.tensor(6).grad().setAtIndex(JAVA_FLOAT, 49_999, Float.POSITIVE_INFINITY);
       }
-      List<Boolean> each = onEveryRank(n, r -> scalers.get(r).step());
+      List<Boolean> each = Ranks.onEvery(n, r -> scalers.get(r).step());
       assertTrue(each.stream().allMatch(each.getFirst()::equals), "ranks disagree: " + each);
       stepped.add(each.getFirst());
       norms.add(optimizers.getFirst().lastGradNorm());
     }
-    List<Norms> gradientNorms = onEveryRank(n, r -> optimizers.get(r).gradientNorms(2));
+    List<Norms> gradientNorms = Ranks.onEvery(n, r -> optimizers.get(r).gradientNorms(2));
     List<Norms> maxima =
-        onEveryRank(n, r -> optimizers.get(r).gradientNorms(Double.POSITIVE_INFINITY));
+        Ranks.onEvery(n, r -> optimizers.get(r).gradientNorms(Double.POSITIVE_INFINITY));
     List<Double> g = new ArrayList<>();
     for (Norms norm : List.of(gradientNorms.getFirst(), maxima.getFirst())) {
       g.add(norm.total());
@@ -360,23 +344,5 @@ class ShardedStepTest {
 
   private static int[] bits(MemorySegment s) {
     return s.toArray(JAVA_INT);
-  }
-
-  private interface RankTask<T> {
-    T call(int rank) throws Exception;
-  }
-
-  /** {@code task} of every rank at once, each on its own thread. */
-  private static <T> List<T> onEveryRank(int n, RankTask<T> task) throws Exception {
-    List<Future<T>> futures = new ArrayList<>();
-    for (int r = 0; r < n; r++) {
-      int rank = r;
-      futures.add(ranks.submit(() -> task.call(rank)));
-    }
-    List<T> out = new ArrayList<>();
-    for (Future<T> f : futures) {
-      out.add(f.get());
-    }
-    return out;
   }
 }

@@ -3,10 +3,7 @@ package dev.stride.optim;
 import dev.stride.internal.Args;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The all-reduce of {@link AllReduce#inProcess}: the ranks are threads of one JVM. Each copies its
@@ -106,15 +103,22 @@ final class InProcessAllReduce implements AllReduce {
     boolean max;
   }
 
-  /** What the ranks of one group share. */
+  /**
+   * What the ranks of one group share, and the barrier they meet at: a count of arrivals and of
+   * generations under the group's monitor (a {@code CyclicBarrier} allocates an object per trip).
+   */
   private static final class Group {
-    final CyclicBarrier barrier;
+    final int ranks;
 
     /** Two sets of one deposit per rank, used in turn. */
     final Deposit[][] deposits;
 
+    private int arrived;
+    private long generation;
+    private String broken;
+
     Group(int ranks) {
-      barrier = new CyclicBarrier(ranks);
+      this.ranks = ranks;
       deposits = new Deposit[2][ranks];
       for (Deposit[] set : deposits) {
         for (int r = 0; r < ranks; r++) {
@@ -123,19 +127,44 @@ final class InProcessAllReduce implements AllReduce {
       }
     }
 
-    void await(int rank) {
-      try {
-        barrier.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("rank " + rank + " was interrupted in an all-reduce", e);
-      } catch (TimeoutException e) {
-        throw new IllegalStateException(
-            "rank " + rank + " waited " + TIMEOUT_SECONDS + " s for the other ranks", e);
-      } catch (BrokenBarrierException e) {
-        throw new IllegalStateException(
-            "rank " + rank + "'s all-reduce group is broken: another rank failed or gave up", e);
+    /** Waits until every rank has come; a timeout or an interrupt breaks the group for good. */
+    synchronized void await(int rank) {
+      checkBroken(rank);
+      long mine = generation;
+      if (++arrived == ranks) {
+        arrived = 0;
+        generation++;
+        notifyAll();
+        return;
       }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+      while (generation == mine) {
+        checkBroken(rank);
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          breakGroup("rank " + rank + " waited " + TIMEOUT_SECONDS + " s for the other ranks");
+          throw new IllegalStateException(broken);
+        }
+        try {
+          wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          breakGroup("rank " + rank + " was interrupted in an all-reduce");
+          throw new IllegalStateException(broken, e);
+        }
+      }
+    }
+
+    private void checkBroken(int rank) {
+      if (broken != null) {
+        throw new IllegalStateException(
+            "rank " + rank + "'s all-reduce group is broken: " + broken);
+      }
+    }
+
+    private void breakGroup(String why) {
+      broken = why;
+      notifyAll();
     }
   }
 }

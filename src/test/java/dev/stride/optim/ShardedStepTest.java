@@ -260,11 +260,15 @@ class ShardedStepTest {
       stepped.add(each.getFirst());
       norms.add(optimizers.getFirst().lastGradNorm());
     }
-    List<Norms> gradientNorms = Ranks.onEvery(n, r -> optimizers.get(r).gradientNorms(2));
-    List<Norms> maxima =
-        Ranks.onEvery(n, r -> optimizers.get(r).gradientNorms(Double.POSITIVE_INFINITY));
+    List<List<Norms>> norms2AndMax =
+        Ranks.onEvery(
+            n,
+            r ->
+                List.of(
+                    optimizers.get(r).gradientNorms(2),
+                    optimizers.get(r).gradientNorms(Double.POSITIVE_INFINITY)));
     List<Double> g = new ArrayList<>();
-    for (Norms norm : List.of(gradientNorms.getFirst(), maxima.getFirst())) {
+    for (Norms norm : norms2AndMax.getFirst()) {
       g.add(norm.total());
       for (double x : norm.perParameter()) {
         g.add(x);

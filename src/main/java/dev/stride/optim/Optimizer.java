@@ -26,6 +26,11 @@ import java.util.Objects;
  * thread ({@code Arena.ofConfined()}) are updated by the calling thread, which must be their owner;
  * the rest go to every thread.
  *
+ * <p>Parameters are segments registered one by one ({@link #add(MemorySegment, MemorySegment)}) or
+ * the tensors of a {@link ParameterSlab} ({@link #add(ParameterSlab)}), which a step updates as one
+ * range whatever their count. A sharded optimizer ({@link #setShard}) keeps the state of one rank's
+ * shard of a slab and steps it, reducing over the ranks through an {@link AllReduce}.
+ *
  * <p>A step either updates every parameter or, when it throws, none: everything that can fail is
  * checked before the first parameter is touched. Step from one thread at a time.
  *
@@ -271,7 +276,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     Clipping.byNorm(0, normType); // checks normType
     checkOpen();
     checkParametersReachable();
-    runner.begin(groups, stepsPerTensor(), shard);
+    beginRun();
     boolean[] all = new boolean[groups.size()];
     java.util.Arrays.fill(all, true);
     GradientStatistics statistics = runner.readStatistics(normType, all, true, true, 1f, values);
@@ -369,7 +374,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     checkOpen();
     checkCanStep();
     checkParametersReachable();
-    runner.begin(groups, stepsPerTensor(), shard);
+    beginRun();
     for (int g = 0; g < groups.size(); g++) { // indexed: the step allocates no iterator
       groups.get(g).allocateState(stateMemory);
     }
@@ -409,7 +414,8 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   }
 
   /**
-   * Sets every registered gradient to zero.
+   * Sets every registered gradient to zero: a sharded optimizer's, those of its shard ({@link
+   * ParameterSlab#zeroGrad()} zeroes a whole slab's).
    *
    * @throws IllegalStateException as {@link #step()} does, before any gradient is touched
    * @throws WrongThreadException as {@link #step()} does, before any gradient is touched
@@ -493,8 +499,13 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   void runChunks(ChunkTask task) {
     checkOpen();
     checkParametersReachable();
-    runner.begin(groups, stepsPerTensor(), shard);
+    beginRun();
     runner.run(task);
+  }
+
+  /** Makes the runner ready for a pass over every parameter: see {@link StepRunner#begin}. */
+  private void beginRun() {
+    runner.begin(groups, stepsPerTensor(), shard);
   }
 
   /** States were restored: whether a slab range steps as one is decided again. */

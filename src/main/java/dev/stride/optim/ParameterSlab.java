@@ -32,8 +32,10 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Each tensor starts on a cache line ({@value #TENSOR_ALIGNMENT} floats), so a few floats of
- * padding may sit between tensors; they are zero, and a step keeps them zero. The values start on a
- * page and the gradients an eighth of a page further, so that their streams do not alias in the
+ * padding may sit between tensors; they are zero, and a step keeps them zero. Write the tensors
+ * through their views: the padding must stay zero (a collective over the whole regions, which adds
+ * or copies zeros there, keeps it so), since a step over a range reads it too. The values start on
+ * a page and the gradients an eighth of a page further, so that their streams do not alias in the
  * cache (the optimizer staggers its state buffers the same way). The memory is the arena's: it
  * lives as long as the arena, and a slab in confined memory is stepped by its owner thread alone.
  *

@@ -103,8 +103,7 @@ final class StepRunner implements AutoCloseable {
    * @param shard the optimizer's shard, or null
    * @throws IllegalStateException if the pool set by {@link #setPool} is closed
    */
-  StepPlan begin(
-      List<? extends ParamGroup<?>> groups, boolean perTensor, ParameterSlab.Shard shard) {
+  void begin(List<? extends ParamGroup<?>> groups, boolean perTensor, ParameterSlab.Shard shard) {
     if (pool != null && pool.isClosed()) {
       throw new IllegalStateException(
           "the step pool set by setPool is closed; nothing was updated");
@@ -138,7 +137,6 @@ final class StepRunner implements AutoCloseable {
         chunkResults = new double[plan.chunks() * resultsPerChunk];
       }
     }
-    return plan;
   }
 
   private void makePlans(

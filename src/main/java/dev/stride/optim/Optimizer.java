@@ -64,6 +64,15 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   /** One segment of each distinct memory scope the parameters live in, checked once per step. */
   private final List<MemorySegment> scopes = new ArrayList<>();
 
+  /**
+   * Set once a gradient was replaced by one of a scope not in {@link #scopes}: from then on each
+   * gradient's scope is checked, instead of growing the list at every step.
+   */
+  private boolean checksEachGrad;
+
+  /** Every registered value and gradient, for the overlap checks of add and setGrad. */
+  private final RegisteredMemory memory = new RegisteredMemory();
+
   /** The pass of the step being run, for rules that make several. */
   private int pass;
 
@@ -680,6 +689,15 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
       MemorySegment s = scopes.get(i);
       fine &= s.scope().isAlive() && s.isAccessibleBy(current);
     }
+    if (checksEachGrad) {
+      for (int g = 0; g < groups.size(); g++) {
+        List<Parameter> parameters = groups.get(g).parameters();
+        for (int i = 0; i < parameters.size(); i++) {
+          MemorySegment grad = parameters.get(i).grad;
+          fine &= grad.scope().isAlive() && grad.isAccessibleBy(current);
+        }
+      }
+    }
     if (fine) {
       return;
     }
@@ -720,23 +738,50 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     if (Parameter.overlap(value, grad)) {
       throw new IllegalArgumentException("value " + value + " and grad " + grad + " overlap");
     }
-    for (ParamGroup<H> group : groups) {
-      List<Parameter> parameters = group.parameters();
-      for (int i = 0; i < parameters.size(); i++) {
-        Parameter p = parameters.get(i);
-        if (p.isAlive() && (p.overlaps(value) || p.overlaps(grad))) {
-          throw new IllegalArgumentException(
-              "value "
-                  + value
-                  + " or grad "
-                  + grad
-                  + " is already registered: it overlaps parameter "
-                  + i
-                  + " of group "
-                  + group.index());
-        }
+    for (MemorySegment s : new MemorySegment[] {value, grad}) {
+      Parameter p = memory.overlapping(s, null);
+      if (p != null) {
+        throw new IllegalArgumentException(
+            "value "
+                + value
+                + " or grad "
+                + grad
+                + " is already registered: it overlaps "
+                + name(p));
       }
     }
+  }
+
+  /**
+   * Makes {@code grad}, which {@link ParamGroup#setGrad} has checked alone, {@code p}'s gradient.
+   *
+   * @throws IllegalArgumentException if {@code grad} overlaps a registered value or another
+   *     parameter's gradient; nothing is changed then
+   */
+  void replaceGrad(Parameter p, MemorySegment grad) {
+    Parameter other = memory.overlapping(grad, p.grad);
+    if (other != null) {
+      throw new IllegalArgumentException(
+          "grad "
+              + grad
+              + " overlaps "
+              + (other == p ? "the value of " + name(p) : name(other))
+              + "; nothing was changed");
+    }
+    memory.replace(p.grad, grad, p);
+    if (!checksEachGrad && !grad.scope().equals(p.grad.scope())) {
+      boolean known = false;
+      for (int i = 0; i < scopes.size(); i++) {
+        known |= scopes.get(i).scope().equals(grad.scope());
+      }
+      checksEachGrad = !known;
+    }
+    p.grad = grad;
+  }
+
+  /** "parameter i of group g", as messages name a registered parameter. */
+  private String name(Parameter p) {
+    return "parameter " + groups.get(p.group).parameters().indexOf(p) + " of group " + p.group;
   }
 
   /** A new parameter for {@link ParamGroup#add}, whose checks it has passed. */
@@ -754,6 +799,8 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
             rule.stateKeys().size(),
             rule.parameterNumbers().size(),
             newCoefficients());
+    memory.add(value, p);
+    memory.add(grad, p);
     for (MemorySegment s : new MemorySegment[] {value, grad}) {
       if (scopes.stream().noneMatch(known -> known.scope().equals(s.scope()))) {
         scopes.add(s);
@@ -779,6 +826,11 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
             rule.stateKeys().size(),
             rule.parameterNumbers().size(),
             this::newCoefficients);
+    // each whole tensor, in or out of the shard, so that no tensor is registered twice
+    for (int i = from; i < to; i++) {
+      memory.add(slab.tensor(i).value(), range.tensors.get(i - from));
+      memory.add(slab.tensor(i).grad(), range.tensors.get(i - from));
+    }
     if (scopes.stream().noneMatch(known -> known.scope().equals(slab.values().scope()))) {
       scopes.add(slab.values());
     }

@@ -146,6 +146,51 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
     return this;
   }
 
+  /**
+   * Replaces the gradient of this group's parameter {@code index} (in the order of registration)
+   * from the next step on: for trainers that hand over each step's gradients in new memory (DJL's
+   * PyTorch engine does). Checked as {@link #add} checks it, without allocating: a few comparisons,
+   * whatever the number of parameters. The value, the state and the step count stay.
+   *
+   * @throws IndexOutOfBoundsException if the group has no parameter {@code index}
+   * @throws IllegalArgumentException if {@code grad} is not native, closed, read-only, not 4-byte
+   *     aligned, not as long as the value, confined to a thread where the gradient it replaces was
+   *     not (or the reverse), or overlaps a registered value or another parameter's gradient, or
+   *     the parameter is a slab's tensor; nothing is changed then
+   */
+  public void setGrad(int index, MemorySegment grad) {
+    optimizer.checkOpen();
+    Parameter p = parameters.get(Objects.checkIndex(index, parameters.size()));
+    if (p.range != null) {
+      throw new IllegalArgumentException(
+          "parameter "
+              + index
+              + " is a tensor of a ParameterSlab, which steps the slab's own gradients: write them"
+              + " into the tensor's grad() view instead of replacing it");
+    }
+    check("grad", grad);
+    if (grad.byteSize() != p.value.byteSize()) {
+      throw new IllegalArgumentException(
+          "grad must have the length of parameter "
+              + index
+              + "'s value, "
+              + p.count
+              + " floats, got "
+              + grad.byteSize() / Float.BYTES);
+    }
+    if (Parameter.confined(grad) != Parameter.confined(p.grad)) {
+      throw new IllegalArgumentException(
+          "grad "
+              + grad
+              + (Parameter.confined(grad) ? " is" : " is not")
+              + " confined to one thread, the gradient it replaces "
+              + (Parameter.confined(grad) ? "was not" : "was")
+              + ": the step plan says which threads may update parameter "
+              + index);
+    }
+    optimizer.replaceGrad(p, grad);
+  }
+
   static void check(String name, MemorySegment segment) {
     Objects.requireNonNull(segment, name);
     // the kernels need native memory, and a heap segment seen by one slows all (KernelSet)

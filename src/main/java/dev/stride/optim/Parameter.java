@@ -25,7 +25,10 @@ final class Parameter {
   final int group;
 
   final MemorySegment value;
-  final MemorySegment grad;
+
+  /** Replaced by {@link ParamGroup#setGrad} between steps, as a trainer's gradients move. */
+  MemorySegment grad;
+
   final long count;
 
   /** The shape the caller registered it with, row-major; {@code [count]} unless told. */
@@ -114,7 +117,7 @@ final class Parameter {
     this.grad = grad;
     this.count = value.byteSize() / Float.BYTES;
     this.shape = shape;
-    this.confined = !value.isAccessibleBy(NOT_AN_OWNER) || !grad.isAccessibleBy(NOT_AN_OWNER);
+    this.confined = confined(value) || confined(grad);
     this.gridPhase = gridPhase;
     this.tensor = tensor;
     this.tensorOffset = tensorOffset;
@@ -252,17 +255,17 @@ final class Parameter {
     fresh = 0;
   }
 
+  /** Whether {@code s} is confined to one thread, so that only its owner may update it. */
+  static boolean confined(MemorySegment s) {
+    return !s.isAccessibleBy(NOT_AN_OWNER);
+  }
+
   boolean isAlive() {
     return value.scope().isAlive() && grad.scope().isAlive();
   }
 
   boolean isAccessibleBy(Thread thread) {
     return value.isAccessibleBy(thread) && grad.isAccessibleBy(thread);
-  }
-
-  /** Whether {@code other} shares memory with this parameter's value or gradient. */
-  boolean overlaps(MemorySegment other) {
-    return overlap(value, other) || overlap(grad, other);
   }
 
   static boolean overlap(MemorySegment a, MemorySegment b) {

@@ -181,6 +181,14 @@ class ShardedStepTest {
           IllegalArgumentException.class, "already registered", () -> sgd.group(0).add(slab, 1, 3));
       ParameterSlabTest.assertMessage(
           IllegalArgumentException.class, "not a range", () -> sgd.group(0).add(slab, 3, 3));
+      ParameterSlabTest.assertMessage(
+          IllegalArgumentException.class,
+          "already registered",
+          () -> late.add(slab.tensor(0).value(), arena.allocate(slab.tensor(0).grad().byteSize())));
+      ParameterSlabTest.assertMessage(
+          IllegalArgumentException.class,
+          "write them into the tensor's grad() view",
+          () -> late.group(0).setGrad(0, arena.allocate(slab.tensor(0).grad().byteSize())));
     }
   }
 

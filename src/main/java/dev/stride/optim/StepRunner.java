@@ -243,31 +243,9 @@ final class StepRunner implements AutoCloseable {
   void parameterSums(double[] out) {
     int r = resultsPerChunk;
     Parameter[] parameters = plan.parameters;
-    sums.begin((straddlers + parameters.length) * r);
-    for (int pass = 0; pass < 2; pass++) {
-      for (int j = 0; j < parameters.length; j++) {
-        Parameter p = parameters[j];
-        int slot = (p.straddle >= 0 ? p.straddle : straddlers + j) * r;
-        for (int c = plan.firstChunk[j], end = plan.firstChunk[j + 1]; c < end; c++) {
-          for (int k = 0; k < r; k++) {
-            double x = chunkResults[c * r + k];
-            if (pass == 0) {
-              sums.observe(slot + k, x);
-            } else {
-              sums.add(slot + k, x);
-            }
-          }
-        }
-      }
-      if (pass == 0) {
-        sums.shareLargest(allReduce, straddlers * r);
-      } else {
-        sums.shareSums(allReduce, straddlers * r);
-      }
-    }
+    sumChunkResults(straddlers + parameters.length, straddlers, false);
     for (int j = 0; j < parameters.length; j++) {
-      Parameter p = parameters[j];
-      int slot = (p.straddle >= 0 ? p.straddle : straddlers + j) * r;
+      int slot = slot(j, false) * r;
       for (int k = 0; k < r; k++) {
         out[j * r + k] = sums.sum(slot + k);
       }
@@ -279,11 +257,23 @@ final class StepRunner implements AutoCloseable {
    * sum of result k of the chunks of group g.
    */
   void groupSums(int groups, double[] out) {
+    sumChunkResults(groups, groups, true);
+    for (int i = 0; i < groups * resultsPerChunk; i++) {
+      out[i] = sums.sum(i);
+    }
+  }
+
+  /**
+   * Sums every chunk's results into its parameter's slot, exactly, the first {@code shared} slots
+   * over every rank too: first the largest magnitude of each (which fixes the sums' scale), then
+   * the sums.
+   */
+  private void sumChunkResults(int slots, int shared, boolean byGroup) {
     int r = resultsPerChunk;
-    sums.begin(groups * r);
+    sums.begin(slots * r);
     for (int pass = 0; pass < 2; pass++) {
       for (int c = 0; c < plan.chunks(); c++) {
-        int slot = plan.parameters[plan.chunkParameter[c]].group * r;
+        int slot = slot(plan.chunkParameter[c], byGroup) * r;
         for (int k = 0; k < r; k++) {
           double x = chunkResults[c * r + k];
           if (pass == 0) {
@@ -294,14 +284,23 @@ final class StepRunner implements AutoCloseable {
         }
       }
       if (pass == 0) {
-        sums.shareLargest(allReduce, groups * r);
+        sums.shareLargest(allReduce, shared * r);
       } else {
-        sums.shareSums(allReduce, groups * r);
+        sums.shareSums(allReduce, shared * r);
       }
     }
-    for (int i = 0; i < groups * r; i++) {
-      out[i] = sums.sum(i);
+  }
+
+  /**
+   * Plan parameter j's slot of sums: its group's, or its own (a tensor that straddles shards shares
+   * the slot of its straddle, before every other parameter's).
+   */
+  private int slot(int j, boolean byGroup) {
+    Parameter p = plan.parameters[j];
+    if (byGroup) {
+      return p.group;
     }
+    return p.straddle >= 0 ? p.straddle : straddlers + j;
   }
 
   private void releasePool() {

@@ -4,8 +4,10 @@ import dev.stride.optim.Adafactor;
 import dev.stride.optim.AdafactorOptions;
 import dev.stride.optim.AdamOptions;
 import dev.stride.optim.AdamW;
+import dev.stride.optim.AllReduce;
 import dev.stride.optim.Hyperparameters;
 import dev.stride.optim.Kernels;
+import dev.stride.optim.ParameterSlab;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -30,7 +32,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * floats: token and position embeddings, 12 blocks of attention, MLP and two layer norms, a final
  * layer norm), on one thread and on {@code threads}, in turn with the memory-only kernels of their
  * bytes over as many floats on {@code threads}: Adam's one pass of 28 bytes, Adafactor's three of
- * 24. Adafactor steps the parameters AdamW steps, registered with their shapes.
+ * 24. Adafactor steps the parameters AdamW steps, registered with their shapes. AdamW also on
+ * {@code threads} as one tensor of as many floats, as the tensors of a {@link ParameterSlab}, and
+ * as the first shard of that slab cut in 2 and in 8 (one rank's step of a data-parallel run, its
+ * time against the whole slab's divided by the ranks).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -50,12 +55,32 @@ public class ModelBenchmark {
     public long adafactorOneThread;
     public long adafactorThreads;
     public long adafactorLimitThreads;
+    public long oneTensorThreads;
+    public long slabThreads;
+    public long shardOf2Threads;
+    public long shardOf8Threads;
     public long calls;
 
     @Setup(Level.Iteration)
     public void reset() {
       oneThread = threads = limitThreads = calls = 0;
       adafactorOneThread = adafactorThreads = adafactorLimitThreads = 0;
+      oneTensorThreads = slabThreads = shardOf2Threads = shardOf8Threads = 0;
+    }
+
+    void add(int variant, long nanos) {
+      switch (variant) {
+        case 0 -> oneThread += nanos;
+        case 1 -> threads += nanos;
+        case 2 -> limitThreads += nanos;
+        case 3 -> oneTensorThreads += nanos;
+        case 4 -> slabThreads += nanos;
+        case 5 -> shardOf2Threads += nanos;
+        case 6 -> shardOf8Threads += nanos;
+        case 7 -> adafactorOneThread += nanos;
+        case 8 -> adafactorThreads += nanos;
+        default -> adafactorLimitThreads += nanos;
+      }
     }
   }
 
@@ -67,10 +92,17 @@ public class ModelBenchmark {
       AdafactorOptions.DEFAULTS.withWeightDecay(Rule.ADAMW_WEIGHT_DECAY);
 
   private Arena arena;
+
+  /** The ranks of the sharded rows. */
+  static final int[] SHARDS = {2, 8};
+
   private AdamW single;
   private AdamW parallel;
   private Adafactor adafactorSingle;
   private Adafactor adafactorParallel;
+  private AdamW oneTensor;
+  private AdamW inSlab;
+  private final AdamW[] shards = new AdamW[SHARDS.length];
   private MemoryLimit limit;
   private MemoryLimit adafactorLimit;
   private ParallelLoop loop;
@@ -145,15 +177,55 @@ public class ModelBenchmark {
     limit = new MemoryLimit(n, 2);
     adafactorLimit = MemoryLimit.adafactor(n);
     loop = new ParallelLoop(threads);
+    oneTensor = new AdamW(AdamOptions.ADAMW_DEFAULTS, Kernels.VECTOR);
+    oneTensor.setThreads(threads);
+    MemorySegment p = arena.allocate(n * Float.BYTES, 64);
+    MemorySegment g = arena.allocate(n * Float.BYTES, 64);
+    Data.PARAM.fill(p);
+    Data.GRAD.fill(g);
+    oneTensor.add(p, g);
+    oneTensor.step();
+    ParameterSlab.Builder b = ParameterSlab.builder().shardable(SHARDS[1]);
+    for (int t = 0; t < shapes.size(); t++) {
+      b.tensor("t" + t, shapes.get(t));
+    }
+    ParameterSlab slab = b.allocate(arena);
+    Data.PARAM.fill(slab.values());
+    Data.GRAD.fill(slab.grads());
+    inSlab = ready(new AdamW(AdamOptions.ADAMW_DEFAULTS, Kernels.VECTOR), threads, slab, null);
+    for (int i = 0; i < SHARDS.length; i++) {
+      // rank 0's optimizer; AdamW without clipping never all-reduces, so it needs no other rank
+      shards[i] =
+          ready(
+              new AdamW(AdamOptions.ADAMW_DEFAULTS, Kernels.VECTOR),
+              threads,
+              slab,
+              slab.shard(0, SHARDS[i]));
+    }
     variants =
         new Runnable[] {
           single::step,
           parallel::step,
           () -> loop.run(limit.size, limit::run),
+          oneTensor::step,
+          inSlab::step,
+          shards[0]::step,
+          shards[1]::step,
           adafactorSingle::step,
           adafactorParallel::step,
           () -> loop.run(adafactorLimit.size, adafactorLimit::run)
         };
+  }
+
+  private static AdamW ready(
+      AdamW adamW, int threads, ParameterSlab slab, ParameterSlab.Shard shard) {
+    adamW.setThreads(threads);
+    if (shard != null) {
+      adamW.setShard(shard, AllReduce.inProcess(1).getFirst());
+    }
+    adamW.add(slab);
+    adamW.step(); // allocates the state and starts the workers
+    return adamW;
   }
 
   /** The same parameters in both optimizers, each on {@code threads}. */
@@ -177,15 +249,7 @@ public class ModelBenchmark {
   public void inTurn(Nanos nanos) {
     for (int position = 0; position < variants.length; position++) {
       int v = InTurn.variant(call, position, variants.length);
-      long t = InTurn.nanos(variants[v]);
-      switch (v) {
-        case 0 -> nanos.oneThread += t;
-        case 1 -> nanos.threads += t;
-        case 2 -> nanos.limitThreads += t;
-        case 3 -> nanos.adafactorOneThread += t;
-        case 4 -> nanos.adafactorThreads += t;
-        default -> nanos.adafactorLimitThreads += t;
-      }
+      nanos.add(v, InTurn.nanos(variants[v]));
     }
     call++;
     nanos.calls++;
@@ -197,6 +261,11 @@ public class ModelBenchmark {
     parallel.close();
     adafactorSingle.close();
     adafactorParallel.close();
+    oneTensor.close();
+    inSlab.close();
+    for (AdamW shard : shards) {
+      shard.close();
+    }
     loop.close();
     limit.close();
     adafactorLimit.close();

@@ -40,6 +40,9 @@ abstract class FactoredOptimizer<H extends Hyperparameters<H>> extends Optimizer
   private final AdafactorKernel kernel = kernel(AdafactorKernel.class);
   private final ReduceKernel reduce = kernel(ReduceKernel.class);
 
+  /** Per plan parameter: its chunks' results summed, from {@link #parameterSums}. */
+  private double[] sums = new double[0];
+
   FactoredOptimizer(Rule<H> rule, H hyperparameters, Kernels kernels) {
     super(rule, hyperparameters, kernels);
   }
@@ -209,18 +212,22 @@ abstract class FactoredOptimizer<H extends Hyperparameters<H>> extends Optimizer
   @Override
   final boolean betweenPasses(int pass) {
     Parameter[] parameters = planParameters();
+    if (sums.length < 2 * parameters.length) {
+      sums = new double[2 * parameters.length];
+    }
+    parameterSums(sums);
     for (int j = 0; j < parameters.length; j++) {
       Parameter p = parameters[j];
       FactoredTensor t = p.coefficients();
       H h = group(p.group).hyperparameters();
       if (pass == 0) {
-        scaleStep(h, p, t, sumOfChunkResults(j, PARAM_SQUARES));
+        scaleStep(h, p, t, sums[2 * j + PARAM_SQUARES]);
         if (t.factored && t.count > 0) {
           t.combineBlocks();
           averageStatistics(t, p.state(ROWS), p.state(COLUMNS));
         }
       } else if (pass == 1) {
-        setStep(h, p, t, sumOfChunkResults(j, UPDATE_SQUARES));
+        setStep(h, p, t, sums[2 * j + UPDATE_SQUARES]);
       }
     }
     return true;

@@ -208,6 +208,23 @@ class AdafactorTest {
     }
   }
 
+  /** Factored state has each tensor's shape: a slab's flat ranges and shards cannot hold it. */
+  @Test
+  void slabsAndShardsAreRefused() {
+    try (Arena arena = Arena.ofConfined();
+        Adafactor adafactor = new Adafactor(AdafactorOptions.DEFAULTS)) {
+      ParameterSlab slab = ParameterSlab.builder().tensor("w", 4, 8).allocate(arena);
+      ParameterSlabTest.assertMessage(
+          IllegalArgumentException.class,
+          "which a slab's tensors cannot hold",
+          () -> adafactor.add(slab));
+      ParameterSlabTest.assertMessage(
+          IllegalArgumentException.class,
+          "which a shard cannot hold",
+          () -> adafactor.setShard(slab.shard(0, 2), AllReduce.inProcess(1).getFirst()));
+    }
+  }
+
   @Test
   void bothFormsComeFromPyTorchsKeywordArguments() {
     try (Optimizer<?> torch =

@@ -1,0 +1,34 @@
+package dev.stride.kernel;
+
+/**
+ * A thread's scratch for the low-precision kernels, which are shared by every thread that steps:
+ * the new values of the block being quantized (its scale needs all of them before any code), and
+ * the indices a vector gather reads, which the Vector API takes from an {@code int[]}. Grown when a
+ * larger block comes; a steady step allocates nothing.
+ */
+final class LowBitWorkspace {
+  private static final ThreadLocal<LowBitWorkspace> OF_THREAD =
+      ThreadLocal.withInitial(LowBitWorkspace::new);
+
+  /** The moments a block step computed: exp_avg, exp_avg_sq and max_exp_avg_sq. */
+  float[] m = new float[0];
+
+  float[] v = new float[0];
+  float[] vmax = new float[0];
+
+  /** Gather indices: as many as a vector has lanes. */
+  final int[] index = new int[64];
+
+  private LowBitWorkspace() {}
+
+  /** The calling thread's workspace, holding at least {@code block} elements per moment. */
+  static LowBitWorkspace get(int block) {
+    LowBitWorkspace w = OF_THREAD.get();
+    if (w.m.length < block) {
+      w.m = new float[block];
+      w.v = new float[block];
+      w.vmax = new float[block];
+    }
+    return w;
+  }
+}

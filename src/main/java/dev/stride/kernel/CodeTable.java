@@ -42,8 +42,17 @@ final class CodeTable {
   /** Buckets of negative keys, first in {@link #entries}; 0 for a magnitude table. */
   final int negativeBuckets;
 
-  /** Per bucket: the code at its start, shifted up by 17, or'ed with its step's offset. */
+  /**
+   * Per bucket: the code at its start, shifted up by 17, or'ed with its step's offset; then the
+   * entries of NaN x, from {@link #nanEntry} on, which never step.
+   */
   final int[] entries;
+
+  /**
+   * The first entry for NaN x: {@link StateFormat#nanCode}, which only bitsandbytes' signed map
+   * reads y for: its entries are y's sign bit set or y NaN, y &gt; 0, and y = +0, in that order.
+   */
+  final int nanEntry;
 
   private final StateFormat format;
 
@@ -54,9 +63,14 @@ final class CodeTable {
     this.high = Float.floatToRawIntBits(high);
     int buckets = (this.high - this.low) >> SHIFT;
     this.negativeBuckets = signed ? buckets + 1 : 0;
-    this.entries = new int[negativeBuckets + buckets + 1];
-    for (int e = 0; e < entries.length; e++) {
+    this.nanEntry = negativeBuckets + buckets + 1;
+    float[] nanY = format == StateFormat.BNB8_SIGNED ? new float[] {-0f, 1f, 0f} : new float[] {0f};
+    this.entries = new int[nanEntry + nanY.length];
+    for (int e = 0; e < nanEntry; e++) {
       entries[e] = entry((e - negativeBuckets) << SHIFT);
+    }
+    for (int k = 0; k < nanY.length; k++) {
+      entries[nanEntry + k] = format.nanCode(nanY[k]) << CODE_SHIFT | NO_STEP;
     }
   }
 

@@ -2,9 +2,10 @@ package dev.stride.kernel;
 
 /**
  * A thread's scratch for the low-precision kernels, which are shared by every thread that steps:
- * the new values of the block being quantized (its scale needs all of them before any code), and
- * the indices a vector gather reads, which the Vector API takes from an {@code int[]}. Grown when a
- * larger block comes; a steady step allocates nothing.
+ * the new values of the block being quantized (its scale needs all of them before any code), the
+ * old ones the vector kernel decodes first, and the indices a vector gather reads, which the Vector
+ * API takes from an {@code int[]}. Grown when a larger block comes; a steady step allocates
+ * nothing.
  */
 final class LowBitWorkspace {
   private static final ThreadLocal<LowBitWorkspace> OF_THREAD =
@@ -16,8 +17,19 @@ final class LowBitWorkspace {
   float[] v = new float[0];
   float[] vmax = new float[0];
 
+  /** The block's stored moments before the step, as float32 (the vector kernel's first stage). */
+  float[] oldM = new float[0];
+
+  float[] oldV = new float[0];
+  float[] oldVmax = new float[0];
+
   /** Gather indices: as many as a vector has lanes. */
   final int[] index = new int[64];
+
+  /** Per element of the block being encoded: its table index (and sign), and its entry's index. */
+  int[] keys = new int[0];
+
+  int[] entries = new int[0];
 
   private LowBitWorkspace() {}
 
@@ -28,6 +40,11 @@ final class LowBitWorkspace {
       w.m = new float[block];
       w.v = new float[block];
       w.vmax = new float[block];
+      w.oldM = new float[block];
+      w.oldV = new float[block];
+      w.oldVmax = new float[block];
+      w.keys = new int[block];
+      w.entries = new int[block];
     }
     return w;
   }

@@ -121,16 +121,6 @@ final class StateCodesVector {
     return h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16));
   }
 
-  /** Elements {@code [i, i + LANES)} of a buffer of {@code format}, whose block scale is given. */
-  static FloatVector load(StateBuffer b, long i, float scale, int[] index) {
-    return switch (b.format) {
-      case F32 -> Vectors.load(b.values, i);
-      case BF16 -> loadBf16(b.values, i);
-      case Q4_SIGNED, Q4_UNSIGNED -> lookup(b.format.values, codes4(b.values, i), index).mul(scale);
-      default -> lookup(b.format.values, codes8(b.values, i), index).mul(scale);
-    };
-  }
-
   /** Stores elements {@code [i, i + LANES)} of a plain buffer. */
   static void storePlain(StateBuffer b, FloatVector y, long i) {
     if (b.format == StateFormat.F32) {
@@ -141,66 +131,88 @@ final class StateCodesVector {
   }
 
   /**
-   * Stores the codes of {@code y} (elements {@code [i, i + LANES)}) in a block of {@code scale}:
-   * {@link StateFormat#encode}, through the format's table.
+   * Stores the codes of {@code y[0, whole)}, the new values of elements {@code [start, start +
+   * whole)} in a block of {@code scale}: {@link StateFormat#encode} through the format's table, in
+   * two loops (table indices, then entries and codes), each small enough for C2 to compile whole.
    */
-  static void storeCodes(StateBuffer b, FloatVector y, float scale, long i, int[] index) {
-    StateFormat f = b.format;
-    FloatVector x = y.div(scale);
-    IntVector code = tableCode(TABLES[f.ordinal()], x, index);
-    VectorMask<Integer> nan = x.test(VectorOperators.IS_NAN).cast(I);
-    code =
-        code.blend(
-            f == StateFormat.BNB8_SIGNED
-                ? bnbSignedNaNCodes(y)
-                : IntVector.broadcast(I, f.nanCode(0)),
-            nan);
-    if (f.bits() == 4) {
-      storeCodes4(code, b.values, i);
+  static void encode(
+      StateBuffer b, float[] y, long start, int whole, float scale, LowBitWorkspace w) {
+    CodeTable t = TABLES[b.format.ordinal()];
+    tableIndices(t, b.format == StateFormat.BNB8_SIGNED, y, whole, scale, w.keys, w.entries);
+    if (b.format.bits() == 4) {
+      for (int j = 0; j < whole; j += LANES) {
+        storeCodes4(code(t, w.keys, w.entries, j), b.values, start + j);
+      }
     } else {
-      storeCodes8(code, b.values, i);
+      for (int j = 0; j < whole; j += LANES) {
+        storeCodes8(code(t, w.keys, w.entries, j), b.values, start + j);
+      }
     }
   }
 
   /**
-   * {@link StateFormat#nanCode} of bitsandbytes' first moment: code 0 after the sign fix, so 0 if
-   * y's sign bit is set or y is NaN, 1 if y &gt; 0, else 255.
+   * {@link CodeTable#index} of each x = y / scale into {@code keys} (with x's sign bit, which a
+   * float8 code takes), and the index of its table entry into {@code entries}: its bucket's, or for
+   * NaN x the {@link CodeTable#nanEntry} that {@link StateFormat#nanCode} gives.
    */
-  private static IntVector bnbSignedNaNCodes(FloatVector y) {
-    return IntVector.broadcast(I, 255)
-        .blend(1, y.compare(VectorOperators.GT, 0f).cast(I))
-        .blend(0, y.reinterpretAsInts().compare(VectorOperators.LT, 0))
-        .blend(0, y.test(VectorOperators.IS_NAN).cast(I));
+  private static void tableIndices(
+      CodeTable t,
+      boolean bnbSigned,
+      float[] y,
+      int whole,
+      float scale,
+      int[] keys,
+      int[] entries) {
+    int range = t.high - t.low;
+    for (int j = 0; j < whole; j += LANES) {
+      FloatVector yv = FloatVector.fromArray(F, y, j);
+      FloatVector x = yv.div(scale);
+      IntVector bits = x.reinterpretAsInts();
+      IntVector at;
+      if (t.signed) {
+        IntVector key =
+            bits.lanewise(
+                VectorOperators.XOR,
+                bits.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.LSHR, 1));
+        IntVector above = key.sub(t.low).max(0);
+        IntVector below = key.add(t.low).min(-1);
+        at = above.blend(below, key.compare(VectorOperators.LT, 0)).max(-range - 1).min(range);
+      } else {
+        at = bits.and(0x7FFFFFFF).sub(t.low).max(0).min(range);
+      }
+      VectorMask<Integer> nan = x.test(VectorOperators.IS_NAN).cast(I);
+      IntVector entry = at.lanewise(VectorOperators.ASHR, CodeTable.SHIFT).add(t.negativeBuckets);
+      if (bnbSigned) {
+        IntVector which =
+            IntVector.broadcast(I, 2)
+                .blend(1, yv.compare(VectorOperators.GT, 0f).cast(I))
+                .blend(0, yv.reinterpretAsInts().compare(VectorOperators.LT, 0))
+                .blend(0, yv.test(VectorOperators.IS_NAN).cast(I));
+        entry = entry.blend(which.add(t.nanEntry), nan);
+      } else {
+        entry = entry.blend(t.nanEntry, nan);
+      }
+      if (!t.signed) { // the sign goes in the key's top bit, which the offset never reaches
+        at = at.or(bits.and(0x80000000).blend(0, nan));
+      }
+      at.intoArray(keys, j);
+      entry.intoArray(entries, j);
+    }
   }
 
-  /** {@link CodeTable#code} a vector at a time. */
-  static IntVector tableCode(CodeTable t, FloatVector x, int[] index) {
-    IntVector bits = x.reinterpretAsInts();
-    int range = t.high - t.low;
-    IntVector at;
-    if (t.signed) {
-      IntVector key =
-          bits.lanewise(
-              VectorOperators.XOR,
-              bits.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.LSHR, 1));
-      IntVector above = key.sub(t.low).max(0);
-      IntVector below = key.add(t.low).min(-1);
-      at = above.blend(below, key.compare(VectorOperators.LT, 0)).max(-range - 1).min(range);
-    } else {
-      at = bits.and(0x7FFFFFFF).sub(t.low).max(0).min(range);
-    }
-    at.lanewise(VectorOperators.ASHR, CodeTable.SHIFT).add(t.negativeBuckets).intoArray(index, 0);
-    IntVector e = IntVector.fromArray(I, t.entries, 0, index, 0);
+  /** The codes of lanes {@code [j, j + LANES)} from their table indices and entries. */
+  private static IntVector code(CodeTable t, int[] keys, int[] entries, int j) {
+    IntVector at = IntVector.fromArray(I, keys, j);
+    IntVector e = IntVector.fromArray(I, t.entries, 0, entries, j);
     IntVector code =
         e.lanewise(VectorOperators.LSHR, CodeTable.SHIFT + 1)
             .add(
                 1,
                 at.and(CodeTable.OFFSET_MASK)
                     .compare(VectorOperators.GE, e.and((1 << (CodeTable.SHIFT + 1)) - 1)));
-    if (!t.signed) {
-      code = code.or(bits.lanewise(VectorOperators.LSHR, 31).lanewise(VectorOperators.LSHL, 7));
-    }
-    return code;
+    return t.signed
+        ? code
+        : code.or(at.lanewise(VectorOperators.LSHR, 31).lanewise(VectorOperators.LSHL, 7));
   }
 
   /** {@code values[codes]} by a gather. */

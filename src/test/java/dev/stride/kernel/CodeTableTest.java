@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -53,11 +52,7 @@ class CodeTableTest {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment codes = arena.allocate(format.valueBytes(y.length), 64);
       StateBuffer b = new StateBuffer(format, codes, MemorySegment.NULL, y.length, y.length);
-      int[] index = new int[lanes];
-      for (int i = 0; i < y.length; i += lanes) {
-        StateCodesVector.storeCodes(
-            b, FloatVector.fromArray(StateCodesVector.F, y, i), 1f, i, index);
-      }
+      StateCodesVector.encode(b, y, 0, y.length, 1f, LowBitWorkspace.get(y.length));
       for (int i = 0; i < y.length; i++) {
         int expected = format.encode(y[i], 1f);
         int got = format.code(codes, i);
@@ -76,7 +71,7 @@ class CodeTableTest {
   /** Calls {@code probe} at every value {@link #tableEqualsTheRule} looks at. */
   private static void check(StateFormat format, java.util.function.Consumer<Float> probe) {
     CodeTable table = CodeTable.of(format);
-    int buckets = table.entries.length;
+    int buckets = table.nanEntry;
     for (int e = 0; e < buckets; e++) {
       int start = (e - table.negativeBuckets) << CodeTable.SHIFT;
       for (int d = -2; d <= 2; d++) {

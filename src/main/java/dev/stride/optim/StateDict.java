@@ -183,8 +183,8 @@ public record StateDict(
       for (Parameter p : mine.get(g).parameters()) {
         ParameterState s = parameters.get(index);
         check(rule, h, index, p, s, everyBuffer);
-        MemorySegment[] state = new MemorySegment[keys.size()];
-        for (int k = 0; k < state.length; k++) {
+        MemorySegment[] state = new MemorySegment[p.stateSlots()];
+        for (int k = 0; k < keys.size(); k++) {
           state[k] = s.buffers().get(keys.get(k));
         }
         double[] numbers = new double[rule.parameterNumbers().size()];
@@ -192,7 +192,8 @@ public record StateDict(
           numbers[k] = s.numbers().get(rule.parameterNumbers().get(k));
         }
         parameterCopies.add(
-            new OptimizerSnapshot.ParameterCopy(s.value(), state, numbers, s.step()));
+            new OptimizerSnapshot.ParameterCopy(
+                s.value(), state, new MemorySegment[state.length], numbers, s.step()));
         index++;
       }
       copies.add(new OptimizerSnapshot.GroupCopy<>(h, group.l1(), groupNumbers, parameterCopies));

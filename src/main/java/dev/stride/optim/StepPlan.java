@@ -6,9 +6,10 @@ import java.util.List;
 /**
  * How a step's work is cut: every parameter into chunks of at most {@link #CHUNK} floats, which
  * never cross a parameter's end; consecutive chunks into units of about {@link #CHUNK} floats,
- * which threads take one at a time. The cut depends on the parameters alone, not on the number of
- * threads, so per-chunk results combined in chunk order are the same for any thread count. Made
- * when parameters are registered, not per step.
+ * which threads take one at a time. A parameter whose quantized state has blocks that do not divide
+ * {@link #CHUNK} gets chunks of whole blocks (at least one). The cut depends on the parameters
+ * alone, not on the number of threads, so per-chunk results combined in chunk order are the same
+ * for any thread count. Made when parameters are registered, not per step.
  */
 final class StepPlan {
   /**
@@ -46,10 +47,12 @@ final class StepPlan {
     int chunks = 0;
     long elements = 0;
     for (int j = 0; j < this.parameters.length; j++) {
+      Parameter p = this.parameters[j];
+      p.index = j;
       firstChunk[j] = chunks;
-      long count = this.parameters[j].count;
-      chunks += Math.toIntExact((count + CHUNK - 1) / CHUNK);
-      elements += count;
+      long size = chunkSize(p);
+      chunks += Math.toIntExact((p.count + size - 1) / size);
+      elements += p.count;
     }
     firstChunk[this.parameters.length] = chunks;
     this.elements = elements;
@@ -63,8 +66,9 @@ final class StepPlan {
     long inUnit = 0;
     for (int j = 0; j < this.parameters.length; j++) {
       Parameter p = this.parameters[j];
-      for (long offset = 0; offset < p.count; offset += CHUNK, c++) {
-        long count = Math.min(CHUNK, p.count - offset);
+      long size = chunkSize(p);
+      for (long offset = 0; offset < p.count; offset += size, c++) {
+        long count = Math.min(size, p.count - offset);
         boolean kindChanges =
             c > start && this.parameters[chunkParameter[start]].confined != p.confined;
         if (kindChanges || inUnit + count > CHUNK) {
@@ -98,6 +102,14 @@ final class StepPlan {
       unitEnd[u] = shared.get(i)[1];
       sharedUnits[i] = u;
     }
+  }
+
+  /**
+   * {@link #CHUNK}, or the most whole blocks of {@code p}'s state that fit in it (at least one).
+   */
+  static long chunkSize(Parameter p) {
+    int block = p.chunkAlignment;
+    return CHUNK % block == 0 ? CHUNK : Math.max(1, CHUNK / block) * (long) block;
   }
 
   int chunks() {

@@ -75,14 +75,18 @@ class OptionalDependenciesTest {
                   .getMethod("valueAt", long.class)
                   .invoke(cosine, 5L),
           1e-12);
-      optimizer.getMethod("close").invoke(adamw);
-      // and the checkpoint package is the one that needs Jackson, from its first use
+      // and the checkpoint package is the one that needs Jackson, as soon as it writes a file
       Class<?> checkpoint = stride.loadClass("dev.stride.checkpoint.Checkpoint");
-      NoClassDefFoundError missing =
+      Object run = checkpoint.getMethod("of", optimizer).invoke(null, adamw);
+      Path file = Files.createTempDirectory("stride").resolve("run.safetensors");
+      java.lang.reflect.InvocationTargetException thrown =
           assertThrows(
-              NoClassDefFoundError.class,
-              () -> checkpoint.getMethod("of", optimizer).invoke(null, adamw));
-      assertTrue(missing.getMessage().contains("jackson"), missing.getMessage());
+              java.lang.reflect.InvocationTargetException.class,
+              () -> checkpoint.getMethod("save", Path.class).invoke(run, file));
+      assertTrue(thrown.getCause() instanceof NoClassDefFoundError, thrown.getCause().toString());
+      assertTrue(
+          thrown.getCause().getMessage().contains("jackson"), thrown.getCause().getMessage());
+      optimizer.getMethod("close").invoke(adamw);
     }
   }
 

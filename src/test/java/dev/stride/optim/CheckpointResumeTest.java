@@ -10,6 +10,7 @@ import dev.stride.schedule.ScheduleBinding;
 import dev.stride.schedule.Schedules;
 import dev.stride.testing.NativeFloats;
 import dev.stride.training.EarlyStopping;
+import dev.stride.training.Mode;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -46,8 +47,7 @@ class CheckpointResumeTest {
     final ScheduleBinding<?> binding;
     final ReduceLrOnPlateau plateau;
     final WeightAverage ema;
-    final EarlyStopping earlyStopping =
-        EarlyStopping.builder(EarlyStopping.Mode.MIN).patience(1).build();
+    final EarlyStopping earlyStopping = EarlyStopping.builder(Mode.MIN).patience(1).build();
     final Checkpoint checkpoint;
 
     Run(RuleCatalog.Config rule, float start) {

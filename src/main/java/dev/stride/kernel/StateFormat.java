@@ -102,6 +102,11 @@ public enum StateFormat {
     };
   }
 
+  /** A copy of the value of every code, before the block's scale; null for plain formats. */
+  public float[] codeValues() {
+    return values == null ? null : values.clone();
+  }
+
   /** The map's value for {@code code} (float8's value for FP8), before the block's scale. */
   float value(int code) {
     return values[code];

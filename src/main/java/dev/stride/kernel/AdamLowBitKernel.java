@@ -30,7 +30,8 @@ public interface AdamLowBitKernel {
 
   /**
    * @param value the parameter: float32, or bfloat16 for the {@code BF16_*} storages
-   * @param master the float32 master copy for {@link ParameterStorage#BF16_MASTER}, else unread
+   * @param master the float32 master copy for {@link ParameterStorage#BF16_MASTER}, the noise for
+   *     {@link ParameterStorage#BF16_GIVEN_NOISE}, else unread
    * @param noiseKey {@link RoundingNoise#key} of the parameter's step, for stochastic rounding
    * @param maxExpAvgSq {@code vmax}, or null without amsgrad
    * @param offset the first element, a multiple of the moments' block size when quantized
@@ -57,7 +58,12 @@ public interface AdamLowBitKernel {
     /** bfloat16 values, rounded stochastically with {@link RoundingNoise}'s bits (torchao's). */
     BF16_STOCHASTIC,
     /** bfloat16 values rounded to nearest from a float32 master copy, which the step updates. */
-    BF16_MASTER
+    BF16_MASTER,
+    /**
+     * bfloat16 values rounded stochastically with the 16 random bits of each element given as
+     * unsigned shorts in the segment passed as {@code master}: a reference's own draws, replayed.
+     */
+    BF16_GIVEN_NOISE
   }
 
   /** The references' per-step scalars, each rounded to float32 as the reference rounds it. */

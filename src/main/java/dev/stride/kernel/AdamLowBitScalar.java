@@ -118,6 +118,11 @@ final class AdamLowBitScalar implements AdamLowBitKernel {
         master.setAtIndex(JAVA_FLOAT, i, p);
         value.setAtIndex(JAVA_SHORT, i, StateCodes.bf16Nearest(p));
       }
+      case BF16_GIVEN_NOISE ->
+          value.setAtIndex(
+              JAVA_SHORT,
+              i,
+              StateCodes.bf16Stochastic(p, master.getAtIndex(JAVA_SHORT, i) & 0xFFFF));
     }
     w.m[j] = m;
     w.v[j] = v;

@@ -216,6 +216,8 @@ final class AdamLowBitVector implements AdamLowBitKernel {
         Vectors.store(p, master, i);
         StateCodesVector.storeBf16Nearest(p, value, i);
       }
+      case BF16_GIVEN_NOISE ->
+          StateCodesVector.storeBf16Stochastic(p, StateCodesVector.loadNoise(master, i), value, i);
     }
   }
 

@@ -96,6 +96,12 @@ final class StateCodesVector {
     storeBf16Bits(rounded, s, i);
   }
 
+  /** Given noise: unsigned shorts at elements {@code [i, i + LANES)}. */
+  static IntVector loadNoise(MemorySegment s, long i) {
+    ShortVector h = ShortVector.fromMemorySegment(S, s, i * Short.BYTES, ORDER);
+    return (IntVector) h.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
+  }
+
   private static void storeBf16Bits(IntVector bits, MemorySegment s, long i) {
     ((ShortVector) bits.convertShape(VectorOperators.I2S, S, 0))
         .intoMemorySegment(s, i * Short.BYTES, ORDER);

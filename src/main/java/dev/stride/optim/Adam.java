@@ -5,6 +5,7 @@ import dev.stride.kernel.AdamLowBitKernel;
 import dev.stride.kernel.AdamLowBitKernel.ParameterStorage;
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.RoundingNoise;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Adam, as PyTorch's {@code torch.optim.Adam}: weight decay is an L2 penalty added to the gradient.
@@ -145,11 +146,18 @@ public sealed class Adam extends ElementwiseOptimizer<AdamOptions> permits AdamW
           count);
       return;
     }
+    ParameterStorage storage = storage(p, g.bf16Rounding());
+    MemorySegment master = p.state(p.masterSlot());
+    GivenNoise given = givenNoise();
+    if (storage == ParameterStorage.BF16_STOCHASTIC && given != null) {
+      storage = ParameterStorage.BF16_GIVEN_NOISE;
+      master = given.noise(p.index, p.step + 1);
+    }
     lowBit.update(
         p.coefficients(),
-        storage(p, g.bf16Rounding()),
+        storage,
         p.value,
-        p.state(p.masterSlot()),
+        master,
         RoundingNoise.key(p.index, p.step + 1),
         p.grad,
         p.buffer(EXP_AVG),

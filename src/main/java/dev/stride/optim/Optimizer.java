@@ -73,6 +73,22 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
 
   private boolean[] clipMask = new boolean[0];
   private boolean skipNonFinite;
+
+  /** Where stochastic rounding takes its random bits instead of {@code RoundingNoise}, or null. */
+  private GivenNoise givenNoise;
+
+  /**
+   * The 16 random bits of each element of a parameter's step, as unsigned shorts: a reference's own
+   * draws, which a replay of its trajectories rounds with instead of Stride's generator.
+   */
+  interface GivenNoise {
+    /**
+     * Parameter {@code parameter}'s draws (numbered as {@link StateDict} numbers) for step {@code
+     * step}, from 1.
+     */
+    MemorySegment noise(int parameter, long step);
+  }
+
   private double lastGradNorm = Double.NaN;
   private long stepCount;
   private boolean closed;
@@ -429,6 +445,18 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
    */
   public void loadStateDict(StateDict state, boolean everyBuffer) {
     state.load(this, everyBuffer);
+  }
+
+  /**
+   * Rounds bfloat16 parameters stochastically with {@code noise}'s bits from now on; null:
+   * Stride's.
+   */
+  void setGivenNoise(GivenNoise noise) {
+    this.givenNoise = noise;
+  }
+
+  GivenNoise givenNoise() {
+    return givenNoise;
   }
 
   /** Puts a snapshot's copies back; {@link OptimizerSnapshot#restore()} checked them. */

@@ -393,6 +393,25 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     }
   }
 
+  /**
+   * The bytes of state this optimizer holds now: every allocated buffer's values or codes and block
+   * scales, and master copies; what a group's {@link StatePrecision} saves shows here.
+   */
+  public long stateBytes() {
+    long bytes = 0;
+    for (ParamGroup<H> group : groups) {
+      for (Parameter p : group.parameters()) {
+        for (int k = 0; k < p.stateSlots(); k++) {
+          dev.stride.kernel.StateBuffer b = p.buffer(k);
+          if (b != null) {
+            bytes += b.values.byteSize() + b.scales.byteSize();
+          }
+        }
+      }
+    }
+    return bytes;
+  }
+
   /** How many times {@link #step()} has run. */
   public long stepCount() {
     return stepCount;

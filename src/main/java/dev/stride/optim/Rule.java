@@ -132,6 +132,23 @@ public final class Rule<H extends Hyperparameters<H>> {
   }
 
   /**
+   * The bytes of state a parameter of {@code elements} elements takes with {@code hyperparameters}
+   * in a group of {@code precision}: the buffers it keeps, each in its format (values or codes, and
+   * block scales). A bfloat16 parameter rounded through a master copy keeps 4 bytes an element
+   * more. {@link Optimizer#stateBytes()} sums what is allocated.
+   */
+  public long stateBytes(
+      H hyperparameters, StatePrecision precision, long elements, boolean bf16Parameter) {
+    long bytes = 0;
+    for (Buffer<H> b : buffers) {
+      if (b.kept().test(hyperparameters)) {
+        bytes += b.bytes(precision, elements, bf16Parameter);
+      }
+    }
+    return bytes;
+  }
+
+  /**
    * The numbers the rule keeps per parameter besides its buffers and step, under PyTorch's state
    * keys (ASGD's {@code "eta"} and {@code "mu"}); usually none.
    */

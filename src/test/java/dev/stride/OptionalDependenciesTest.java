@@ -21,13 +21,17 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The optional dependencies stay optional: JFreeChart and JFreeSVG are used by dev.stride.plot
- * alone, Jackson by dev.stride.checkpoint alone, and the kernels, optimizers and schedules load and
- * step with neither on the class path.
+ * alone, Jackson by dev.stride.checkpoint alone, DJL by dev.stride.djl alone, and the kernels,
+ * optimizers and schedules load and step with none of them on the class path.
  */
 class OptionalDependenciesTest {
 
   @ParameterizedTest(name = "only {0} uses {1}")
-  @CsvSource({"dev/stride/plot, org/jfree/", "dev/stride/checkpoint, com/fasterxml/"})
+  @CsvSource({
+    "dev/stride/plot, org/jfree/",
+    "dev/stride/checkpoint, com/fasterxml/",
+    "dev/stride/djl, ai/djl/"
+  })
   void onlyOnePackageReferencesTheLibrary(String onlyPackage, String library) throws IOException {
     Path classes = classes();
     List<Path> outside;
@@ -87,6 +91,11 @@ class OptionalDependenciesTest {
       assertTrue(
           thrown.getCause().getMessage().contains("jackson"), thrown.getCause().getMessage());
       optimizer.getMethod("close").invoke(adamw);
+      // and the DJL adapter is the one that needs DJL
+      NoClassDefFoundError noDjl =
+          assertThrows(
+              NoClassDefFoundError.class, () -> stride.loadClass("dev.stride.djl.StrideOptimizer"));
+      assertTrue(noDjl.getMessage().contains("ai/djl/"), noDjl.getMessage());
     }
   }
 

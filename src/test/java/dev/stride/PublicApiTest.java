@@ -40,7 +40,8 @@ class PublicApiTest {
             "dev.stride.checkpoint",
             "dev.stride.training",
             "dev.stride.tuning",
-            "dev.stride.plot"),
+            "dev.stride.plot",
+            "dev.stride.djl"),
         exported());
   }
 

@@ -91,7 +91,8 @@ public sealed class Adam extends ElementwiseOptimizer<AdamOptions> permits AdamW
 
   @Override
   final void checkCanStep() {
-    for (ParamGroup<AdamOptions> g : groups()) {
+    for (int i = 0; i < groups.size(); i++) { // indexed: the step allocates no iterator
+      ParamGroup<AdamOptions> g = groups.get(i);
       try {
         checkPrecision(g.index(), g.statePrecision(), g.hyperparameters());
       } catch (IllegalArgumentException e) {

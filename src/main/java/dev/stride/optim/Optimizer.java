@@ -28,6 +28,11 @@ import java.util.Objects;
  * thread ({@code Arena.ofConfined()}) are updated by the calling thread, which must be their owner;
  * the rest go to every thread.
  *
+ * <p>Parameters are segments registered one by one ({@link #add(MemorySegment, MemorySegment)}) or
+ * the tensors of a {@link ParameterSlab} ({@link #add(ParameterSlab)}), which a step updates as one
+ * range whatever their count. A sharded optimizer ({@link #setShard}) keeps the state of one rank's
+ * shard of a slab and steps it, reducing over the ranks through an {@link AllReduce}.
+ *
  * <p>A step either updates every parameter or, when it throws, none: everything that can fail is
  * checked before the first parameter is touched. Step from one thread at a time.
  *
@@ -56,10 +61,21 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   private final Arena arena = Arena.ofShared();
   private final StateMemory stateMemory = new StateMemory(arena);
   private final StepRunner runner;
-  private final List<ParamGroup<H>> groups = new ArrayList<>();
+
+  /** Read directly by the rules' checks in a step: {@link #groups()} wraps it, which allocates. */
+  final List<ParamGroup<H>> groups = new ArrayList<>();
 
   /** One segment of each distinct memory scope the parameters live in, checked once per step. */
   private final List<MemorySegment> scopes = new ArrayList<>();
+
+  /**
+   * Set once a gradient was replaced by one of a scope not in {@link #scopes}: from then on each
+   * gradient's scope is checked, instead of growing the list at every step.
+   */
+  private boolean checksEachGrad;
+
+  /** Every registered value and gradient, for the overlap checks of add and setGrad. */
+  private final RegisteredMemory memory = new RegisteredMemory();
 
   /** The pass of the step being run, for rules that make several. */
   private int pass;
@@ -72,6 +88,10 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   private boolean[] clippedGroups;
 
   private boolean[] clipMask = new boolean[0];
+
+  /** The shard of a slab this optimizer steps, or null for all it holds. */
+  private ParameterSlab.Shard shard;
+
   private boolean skipNonFinite;
 
   /** Where stochastic rounding takes its random bits instead of {@code RoundingNoise}, or null. */
@@ -123,6 +143,48 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   public Optimizer<H> add(MemorySegment value, MemorySegment grad) {
     groups.getFirst().add(value, grad);
     return this;
+  }
+
+  /** Registers every tensor of {@code slab} in the first group; see {@link ParamGroup#add}. */
+  public Optimizer<H> add(ParameterSlab slab) {
+    groups.getFirst().add(slab);
+    return this;
+  }
+
+  /**
+   * Makes this optimizer one rank's of a data-parallel run (ZeRO stage 1): it keeps the state of
+   * {@code shard}'s elements alone, memory in proportion to the shard, and a step updates only
+   * them; every rank holds the same groups over the same slab, and steps its shard. Everything a
+   * step reduces over the whole model goes through {@code allReduce}: clipping's norm, the
+   * non-finite test of the guard and of a {@link LossScaler}, per-tensor norms of tensors that
+   * straddle shards (LAMB, LARS, {@link #gradientNorms}) and Prodigy's sums. Each rank gets the
+   * same bits as one unsharded optimizer over the whole slab, for any number of ranks. Before a
+   * step the trainer puts the gradients of the shard (all-reduced or reduce-scattered over the
+   * ranks) in {@link ParameterSlab.Shard#grads()}; after it, it all-gathers {@link
+   * ParameterSlab.Shard#values()}. See {@code docs/distributed.md}.
+   *
+   * @throws IllegalStateException if parameters are registered already: set the shard first
+   * @throws IllegalArgumentException if a shard is set already
+   */
+  public void setShard(ParameterSlab.Shard shard, AllReduce allReduce) {
+    Objects.requireNonNull(shard, "shard");
+    Objects.requireNonNull(allReduce, "allReduce");
+    checkOpen();
+    if (this.shard != null) {
+      throw new IllegalArgumentException("this optimizer is sharded already: " + this.shard);
+    }
+    if (groups.stream().anyMatch(g -> g.size() > 0)) {
+      throw new IllegalStateException(
+          "set the shard before registering parameters: this optimizer holds some already");
+    }
+    this.shard = shard;
+    runner.setAllReduce(allReduce);
+    runner.invalidate();
+  }
+
+  /** The shard this optimizer steps ({@link #setShard}), or null if it steps all it holds. */
+  public ParameterSlab.Shard shard() {
+    return shard;
   }
 
   public ParamGroup<H> group(int index) {
@@ -246,11 +308,11 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
       checkFloat32Values("valueNorms");
     }
     checkParametersReachable();
-    StepPlan plan = runner.begin(groups);
+    beginRun();
     boolean[] all = new boolean[groups.size()];
     java.util.Arrays.fill(all, true);
-    GradientStatistics statistics = runner.readStatistics(normType, all, true, 1f, values);
-    double[] each = new double[plan.parameters.length];
+    GradientStatistics statistics = runner.readStatistics(normType, all, true, true, 1f, values);
+    double[] each = new double[runner.tensors()];
     for (int j = 0; j < each.length; j++) {
       each[j] = statistics.norm(j);
     }
@@ -285,7 +347,12 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
       Clipping.ByNorm norm = byNorm ? (Clipping.ByNorm) clipping : null;
       GradientStatistics statistics =
           runner.readStatistics(
-              byNorm ? norm.normType() : 2, byNorm ? clipMask() : null, guard, unscale, false);
+              byNorm ? norm.normType() : 2,
+              byNorm ? clipMask() : null,
+              false,
+              guard,
+              unscale,
+              false);
       if (guard && !statistics.allFinite()) {
         return false;
       }
@@ -339,7 +406,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     checkOpen();
     checkCanStep();
     checkParametersReachable();
-    runner.begin(groups);
+    beginRun();
     for (int g = 0; g < groups.size(); g++) { // indexed: the step allocates no iterator
       groups.get(g).allocateState();
     }
@@ -362,7 +429,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
               ? (float) v.clipValue()
               : Float.POSITIVE_INFINITY;
       Parameter previous = null;
-      List<Parameter> parameters = group.parameters();
+      List<Parameter> parameters = group.steppers();
       for (int i = 0; i < parameters.size(); i++) {
         Parameter p = parameters.get(i);
         if (share && previous != null && p.stepsLike(previous)) {
@@ -372,13 +439,15 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
           prepare(h, p);
           p.ownCoefficients.setStepTerms(gradScale, clipValue, group.l1());
         }
+        p.shareNumbers();
         previous = p;
       }
     }
   }
 
   /**
-   * Sets every registered gradient to zero.
+   * Sets every registered gradient to zero: a sharded optimizer's, those of its shard ({@link
+   * ParameterSlab#zeroGrad()} zeroes a whole slab's).
    *
    * @throws IllegalStateException as {@link #step()} does, before any gradient is touched
    * @throws WrongThreadException as {@link #step()} does, before any gradient is touched
@@ -387,9 +456,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     checkOpen();
     checkParametersReachable();
     for (ParamGroup<H> group : groups) {
-      for (Parameter p : group.parameters()) {
-        p.grad.fill((byte) 0);
-      }
+      group.zeroGrads();
     }
   }
 
@@ -491,8 +558,18 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   void runChunks(ChunkTask task) {
     checkOpen();
     checkParametersReachable();
-    runner.begin(groups);
+    beginRun();
     runner.run(task);
+  }
+
+  /** Makes the runner ready for a pass over every parameter: see {@link StepRunner#begin}. */
+  private void beginRun() {
+    runner.begin(groups, stepsPerTensor(), shard);
+  }
+
+  /** States were restored: whether a slab range steps as one is decided again. */
+  void replan() {
+    runner.invalidate();
   }
 
   /**
@@ -627,6 +704,14 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     return true;
   }
 
+  /**
+   * Whether the rule's results are per tensor (trust ratios), so that it steps a slab range tensor
+   * by tensor; a rule whose coefficients are the same for a group's tensors steps it as one.
+   */
+  boolean stepsPerTensor() {
+    return false;
+  }
+
   /** How many results per chunk the rule's passes store; 0 for rules that do not reduce. */
   int chunkResults() {
     return 0;
@@ -660,12 +745,23 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     runner.setChunkResult(chunk, k, value);
   }
 
-  /** Result {@code k} of every chunk of plan parameter {@code j} added in chunk order. */
-  final double sumOfChunkResults(int j, int k) {
-    return runner.sumOfChunkResults(j, k);
+  /**
+   * Every chunk result summed per plan parameter, over every rank's parts of a tensor that
+   * straddles shards: {@code out[j * chunkResults() + k]} is result k's of parameter j. The sums
+   * are {@link ExactSums}: the same for any thread count and cut into shards.
+   */
+  final void parameterSums(double[] out) {
+    runner.parameterSums(out);
   }
 
-  /** The parameters in plan order: group by group, as {@link #sumOfChunkResults} numbers them. */
+  /**
+   * As {@link #parameterSums}, per group and over every rank: {@code out[g * chunkResults() + k]}.
+   */
+  final void groupSums(double[] out) {
+    runner.groupSums(groups.size(), out);
+  }
+
+  /** The parameters in plan order: group by group, as {@link #parameterSums} numbers them. */
   final Parameter[] planParameters() {
     return runner.plan().parameters;
   }
@@ -684,6 +780,15 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     for (int i = 0; i < scopes.size(); i++) {
       MemorySegment s = scopes.get(i);
       fine &= s.scope().isAlive() && s.isAccessibleBy(current);
+    }
+    if (checksEachGrad) {
+      for (int g = 0; g < groups.size(); g++) {
+        List<Parameter> parameters = groups.get(g).parameters();
+        for (int i = 0; i < parameters.size(); i++) {
+          MemorySegment grad = parameters.get(i).grad;
+          fine &= grad.scope().isAlive() && grad.isAccessibleBy(current);
+        }
+      }
     }
     if (fine) {
       return;
@@ -746,28 +851,59 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     if (Parameter.overlap(value, grad)) {
       throw new IllegalArgumentException("value " + value + " and grad " + grad + " overlap");
     }
-    for (ParamGroup<H> group : groups) {
-      List<Parameter> parameters = group.parameters();
-      for (int i = 0; i < parameters.size(); i++) {
-        Parameter p = parameters.get(i);
-        if (p.isAlive() && (p.overlaps(value) || p.overlaps(grad))) {
-          throw new IllegalArgumentException(
-              "value "
-                  + value
-                  + " or grad "
-                  + grad
-                  + " is already registered: it overlaps parameter "
-                  + i
-                  + " of group "
-                  + group.index());
-        }
+    for (MemorySegment s : new MemorySegment[] {value, grad}) {
+      Parameter p = memory.overlapping(s, null);
+      if (p != null) {
+        throw new IllegalArgumentException(
+            "value "
+                + value
+                + " or grad "
+                + grad
+                + " is already registered: it overlaps "
+                + name(p));
       }
     }
+  }
+
+  /**
+   * Makes {@code grad}, which {@link ParamGroup#setGrad} has checked alone, {@code p}'s gradient.
+   *
+   * @throws IllegalArgumentException if {@code grad} overlaps a registered value or another
+   *     parameter's gradient; nothing is changed then
+   */
+  void replaceGrad(Parameter p, MemorySegment grad) {
+    Parameter other = memory.overlapping(grad, p.grad);
+    if (other != null) {
+      throw new IllegalArgumentException(
+          "grad "
+              + grad
+              + " overlaps "
+              + (other == p ? "the value of " + name(p) : name(other))
+              + "; nothing was changed");
+    }
+    memory.replace(p.grad, grad, p);
+    if (!checksEachGrad && !grad.scope().equals(p.grad.scope())) {
+      boolean known = false;
+      for (int i = 0; i < scopes.size(); i++) {
+        known |= scopes.get(i).scope().equals(grad.scope());
+      }
+      checksEachGrad = !known;
+    }
+    p.grad = grad;
+  }
+
+  /** "parameter i of group g", as messages name a registered parameter. */
+  private String name(Parameter p) {
+    return "parameter " + groups.get(p.group).parameters().indexOf(p) + " of group " + p.group;
   }
 
   /** A new parameter for {@link ParamGroup#add}, whose checks it has passed. */
   Parameter register(
       int group, MemorySegment value, MemorySegment grad, long[] shape, boolean bf16) {
+    if (shard != null) {
+      throw new IllegalArgumentException(
+          "a sharded optimizer steps the tensors of its slab alone: add the slab, not segments");
+    }
     Parameter p =
         new Parameter(
             group,
@@ -778,6 +914,8 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
             rule.stateKeys().size(),
             rule.parameterNumbers().size(),
             newCoefficients());
+    memory.add(value, p);
+    memory.add(grad, p);
     for (MemorySegment s : new MemorySegment[] {value, grad}) {
       if (scopes.stream().noneMatch(known -> known.scope().equals(s.scope()))) {
         scopes.add(s);
@@ -785,5 +923,33 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     }
     runner.invalidate();
     return p;
+  }
+
+  /** The tensors {@code [from, to)} of {@code slab} for {@link ParamGroup#add}, checked there. */
+  SlabRange registerSlab(int group, ParameterSlab slab, int from, int to) {
+    if (shard != null && shard.slab() != slab) {
+      throw new IllegalArgumentException(
+          "this optimizer is sharded over another slab (" + shard.slab() + ") than " + slab);
+    }
+    SlabRange range =
+        new SlabRange(
+            slab,
+            group,
+            from,
+            to,
+            shard,
+            rule.stateKeys().size(),
+            rule.parameterNumbers().size(),
+            this::newCoefficients);
+    // each whole tensor, in or out of the shard, so that no tensor is registered twice
+    for (int i = from; i < to; i++) {
+      memory.add(slab.tensor(i).value(), range.tensors.get(i - from));
+      memory.add(slab.tensor(i).grad(), range.tensors.get(i - from));
+    }
+    if (scopes.stream().noneMatch(known -> known.scope().equals(slab.values().scope()))) {
+      scopes.add(slab.values());
+    }
+    runner.invalidate();
+    return range;
   }
 }

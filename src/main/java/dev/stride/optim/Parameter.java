@@ -12,6 +12,11 @@ import java.lang.foreign.MemorySegment;
  * for it (buffers, each in its format, and per-parameter numbers), its step count, and the
  * coefficients its next chunks are updated with. Slot k &lt; the rule's buffer count is the rule's
  * buffer k; the last slot is the float32 master copy of a bfloat16 parameter that keeps one.
+ *
+ * <p>A tensor of a {@link ParameterSlab} is one too, with views of the slab for its value and
+ * gradient and slices of its {@link SlabRange}'s buffers for its state; in a sharded optimizer it
+ * is the tensor's part in the shard (maybe empty). The range's span, which steps a run of such
+ * tensors as one, is one as well, whose {@link #members} are the tensors.
  */
 final class Parameter {
   /** State buffers start on a cache line: a vector load that straddles two is slower. */
@@ -24,24 +29,52 @@ final class Parameter {
   final int group;
 
   final MemorySegment value;
-  final MemorySegment grad;
+
+  /** Replaced by {@link ParamGroup#setGrad} between steps, as a trainer's gradients move. */
+  MemorySegment grad;
 
   /** Whether the value is bfloat16, two bytes an element. */
   final boolean bf16;
 
   final long count;
 
-  /** The parameter's position in the step plan, as {@link StateDict} numbers parameters. */
-  int index;
-
-  /** What a step's chunks of this parameter are a multiple of: its quantized state's block. */
-  int chunkAlignment = 1;
-
   /** The shape the caller registered it with, row-major; {@code [count]} unless told. */
   final long[] shape;
 
   /** Confined to its owner thread: only the thread that calls step may update it. */
   final boolean confined;
+
+  /**
+   * Where its element 0 sits on the step's chunk grid: chunks end where element {@code gridPhase +
+   * i} is a multiple of {@link StepPlan#CHUNK}. 0 off a slab, where a tensor's chunks start at its
+   * start; a slab's offset modulo the chunk there, so that a shard cuts a tensor as the whole slab
+   * does.
+   */
+  final int gridPhase;
+
+  /** The slab tensor it is (a part of), or null. */
+  final ParameterSlab.Tensor tensor;
+
+  /** Its element 0's position in {@link #tensor}: not 0 for a part that starts in a shard. */
+  final long tensorOffset;
+
+  /** The range whose buffers its state is cut from, or null. */
+  final SlabRange range;
+
+  /** The tensors a span steps as one, or null for a tensor. */
+  final Parameter[] members;
+
+  /** Its position among every group's parameters in order, as checkpoints number them. */
+  int index;
+
+  /** What a step's chunks of this parameter are a multiple of: its quantized state's block. */
+  int chunkAlignment = 1;
+
+  /**
+   * Its position among the tensors whose parts other ranks step too, whose sums are all-reduced; -1
+   * for a tensor this rank steps whole.
+   */
+  int straddle = -1;
 
   /** The steps this parameter has taken: PyTorch's per-parameter {@code state['step']}. */
   long step;
@@ -73,13 +106,49 @@ final class Parameter {
       int stateSlots,
       int numberSlots,
       GradientCoefficients coefficients) {
+    this(
+        group,
+        value,
+        grad,
+        shape,
+        bf16,
+        stateSlots,
+        numberSlots,
+        coefficients,
+        0,
+        null,
+        0,
+        null,
+        null);
+  }
+
+  /** A slab's tensor or a part of it ({@code members} null), or a range's span: float32. */
+  Parameter(
+      int group,
+      MemorySegment value,
+      MemorySegment grad,
+      long[] shape,
+      boolean bf16,
+      int stateSlots,
+      int numberSlots,
+      GradientCoefficients coefficients,
+      int gridPhase,
+      ParameterSlab.Tensor tensor,
+      long tensorOffset,
+      SlabRange range,
+      Parameter[] members) {
     this.group = group;
     this.value = value;
     this.grad = grad;
     this.bf16 = bf16;
     this.count = grad.byteSize() / Float.BYTES;
     this.shape = shape;
-    this.confined = !value.isAccessibleBy(NOT_AN_OWNER) || !grad.isAccessibleBy(NOT_AN_OWNER);
+    this.confined = confined(value) || confined(grad);
+    this.gridPhase = gridPhase;
+    this.tensor = tensor;
+    this.tensorOffset = tensorOffset;
+    this.range = range;
+    this.members = members;
     this.state = new StateBuffer[stateSlots + 1];
     this.numbers = new double[numberSlots];
     this.ownCoefficients = coefficients;
@@ -94,13 +163,20 @@ final class Parameter {
 
   /**
    * Allocates slot {@code k} in {@code format} (with block scales of {@code block} elements, if
-   * quantized), filled with {@code initial} (0 for any format but float32), if it is not yet. A
-   * buffer allocated before in the same format is reused.
+   * quantized), filled with {@code initial} (0 for any format but float32), if it is not yet: a
+   * span's for its members too. A buffer allocated before in the same format is reused. A slab
+   * tensor's buffer is a float32 slice of its range's, which the first to need it allocates for
+   * all.
    */
   void allocate(int k, StateMemory memory, float initial, StateFormat format, int block) {
     if (!isAllocated(k)) {
       StateBuffer b = state[k];
-      if (b == null || b.format != format || (format.quantized() && b.block != block)) {
+      if (range != null) {
+        if (b == null) {
+          range.allocateSlot(k, memory);
+          b = state[k];
+        }
+      } else if (b == null || b.format != format || (format.quantized() && b.block != block)) {
         long scales = format.scaleCount(count, block);
         b =
             new StateBuffer(
@@ -118,15 +194,51 @@ final class Parameter {
         if (b.scales != MemorySegment.NULL) {
           b.scales.fill((byte) 0);
         }
-      } else if (format == StateFormat.F32) {
+      } else if (b.format == StateFormat.F32) {
         for (long i = 0; i < count; i++) {
           b.values.setAtIndex(JAVA_FLOAT, i, initial);
         }
       } else {
-        throw new IllegalStateException(format + " state cannot start at " + initial);
+        throw new IllegalStateException(b.format + " state cannot start at " + initial);
       }
       allocated |= 1 << k;
       fresh |= 1 << k;
+      if (members != null) {
+        for (Parameter m : members) {
+          m.allocated |= 1 << k;
+          m.fresh |= 1 << k;
+        }
+      }
+    }
+  }
+
+  /** Sets slot {@code k}'s buffer, a slice of its range's, leaving it unallocated. */
+  void setBuffer(int k, MemorySegment buffer) {
+    state[k] = new StateBuffer(StateFormat.F32, buffer, MemorySegment.NULL, 1, count);
+  }
+
+  /** Whether it steps as {@code other} does: the same step, slots and per-parameter numbers. */
+  boolean sameStateAs(Parameter other) {
+    return step == other.step
+        && allocated == other.allocated
+        && fresh == other.fresh
+        && java.util.Arrays.equals(numbers, other.numbers);
+  }
+
+  /** A span takes its members' step, slots and numbers, which are all alike. */
+  void takeStateOf(Parameter member) {
+    step = member.step;
+    allocated = member.allocated;
+    fresh = member.fresh;
+    System.arraycopy(member.numbers, 0, numbers, 0, numbers.length);
+  }
+
+  /** A span gives its numbers, just advanced for the step, to its members. */
+  void shareNumbers() {
+    if (members != null && numbers.length > 0) {
+      for (Parameter m : members) {
+        System.arraycopy(numbers, 0, m.numbers, 0, numbers.length);
+      }
     }
   }
 
@@ -170,10 +282,16 @@ final class Parameter {
     return step == other.step && fresh == other.fresh;
   }
 
-  /** Ends a step: every slot now holds history. */
+  /** Ends a step: every slot now holds history; a span's members have stepped too. */
   void stepped() {
     step++;
     fresh = 0;
+    if (members != null) {
+      for (Parameter m : members) {
+        m.step++;
+        m.fresh = 0;
+      }
+    }
   }
 
   /**
@@ -198,17 +316,17 @@ final class Parameter {
     fresh = 0;
   }
 
+  /** Whether {@code s} is confined to one thread, so that only its owner may update it. */
+  static boolean confined(MemorySegment s) {
+    return !s.isAccessibleBy(NOT_AN_OWNER);
+  }
+
   boolean isAlive() {
     return value.scope().isAlive() && grad.scope().isAlive();
   }
 
   boolean isAccessibleBy(Thread thread) {
     return value.isAccessibleBy(thread) && grad.isAccessibleBy(thread);
-  }
-
-  /** Whether {@code other} shares memory with this parameter's value or gradient. */
-  boolean overlaps(MemorySegment other) {
-    return overlap(value, other) || overlap(grad, other);
   }
 
   static boolean overlap(MemorySegment a, MemorySegment b) {

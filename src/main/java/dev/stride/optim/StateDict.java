@@ -28,13 +28,23 @@ import java.util.Objects;
  * step or {@code close()}; {@link Optimizer#loadStateDict} checks a state against an optimizer and
  * puts it in place, all or nothing.
  *
+ * <p>A sharded optimizer's ({@link Optimizer#setShard}) is its shard's: each parameter's part in
+ * the shard ({@link ParameterState#offset()} and {@link ParameterState#count()} within the tensor's
+ * {@link ParameterState#shape()}), none for a tensor outside it; {@link #sharding()} says which
+ * rank's of how many. It loads a state of the whole tensors too, taking its parts of them.
+ *
  * @param rule the rule whose state it is
  * @param stepCount the optimizer's {@link Optimizer#stepCount()}
  * @param groups the parameter groups, in order
  * @param parameters every parameter, numbered across the groups in order
+ * @param sharding the rank whose shard's state it is, or null for an unsharded optimizer's
  */
 public record StateDict(
-    Rule<?> rule, long stepCount, List<Group> groups, List<ParameterState> parameters) {
+    Rule<?> rule,
+    long stepCount,
+    List<Group> groups,
+    List<ParameterState> parameters,
+    Sharding sharding) {
 
   public StateDict {
     Objects.requireNonNull(rule, "rule");
@@ -57,6 +67,26 @@ public record StateDict(
     CODES_4BIT,
     /** One float8_e4m3fn a byte: element i is {@code e4m3(code[i]) · scale[i / blockSize]}. */
     FLOAT8_E4M3
+  }
+
+  /** An unsharded optimizer's state. */
+  public StateDict(
+      Rule<?> rule, long stepCount, List<Group> groups, List<ParameterState> parameters) {
+    this(rule, stepCount, groups, parameters, null);
+  }
+
+  /** Rank {@code rank} of {@code ranks}, whose shard a state holds. */
+  public record Sharding(int rank, int ranks) {
+    /**
+     * @throws IllegalArgumentException if {@code ranks} is not positive or {@code rank} not in [0,
+     *     ranks)
+     */
+    public Sharding {
+      Args.positive("ranks", ranks);
+      if (rank < 0 || rank >= ranks) {
+        throw new IllegalArgumentException("rank must be in [0, " + ranks + "), got " + rank);
+      }
+    }
   }
 
   /**
@@ -93,7 +123,8 @@ public record StateDict(
    * the quantized ones by key (float32), the float32 master copy of a bfloat16 parameter whose
    * group keeps one (else null), the steps it has taken, and the rule's per-parameter numbers by
    * key (all or none). Loading reads neither the shape nor anything but the count from it: a state
-   * of any shape with as many elements fits.
+   * of any shape with as many elements fits. A shard's part of a tensor holds the elements {@code
+   * [offset, offset + count)} of the tensor of {@code shape}.
    */
   public record ParameterState(
       long count,
@@ -104,12 +135,37 @@ public record StateDict(
       Map<String, MemorySegment> scales,
       MemorySegment master,
       long step,
-      Map<String, Double> numbers) {
+      Map<String, Double> numbers,
+      long offset) {
     public ParameterState {
       shape = shape.clone();
       buffers = ordered(buffers);
       scales = ordered(scales);
       numbers = ordered(numbers);
+      Args.nonNegative("offset", offset);
+    }
+
+    /** A whole tensor's. */
+    public ParameterState(
+        long count,
+        long[] shape,
+        MemorySegment value,
+        boolean bf16,
+        Map<String, MemorySegment> buffers,
+        Map<String, MemorySegment> scales,
+        MemorySegment master,
+        long step,
+        Map<String, Double> numbers) {
+      this(count, shape, value, bf16, buffers, scales, master, step, numbers, 0);
+    }
+
+    /** Whether it holds a part of its tensor only (a shard's), not all of it. */
+    public boolean isPart() {
+      long elements = 1;
+      for (long d : shape) {
+        elements *= d;
+      }
+      return offset != 0 || count != elements;
     }
 
     /** A float32 parameter whose buffers are float32: PyTorch's. */
@@ -120,7 +176,7 @@ public record StateDict(
         Map<String, MemorySegment> buffers,
         long step,
         Map<String, Double> numbers) {
-      this(count, shape, value, false, buffers, Map.of(), null, step, numbers);
+      this(count, shape, value, false, buffers, Map.of(), null, step, numbers, 0);
     }
 
     /**
@@ -236,10 +292,13 @@ public record StateDict(
                 scales,
                 master == MemorySegment.NULL ? null : master.asReadOnly(),
                 p.step,
-                numbers));
+                numbers,
+                p.tensorOffset));
       }
     }
-    return new StateDict(rule, o.stepCount(), groups, parameters);
+    ParameterSlab.Shard shard = o.shard();
+    Sharding sharding = shard == null ? null : new Sharding(shard.rank(), shard.ranks());
+    return new StateDict(rule, o.stepCount(), groups, parameters, sharding);
   }
 
   /**
@@ -322,7 +381,7 @@ public record StateDict(
           groupNumbers(o, g, h, group, parameters.subList(index, index + group.size()));
       List<OptimizerSnapshot.ParameterCopy> parameterCopies = new ArrayList<>();
       for (Parameter p : mine.get(g).parameters()) {
-        ParameterState s = parameters.get(index);
+        ParameterState s = partOf(parameters.get(index), p);
         check(rule, h, target, index, p, s, everyBuffer);
         MemorySegment[] state = new MemorySegment[p.stateSlots()];
         MemorySegment[] scales = new MemorySegment[p.stateSlots()];
@@ -344,6 +403,38 @@ public record StateDict(
     try (OptimizerSnapshot<H> snapshot = OptimizerSnapshot.over(o, copies, stepCount)) {
       snapshot.restore();
     }
+  }
+
+  /**
+   * {@code s} as it fits {@code p}: itself, or {@code p}'s part of it where {@code s} is the whole
+   * tensor and {@code p} a shard's part of it.
+   */
+  private static ParameterState partOf(ParameterState s, Parameter p) {
+    if (s == null || p.tensor == null || s.count() == p.count || s.isPart()) {
+      return s;
+    }
+    if (s.count() != p.tensor.count()) {
+      return s; // refused by check, naming the lengths
+    }
+    if (p.count == 0) { // the tensor lies outside the shard: nothing of it is kept here
+      return new ParameterState(
+          0, s.shape(), null, false, Map.of(), Map.of(), null, 0, Map.of(), 0);
+    }
+    long from = p.tensorOffset * Float.BYTES;
+    long bytes = p.count * Float.BYTES;
+    Map<String, MemorySegment> buffers = new LinkedHashMap<>();
+    s.buffers().forEach((k, b) -> buffers.put(k, b.asSlice(from, bytes)));
+    return new ParameterState(
+        p.count,
+        s.shape(),
+        s.value() == null ? null : s.value().asSlice(from, bytes),
+        false,
+        buffers,
+        Map.of(),
+        null,
+        s.step(),
+        s.numbers(),
+        p.tensorOffset);
   }
 
   /** Group {@code g}'s numbers in the rule's order, or the rule's first ones where it has none. */
@@ -428,6 +519,19 @@ public record StateDict(
               + " in the state, "
               + (p.bf16 ? "bfloat16" : "float32")
               + " in the optimizer");
+    }
+    if (p.tensor != null && s.offset() != p.tensorOffset) {
+      throw new IllegalArgumentException(
+          name
+              + " holds elements ["
+              + s.offset()
+              + ", "
+              + (s.offset() + s.count())
+              + ") of its tensor in the state, ["
+              + p.tensorOffset
+              + ", "
+              + (p.tensorOffset + p.count)
+              + ") in this shard: another rank's part");
     }
     long bytes = p.count * (p.bf16 ? Short.BYTES : Float.BYTES);
     if (s.value() != null && s.value().byteSize() != bytes) {

@@ -5,11 +5,13 @@ import java.util.List;
 
 /**
  * How a step's work is cut: every parameter into chunks of at most {@link #CHUNK} floats, which
- * never cross a parameter's end; consecutive chunks into units of about {@link #CHUNK} floats,
- * which threads take one at a time. A parameter whose quantized state has blocks that do not divide
- * {@link #CHUNK} gets chunks of whole blocks (at least one). The cut depends on the parameters
- * alone, not on the number of threads, so per-chunk results combined in chunk order are the same
- * for any thread count. Made when parameters are registered, not per step.
+ * never cross a parameter's end nor a multiple of its chunk size on its grid ({@link
+ * Parameter#gridPhase}: a tensor's own start, or a slab's, so that a shard of a slab is cut as the
+ * whole slab is); consecutive chunks into units of about {@link #CHUNK} floats, which threads take
+ * one at a time. The chunk size is {@link #CHUNK}, but for a parameter whose quantized state has
+ * blocks that do not divide it: whole blocks then (at least one). The cut depends on the parameters
+ * alone, not on the number of threads, so per-chunk results combine to the same totals for any
+ * thread count. Made when parameters are registered, not per step.
  */
 final class StepPlan {
   /**
@@ -48,10 +50,10 @@ final class StepPlan {
     long elements = 0;
     for (int j = 0; j < this.parameters.length; j++) {
       Parameter p = this.parameters[j];
-      p.index = j;
       firstChunk[j] = chunks;
       long size = chunkSize(p);
-      chunks += Math.toIntExact((p.count + size - 1) / size);
+      // the grid cells it touches (gridPhase < size: a slab's tensors keep whole-block chunks)
+      chunks += p.count == 0 ? 0 : Math.toIntExact((p.gridPhase + p.count + size - 1) / size);
       elements += p.count;
     }
     firstChunk[this.parameters.length] = chunks;
@@ -67,8 +69,8 @@ final class StepPlan {
     for (int j = 0; j < this.parameters.length; j++) {
       Parameter p = this.parameters[j];
       long size = chunkSize(p);
-      for (long offset = 0; offset < p.count; offset += size, c++) {
-        long count = Math.min(size, p.count - offset);
+      for (long offset = 0, count; offset < p.count; offset += count, c++) {
+        count = Math.min(size - (p.gridPhase + offset) % size, p.count - offset);
         boolean kindChanges =
             c > start && this.parameters[chunkParameter[start]].confined != p.confined;
         if (kindChanges || inUnit + count > CHUNK) {

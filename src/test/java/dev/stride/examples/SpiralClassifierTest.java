@@ -145,7 +145,8 @@ class SpiralClassifierTest {
         SpiralClassifier.trainLowPrecision(Config.DEFAULT, result, Log.quiet());
     assertEquals(SpiralClassifier.LOW_PRECISIONS, runs.stream().map(r -> r.precision()).toList());
     for (SpiralClassifier.LowPrecisionRun run : runs) {
-      assertTrue(run.testAccuracy() >= 0.96, run.precision() + " test accuracy " + run.testAccuracy());
+      assertTrue(
+          run.testAccuracy() >= 0.96, run.precision() + " test accuracy " + run.testAccuracy());
     }
     SpiralClassifier.chartsLowPrecision(result, runs, dir);
     assertEquals(

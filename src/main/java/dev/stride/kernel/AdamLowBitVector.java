@@ -9,14 +9,29 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * {@link AdamLowBitScalar}'s operations in its order, a vector at a time, in three stages per block
- * (each its own small loop, which C2 compiles whole; one loop doing all three for every format and
- * storage outgrew its inlining budget and boxed its vectors): the stored moments decoded into the
- * thread's block of floats, the elements updated from there, and the new moments stored (the
- * block's scale, then its codes). What is left of a block past its last whole vector goes to the
- * reference, element by element.
+ * {@link AdamLowBitScalar}'s operations in its order, a vector at a time, in stages per block: the
+ * stored moments decoded into the thread's block of floats, the elements updated from there, and
+ * the new moments stored (plain, or the block's scale, then its codes). What is left of a block
+ * past its last whole vector goes to the reference, element by element.
+ *
+ * <p>Each stage is a small loop that C2 compiles whole. Inlined into one another they outgrew its
+ * inlining budget ({@code NodeCountInliningCutoff}: every Vector API operation inlines a deep tree)
+ * and it left vector helpers uninlined, their vectors boxed: a step allocated and ran 3× slower. So
+ * the stages run through one call site that sees every stage type ({@link #run}), which C2 calls
+ * rather than inlines, and each stage compiles on its own.
  */
 final class AdamLowBitVector implements AdamLowBitKernel {
+
+  /** One stage of a block's step, reading its arguments from the thread's workspace. */
+  private abstract static class Stage {
+    abstract void run(LowBitWorkspace w);
+  }
+
+  private static final Stage DECODE = new Decode();
+  private static final Stage TORCHAO = new Torchao();
+  private static final Stage BITSANDBYTES = new Bitsandbytes();
+  private static final Stage STORE_PLAIN = new StorePlain();
+  private static final Stage STORE_CODES = new StoreCodes();
 
   @Override
   public void update(
@@ -33,29 +48,43 @@ final class AdamLowBitVector implements AdamLowBitKernel {
       long count) {
     int block = AdamLowBitScalar.blockOf(expAvg);
     LowBitWorkspace w = LowBitWorkspace.get(block);
+    w.set(
+        c,
+        storage,
+        value,
+        master,
+        noiseKey,
+        grad,
+        expAvg,
+        expAvgSq,
+        c.amsgrad ? maxExpAvgSq : null);
+    Stage math = c.bitsandbytes ? BITSANDBYTES : TORCHAO;
+    Stage store = expAvg.format.quantized() ? STORE_CODES : STORE_PLAIN;
     for (long start = offset, end = offset + count; start < end; start += block) {
-      int n = (int) Math.min(block, end - start);
-      decode(expAvg, start, n, w.oldM, w.index);
-      decode(expAvgSq, start, n, w.oldV, w.index);
-      if (c.amsgrad) {
-        decode(maxExpAvgSq, start, n, w.oldVmax, w.index);
-      }
-      if (c.bitsandbytes) {
-        bitsandbytes(c, storage, value, master, noiseKey, grad, start, n, w);
-        tail(c, storage, value, master, noiseKey, grad, expAvg, expAvgSq, maxExpAvgSq, start, n, w);
-      } else {
-        torchao(c, storage, value, master, noiseKey, grad, start, n, w);
-        tail(c, storage, value, master, noiseKey, grad, expAvg, expAvgSq, maxExpAvgSq, start, n, w);
-      }
-      store(expAvg, w.m, start, n, c.beta1, w);
-      store(expAvgSq, w.v, start, n, c.beta2, w);
-      if (c.amsgrad) {
-        store(maxExpAvgSq, w.vmax, start, n, c.beta2, w);
+      w.start = start;
+      w.n = (int) Math.min(block, end - start);
+      run(DECODE, w);
+      run(math, w);
+      run(store, w);
+    }
+  }
+
+  /** The one call site of every stage: several receiver types, so C2 does not inline it. */
+  private static void run(Stage stage, LowBitWorkspace w) {
+    stage.run(w);
+  }
+
+  /** Stage 1: the block's stored moments as float32, into the workspace's old moments. */
+  private static final class Decode extends Stage {
+    @Override
+    void run(LowBitWorkspace w) {
+      for (int k = 0; k < w.buffers; k++) {
+        decode(w.moments[k], w.start, w.n, w.old[k], w.index);
       }
     }
   }
 
-  /** Stage 1: the block's stored values as float32, into {@code out}. */
+  /** One buffer's {@link Decode}. */
   private static void decode(StateBuffer b, long start, int n, float[] out, int[] index) {
     int whole = n - n % LANES;
     switch (b.format) {
@@ -94,98 +123,80 @@ final class AdamLowBitVector implements AdamLowBitKernel {
   }
 
   /** Stage 2, torchao's arithmetic: parameters stored, new moments into the workspace. */
-  private static void torchao(
-      Coefficients c,
-      ParameterStorage storage,
-      MemorySegment value,
-      MemorySegment master,
-      long noiseKey,
-      MemorySegment grad,
-      long start,
-      int n,
-      LowBitWorkspace w) {
-    boolean smallWeight1 = Math.abs(c.oneMinusBeta1) < 0.5f;
-    boolean smallWeight2 = Math.abs(c.oneMinusBeta2) < 0.5f;
-    int whole = n - n % LANES;
-    for (int j = 0; j < whole; j += LANES) {
-      long i = start + j;
-      FloatVector p = loadParameter(storage, value, master, i);
-      FloatVector g = Vectors.gradient(c, Vectors.load(grad, i), p);
-      if (c.decoupled) {
-        p = p.sub(p.mul(c.lrWeightDecay));
+  private static final class Torchao extends Stage {
+    @Override
+    void run(LowBitWorkspace w) {
+      Coefficients c = w.c;
+      boolean smallWeight1 = Math.abs(c.oneMinusBeta1) < 0.5f;
+      boolean smallWeight2 = Math.abs(c.oneMinusBeta2) < 0.5f;
+      float[] oldVmax = w.buffers > 2 ? w.old[2] : w.old[1];
+      int whole = w.n - w.n % LANES;
+      for (int j = 0; j < whole; j += LANES) {
+        long i = w.start + j;
+        FloatVector p = loadParameter(w.storage, w.value, w.master, i);
+        FloatVector g = Vectors.gradient(c, Vectors.load(w.grad, i), p);
+        if (c.decoupled) {
+          p = p.sub(p.mul(c.lrWeightDecay));
+        }
+        FloatVector m =
+            lerp(FloatVector.fromArray(F, w.old[0], j), g, c.oneMinusBeta1, smallWeight1);
+        FloatVector v =
+            lerp(FloatVector.fromArray(F, w.old[1], j), g.mul(g), c.oneMinusBeta2, smallWeight2);
+        FloatVector vHat = c.amsgrad ? FloatVector.fromArray(F, oldVmax, j).max(v) : v;
+        FloatVector denom = Vectors.sqrt(vHat).div(c.sqrtBiasCorrection2).add(c.eps);
+        p = p.sub(m.div(c.biasCorrection1).mul(c.lr).div(denom));
+        storeParameter(w.storage, p, w.value, w.master, w.noiseKey, i);
+        m.intoArray(w.m, j);
+        v.intoArray(w.v, j);
+        vHat.intoArray(w.vmax, j);
       }
-      FloatVector m = lerp(FloatVector.fromArray(F, w.oldM, j), g, c.oneMinusBeta1, smallWeight1);
-      FloatVector v =
-          lerp(FloatVector.fromArray(F, w.oldV, j), g.mul(g), c.oneMinusBeta2, smallWeight2);
-      FloatVector vHat = c.amsgrad ? FloatVector.fromArray(F, w.oldVmax, j).max(v) : v;
-      FloatVector denom = Vectors.sqrt(vHat).div(c.sqrtBiasCorrection2).add(c.eps);
-      p = p.sub(m.div(c.biasCorrection1).mul(c.lr).div(denom));
-      storeParameter(storage, p, value, master, noiseKey, i);
-      m.intoArray(w.m, j);
-      v.intoArray(w.v, j);
-      vHat.intoArray(w.vmax, j);
+      tail(w, whole);
     }
   }
 
   /** Stage 2, bitsandbytes' arithmetic. */
-  private static void bitsandbytes(
-      Coefficients c,
-      ParameterStorage storage,
-      MemorySegment value,
-      MemorySegment master,
-      long noiseKey,
-      MemorySegment grad,
-      long start,
-      int n,
-      LowBitWorkspace w) {
-    int whole = n - n % LANES;
-    for (int j = 0; j < whole; j += LANES) {
-      long i = start + j;
-      FloatVector p = loadParameter(storage, value, master, i);
-      FloatVector g = Vectors.gradient(c, Vectors.load(grad, i), p);
-      FloatVector v =
-          FloatVector.fromArray(F, w.oldV, j).mul(c.beta2).add(g.mul(c.bnbOneMinusBeta2).mul(g));
-      FloatVector m =
-          FloatVector.fromArray(F, w.oldM, j).mul(c.beta1).add(g.mul(c.bnbOneMinusBeta1));
-      FloatVector stepped = p.add(m.div(Vectors.sqrt(v).add(c.bnbEps)).mul(c.bnbStepSize));
-      if (c.bnbDecay != 1) {
-        stepped = stepped.mul(c.bnbDecay);
+  private static final class Bitsandbytes extends Stage {
+    @Override
+    void run(LowBitWorkspace w) {
+      Coefficients c = w.c;
+      int whole = w.n - w.n % LANES;
+      for (int j = 0; j < whole; j += LANES) {
+        long i = w.start + j;
+        FloatVector p = loadParameter(w.storage, w.value, w.master, i);
+        FloatVector g = Vectors.gradient(c, Vectors.load(w.grad, i), p);
+        FloatVector v =
+            FloatVector.fromArray(F, w.old[1], j)
+                .mul(c.beta2)
+                .add(g.mul(c.bnbOneMinusBeta2).mul(g));
+        FloatVector m =
+            FloatVector.fromArray(F, w.old[0], j).mul(c.beta1).add(g.mul(c.bnbOneMinusBeta1));
+        FloatVector stepped = p.add(m.div(Vectors.sqrt(v).add(c.bnbEps)).mul(c.bnbStepSize));
+        if (c.bnbDecay != 1) {
+          stepped = stepped.mul(c.bnbDecay);
+        }
+        VectorMask<Float> nonFinite = g.test(VectorOperators.IS_FINITE).not();
+        storeParameter(w.storage, stepped.blend(p, nonFinite), w.value, w.master, w.noiseKey, i);
+        m.blend(0f, nonFinite).intoArray(w.m, j);
+        v.blend(0f, nonFinite).intoArray(w.v, j);
       }
-      VectorMask<Float> nonFinite = g.test(VectorOperators.IS_FINITE).not();
-      storeParameter(storage, stepped.blend(p, nonFinite), value, master, noiseKey, i);
-      m.blend(0f, nonFinite).intoArray(w.m, j);
-      v = v.blend(0f, nonFinite);
-      v.intoArray(w.v, j);
-      v.intoArray(w.vmax, j);
+      tail(w, whole);
     }
   }
 
   /** The block's elements past its last whole vector, by the reference. */
-  private static void tail(
-      Coefficients c,
-      ParameterStorage storage,
-      MemorySegment value,
-      MemorySegment master,
-      long noiseKey,
-      MemorySegment grad,
-      StateBuffer expAvg,
-      StateBuffer expAvgSq,
-      StateBuffer maxExpAvgSq,
-      long start,
-      int n,
-      LowBitWorkspace w) {
-    for (int j = n - n % LANES; j < n; j++) {
+  private static void tail(LowBitWorkspace w, int whole) {
+    for (int j = whole; j < w.n; j++) {
       AdamLowBitScalar.element(
-          c,
-          storage,
-          value,
-          master,
-          noiseKey,
-          grad,
-          expAvg,
-          expAvgSq,
-          maxExpAvgSq,
-          start + j,
+          w.c,
+          w.storage,
+          w.value,
+          w.master,
+          w.noiseKey,
+          w.grad,
+          w.moments[0],
+          w.moments[1],
+          w.moments[2],
+          w.start + j,
           w,
           j);
     }
@@ -227,24 +238,40 @@ final class AdamLowBitVector implements AdamLowBitKernel {
     return small ? a.add(d.mul(weight)) : b.sub(d.mul(1 - weight));
   }
 
-  /**
-   * Stage 3: {@link AdamLowBitScalar#store} of {@code y}: plain, or the largest |y|, the block's
-   * scale, then its codes.
-   */
-  private static void store(
-      StateBuffer b, float[] y, long start, int n, float beta, LowBitWorkspace w) {
-    int whole = n - n % LANES;
-    if (!b.format.quantized()) {
-      for (int j = 0; j < whole; j += LANES) {
-        StateCodesVector.storePlain(b, FloatVector.fromArray(F, y, j), start + j);
+  /** Stage 3 for plain formats: the new moments stored as float32 or bfloat16. */
+  private static final class StorePlain extends Stage {
+    @Override
+    void run(LowBitWorkspace w) {
+      int whole = w.n - w.n % LANES;
+      for (int k = 0; k < w.buffers; k++) {
+        StateBuffer b = w.moments[k];
+        float[] y = w.fresh[k];
+        for (int j = 0; j < whole; j += LANES) {
+          StateCodesVector.storePlain(b, FloatVector.fromArray(F, y, j), w.start + j);
+        }
+        AdamLowBitScalar.storePlain(b, y, w.start, whole, w.n);
       }
-      AdamLowBitScalar.storePlain(b, y, start, whole, n);
-      return;
     }
-    float absMax = Math.max(absMax(y, whole), AdamLowBitScalar.absMax(y, whole, n));
-    float scale = AdamLowBitScalar.blockScale(b, start, absMax, beta);
-    StateCodesVector.encode(b, y, start, whole, scale, w);
-    AdamLowBitScalar.storeCodes(b, y, start, whole, n, scale);
+  }
+
+  /**
+   * Stage 3 for quantized formats: {@link AdamLowBitScalar#store}: each buffer's largest |y|, its
+   * block's scale, then its codes.
+   */
+  private static final class StoreCodes extends Stage {
+    @Override
+    void run(LowBitWorkspace w) {
+      int whole = w.n - w.n % LANES;
+      for (int k = 0; k < w.buffers; k++) {
+        StateBuffer b = w.moments[k];
+        float[] y = w.fresh[k];
+        float absMax = Math.max(absMax(y, whole), AdamLowBitScalar.absMax(y, whole, w.n));
+        float beta = k == 0 ? w.c.beta1 : w.c.beta2;
+        float scale = AdamLowBitScalar.blockScale(b, w.start, absMax, beta);
+        StateCodesVector.encode(b, y, w.start, whole, scale, w);
+        AdamLowBitScalar.storeCodes(b, y, w.start, whole, w.n, scale);
+      }
+    }
   }
 
   /** The largest |y| of {@code y[0, whole)}. */

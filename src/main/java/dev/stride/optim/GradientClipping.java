@@ -73,7 +73,7 @@ public final class GradientClipping {
       ParamGroup.check("grads[" + i + "]", g);
       parameters.add(
           new Parameter(
-              0, g, g, new long[] {g.byteSize() / Float.BYTES}, new long[0][], 0, null, 1));
+              0, g, g, new long[] {g.byteSize() / Float.BYTES}, false, new long[0][], 0, null, 1));
     }
     return new StepPlan(parameters);
   }

@@ -58,6 +58,7 @@ final class SlabRange {
               slice(slab.values(), a, b),
               slice(slab.grads(), a, b),
               t.shapeView(),
+              false,
               stateShapes.apply(new long[] {b - a}), // its part's: elementwise rules only
               numberSlots,
               coefficients.get(),
@@ -80,6 +81,7 @@ final class SlabRange {
             slice(slab.values(), from, to),
             slice(slab.grads(), from, to),
             new long[] {to - from},
+            false,
             stateShapes.apply(new long[] {to - from}),
             numberSlots,
             coefficients.get(),

@@ -77,6 +77,21 @@ final class RuleCatalog {
     return new long[] {n / best, best};
   }
 
+  /**
+   * The configurations whose state a {@link ParameterSlab} can hold: every rule's but those whose
+   * state is shaped by each tensor (Adafactor's), which slabs and shards refuse.
+   */
+  static List<Config> inSlabs() {
+    return all().stream()
+        .filter(
+            c -> {
+              try (Optimizer<?> o = c.factory().get()) {
+                return !o.rule().needsShapes();
+              }
+            })
+        .toList();
+  }
+
   static List<Config> all() {
     return List.of(
         new Config("SGD", () -> new Sgd(SgdOptions.of(0.05))),

@@ -15,11 +15,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * N shards of a slab stepped by N optimizers in one JVM, each on its own thread with an in-process
- * all-reduce, give the bits of one optimizer over the whole slab: for every rule of the catalog, N
- * = 1, 2, 3 and 7, two groups, clipping by norm, a loss scaler (so the guard) that skips a step
- * with an infinite gradient, and tensors that straddle the shards' boundaries. The shards step the
- * same slab memory, each its own range, so that after a step it holds what the whole optimizer's
- * holds.
+ * all-reduce, give the bits of one optimizer over the whole slab: for every rule of the catalog a
+ * slab holds (not Adafactor, whose state is shaped per tensor), N = 1, 2, 3 and 7, two groups,
+ * clipping by norm, a loss scaler (so the guard) that skips a step with an infinite gradient, and
+ * tensors that straddle the shards' boundaries. The shards step the same slab memory, each its own
+ * range, so that after a step it holds what the whole optimizer's holds.
  */
 class ShardedStepTest {
   private static final int STEPS = 4;
@@ -95,7 +95,7 @@ class ShardedStepTest {
 
   @Test
   void everyRuleStepsTheSameBitsOnAnyNumberOfShards() throws Exception {
-    for (RuleCatalog.Config rule : RuleCatalog.all()) {
+    for (RuleCatalog.Config rule : RuleCatalog.inSlabs()) {
       try (Arena arena = Arena.ofShared()) {
         ParameterSlab whole = slab(arena);
         Run reference = run(rule, whole, 1, false);

@@ -34,7 +34,7 @@ class SlabCheckpointTest {
 
   /** Rules of every kind of state: elementwise, per tensor, per group and per parameter numbers. */
   private static final List<RuleCatalog.Config> RULES =
-      RuleCatalog.all().stream()
+      RuleCatalog.inSlabs().stream()
           .filter(
               c ->
                   List.of(
@@ -66,7 +66,7 @@ class SlabCheckpointTest {
 
   @Test
   void aSlabsFileLoadsIntoTensorByTensorRegistrationAndBackToTheBit() throws IOException {
-    for (RuleCatalog.Config rule : RuleCatalog.all()) {
+    for (RuleCatalog.Config rule : RuleCatalog.inSlabs()) {
       try (Arena arena = Arena.ofShared();
           Optimizer<?> inSlab = rule.make();
           Optimizer<?> alone = rule.make();

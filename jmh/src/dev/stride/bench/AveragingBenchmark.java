@@ -1,7 +1,6 @@
 package dev.stride.bench;
 
 import dev.stride.kernel.AveragingKernel;
-import dev.stride.kernel.Kernels;
 import dev.stride.kernel.UpdateKernels;
 import java.io.PrintStream;
 import java.util.Collection;
@@ -45,8 +44,8 @@ public class AveragingBenchmark {
     SWA
   }
 
-  private static final UpdateKernels VECTOR = Kernels.vector();
-  private static final UpdateKernels SCALAR = Kernels.scalar();
+  private static final UpdateKernels VECTOR = KernelChoice.VECTOR.kernels();
+  private static final UpdateKernels SCALAR = KernelChoice.SCALAR.kernels();
 
   @Param public Kind kind;
 
@@ -62,7 +61,8 @@ public class AveragingBenchmark {
   /** Folds so far: from 1, so that no call is the first fold's copy. */
   private long folds = 1;
 
-  private Runnable[] variants;
+  private KernelNanos.Variant[] variants;
+  private Runnable[] runs;
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -85,9 +85,20 @@ public class AveragingBenchmark {
       Runnable scalar =
           () ->
               SCALAR.averaging().update(next(), scalarBuffers.expAvg, scalarBuffers.param, 0, size);
-      variants = new Runnable[] {vector, scalar, array, memory};
+      variants =
+          new KernelNanos.Variant[] {
+            KernelNanos.Variant.VECTOR,
+            KernelNanos.Variant.SCALAR,
+            KernelNanos.Variant.FLOAT_ARRAY,
+            KernelNanos.Variant.LIMIT
+          };
+      runs = new Runnable[] {vector, scalar, array, memory};
     } else {
-      variants = new Runnable[] {vector, array, memory};
+      variants =
+          new KernelNanos.Variant[] {
+            KernelNanos.Variant.VECTOR, KernelNanos.Variant.FLOAT_ARRAY, KernelNanos.Variant.LIMIT
+          };
+      runs = new Runnable[] {vector, array, memory};
     }
   }
 
@@ -97,7 +108,7 @@ public class AveragingBenchmark {
 
   @Benchmark
   public void inTurn(KernelNanos nanos) {
-    nanos.inTurn(variants);
+    nanos.inTurn(variants, runs);
   }
 
   @TearDown(Level.Trial)

@@ -74,7 +74,7 @@ public class ClippingBenchmark {
   public void setUp() {
     arena = Arena.ofShared();
     for (int v = 0; v < optimizers.length; v++) {
-      AdamW adamW = new AdamW(AdamOptions.ADAMW_DEFAULTS, RuleBenchmark.VECTOR);
+      AdamW adamW = new AdamW(AdamOptions.ADAMW_DEFAULTS, KernelChoice.VECTOR.kernels());
       adamW.setThreads(threads);
       MemorySegment p = arena.allocate((long) size * Float.BYTES, 4096);
       MemorySegment g = arena.allocate((long) size * Float.BYTES + 1024, 4096).asSlice(1024);

@@ -76,7 +76,7 @@ public class ManyTensorsBenchmark {
   public void setUp() {
     arena = Arena.ofShared();
     for (int v = 0; v < optimizers.length; v++) {
-      AdamW adamW = new AdamW(AdamOptions.ADAMW_DEFAULTS, RuleBenchmark.VECTOR);
+      AdamW adamW = new AdamW(AdamOptions.ADAMW_DEFAULTS, KernelChoice.VECTOR.kernels());
       adamW.setThreads(v < 3 ? 1 : threads);
       int length = LENGTHS[v % 3];
       for (int t = 0; t < TOTAL / length; t++) {

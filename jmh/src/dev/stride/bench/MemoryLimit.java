@@ -52,6 +52,11 @@ final class MemoryLimit implements AutoCloseable {
     return s;
   }
 
+  /** The parameter, which every buffer's sum reaches. */
+  MemorySegment param() {
+    return param;
+  }
+
   int bytesPerElement() {
     return Float.BYTES * (2 * buffers + 3);
   }
@@ -85,13 +90,31 @@ final class MemoryLimit implements AutoCloseable {
       long at = i * Float.BYTES;
       float g = grad.get(JAVA_FLOAT, at);
       float p = param.get(JAVA_FLOAT, at) + g;
-      for (int k = 0; k < buffers; k++) {
+      for (int k = 0; k < buffers; k++) { // added and subtracted in turn, as above
         float s = state[k].get(JAVA_FLOAT, at) + g;
         state[k].set(JAVA_FLOAT, at, s);
-        p += s;
+        p = k % 2 == 0 ? p + s : p - s;
       }
       param.set(JAVA_FLOAT, at, p);
     }
+  }
+
+  /** {@link #run} over every element in C, on {@code threads} threads (an OpenMP team). */
+  void runInC(Yardstick c, int threads) {
+    c.memory(
+        buffers,
+        param,
+        grad,
+        stateOrNull(0),
+        stateOrNull(1),
+        stateOrNull(2),
+        stateOrNull(3),
+        size,
+        threads);
+  }
+
+  private MemorySegment stateOrNull(int k) {
+    return k < buffers ? state[k] : MemorySegment.NULL;
   }
 
   private static FloatVector addInto(MemorySegment s, long at, FloatVector g) {

@@ -101,7 +101,7 @@ public class ModelBenchmark {
   }
 
   private AdamW withParameters(List<Long> shapes, int threads) {
-    AdamW adamW = new AdamW(AdamOptions.ADAMW_DEFAULTS, RuleBenchmark.VECTOR);
+    AdamW adamW = new AdamW(AdamOptions.ADAMW_DEFAULTS, KernelChoice.VECTOR.kernels());
     adamW.setThreads(threads);
     for (long n : shapes) {
       MemorySegment p = arena.allocate(n * Float.BYTES, 64);

@@ -1,6 +1,5 @@
 package dev.stride.bench;
 
-import dev.stride.kernel.UpdateKernels;
 import dev.stride.optim.Adadelta;
 import dev.stride.optim.AdadeltaOptions;
 import dev.stride.optim.Adagrad;
@@ -44,35 +43,48 @@ import java.util.function.Function;
  * optimizer with given kernels.
  */
 public enum Rule {
-  SGD("SGD", 12, k -> new Sgd(SgdOptions.of(Rule.SGD_LR), k)),
+  SGD("SGD", 12, k -> new Sgd(SgdOptions.of(Rule.SGD_LR), k.kernels())),
   SGD_MOMENTUM(
-      "SGD momentum", 20, k -> new Sgd(SgdOptions.of(Rule.SGD_LR).withMomentum(Rule.MOMENTUM), k)),
-  ADAM("Adam", 28, k -> new Adam(AdamOptions.ADAM_DEFAULTS, k)),
-  ADAMW("AdamW", 28, k -> new AdamW(AdamOptions.ADAMW_DEFAULTS, k)),
-  ADAGRAD("Adagrad", 20, k -> new Adagrad(AdagradOptions.DEFAULTS, k)),
-  RMSPROP("RMSprop", 20, k -> new Rmsprop(RmspropOptions.DEFAULTS, k)),
-  ADADELTA("Adadelta", 28, k -> new Adadelta(AdadeltaOptions.DEFAULTS, k)),
-  ADAMAX("Adamax", 28, k -> new Adamax(AdamaxOptions.DEFAULTS, k)),
-  NADAM("NAdam", 28, k -> new NAdam(NAdamOptions.DEFAULTS, k)),
-  RADAM("RAdam", 28, k -> new RAdam(RAdamOptions.DEFAULTS, k)),
+      "SGD momentum",
+      20,
+      k -> new Sgd(SgdOptions.of(Rule.SGD_LR).withMomentum(Rule.MOMENTUM), k.kernels())),
+  ADAM("Adam", 28, k -> new Adam(AdamOptions.ADAM_DEFAULTS, k.kernels())),
+  ADAMW("AdamW", 28, k -> new AdamW(AdamOptions.ADAMW_DEFAULTS, k.kernels())),
+  ADAGRAD("Adagrad", 20, k -> new Adagrad(AdagradOptions.DEFAULTS, k.kernels())),
+  RMSPROP("RMSprop", 20, k -> new Rmsprop(RmspropOptions.DEFAULTS, k.kernels())),
+  ADADELTA("Adadelta", 28, k -> new Adadelta(AdadeltaOptions.DEFAULTS, k.kernels())),
+  ADAMAX("Adamax", 28, k -> new Adamax(AdamaxOptions.DEFAULTS, k.kernels())),
+  NADAM("NAdam", 28, k -> new NAdam(NAdamOptions.DEFAULTS, k.kernels())),
+  RADAM("RAdam", 28, k -> new RAdam(RAdamOptions.DEFAULTS, k.kernels())),
   /** With averaging on from the start (t0 = 0): the average is read and written. */
-  ASGD("ASGD averaging", 20, k -> new Asgd(AsgdOptions.DEFAULTS.withT0(Rule.ASGD_T0), k)),
-  RPROP("Rprop", 28, k -> new Rprop(RpropOptions.DEFAULTS, k)),
-  LION("Lion", 20, k -> new Lion(LionOptions.DEFAULTS, k)),
+  ASGD("ASGD averaging", 20, k -> new Asgd(AsgdOptions.DEFAULTS.withT0(Rule.ASGD_T0), k.kernels())),
+  RPROP("Rprop", 28, k -> new Rprop(RpropOptions.DEFAULTS, k.kernels())),
+  LION(
+      "Lion",
+      20,
+      k -> new Lion(LionOptions.DEFAULTS.withWeightDecay(Rule.LION_WEIGHT_DECAY), k.kernels())),
   SGD_SCHEDULE_FREE(
       "SGD schedule-free",
       20,
-      k -> training(new SgdScheduleFree(SgdScheduleFreeOptions.DEFAULTS, k))),
+      k -> training(new SgdScheduleFree(SgdScheduleFreeOptions.DEFAULTS, k.kernels()))),
   ADAMW_SCHEDULE_FREE(
       "AdamW schedule-free",
       28,
-      k -> training(new AdamWScheduleFree(AdamWScheduleFreeOptions.DEFAULTS, k))),
-  LAMB("LAMB", 40, k -> new Lamb(LambOptions.DEFAULTS.withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k)),
-  LARS("LARS", 28, k -> new Lars(LarsOptions.of(0.1).withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k)),
+      k -> training(new AdamWScheduleFree(AdamWScheduleFreeOptions.DEFAULTS, k.kernels()))),
+  LAMB(
+      "LAMB",
+      40,
+      k -> new Lamb(LambOptions.DEFAULTS.withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k.kernels())),
+  LARS(
+      "LARS",
+      28,
+      k -> new Lars(LarsOptions.of(0.1).withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k.kernels())),
   PRODIGY(
       "Prodigy",
       52,
-      k -> new Prodigy(ProdigyOptions.DEFAULTS.withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k));
+      k ->
+          new Prodigy(
+              ProdigyOptions.DEFAULTS.withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k.kernels()));
 
   static final float SGD_LR = 0.01f;
   static final float MOMENTUM = 0.9f;
@@ -112,9 +124,9 @@ public enum Rule {
    */
   final int bytesPerElement;
 
-  private final Function<UpdateKernels, Optimizer<?>> optimizer;
+  private final Function<KernelChoice, Optimizer<?>> optimizer;
 
-  Rule(String label, int bytesPerElement, Function<UpdateKernels, Optimizer<?>> optimizer) {
+  Rule(String label, int bytesPerElement, Function<KernelChoice, Optimizer<?>> optimizer) {
     this.label = label;
     this.bytesPerElement = bytesPerElement;
     this.optimizer = optimizer;
@@ -127,7 +139,7 @@ public enum Rule {
   }
 
   /** The rule's optimizer on {@code kernels}, with no parameter yet. */
-  Optimizer<?> optimizer(UpdateKernels kernels) {
+  Optimizer<?> optimizer(KernelChoice kernels) {
     return optimizer.apply(kernels);
   }
 

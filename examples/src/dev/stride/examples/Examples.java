@@ -49,6 +49,15 @@ public final class Examples {
             spirals,
             SpiralClassifier.trainLearningRateFree(SpiralClassifier.Config.DEFAULT, log),
             out));
+    log.println(
+        "Two spirals on DJL: StrideOptimizer AdamW (warmup + cosine, clipped) and DJL's Adam:");
+    written.addAll(
+        DjlSpiralClassifier.charts(
+            DjlSpiralClassifier.train(
+                DjlSpiralClassifier.Config.DEFAULT,
+                out.resolve("spiral-djl-halfway.safetensors"),
+                log),
+            out));
     written.stream()
         .filter(p -> p.toString().endsWith(".png"))
         .forEach(p -> log.println("wrote " + p));

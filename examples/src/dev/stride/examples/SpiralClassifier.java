@@ -21,6 +21,7 @@ import dev.stride.schedule.Schedule;
 import dev.stride.schedule.ScheduleBinding;
 import dev.stride.schedule.Schedules;
 import dev.stride.training.EarlyStopping;
+import dev.stride.training.Mode;
 import dev.stride.tuning.Heuristic;
 import dev.stride.tuning.RangeTest;
 import dev.stride.tuning.RangeTestResult;
@@ -83,7 +84,7 @@ public final class SpiralClassifier {
    * noise of a minibatch run.
    */
   static final EarlyStopping.Builder EARLY_STOPPING =
-      EarlyStopping.builder(EarlyStopping.Mode.MIN).startFromEpoch(10).patience(4).minDelta(1e-4);
+      EarlyStopping.builder(Mode.MIN).startFromEpoch(10).patience(4).minDelta(1e-4);
 
   /**
    * What to train: {@code pointsPerClass} training points per arm (and as many test points) with

@@ -1,6 +1,6 @@
 /**
- * Two training runs that use Stride's public API only, run by {@link dev.stride.examples.Examples}
- * ({@code ./mvnw -q -Pexamples process-test-classes}):
+ * Training runs that use Stride's public API only (and DJL's, for the last), run by {@link
+ * dev.stride.examples.Examples} ({@code ./mvnw -q -Pexamples process-test-classes}):
  *
  * <ul>
  *   <li>{@link dev.stride.examples.LinearRegression}: SGD on a line, at three rates;
@@ -10,6 +10,9 @@
  *       The network is {@code Mlp}: {@code Dense} and {@code Relu} {@code Layer}s over off-heap
  *       float matrices, with {@code SoftmaxCrossEntropy}; the data are {@code Spirals}, served by
  *       {@code Minibatches}.
+ *   <li>{@link dev.stride.examples.DjlSpiralClassifier}: the same spirals trained by DJL (its
+ *       blocks, trainer and {@code ArrayDataset}), once with {@code StrideOptimizer} AdamW and once
+ *       with DJL's Adam, and resumed halfway from a Stride checkpoint into a fresh DJL model.
  * </ul>
  *
  * {@link dev.stride.examples.Log} says where they report: a terminal, where a {@code ProgressBar}

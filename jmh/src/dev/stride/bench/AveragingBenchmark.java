@@ -1,7 +1,7 @@
 package dev.stride.bench;
 
 import dev.stride.kernel.AveragingKernel;
-import dev.stride.kernel.UpdateKernels;
+import dev.stride.kernel.KernelSet;
 import java.io.PrintStream;
 import java.util.Collection;
 import java.util.Map;
@@ -44,8 +44,8 @@ public class AveragingBenchmark {
     SWA
   }
 
-  private static final UpdateKernels VECTOR = KernelChoice.VECTOR.kernels();
-  private static final UpdateKernels SCALAR = KernelChoice.SCALAR.kernels();
+  private static final KernelSet VECTOR = KernelSet.vector();
+  private static final KernelSet SCALAR = KernelSet.scalar();
 
   @Param public Kind kind;
 
@@ -70,7 +70,10 @@ public class AveragingBenchmark {
     arrays = new ArrayBuffers(size);
     limit = new MemoryLimit(size, 0);
     Runnable vector =
-        () -> VECTOR.averaging().update(next(), vectorBuffers.expAvg, vectorBuffers.param, 0, size);
+        () ->
+            VECTOR
+                .get(AveragingKernel.class)
+                .update(next(), vectorBuffers.expAvg, vectorBuffers.param, 0, size);
     Runnable array =
         () -> {
           if (kind == Kind.EMA) {
@@ -84,7 +87,9 @@ public class AveragingBenchmark {
       scalarBuffers = new SegmentBuffers(size);
       Runnable scalar =
           () ->
-              SCALAR.averaging().update(next(), scalarBuffers.expAvg, scalarBuffers.param, 0, size);
+              SCALAR
+                  .get(AveragingKernel.class)
+                  .update(next(), scalarBuffers.expAvg, scalarBuffers.param, 0, size);
       variants =
           new KernelNanos.Variant[] {
             KernelNanos.Variant.VECTOR,

@@ -36,11 +36,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *   --smoke             1 fork, 2 warm-up and 2 measured iterations: that every part runs
  *   --sizes 16384,…     the rule table at these sizes;  --rules adam,sgd_momentum  only these rules
  *   --threads N         the parallel runs on N threads (default: the machine's cores)
- *   --only rules,threads,model,many,clipping,averaging,checkpoints   only these parts
+ *   --only rules,threads,model,many,clipping,averaging,checkpoints,djl   only these parts
  * </pre>
  *
- * The weight averaging ({@link AveragingBenchmark}, at the rule table's sizes) and checkpoint
- * ({@link CheckpointBenchmark}) parts print sections of their own after the tables.
+ * The weight averaging ({@link AveragingBenchmark}, at the rule table's sizes), checkpoint ({@link
+ * CheckpointBenchmark}) and DJL ({@link DjlBenchmark}) parts print sections of their own after the
+ * tables.
  *
  * <p>JMH's own output goes to {@code target/bench/jmh-PART.log}.
  */
@@ -53,7 +54,7 @@ public final class BenchmarkTable {
       List.of(16384, 65536, 262144, 1048576, 4194304, 16777216);
 
   private static final List<String> PARTS =
-      List.of("rules", "threads", "model", "many", "clipping", "averaging", "checkpoints");
+      List.of("rules", "threads", "model", "many", "clipping", "averaging", "checkpoints", "djl");
   private static final Path LOG_DIR = Path.of("target", "bench");
 
   private record Mode(String name, int forks, int warmups, int measurements, double timeScale) {}
@@ -196,13 +197,19 @@ public final class BenchmarkTable {
                   .shouldFailOnError(true)
                   .output(LOG_DIR.resolve("jmh-checkpoints.log").toString()));
     }
+    Collection<RunResult> djl = new java.util.ArrayList<>();
+    if (parts.contains("djl")) {
+      djl = djl(mode, threads);
+    }
     System.out.printf(
         "%nran in %.1f min; JMH's output is in %s%n%n",
         (System.nanoTime() - start) / 60e9, LOG_DIR.resolve("jmh-PART.log"));
     System.out.println(machine(mode));
     System.out.println(yardstick.describe());
-    System.out.println();
-    new Report(results, sizes, rules, threads, yardstick.describe()).print(System.out);
+    if (!results.isEmpty()) {
+      System.out.println();
+      new Report(results, sizes, rules, threads, yardstick.describe()).print(System.out);
+    }
     if (!averaging.isEmpty()) {
       System.out.println();
       AveragingBenchmark.report(averaging, System.out);
@@ -211,6 +218,72 @@ public final class BenchmarkTable {
       System.out.println();
       CheckpointBenchmark.report(checkpoints, System.out);
     }
+    if (!djl.isEmpty()) {
+      System.out.println();
+      DjlBenchmark.report(djl, System.out);
+    }
+  }
+
+  /**
+   * DJL's trainer with DJL's Adam and StrideOptimizer ({@link DjlBenchmark}), one fork per model
+   * cut and thread count, since DJL's intra-op threads are set per JVM: 1M and 16M parameters, few
+   * tensors and hundreds, on all cores (and 1 thread: quick mode 1M and 16M in few tensors), 100M
+   * (quick mode: few tensors, all cores; 2 calls measured, each takes seconds), and a whole batch
+   * of the 16M model: about a minute and a half in quick mode (BENCHMARKS.md).
+   */
+  private static Collection<RunResult> djl(Mode mode, int threads) throws RunnerException {
+    boolean full = mode == FULL;
+    Collection<RunResult> runs = new java.util.ArrayList<>();
+    for (int t : threads > 1 ? List.of(threads, 1) : List.of(1)) {
+      String[] cuts =
+          t == threads || full
+              ? new String[] {"M1_FEW", "M1_MANY", "M16_FEW", "M16_MANY"}
+              : new String[] {"M1_FEW", "M16_FEW"};
+      System.out.printf("DJL's trainer, 1M and 16M parameters, on %d threads ...%n", t);
+      runs.addAll(
+          run(
+              djlOptions(mode, "djl-step-" + t, t, full ? 5 : 2, full ? 10 : 4, 400)
+                  .include("DjlBenchmark\\.step$")
+                  .param("cut", cuts)));
+    }
+    System.out.printf("DJL's trainer, 100M parameters, on %d threads ...%n", threads);
+    runs.addAll(
+        run(
+            djlOptions(mode, "djl-step-100m", threads, 1, full ? 5 : 2, 1)
+                .include("DjlBenchmark\\.step$")
+                .param(
+                    "cut",
+                    full ? new String[] {"M100_FEW", "M100_MANY"} : new String[] {"M100_FEW"})));
+    System.out.printf(
+        "DJL's trainer, whole batches of the 16M model, on %d threads ...%n", threads);
+    runs.addAll(
+        run(
+            djlOptions(mode, "djl-batch", threads, full ? 3 : 1, full ? 10 : 3, 400)
+                .include("DjlBenchmark\\.batch$")
+                .param("cut", "M16_FEW")));
+    return runs;
+  }
+
+  private static ChainedOptionsBuilder djlOptions(
+      Mode mode, String part, int threads, int warmups, int measurements, long measureMs) {
+    return new OptionsBuilder()
+        .forks(mode.forks)
+        .warmupIterations(warmups)
+        .warmupTime(TimeValue.milliseconds(measureMs))
+        .measurementIterations(measurements)
+        .measurementTime(TimeValue.milliseconds(measureMs))
+        .param("threads", Integer.toString(threads))
+        .jvmArgsAppend(
+            "--add-modules",
+            "jdk.incubator.vector",
+            "--enable-native-access=ALL-UNNAMED",
+            "-Dai.djl.offline=true",
+            "-DOPT_OUT_TRACKING=true",
+            "-Dai.djl.pytorch.num_threads=" + threads,
+            "-Dai.djl.pytorch.num_interop_threads=1",
+            "-Xmx2g")
+        .shouldFailOnError(true)
+        .output(LOG_DIR.resolve("jmh-" + part + ".log").toString());
   }
 
   /** The C yardstick the forks load, or why there is none. */

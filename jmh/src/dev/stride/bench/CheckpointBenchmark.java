@@ -74,7 +74,7 @@ public class CheckpointBenchmark {
     adamw = new AdamW(AdamOptions.ADAMW_DEFAULTS);
     adamw.add(value, grad);
     adamw.step(); // allocates and fills exp_avg and exp_avg_sq
-    StateDict state = StateDict.of(adamw);
+    StateDict state = adamw.stateDict();
     segments = new ArrayList<>(List.of(state.parameters().get(0).value()));
     segments.addAll(state.parameters().get(0).buffers().values());
     readInto = new ArrayList<>();

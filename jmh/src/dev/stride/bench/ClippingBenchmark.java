@@ -3,6 +3,7 @@ package dev.stride.bench;
 import dev.stride.optim.AdamOptions;
 import dev.stride.optim.AdamW;
 import dev.stride.optim.Clipping;
+import dev.stride.optim.Kernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -74,7 +75,7 @@ public class ClippingBenchmark {
   public void setUp() {
     arena = Arena.ofShared();
     for (int v = 0; v < optimizers.length; v++) {
-      AdamW adamW = new AdamW(AdamOptions.ADAMW_DEFAULTS, KernelChoice.VECTOR.kernels());
+      AdamW adamW = new AdamW(AdamOptions.ADAMW_DEFAULTS, Kernels.VECTOR);
       adamW.setThreads(threads);
       MemorySegment p = arena.allocate((long) size * Float.BYTES, 4096);
       MemorySegment g = arena.allocate((long) size * Float.BYTES + 1024, 4096).asSlice(1024);

@@ -1,7 +1,7 @@
 package dev.stride.bench;
 
 import dev.stride.kernel.AdamKernel;
-import dev.stride.kernel.Kernels;
+import dev.stride.kernel.KernelSet;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -28,7 +28,7 @@ public final class HeapSegmentCost {
       throw new IllegalArgumentException(
           "expected one argument, native or heap; got " + Arrays.toString(args));
     }
-    AdamKernel kernel = Kernels.vector().adam();
+    AdamKernel kernel = KernelSet.vector().get(AdamKernel.class);
     AdamKernel.Coefficients c = new AdamKernel.Coefficients();
     if (heap) {
       MemorySegment[] h = new MemorySegment[4];

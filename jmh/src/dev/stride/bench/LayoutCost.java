@@ -1,7 +1,7 @@
 package dev.stride.bench;
 
 import dev.stride.kernel.AdamKernel;
-import dev.stride.kernel.Kernels;
+import dev.stride.kernel.KernelSet;
 import dev.stride.kernel.SgdKernel;
 import java.lang.foreign.*;
 import java.nio.ByteOrder;
@@ -68,8 +68,8 @@ public final class LayoutCost {
 
   public static void main(String[] args) {
     Arena arena = Arena.global();
-    AdamKernel adam = Kernels.vector().adam();
-    SgdKernel sgd = Kernels.vector().sgd();
+    AdamKernel adam = KernelSet.vector().get(AdamKernel.class);
+    SgdKernel sgd = KernelSet.vector().get(SgdKernel.class);
     AdamKernel.Coefficients c =
         new AdamKernel.Coefficients().set(1e-3, 0.9, 0.999, 1e-8, 0.01, true, false, false, 10);
     c.setStepTerms(1f, Float.POSITIVE_INFINITY, 0);

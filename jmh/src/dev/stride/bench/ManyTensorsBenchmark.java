@@ -2,6 +2,7 @@ package dev.stride.bench;
 
 import dev.stride.optim.AdamOptions;
 import dev.stride.optim.AdamW;
+import dev.stride.optim.Kernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
@@ -76,7 +77,7 @@ public class ManyTensorsBenchmark {
   public void setUp() {
     arena = Arena.ofShared();
     for (int v = 0; v < optimizers.length; v++) {
-      AdamW adamW = new AdamW(AdamOptions.ADAMW_DEFAULTS, KernelChoice.VECTOR.kernels());
+      AdamW adamW = new AdamW(AdamOptions.ADAMW_DEFAULTS, Kernels.VECTOR);
       adamW.setThreads(v < 3 ? 1 : threads);
       int length = LENGTHS[v % 3];
       for (int t = 0; t < TOTAL / length; t++) {

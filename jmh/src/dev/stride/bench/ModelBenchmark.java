@@ -2,6 +2,7 @@ package dev.stride.bench;
 
 import dev.stride.optim.AdamOptions;
 import dev.stride.optim.AdamW;
+import dev.stride.optim.Kernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -101,7 +102,7 @@ public class ModelBenchmark {
   }
 
   private AdamW withParameters(List<Long> shapes, int threads) {
-    AdamW adamW = new AdamW(AdamOptions.ADAMW_DEFAULTS, KernelChoice.VECTOR.kernels());
+    AdamW adamW = new AdamW(AdamOptions.ADAMW_DEFAULTS, Kernels.VECTOR);
     adamW.setThreads(threads);
     for (long n : shapes) {
       MemorySegment p = arena.allocate(n * Float.BYTES, 64);

@@ -1,5 +1,6 @@
 package dev.stride.bench;
 
+import dev.stride.optim.Kernels;
 import dev.stride.optim.Optimizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,10 +50,10 @@ public class RuleBenchmark {
     List<KernelNanos.Variant> v = new ArrayList<>();
     List<Runnable> r = new ArrayList<>();
     v.add(KernelNanos.Variant.VECTOR);
-    r.add(stepping(KernelChoice.VECTOR)::step);
+    r.add(stepping(Kernels.VECTOR)::step);
     if (size <= SCALAR_UP_TO) {
       v.add(KernelNanos.Variant.SCALAR);
-      r.add(stepping(KernelChoice.SCALAR)::step);
+      r.add(stepping(Kernels.SCALAR)::step);
     }
     ArrayBuffers arrays = new ArrayBuffers(size);
     TrainerStep trainer = new TrainerStep(rule);
@@ -72,7 +73,7 @@ public class RuleBenchmark {
   }
 
   /** The rule's optimizer on one thread over buffers of its own. */
-  private Optimizer<?> stepping(KernelChoice kernels) {
+  private Optimizer<?> stepping(Kernels kernels) {
     SegmentBuffers buffers = new SegmentBuffers(size);
     Optimizer<?> o = rule.optimizer(kernels);
     o.setThreads(1);

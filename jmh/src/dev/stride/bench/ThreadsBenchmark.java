@@ -1,8 +1,8 @@
 package dev.stride.bench;
 
 import com.sun.management.OperatingSystemMXBean;
+import dev.stride.optim.Kernels;
 import dev.stride.optim.Optimizer;
-import dev.stride.optim.StateDict;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
@@ -186,7 +186,7 @@ public class ThreadsBenchmark {
       MemorySegment g = arena.allocate((long) size * Float.BYTES + 1024, 4096).asSlice(1024);
       Data.PARAM.fill(p);
       Data.GRAD.fill(g);
-      Optimizer<?> o = rule.optimizer(KernelChoice.VECTOR);
+      Optimizer<?> o = rule.optimizer(Kernels.VECTOR);
       closing.addFirst(o);
       o.setThreads(t);
       o.add(p, g);
@@ -223,7 +223,7 @@ public class ThreadsBenchmark {
    */
   private Runnable inC(Yardstick c, Optimizer<?> o, MemorySegment p, MemorySegment g, int threads) {
     // read-only views of the live buffers: C writes them all the same, as Stride's step does
-    Map<String, MemorySegment> state = StateDict.of(o).parameters().getFirst().buffers();
+    Map<String, MemorySegment> state = o.stateDict().parameters().getFirst().buffers();
     long[] step = {1};
     return switch (rule) {
       case ADAM, ADAMW -> {

@@ -21,13 +21,17 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The optional dependencies stay optional: JFreeChart and JFreeSVG are used by dev.stride.plot
- * alone, Jackson by dev.stride.checkpoint alone, and the kernels, optimizers and schedules load and
- * step with neither on the class path.
+ * alone, Jackson by dev.stride.checkpoint alone, DJL by dev.stride.djl alone, and the kernels,
+ * optimizers and schedules load and step with none of them on the class path.
  */
 class OptionalDependenciesTest {
 
   @ParameterizedTest(name = "only {0} uses {1}")
-  @CsvSource({"dev/stride/plot, org/jfree/", "dev/stride/checkpoint, com/fasterxml/"})
+  @CsvSource({
+    "dev/stride/plot, org/jfree/",
+    "dev/stride/checkpoint, com/fasterxml/",
+    "dev/stride/djl, ai/djl/"
+  })
   void onlyOnePackageReferencesTheLibrary(String onlyPackage, String library) throws IOException {
     Path classes = classes();
     List<Path> outside;
@@ -75,14 +79,23 @@ class OptionalDependenciesTest {
                   .getMethod("valueAt", long.class)
                   .invoke(cosine, 5L),
           1e-12);
-      optimizer.getMethod("close").invoke(adamw);
-      // and the checkpoint package is the one that needs Jackson, from its first use
+      // and the checkpoint package is the one that needs Jackson, as soon as it writes a file
       Class<?> checkpoint = stride.loadClass("dev.stride.checkpoint.Checkpoint");
-      NoClassDefFoundError missing =
+      Object run = checkpoint.getMethod("of", optimizer).invoke(null, adamw);
+      Path file = Files.createTempDirectory("stride").resolve("run.safetensors");
+      java.lang.reflect.InvocationTargetException thrown =
           assertThrows(
-              NoClassDefFoundError.class,
-              () -> checkpoint.getMethod("of", optimizer).invoke(null, adamw));
-      assertTrue(missing.getMessage().contains("jackson"), missing.getMessage());
+              java.lang.reflect.InvocationTargetException.class,
+              () -> checkpoint.getMethod("save", Path.class).invoke(run, file));
+      assertTrue(thrown.getCause() instanceof NoClassDefFoundError, thrown.getCause().toString());
+      assertTrue(
+          thrown.getCause().getMessage().contains("jackson"), thrown.getCause().getMessage());
+      optimizer.getMethod("close").invoke(adamw);
+      // and the DJL adapter is the one that needs DJL
+      NoClassDefFoundError noDjl =
+          assertThrows(
+              NoClassDefFoundError.class, () -> stride.loadClass("dev.stride.djl.StrideOptimizer"));
+      assertTrue(noDjl.getMessage().contains("ai/djl/"), noDjl.getMessage());
     }
   }
 

@@ -1,34 +1,15 @@
 package dev.stride.checkpoint;
 
-import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
-import static java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
-
-import dev.stride.checkpoint.SafeTensors.DType;
-import dev.stride.checkpoint.SafeTensors.Entry;
-import dev.stride.checkpoint.SafeTensors.Header;
-import dev.stride.checkpoint.SafeTensors.Output;
 import dev.stride.optim.Optimizer;
 import dev.stride.optim.StateDict;
 import dev.stride.training.EarlyStopping;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -85,9 +66,12 @@ import java.util.regex.Pattern;
  * wrong, and leaves the optimizer and the parts as they were. The file must not change while it
  * loads.
  *
- * <p>The data is written with {@link FileChannel} from the state's own memory and read through a
+ * <p>The data is written with {@code FileChannel} from the state's own memory and read through a
  * mapped segment straight into it: no heap copy of the state. Save and load from the thread that
  * steps the optimizer, between steps. Little-endian machines only (the data is copied as bytes).
+ *
+ * <p>This class is the facade: {@link TensorFile} is the file (atomic writes, checksums, the mapped
+ * read), {@link StateDictLayout} the names in it.
  */
 public final class Checkpoint {
   /** The largest header a file may have, as the safetensors library's own limit. */
@@ -96,19 +80,7 @@ public final class Checkpoint {
   /** The {@code format} metadata value: PyTorch's state_dict layout, version 1. */
   public static final String FORMAT = "torch.optim state_dict/1";
 
-  static final String STRIDE = "stride";
-  static final String PART = "stride.part.";
-  static final String CRCS = "stride.crc32c";
-  static final String HEADER_CRC = "stride.header_crc32c";
-  private static final byte[] HEADER_CRC_FIELD = SafeTensors.ascii("\"" + HEADER_CRC + "\":\"");
-  private static final String NO_CRC = "00000000";
-
-  /** F32 counts every integer up to here exactly. */
-  private static final long F32_EXACT = 1L << 24;
-
   private static final Pattern PART_NAME = Pattern.compile("[a-z][a-z0-9_]*");
-  private static final Pattern INDEX = Pattern.compile("0|[1-9][0-9]{0,9}");
-  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
   private final Optimizer<?> optimizer;
   private final Map<String, CheckpointPart> parts = new LinkedHashMap<>();
@@ -189,184 +161,11 @@ public final class Checkpoint {
    * @throws IllegalStateException as {@link Optimizer#step()} does
    */
   public void save(Path file) throws IOException {
-    SafeTensors.checkByteOrder();
-    StateDict state = StateDict.of(optimizer);
-    Path target = file.toAbsolutePath();
-    Path dir = target.getParent();
+    StateDict state = optimizer.stateDict();
+    StateDictLayout layout = layout();
     try (Arena arena = Arena.ofConfined()) {
-      List<Output> tensors = SafeTensors.inDataOrder(tensors(state, arena));
-      Map<String, String> placeholders = new LinkedHashMap<>();
-      tensors.forEach(t -> placeholders.put(t.name(), NO_CRC));
-      Map<String, String> metadata = metadata(state);
-      int headerLength = header(tensors, metadata, placeholders).length;
-      if (headerLength > MAX_HEADER_BYTES) {
-        throw new CheckpointException(
-            "cannot save "
-                + file
-                + ": its header would have "
-                + headerLength
-                + " bytes, more than "
-                + MAX_HEADER_BYTES);
-      }
-      // beside the file, so the rename stays on one file system; made as any new file is (not
-      // createTempFile, whose owner-only permissions the checkpoint would keep)
-      Path temporary =
-          dir.resolve(
-              "." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
-      boolean moved = false;
-      try {
-        try (FileChannel channel =
-            FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-          Map<String, String> crcs =
-              SafeTensors.writeData(channel, Long.BYTES + headerLength, tensors);
-          byte[] header = header(tensors, metadata, crcs);
-          if (header.length != headerLength) {
-            throw new IllegalStateException("the header changed length with its checksums");
-          }
-          ByteBuffer start =
-              ByteBuffer.allocate(Long.BYTES + header.length).order(ByteOrder.LITTLE_ENDIAN);
-          start.putLong(header.length).put(header).flip();
-          SafeTensors.writeFully(channel, start, 0);
-          channel.force(true);
-        }
-        Files.move(
-            temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        moved = true;
-        forceDirectory(dir);
-      } finally {
-        if (!moved) {
-          Files.deleteIfExists(temporary);
-        }
-      }
+      TensorFile.write(file, layout.tensors(state, arena), layout.metadata(state));
     }
-  }
-
-  /** The header with the tensors' checksums {@code crcs} and its own CRC32C in place. */
-  private static byte[] header(
-      List<Output> tensors, Map<String, String> metadata, Map<String, String> crcs)
-      throws CheckpointException {
-    Map<String, String> complete = new LinkedHashMap<>(metadata);
-    complete.put(CRCS, Json.write(crcs));
-    complete.put(HEADER_CRC, NO_CRC);
-    byte[] header = SafeTensors.header(tensors, complete);
-    int at = headerCrcAt(header);
-    byte[] crc =
-        SafeTensors.ascii(SafeTensors.hex(SafeTensors.crc32c(MemorySegment.ofArray(header))));
-    System.arraycopy(crc, 0, header, at, crc.length);
-    return header;
-  }
-
-  /** Where the 8 digits of the header's own checksum are; -1 if it has none. */
-  private static int headerCrcAt(byte[] header) throws CheckpointException {
-    int found = -1;
-    for (int i = 0; i + HEADER_CRC_FIELD.length + NO_CRC.length() <= header.length; i++) {
-      if (Arrays.equals(
-          header, i, i + HEADER_CRC_FIELD.length, HEADER_CRC_FIELD, 0, HEADER_CRC_FIELD.length)) {
-        if (found >= 0) {
-          throw new CheckpointException("the header names " + HEADER_CRC + " twice");
-        }
-        found = i + HEADER_CRC_FIELD.length;
-      }
-    }
-    return found;
-  }
-
-  /** Makes the rename durable where the system allows a directory to be forced (not Windows). */
-  private static void forceDirectory(Path dir) {
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
-    } catch (IOException e) {
-      // the file itself is on disk; only the rename might not survive a crash
-    }
-  }
-
-  private List<Output> tensors(StateDict state, Arena arena) {
-    List<Output> tensors = new ArrayList<>();
-    List<StateDict.ParameterState> parameters = state.parameters();
-    for (int i = 0; i < parameters.size(); i++) {
-      StateDict.ParameterState p = parameters.get(i);
-      long[] shape = p.shape();
-      if (values) {
-        tensors.add(new Output("param." + i, DType.F32, shape, p.value()));
-      }
-      String prefix = "state." + i + ".";
-      p.buffers()
-          .forEach(
-              (key, buffer) -> tensors.add(new Output(prefix + key, DType.F32, shape, buffer)));
-      if (state.keepsStep() && p.hasState()) {
-        tensors.add(
-            p.step() <= F32_EXACT
-                ? new Output(
-                    prefix + "step",
-                    DType.F32,
-                    new long[] {1},
-                    arena.allocateFrom(JAVA_FLOAT, p.step()))
-                : new Output(
-                    prefix + "step",
-                    DType.F64,
-                    new long[] {1},
-                    arena.allocateFrom(JAVA_DOUBLE, p.step())));
-      }
-      p.scalars()
-          .forEach(
-              (key, v) ->
-                  tensors.add(
-                      new Output(
-                          prefix + key,
-                          DType.F64,
-                          new long[0],
-                          arena.allocateFrom(JAVA_DOUBLE, v))));
-    }
-    parts.forEach(
-        (name, part) ->
-            part.tensors()
-                .forEach(
-                    (key, t) -> {
-                      if (t.byteSize() % Float.BYTES != 0) {
-                        throw new IllegalArgumentException(
-                            "part " + name + "'s tensor " + key + " is not whole floats");
-                      }
-                      tensors.add(
-                          new Output(
-                              name + "." + key,
-                              DType.F32,
-                              new long[] {t.byteSize() / Float.BYTES},
-                              t));
-                    }));
-    return tensors;
-  }
-
-  private Map<String, String> metadata(StateDict state) {
-    List<Object> groups = new ArrayList<>();
-    List<Object> l1 = new ArrayList<>();
-    int index = 0;
-    for (StateDict.Group g : state.groups()) {
-      Map<String, Object> group = new LinkedHashMap<>(g.hyperparameters());
-      group.putAll(g.scalars()); // PyTorch's param_groups hold a rule's group numbers beside its
-      // hyperparameters
-      List<Object> params = new ArrayList<>();
-      for (int k = 0; k < g.size(); k++) {
-        params.add(index++);
-      }
-      group.put("params", params);
-      groups.add(group);
-      l1.add(g.l1());
-    }
-    Map<String, Object> stride = new LinkedHashMap<>();
-    stride.put("version", 1);
-    stride.put("step_count", state.stepCount());
-    stride.put("l1", l1);
-    if (!state.keepsStep()) {
-      stride.put("steps", state.parameters().stream().map(p -> (Object) p.step()).toList());
-    }
-    Map<String, String> metadata = new LinkedHashMap<>();
-    metadata.put("format", FORMAT);
-    metadata.put("optimizer", state.optimizer());
-    metadata.put("param_groups", Json.write(groups));
-    metadata.put("source", "Stride");
-    metadata.put(STRIDE, Json.write(stride));
-    parts.forEach((name, part) -> metadata.put(PART + name, Json.write(part.state())));
-    return metadata;
   }
 
   /**
@@ -378,376 +177,26 @@ public final class Checkpoint {
    * @throws IllegalStateException as {@link Optimizer#step()} does; nothing is changed then
    */
   public void load(Path file) throws IOException {
-    SafeTensors.checkByteOrder();
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
         Arena arena = Arena.ofConfined()) {
-      long size = channel.size();
-      Header header = SafeTensors.readHeader(channel, size);
-      MemorySegment data =
-          channel.map(
-              FileChannel.MapMode.READ_ONLY, header.dataStart(), size - header.dataStart(), arena);
-      boolean checksummed = checkChecksums(header, data);
-      List<Runnable> loaders = new Reader(header, data).loaders(!checksummed);
-      loaders.forEach(Runnable::run);
+      TensorFile.Contents contents = TensorFile.read(channel, arena);
+      StateDictLayout.Read read =
+          layout().read(contents.header(), contents.data(), optimizer.stateDict());
+      // the parts are checked: the optimizer's state is checked and loaded, all or nothing, and
+      // then the parts, which can no longer fail; a file without checksums (PyTorch's) must hold
+      // every buffer its hyperparameters keep, since nothing else vouches for it
+      try {
+        optimizer.loadStateDict(read.state(), !contents.checksummed());
+      } catch (IllegalArgumentException e) {
+        throw new CheckpointException(e.getMessage(), e);
+      }
+      read.parts().forEach(Runnable::run);
     } catch (CheckpointException e) {
       throw new CheckpointException("cannot load " + file + ": " + e.getMessage(), e);
     }
   }
 
-  /** Checks the CRCs a Stride file carries; returns false for a file without (PyTorch's). */
-  private static boolean checkChecksums(Header header, MemorySegment data)
-      throws CheckpointException {
-    String crcs = header.metadata().get(CRCS);
-    int at = headerCrcAt(header.bytes());
-    if (crcs == null && at < 0) {
-      return false;
-    }
-    if (crcs == null || at < 0 || !header.metadata().containsKey(HEADER_CRC)) {
-      throw new CheckpointException(
-          "it has "
-              + (crcs == null ? "no " + CRCS : "no " + HEADER_CRC)
-              + " though it has the other");
-    }
-    byte[] zeroed = header.bytes().clone();
-    System.arraycopy(SafeTensors.ascii(NO_CRC), 0, zeroed, at, NO_CRC.length());
-    String recorded =
-        new String(header.bytes(), at, NO_CRC.length(), java.nio.charset.StandardCharsets.UTF_8);
-    String actual = SafeTensors.hex(SafeTensors.crc32c(MemorySegment.ofArray(zeroed)));
-    if (!actual.equals(recorded)) {
-      throw new CheckpointException(
-          "the header's CRC32C is "
-              + actual
-              + ", not the "
-              + recorded
-              + " recorded: the header is damaged");
-    }
-    Map<String, Object> expected = Reader.object(Json.parse(crcs, CRCS), CRCS);
-    Map<String, Entry> entries = new HashMap<>();
-    header.entries().forEach(e -> entries.put(e.name(), e));
-    for (String name : expected.keySet()) {
-      if (!entries.containsKey(name)) {
-        throw new CheckpointException("tensor " + name + " is missing: the checksums list it");
-      }
-    }
-    for (Entry e : header.entries()) {
-      Object crc = expected.get(e.name());
-      if (crc == null) {
-        throw new CheckpointException("tensor " + e.name() + " has no checksum in " + CRCS);
-      }
-      String got =
-          SafeTensors.hex(SafeTensors.crc32c(data.asSlice(e.begin(), e.end() - e.begin())));
-      if (!got.equals(crc)) {
-        throw new CheckpointException(
-            "tensor "
-                + e.name()
-                + "'s CRC32C is "
-                + got
-                + ", not the "
-                + crc
-                + " recorded: its data is damaged");
-      }
-    }
-    return true;
-  }
-
-  /** Reads a checked file's entries into what loads them into the optimizer and the parts. */
-  private final class Reader {
-    private final Header header;
-    private final MemorySegment data;
-    private final StateDict target;
-
-    Reader(Header header, MemorySegment data) {
-      this.header = header;
-      this.data = data;
-      this.target = StateDict.of(optimizer);
-    }
-
-    List<Runnable> loaders(boolean everyBuffer) throws CheckpointException {
-      Map<String, String> meta = header.metadata();
-      String format = meta.get("format");
-      if (format != null && !format.equals(FORMAT)) {
-        throw new CheckpointException("its format is \"" + format + "\", not \"" + FORMAT + "\"");
-      }
-      String rule = required(meta, "optimizer");
-      if (!rule.equals(target.optimizer())) {
-        throw new CheckpointException(
-            "it holds the state of "
-                + rule
-                + ", not of "
-                + target.optimizer()
-                + " (another rule's state)");
-      }
-      Map<String, Object> stride =
-          meta.containsKey(STRIDE)
-              ? object(Json.parse(meta.get(STRIDE), STRIDE), STRIDE)
-              : Map.of();
-      List<Map<String, Object>> groups = groups(required(meta, "param_groups"));
-      int total = target.parameters().size();
-      int inGroups = groups.stream().mapToInt(g -> ((List<?>) g.get("params")).size()).sum();
-      if (inGroups != total) {
-        throw new CheckpointException(
-            "its param_groups hold " + inGroups + " parameters, the optimizer " + total);
-      }
-      Parameters parameters = new Parameters(total);
-      Map<String, Map<String, MemorySegment>> partTensors = new HashMap<>();
-      for (Entry e : header.entries()) {
-        read(e, parameters, partTensors);
-      }
-      List<Long> steps = stride.containsKey("steps") ? counts(stride, "steps", total) : null;
-      List<Double> l1 = stride.containsKey("l1") ? numbers(stride, "l1", groups.size()) : null;
-      boolean anyValue = Arrays.stream(parameters.valueTensors).anyMatch(Objects::nonNull);
-      long stepCount = 0;
-      List<StateDict.ParameterState> states = new ArrayList<>();
-      for (int i = 0; i < total; i++) {
-        if (values && anyValue && parameters.valueTensors[i] == null) {
-          throw new CheckpointException(
-              "param." + i + " is missing, though other parameters' values" + " are there");
-        }
-        boolean hasState =
-            !parameters.buffers.get(i).isEmpty() || !parameters.scalars.get(i).isEmpty();
-        if (target.keepsStep() && hasState && parameters.steps[i] == null) {
-          throw new CheckpointException(
-              "state." + i + ".step is missing, though parameter " + i + " has state");
-        }
-        long step =
-            target.keepsStep()
-                ? (parameters.steps[i] == null ? 0 : parameters.steps[i])
-                : (steps == null ? 0 : steps.get(i));
-        StateDict.ParameterState mine = target.parameters().get(i);
-        states.add(
-            new StateDict.ParameterState(
-                mine.count(),
-                mine.shape(),
-                values ? parameters.valueTensors[i] : null,
-                parameters.buffers.get(i),
-                step,
-                parameters.scalars.get(i)));
-        stepCount = Math.max(stepCount, step);
-      }
-      if (stride.containsKey("step_count")) {
-        stepCount = count(stride, "step_count");
-      }
-      List<StateDict.Group> stateGroups = new ArrayList<>();
-      for (int g = 0; g < groups.size(); g++) {
-        Map<String, Object> hyper = new LinkedHashMap<>(groups.get(g));
-        int size = ((List<?>) hyper.remove("params")).size();
-        Map<String, Double> scalars = new LinkedHashMap<>();
-        for (String key : target.groupScalarKeys()) {
-          if (hyper.containsKey(key)) {
-            if (!(hyper.remove(key) instanceof Number n)) {
-              throw new CheckpointException(
-                  "param_groups[" + g + "]'s " + key + " must be a number");
-            }
-            scalars.put(key, n.doubleValue());
-          }
-        }
-        stateGroups.add(new StateDict.Group(hyper, l1 == null ? 0 : l1.get(g), scalars, size));
-      }
-      List<Runnable> loaders = new ArrayList<>();
-      try {
-        loaders.add(StateDict.loader(optimizer, stepCount, stateGroups, states, everyBuffer));
-      } catch (IllegalArgumentException e) {
-        throw new CheckpointException(e.getMessage(), e);
-      }
-      for (Map.Entry<String, CheckpointPart> part : parts.entrySet()) {
-        String name = part.getKey();
-        String state = meta.get(PART + name);
-        if (state == null) {
-          throw new CheckpointException("it has no part " + name + " (" + PART + name + ")");
-        }
-        try {
-          loaders.add(
-              part.getValue()
-                  .restorer(
-                      object(Json.parse(state, PART + name), PART + name),
-                      partTensors.getOrDefault(name, Map.of())));
-        } catch (IllegalArgumentException e) {
-          throw new CheckpointException("part " + name + ": " + e.getMessage(), e);
-        }
-      }
-      return loaders;
-    }
-
-    private void read(
-        Entry e, Parameters parameters, Map<String, Map<String, MemorySegment>> partTensors)
-        throws CheckpointException {
-      String[] name = e.name().split("\\.", -1);
-      MemorySegment bytes = data.asSlice(e.begin(), e.end() - e.begin());
-      int total = target.parameters().size();
-      int index =
-          name.length >= 2 && INDEX.matcher(name[1]).matches()
-              ? (int) Math.min(Long.parseLong(name[1]), Integer.MAX_VALUE)
-              : -1;
-      if (name[0].equals("param") && name.length == 2 && index >= 0 && index < total) {
-        floats(e, target.parameters().get(index).count());
-        parameters.valueTensors[index] = bytes;
-      } else if (name[0].equals("state") && name.length == 3 && index >= 0 && index < total) {
-        String key = name[2];
-        if (target.stateKeys().contains(key)) {
-          floats(e, target.parameters().get(index).count());
-          parameters.buffers.get(index).put(key, bytes);
-        } else if (key.equals("step") && target.keepsStep()) {
-          double step = number(e, bytes);
-          if (!(step >= 0 && step == Math.rint(step) && step < 0x1p62)) {
-            throw new CheckpointException(e.name() + " is " + step + ", not a step count");
-          }
-          parameters.steps[index] = (long) step;
-        } else if (target.scalarKeys().contains(key)) {
-          parameters.scalars.get(index).put(key, number(e, bytes));
-        } else {
-          throw new CheckpointException(
-              e.name()
-                  + " is no state of "
-                  + target.optimizer()
-                  + ", whose state keys are "
-                  + keys()
-                  + " (another rule's state?)");
-        }
-      } else if (name.length == 2 && header.metadata().containsKey(PART + name[0])) {
-        if (e.dtype() != DType.F32) {
-          throw new CheckpointException("part tensor " + e.describe() + " must be F32");
-        }
-        partTensors.computeIfAbsent(name[0], k -> new HashMap<>()).put(name[1], bytes);
-      } else {
-        throw new CheckpointException(
-            "tensor "
-                + e.name()
-                + " is none of this optimizer's "
-                + total
-                + " parameters' (param.I, state.I."
-                + keys()
-                + ") nor a part's");
-      }
-    }
-
-    private List<String> keys() {
-      List<String> keys = new ArrayList<>(target.stateKeys());
-      if (target.keepsStep()) {
-        keys.add("step");
-      }
-      keys.addAll(target.scalarKeys());
-      return keys;
-    }
-
-    /** A tensor of {@code count} floats, of any shape. */
-    private void floats(Entry e, long count) throws CheckpointException {
-      if (e.dtype() != DType.F32 || e.elements() != count) {
-        throw new CheckpointException(
-            e.describe()
-                + " does not fit: the optimizer's parameter has "
-                + count
-                + " F32 elements");
-      }
-    }
-
-    /** A one-element tensor's value. */
-    private double number(Entry e, MemorySegment bytes) throws CheckpointException {
-      if (e.elements() != 1) {
-        throw new CheckpointException(e.describe() + " must hold one number");
-      }
-      return switch (e.dtype()) {
-        case F32 -> bytes.get(JAVA_FLOAT_UNALIGNED, 0);
-        case F64 -> bytes.get(JAVA_DOUBLE_UNALIGNED, 0);
-        case I64 -> bytes.get(JAVA_LONG_UNALIGNED, 0);
-      };
-    }
-
-    /** PyTorch's param_groups, whose params must number the parameters in order. */
-    private List<Map<String, Object>> groups(String json) throws CheckpointException {
-      if (!(Json.parse(json, "param_groups") instanceof List<?> list)) {
-        throw new CheckpointException("param_groups must be a JSON list");
-      }
-      List<Map<String, Object>> groups = new ArrayList<>();
-      long next = 0;
-      for (int g = 0; g < list.size(); g++) {
-        Map<String, Object> group = object(list.get(g), "param_groups[" + g + "]");
-        if (!(group.get("params") instanceof List<?> params)) {
-          throw new CheckpointException("param_groups[" + g + "] has no params list");
-        }
-        for (Object p : params) {
-          if (!(p instanceof Long l) || l != next) {
-            throw new CheckpointException(
-                "param_groups["
-                    + g
-                    + "]'s params are "
-                    + params
-                    + ": Stride numbers each group's parameters in order, after the previous"
-                    + " group's");
-          }
-          next++;
-        }
-        groups.add(group);
-      }
-      return groups;
-    }
-
-    static Map<String, Object> object(Object value, String what) throws CheckpointException {
-      if (!(value instanceof Map<?, ?> map)) {
-        throw new CheckpointException(what + " must be a JSON object, got " + value);
-      }
-      @SuppressWarnings("unchecked")
-      Map<String, Object> typed = (Map<String, Object>) map;
-      return typed;
-    }
-
-    private static String required(Map<String, String> meta, String key)
-        throws CheckpointException {
-      String value = meta.get(key);
-      if (value == null) {
-        throw new CheckpointException(
-            "its metadata has no " + key + ": not a torch.optim state_dict checkpoint");
-      }
-      return value;
-    }
-
-    private static long count(Map<String, Object> stride, String key) throws CheckpointException {
-      if (!(stride.get(key) instanceof Long l) || l < 0) {
-        throw new CheckpointException(
-            "stride's " + key + " must be a count, got " + stride.get(key));
-      }
-      return l;
-    }
-
-    private static List<Long> counts(Map<String, Object> stride, String key, int size)
-        throws CheckpointException {
-      if (!(stride.get(key) instanceof List<?> list)
-          || list.size() != size
-          || !list.stream().allMatch(v -> v instanceof Long l && l >= 0)) {
-        throw new CheckpointException(
-            "stride's " + key + " must be " + size + " counts, got " + stride.get(key));
-      }
-      return list.stream().map(v -> (Long) v).toList();
-    }
-
-    private static List<Double> numbers(Map<String, Object> stride, String key, int size)
-        throws CheckpointException {
-      if (!(stride.get(key) instanceof List<?> list)
-          || list.size() != size
-          || !list.stream().allMatch(v -> v instanceof Number)) {
-        throw new CheckpointException(
-            "stride's " + key + " must be " + size + " numbers, got " + stride.get(key));
-      }
-      return list.stream().map(v -> ((Number) v).doubleValue()).toList();
-    }
-  }
-
-  /** What the file holds for each parameter, gathered entry by entry. */
-  private static final class Parameters {
-    final MemorySegment[] valueTensors;
-    final List<Map<String, MemorySegment>> buffers = new ArrayList<>();
-
-    /** Null where the file has no step for the parameter. */
-    final Long[] steps;
-
-    final List<Map<String, Double>> scalars = new ArrayList<>();
-
-    Parameters(int total) {
-      valueTensors = new MemorySegment[total];
-      steps = new Long[total];
-      for (int i = 0; i < total; i++) {
-        buffers.add(new LinkedHashMap<>());
-        scalars.add(new LinkedHashMap<>());
-      }
-    }
+  private StateDictLayout layout() {
+    return new StateDictLayout(parts, values);
   }
 }

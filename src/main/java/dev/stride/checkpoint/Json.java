@@ -134,4 +134,14 @@ final class Json {
               "cannot write " + value.getClass().getName() + " as JSON: " + value);
     }
   }
+
+  /** {@code value} as a JSON object, or a refusal naming {@code what}. */
+  static Map<String, Object> object(Object value, String what) throws CheckpointException {
+    if (!(value instanceof Map<?, ?> map)) {
+      throw new CheckpointException(what + " must be a JSON object, got " + value);
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> typed = (Map<String, Object>) map;
+    return typed;
+  }
 }

@@ -12,27 +12,27 @@ import java.lang.foreign.MemorySegment;
  * @see dev.stride.optim.Optimizer
  */
 public interface ReduceKernel {
-  /** How many partial sums each sum keeps: the length of the {@code lanes} workspace. */
+  /** How many partial sums each sum keeps: the length of the {@code partials} workspace. */
   int PARTIALS = 16;
 
   /**
    * Σ a[i]·b[i], each product in double.
    *
-   * @param lanes {@value #PARTIALS} doubles of workspace, so that the kernel allocates nothing
+   * @param partials {@value #PARTIALS} doubles of workspace, so that the kernel allocates nothing
    */
-  double dot(MemorySegment a, MemorySegment b, long offset, long count, double[] lanes);
+  double dot(MemorySegment a, MemorySegment b, long offset, long count, double[] partials);
 
   /** Σ x[i]², each square in double: the bits of {@code dot(x, x, …)}. */
-  double sumOfSquares(MemorySegment x, long offset, long count, double[] lanes);
+  double sumOfSquares(MemorySegment x, long offset, long count, double[] partials);
 
   /** Σ |x[i]|, in double. */
-  double sumOfAbs(MemorySegment x, long offset, long count, double[] lanes);
+  double sumOfAbs(MemorySegment x, long offset, long count, double[] partials);
 
   /**
    * Σ |x[i]|^q with {@code Math.pow} in double, for q other than 1 and 2. The vector form has no
    * power that rounds as {@code Math.pow} does, so both forms run this one element at a time.
    */
-  double sumOfAbsPow(MemorySegment x, long offset, long count, double q, double[] lanes);
+  double sumOfAbsPow(MemorySegment x, long offset, long count, double q, double[] partials);
 
   /** max |x[i]|: NaN if an element is NaN, 0 if {@code count} is 0. */
   float maxAbs(MemorySegment x, long offset, long count);

@@ -26,22 +26,22 @@ final class ReduceScalar implements ReduceKernel {
   }
 
   @Override
-  public double dot(MemorySegment a, MemorySegment b, long offset, long count, double[] lanes) {
+  public double dot(MemorySegment a, MemorySegment b, long offset, long count, double[] partials) {
     return sum(Term.PRODUCT, a, b, offset, count, 0);
   }
 
   @Override
-  public double sumOfSquares(MemorySegment x, long offset, long count, double[] lanes) {
+  public double sumOfSquares(MemorySegment x, long offset, long count, double[] partials) {
     return sum(Term.SQUARE, x, x, offset, count, 0);
   }
 
   @Override
-  public double sumOfAbs(MemorySegment x, long offset, long count, double[] lanes) {
+  public double sumOfAbs(MemorySegment x, long offset, long count, double[] partials) {
     return sum(Term.ABS, x, x, offset, count, 0);
   }
 
   @Override
-  public double sumOfAbsPow(MemorySegment x, long offset, long count, double q, double[] lanes) {
+  public double sumOfAbsPow(MemorySegment x, long offset, long count, double q, double[] partials) {
     return sum(Term.ABS_POW, x, x, offset, count, q);
   }
 

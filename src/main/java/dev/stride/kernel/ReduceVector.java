@@ -33,7 +33,7 @@ final class ReduceVector implements ReduceKernel {
   private static final int ACCUMULATORS = PARTIALS / D.length();
 
   @Override
-  public double dot(MemorySegment a, MemorySegment b, long offset, long count, double[] lanes) {
+  public double dot(MemorySegment a, MemorySegment b, long offset, long count, double[] partials) {
     int d = D.length();
     long blocksEnd = offset + count / PARTIALS * PARTIALS;
     // made here, not read from a static field: C2 keeps loop vectors unboxed only when every
@@ -60,19 +60,19 @@ final class ReduceVector implements ReduceKernel {
         s7 = s7.add(widened(a, i + 7 * d).mul(widened(b, i + 7 * d)));
       }
     }
-    store(lanes, 0, s0);
-    store(lanes, 1, s1);
-    store(lanes, 2, s2);
-    store(lanes, 3, s3);
-    store(lanes, 4, s4);
-    store(lanes, 5, s5);
-    store(lanes, 6, s6);
-    store(lanes, 7, s7);
-    return total(Term.PRODUCT, a, b, blocksEnd, offset + count, lanes);
+    store(partials, 0, s0);
+    store(partials, 1, s1);
+    store(partials, 2, s2);
+    store(partials, 3, s3);
+    store(partials, 4, s4);
+    store(partials, 5, s5);
+    store(partials, 6, s6);
+    store(partials, 7, s7);
+    return total(Term.PRODUCT, a, b, blocksEnd, offset + count, partials);
   }
 
   @Override
-  public double sumOfSquares(MemorySegment x, long offset, long count, double[] lanes) {
+  public double sumOfSquares(MemorySegment x, long offset, long count, double[] partials) {
     int d = D.length();
     long blocksEnd = offset + count / PARTIALS * PARTIALS;
     // made here, not read from a static field: C2 keeps loop vectors unboxed only when every
@@ -99,19 +99,19 @@ final class ReduceVector implements ReduceKernel {
         s7 = s7.add(square(x, i + 7 * d));
       }
     }
-    store(lanes, 0, s0);
-    store(lanes, 1, s1);
-    store(lanes, 2, s2);
-    store(lanes, 3, s3);
-    store(lanes, 4, s4);
-    store(lanes, 5, s5);
-    store(lanes, 6, s6);
-    store(lanes, 7, s7);
-    return total(Term.SQUARE, x, x, blocksEnd, offset + count, lanes);
+    store(partials, 0, s0);
+    store(partials, 1, s1);
+    store(partials, 2, s2);
+    store(partials, 3, s3);
+    store(partials, 4, s4);
+    store(partials, 5, s5);
+    store(partials, 6, s6);
+    store(partials, 7, s7);
+    return total(Term.SQUARE, x, x, blocksEnd, offset + count, partials);
   }
 
   @Override
-  public double sumOfAbs(MemorySegment x, long offset, long count, double[] lanes) {
+  public double sumOfAbs(MemorySegment x, long offset, long count, double[] partials) {
     int d = D.length();
     long blocksEnd = offset + count / PARTIALS * PARTIALS;
     // made here, not read from a static field: C2 keeps loop vectors unboxed only when every
@@ -138,19 +138,19 @@ final class ReduceVector implements ReduceKernel {
         s7 = s7.add(widened(x, i + 7 * d).abs());
       }
     }
-    store(lanes, 0, s0);
-    store(lanes, 1, s1);
-    store(lanes, 2, s2);
-    store(lanes, 3, s3);
-    store(lanes, 4, s4);
-    store(lanes, 5, s5);
-    store(lanes, 6, s6);
-    store(lanes, 7, s7);
-    return total(Term.ABS, x, x, blocksEnd, offset + count, lanes);
+    store(partials, 0, s0);
+    store(partials, 1, s1);
+    store(partials, 2, s2);
+    store(partials, 3, s3);
+    store(partials, 4, s4);
+    store(partials, 5, s5);
+    store(partials, 6, s6);
+    store(partials, 7, s7);
+    return total(Term.ABS, x, x, blocksEnd, offset + count, partials);
   }
 
   @Override
-  public double sumOfAbsPow(MemorySegment x, long offset, long count, double q, double[] lanes) {
+  public double sumOfAbsPow(MemorySegment x, long offset, long count, double q, double[] partials) {
     return ReduceScalar.sum(Term.ABS_POW, x, x, offset, count, q);
   }
 
@@ -165,23 +165,23 @@ final class ReduceVector implements ReduceKernel {
     return x.mul(x);
   }
 
-  /** Accumulator {@code j}'s partials into {@code lanes}, if the width uses it (a constant). */
-  private static void store(double[] lanes, int j, DoubleVector s) {
+  /** Accumulator {@code j}'s partials into {@code partials}, if the width uses it (a constant). */
+  private static void store(double[] partials, int j, DoubleVector s) {
     if (j < ACCUMULATORS) {
-      s.intoArray(lanes, j * D.length());
+      s.intoArray(partials, j * D.length());
     }
   }
 
   /**
-   * The last, partial block's elements added to the partials in {@code lanes} (element {@code
+   * The last, partial block's elements added to the partials in {@code partials} (element {@code
    * blocksEnd + k} is the last term of partial k), and the partials added in order. No vector is
    * passed in: one that crossed a call C2 did not inline would be boxed.
    */
   private static double total(
-      Term term, MemorySegment a, MemorySegment b, long blocksEnd, long end, double[] lanes) {
+      Term term, MemorySegment a, MemorySegment b, long blocksEnd, long end, double[] partials) {
     double total = 0;
     for (int k = 0; k < PARTIALS; k++) {
-      double partial = lanes[k];
+      double partial = partials[k];
       if (blocksEnd + k < end) {
         partial += term.of(a, b, blocksEnd + k, 0);
       }

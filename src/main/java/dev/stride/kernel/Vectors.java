@@ -20,7 +20,7 @@ final class Vectors {
   // A constant, not a parameter: C2 only intrinsifies vector operations whose species it can see
   // as a constant, and a kernel fed two species ran 40x slower.
   static final VectorSpecies<Float> F =
-      switch (Kernels.vectorBits()) {
+      switch (KernelSet.vectorBits()) {
         case 128 -> FloatVector.SPECIES_128;
         case 256 -> FloatVector.SPECIES_256;
         default -> FloatVector.SPECIES_PREFERRED;
@@ -34,6 +34,11 @@ final class Vectors {
   private static final FloatVector MINUS_ONE = FloatVector.broadcast(F, -1f);
 
   private Vectors() {}
+
+  /** Floats per vector: {@link KernelSet#lanes()} of the vector set, which reads it by name. */
+  static int lanes() {
+    return F.length();
+  }
 
   /**
    * The first element index from which fewer than a vector remain, counting from {@code offset}.

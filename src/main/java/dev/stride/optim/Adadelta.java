@@ -2,8 +2,6 @@ package dev.stride.optim;
 
 import dev.stride.kernel.AdadeltaKernel;
 import dev.stride.kernel.GradientCoefficients;
-import dev.stride.kernel.UpdateKernels;
-import java.util.List;
 
 /**
  * Adadelta, as PyTorch's {@code torch.optim.Adadelta}: weight decay is an L2 penalty added to the
@@ -22,46 +20,25 @@ import java.util.List;
  * 0.
  */
 public final class Adadelta extends ElementwiseOptimizer<AdadeltaOptions> {
+  /** The rule: its name, its state under PyTorch's keys, how it is made. */
+  public static final Rule<AdadeltaOptions> RULE =
+      Rule.builder("Adadelta", AdadeltaOptions.class, AdadeltaOptions::fromPyTorch)
+          .buffer("square_avg")
+          .buffer("acc_delta")
+          .keepsStep()
+          .build(Adadelta::new);
+
   private static final int SQUARE_AVG = 0;
   private static final int ACC_DELTA = 1;
-  private final AdadeltaKernel kernel;
-
-  /** With PyTorch's defaults, {@link AdadeltaOptions#DEFAULTS}. */
-  public Adadelta() {
-    this(AdadeltaOptions.DEFAULTS);
-  }
+  private final AdadeltaKernel kernel = kernel(AdadeltaKernel.class);
 
   public Adadelta(AdadeltaOptions hyperparameters) {
-    this(hyperparameters, defaultKernels());
+    this(hyperparameters, Kernels.DEFAULT);
   }
 
   /** With the given kernels instead of the JVM's default ones. */
-  public Adadelta(AdadeltaOptions hyperparameters, UpdateKernels kernels) {
-    super(hyperparameters, kernels);
-    this.kernel = kernels.adadelta();
-  }
-
-  private static final List<String> STATE_KEYS = List.of("square_avg", "acc_delta");
-
-  @Override
-  public String pytorchName() {
-    return "Adadelta";
-  }
-
-  @Override
-  List<String> stateKeys() {
-    return STATE_KEYS;
-  }
-
-  @Override
-  boolean pytorchKeepsStep() {
-    return true;
-  }
-
-  @Override
-  void allocateState(AdadeltaOptions h, Parameter p, StateMemory memory) {
-    p.allocate(SQUARE_AVG, memory);
-    p.allocate(ACC_DELTA, memory);
+  public Adadelta(AdadeltaOptions hyperparameters, Kernels kernels) {
+    super(RULE, hyperparameters, kernels);
   }
 
   @Override

@@ -2,8 +2,6 @@ package dev.stride.optim;
 
 import dev.stride.kernel.AdagradKernel;
 import dev.stride.kernel.GradientCoefficients;
-import dev.stride.kernel.UpdateKernels;
-import java.util.List;
 
 /**
  * Adagrad, as PyTorch's {@code torch.optim.Adagrad}: weight decay is an L2 penalty added to the
@@ -21,44 +19,23 @@ import java.util.List;
  * been 0 becomes NaN (0/0).
  */
 public final class Adagrad extends ElementwiseOptimizer<AdagradOptions> {
-  private static final int SUM = 0;
-  private final AdagradKernel kernel;
+  /** The rule: its name, its state under PyTorch's keys, how it is made. */
+  public static final Rule<AdagradOptions> RULE =
+      Rule.builder("Adagrad", AdagradOptions.class, AdagradOptions::fromPyTorch)
+          .filledBuffer("sum", AdagradOptions::initialAccumulatorValue)
+          .keepsStep()
+          .build(Adagrad::new);
 
-  /** With PyTorch's defaults, {@link AdagradOptions#DEFAULTS}. */
-  public Adagrad() {
-    this(AdagradOptions.DEFAULTS);
-  }
+  private static final int SUM = 0;
+  private final AdagradKernel kernel = kernel(AdagradKernel.class);
 
   public Adagrad(AdagradOptions hyperparameters) {
-    this(hyperparameters, defaultKernels());
+    this(hyperparameters, Kernels.DEFAULT);
   }
 
   /** With the given kernels instead of the JVM's default ones. */
-  public Adagrad(AdagradOptions hyperparameters, UpdateKernels kernels) {
-    super(hyperparameters, kernels);
-    this.kernel = kernels.adagrad();
-  }
-
-  private static final List<String> STATE_KEYS = List.of("sum");
-
-  @Override
-  public String pytorchName() {
-    return "Adagrad";
-  }
-
-  @Override
-  List<String> stateKeys() {
-    return STATE_KEYS;
-  }
-
-  @Override
-  boolean pytorchKeepsStep() {
-    return true;
-  }
-
-  @Override
-  void allocateState(AdagradOptions h, Parameter p, StateMemory memory) {
-    p.allocate(SUM, memory, (float) h.initialAccumulatorValue());
+  public Adagrad(AdagradOptions hyperparameters, Kernels kernels) {
+    super(RULE, hyperparameters, kernels);
   }
 
   @Override

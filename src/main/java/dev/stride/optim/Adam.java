@@ -2,8 +2,6 @@ package dev.stride.optim;
 
 import dev.stride.kernel.AdamKernel;
 import dev.stride.kernel.GradientCoefficients;
-import dev.stride.kernel.UpdateKernels;
-import java.util.List;
 
 /**
  * Adam, as PyTorch's {@code torch.optim.Adam}: weight decay is an L2 penalty added to the gradient.
@@ -21,56 +19,41 @@ import java.util.List;
  * exp_avg_sq}, {@code max_exp_avg_sq}). {@link AdamW} is the same rule with decoupled weight decay.
  */
 public sealed class Adam extends ElementwiseOptimizer<AdamOptions> permits AdamW {
+  /** The rule: its name, its state under PyTorch's keys, how it is made. */
+  public static final Rule<AdamOptions> RULE = rule("Adam", AdamOptions.ADAM_DEFAULTS, Adam::new);
+
   private static final int EXP_AVG = 0;
   private static final int EXP_AVG_SQ = 1;
   private static final int MAX_EXP_AVG_SQ = 2;
-  private final AdamKernel kernel;
+  private final AdamKernel kernel = kernel(AdamKernel.class);
   private final boolean decoupled;
 
-  /** With PyTorch's defaults, {@link AdamOptions#ADAM_DEFAULTS}. */
-  public Adam() {
-    this(AdamOptions.ADAM_DEFAULTS);
-  }
-
   public Adam(AdamOptions hyperparameters) {
-    this(hyperparameters, defaultKernels());
+    this(hyperparameters, Kernels.DEFAULT);
   }
 
   /** With the given kernels instead of the JVM's default ones. */
-  public Adam(AdamOptions hyperparameters, UpdateKernels kernels) {
-    this(hyperparameters, kernels, false);
+  public Adam(AdamOptions hyperparameters, Kernels kernels) {
+    this(RULE, hyperparameters, kernels);
   }
 
-  Adam(AdamOptions hyperparameters, UpdateKernels kernels, boolean decoupled) {
-    super(hyperparameters, kernels);
-    this.kernel = kernels.adam();
-    this.decoupled = decoupled;
+  Adam(Rule<AdamOptions> rule, AdamOptions hyperparameters, Kernels kernels) {
+    super(rule, hyperparameters, kernels);
+    this.decoupled = rule == AdamW.RULE;
   }
 
-  private static final List<String> STATE_KEYS = List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq");
-
-  @Override
-  public String pytorchName() {
-    return decoupled ? "AdamW" : "Adam";
-  }
-
-  @Override
-  final List<String> stateKeys() {
-    return STATE_KEYS;
-  }
-
-  @Override
-  final boolean pytorchKeepsStep() {
-    return true;
-  }
-
-  @Override
-  final void allocateState(AdamOptions h, Parameter p, StateMemory memory) {
-    p.allocate(EXP_AVG, memory);
-    p.allocate(EXP_AVG_SQ, memory);
-    if (h.amsgrad()) {
-      p.allocate(MAX_EXP_AVG_SQ, memory);
-    }
+  /** Adam's and AdamW's rule, which differ in name and defaults alone. */
+  static Rule<AdamOptions> rule(
+      String name,
+      AdamOptions defaults,
+      java.util.function.BiFunction<AdamOptions, Kernels, Adam> factory) {
+    return Rule.builder(
+            name, AdamOptions.class, kwargs -> AdamOptions.fromPyTorch(kwargs, defaults))
+        .buffer("exp_avg")
+        .buffer("exp_avg_sq")
+        .buffer("max_exp_avg_sq", AdamOptions::amsgrad)
+        .keepsStep()
+        .build(factory);
   }
 
   @Override

@@ -1,7 +1,5 @@
 package dev.stride.optim;
 
-import dev.stride.kernel.UpdateKernels;
-
 /**
  * AdamW, as PyTorch's {@code torch.optim.AdamW}: {@link Adam} with decoupled weight decay. Before
  * Adam's update, and instead of adding λ·p to the gradient:
@@ -11,18 +9,16 @@ import dev.stride.kernel.UpdateKernels;
  * </pre>
  */
 public final class AdamW extends Adam {
-
-  /** With PyTorch's defaults, {@link AdamOptions#ADAMW_DEFAULTS}. */
-  public AdamW() {
-    this(AdamOptions.ADAMW_DEFAULTS);
-  }
+  /** The rule: its name, its state under PyTorch's keys, how it is made. */
+  public static final Rule<AdamOptions> RULE =
+      rule("AdamW", AdamOptions.ADAMW_DEFAULTS, AdamW::new);
 
   public AdamW(AdamOptions hyperparameters) {
-    this(hyperparameters, defaultKernels());
+    this(hyperparameters, Kernels.DEFAULT);
   }
 
   /** With the given kernels instead of the JVM's default ones. */
-  public AdamW(AdamOptions hyperparameters, UpdateKernels kernels) {
-    super(hyperparameters, kernels, true);
+  public AdamW(AdamOptions hyperparameters, Kernels kernels) {
+    super(RULE, hyperparameters, kernels);
   }
 }

@@ -2,8 +2,6 @@ package dev.stride.optim;
 
 import dev.stride.kernel.AdamWScheduleFreeKernel;
 import dev.stride.kernel.GradientCoefficients;
-import dev.stride.kernel.UpdateKernels;
-import java.util.List;
 
 /**
  * Schedule-Free AdamW, as the reference class {@code AdamWScheduleFreeReference} of
@@ -28,43 +26,29 @@ import java.util.List;
  * reference's {@code k + 1}. It starts in eval mode: call {@link #train()} before the first step.
  */
 public final class AdamWScheduleFree extends ScheduleFree<AdamWScheduleFreeOptions> {
+  /** The rule: its name, its state under PyTorch's keys, how it is made. */
+  public static final Rule<AdamWScheduleFreeOptions> RULE =
+      Rule.builder(
+              "AdamWScheduleFree",
+              AdamWScheduleFreeOptions.class,
+              AdamWScheduleFreeOptions::fromPyTorch)
+          .buffer("z")
+          .buffer("exp_avg_sq")
+          .buffer("exp_avg", h -> h.innerMomentum() != 0)
+          .groupNumbers(GROUP_NUMBERS)
+          .build(AdamWScheduleFree::new);
+
   private static final int EXP_AVG_SQ = 1;
   private static final int EXP_AVG = 2;
-  private static final List<String> STATE_KEYS = List.of("z", "exp_avg_sq", "exp_avg");
-  private final AdamWScheduleFreeKernel kernel;
-
-  /** With the reference's defaults, {@link AdamWScheduleFreeOptions#DEFAULTS}. */
-  public AdamWScheduleFree() {
-    this(AdamWScheduleFreeOptions.DEFAULTS);
-  }
+  private final AdamWScheduleFreeKernel kernel = kernel(AdamWScheduleFreeKernel.class);
 
   public AdamWScheduleFree(AdamWScheduleFreeOptions hyperparameters) {
-    this(hyperparameters, defaultKernels());
+    this(hyperparameters, Kernels.DEFAULT);
   }
 
   /** With the given kernels instead of the JVM's default ones. */
-  public AdamWScheduleFree(AdamWScheduleFreeOptions hyperparameters, UpdateKernels kernels) {
-    super(hyperparameters, kernels);
-    this.kernel = kernels.adamWScheduleFree();
-  }
-
-  @Override
-  public String pytorchName() {
-    return "AdamWScheduleFree";
-  }
-
-  @Override
-  List<String> stateKeys() {
-    return STATE_KEYS;
-  }
-
-  @Override
-  void allocateState(AdamWScheduleFreeOptions h, Parameter p, StateMemory memory) {
-    p.allocate(Z, memory);
-    p.allocate(EXP_AVG_SQ, memory);
-    if (h.innerMomentum() != 0) {
-      p.allocate(EXP_AVG, memory);
-    }
+  public AdamWScheduleFree(AdamWScheduleFreeOptions hyperparameters, Kernels kernels) {
+    super(RULE, hyperparameters, kernels);
   }
 
   @Override

@@ -2,8 +2,6 @@ package dev.stride.optim;
 
 import dev.stride.kernel.AdamaxKernel;
 import dev.stride.kernel.GradientCoefficients;
-import dev.stride.kernel.UpdateKernels;
-import java.util.List;
 
 /**
  * Adamax, as PyTorch's {@code torch.optim.Adamax}: Adam with the infinity norm in place of the
@@ -22,46 +20,25 @@ import java.util.List;
  * been 0 becomes NaN (0/0), as in PyTorch.
  */
 public final class Adamax extends ElementwiseOptimizer<AdamaxOptions> {
+  /** The rule: its name, its state under PyTorch's keys, how it is made. */
+  public static final Rule<AdamaxOptions> RULE =
+      Rule.builder("Adamax", AdamaxOptions.class, AdamaxOptions::fromPyTorch)
+          .buffer("exp_avg")
+          .buffer("exp_inf")
+          .keepsStep()
+          .build(Adamax::new);
+
   private static final int EXP_AVG = 0;
   private static final int EXP_INF = 1;
-  private final AdamaxKernel kernel;
-
-  /** With PyTorch's defaults, {@link AdamaxOptions#DEFAULTS}. */
-  public Adamax() {
-    this(AdamaxOptions.DEFAULTS);
-  }
+  private final AdamaxKernel kernel = kernel(AdamaxKernel.class);
 
   public Adamax(AdamaxOptions hyperparameters) {
-    this(hyperparameters, defaultKernels());
+    this(hyperparameters, Kernels.DEFAULT);
   }
 
   /** With the given kernels instead of the JVM's default ones. */
-  public Adamax(AdamaxOptions hyperparameters, UpdateKernels kernels) {
-    super(hyperparameters, kernels);
-    this.kernel = kernels.adamax();
-  }
-
-  private static final List<String> STATE_KEYS = List.of("exp_avg", "exp_inf");
-
-  @Override
-  public String pytorchName() {
-    return "Adamax";
-  }
-
-  @Override
-  List<String> stateKeys() {
-    return STATE_KEYS;
-  }
-
-  @Override
-  boolean pytorchKeepsStep() {
-    return true;
-  }
-
-  @Override
-  void allocateState(AdamaxOptions h, Parameter p, StateMemory memory) {
-    p.allocate(EXP_AVG, memory);
-    p.allocate(EXP_INF, memory);
+  public Adamax(AdamaxOptions hyperparameters, Kernels kernels) {
+    super(RULE, hyperparameters, kernels);
   }
 
   @Override

@@ -2,7 +2,6 @@ package dev.stride.optim;
 
 import dev.stride.kernel.AsgdKernel;
 import dev.stride.kernel.GradientCoefficients;
-import dev.stride.kernel.UpdateKernels;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -26,26 +25,26 @@ import java.util.List;
  * <p>State: {@code ax}, and the numbers {@code eta} η_t and {@code mu} μ_t of the next step.
  */
 public final class Asgd extends ElementwiseOptimizer<AsgdOptions> {
+  /** The rule: its name, its state under PyTorch's keys, how it is made. */
+  public static final Rule<AsgdOptions> RULE =
+      Rule.builder("ASGD", AsgdOptions.class, AsgdOptions::fromPyTorch)
+          .buffer("ax")
+          .parameterNumbers("eta", "mu")
+          .keepsStep()
+          .build(Asgd::new);
+
   private static final int AX = 0;
   private static final int ETA = 0;
   private static final int MU = 1;
-  private static final List<String> STATE_KEYS = List.of("ax");
-  private static final List<String> SCALAR_KEYS = List.of("eta", "mu");
-  private final AsgdKernel kernel;
-
-  /** With PyTorch's defaults, {@link AsgdOptions#DEFAULTS}. */
-  public Asgd() {
-    this(AsgdOptions.DEFAULTS);
-  }
+  private final AsgdKernel kernel = kernel(AsgdKernel.class);
 
   public Asgd(AsgdOptions hyperparameters) {
-    this(hyperparameters, defaultKernels());
+    this(hyperparameters, Kernels.DEFAULT);
   }
 
   /** With the given kernels instead of the JVM's default ones. */
-  public Asgd(AsgdOptions hyperparameters, UpdateKernels kernels) {
-    super(hyperparameters, kernels);
-    this.kernel = kernels.asgd();
+  public Asgd(AsgdOptions hyperparameters, Kernels kernels) {
+    super(RULE, hyperparameters, kernels);
   }
 
   /**
@@ -89,31 +88,6 @@ public final class Asgd extends ElementwiseOptimizer<AsgdOptions> {
   }
 
   @Override
-  public String pytorchName() {
-    return "ASGD";
-  }
-
-  @Override
-  List<String> stateKeys() {
-    return STATE_KEYS;
-  }
-
-  @Override
-  List<String> scalarKeys() {
-    return SCALAR_KEYS;
-  }
-
-  @Override
-  boolean pytorchKeepsStep() {
-    return true;
-  }
-
-  @Override
-  void allocateState(AsgdOptions h, Parameter p, StateMemory memory) {
-    p.allocate(AX, memory);
-  }
-
-  @Override
   GradientCoefficients newCoefficients() {
     return new AsgdKernel.Coefficients();
   }
@@ -123,13 +97,13 @@ public final class Asgd extends ElementwiseOptimizer<AsgdOptions> {
   void prepare(AsgdOptions h, Parameter p) {
     long t = p.step + 1;
     if (p.isFresh(AX)) {
-      p.scalars[ETA] = (float) h.lr();
-      p.scalars[MU] = 1;
+      p.numbers[ETA] = (float) h.lr();
+      p.numbers[MU] = 1;
     }
     p.<AsgdKernel.Coefficients>coefficients()
-        .set(h.lambd(), p.scalars[ETA], p.scalars[MU], h.weightDecay(), h.maximize());
-    p.scalars[ETA] = AsgdKernel.Coefficients.nextEta(h.lr(), h.lambd(), h.alpha(), t);
-    p.scalars[MU] = AsgdKernel.Coefficients.nextMu(h.t0(), t);
+        .set(h.lambd(), p.numbers[ETA], p.numbers[MU], h.weightDecay(), h.maximize());
+    p.numbers[ETA] = AsgdKernel.Coefficients.nextEta(h.lr(), h.lambd(), h.alpha(), t);
+    p.numbers[MU] = AsgdKernel.Coefficients.nextMu(h.t0(), t);
   }
 
   @Override

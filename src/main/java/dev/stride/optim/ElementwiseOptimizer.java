@@ -1,17 +1,15 @@
 package dev.stride.optim;
 
-import dev.stride.kernel.UpdateKernels;
-
 /**
  * A rule whose step updates every element from that element alone: one pass over the parameters, no
  * reduction. Most rules are such; LAMB, LARS and Prodigy are not.
  *
  * @param <H> the rule's hyperparameters
  */
-public abstract class ElementwiseOptimizer<H extends Hyperparameters<H>> extends Optimizer<H> {
+abstract class ElementwiseOptimizer<H extends Hyperparameters<H>> extends Optimizer<H> {
 
-  ElementwiseOptimizer(H hyperparameters, UpdateKernels kernels) {
-    super(hyperparameters, kernels);
+  ElementwiseOptimizer(Rule<H> rule, H hyperparameters, Kernels kernels) {
+    super(rule, hyperparameters, kernels);
   }
 
   /** Applies the rule to elements {@code [offset, offset + count)} of {@code p}. */

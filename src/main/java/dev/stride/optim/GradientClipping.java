@@ -1,8 +1,8 @@
 package dev.stride.optim;
 
 import dev.stride.kernel.GradientKernel;
-import dev.stride.kernel.Kernels;
-import dev.stride.kernel.UpdateKernels;
+import dev.stride.kernel.KernelSet;
+import dev.stride.kernel.ReduceKernel;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,9 +30,9 @@ public final class GradientClipping {
   public static double clipGradNorm(
       List<MemorySegment> grads, double maxNorm, double normType, boolean errorIfNonfinite) {
     Clipping.ByNorm clipping = new Clipping.ByNorm(maxNorm, normType, errorIfNonfinite);
-    UpdateKernels kernels = Kernels.get();
-    StepPlan plan = plan(grads, kernels);
-    GradientStatistics statistics = new GradientStatistics(kernels.reduce());
+    KernelSet kernels = KernelSet.standard();
+    StepPlan plan = plan(grads);
+    GradientStatistics statistics = new GradientStatistics(kernels.get(ReduceKernel.class));
     statistics.prepare(plan, 1, normType, new boolean[] {true}, false, 1);
     plan.runAll(statistics);
     double total = statistics.norm();
@@ -40,7 +40,7 @@ public final class GradientClipping {
       throw new NonFiniteNormException(normType, total);
     }
     float factor = clipping.factor(total);
-    GradientKernel kernel = kernels.gradient();
+    GradientKernel kernel = kernels.get(GradientKernel.class);
     plan.runAll((worker, chunk, p, offset, count) -> kernel.scale(p.grad, factor, offset, count));
     return total;
   }
@@ -58,13 +58,11 @@ public final class GradientClipping {
    */
   public static void clipGradValue(List<MemorySegment> grads, double clipValue) {
     float c = (float) new Clipping.ByValue(clipValue).clipValue();
-    UpdateKernels kernels = Kernels.get();
-    GradientKernel kernel = kernels.gradient();
-    plan(grads, kernels)
-        .runAll((worker, chunk, p, offset, count) -> kernel.clamp(p.grad, c, offset, count));
+    GradientKernel kernel = KernelSet.standard().get(GradientKernel.class);
+    plan(grads).runAll((worker, chunk, p, offset, count) -> kernel.clamp(p.grad, c, offset, count));
   }
 
-  private static StepPlan plan(List<MemorySegment> grads, UpdateKernels kernels) {
+  private static StepPlan plan(List<MemorySegment> grads) {
     if (grads.isEmpty()) {
       throw new IllegalArgumentException("grads must hold at least one gradient, got none");
     }

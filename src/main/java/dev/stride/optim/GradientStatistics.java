@@ -12,7 +12,7 @@ import java.lang.foreign.MemorySegment;
  */
 final class GradientStatistics implements ChunkTask {
   private final ReduceKernel reduce;
-  private double[][] lanes = new double[0][];
+  private double[][] partials = new double[0][];
   private double[] normSums = new double[0];
   private double[] squares = new double[0];
   private float[] maxima = new float[0];
@@ -52,8 +52,8 @@ final class GradientStatistics implements ChunkTask {
     this.guard = guard;
     this.unscale = unscale;
     this.values = false;
-    if (lanes.length != threads) {
-      lanes = new double[threads][ReduceKernel.PARTIALS];
+    if (partials.length != threads) {
+      partials = new double[threads][ReduceKernel.PARTIALS];
     }
     if (normSums.length < plan.chunks()) {
       normSums = new double[plan.chunks()];
@@ -69,7 +69,7 @@ final class GradientStatistics implements ChunkTask {
 
   @Override
   public void run(int worker, int chunk, Parameter p, long offset, long count) {
-    double[] l = lanes[worker];
+    double[] l = partials[worker];
     MemorySegment x = values ? p.value : p.grad;
     boolean clipped = clippedGroups != null && clippedGroups[p.group];
     if (clipped) {

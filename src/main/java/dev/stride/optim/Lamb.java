@@ -2,9 +2,7 @@ package dev.stride.optim;
 
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.LambKernel;
-import dev.stride.kernel.UpdateKernels;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 
 /**
  * LAMB, the layer-wise adaptive rule for large batches, as jettify's {@code torch_optimizer.Lamb}
@@ -23,45 +21,26 @@ import java.util.List;
  * bytes per element in all). State: {@code exp_avg}, {@code exp_avg_sq}.
  */
 public final class Lamb extends TrustRatioOptimizer<LambOptions> {
-  private static final List<String> STATE_KEYS = List.of("exp_avg", "exp_avg_sq");
+  /** The rule: its name, its state under PyTorch's keys, how it is made. */
+  public static final Rule<LambOptions> RULE =
+      Rule.builder("Lamb", LambOptions.class, LambOptions::fromPyTorch)
+          .buffer("exp_avg")
+          .buffer("exp_avg_sq")
+          .keepsStep()
+          .passes(2)
+          .build(Lamb::new);
+
   private static final int EXP_AVG = 0;
   private static final int EXP_AVG_SQ = 1;
-  private final LambKernel kernel;
-
-  /** With the reference's defaults, {@link LambOptions#DEFAULTS}. */
-  public Lamb() {
-    this(LambOptions.DEFAULTS);
-  }
+  private final LambKernel kernel = kernel(LambKernel.class);
 
   public Lamb(LambOptions hyperparameters) {
-    this(hyperparameters, defaultKernels());
+    this(hyperparameters, Kernels.DEFAULT);
   }
 
   /** With the given kernels instead of the JVM's default ones. */
-  public Lamb(LambOptions hyperparameters, UpdateKernels kernels) {
-    super(hyperparameters, kernels);
-    this.kernel = kernels.lamb();
-  }
-
-  @Override
-  public String pytorchName() {
-    return "Lamb";
-  }
-
-  @Override
-  List<String> stateKeys() {
-    return STATE_KEYS;
-  }
-
-  @Override
-  boolean pytorchKeepsStep() {
-    return true;
-  }
-
-  @Override
-  void allocateState(LambOptions h, Parameter p, StateMemory memory) {
-    p.allocate(EXP_AVG, memory);
-    p.allocate(EXP_AVG_SQ, memory);
+  public Lamb(LambOptions hyperparameters, Kernels kernels) {
+    super(RULE, hyperparameters, kernels);
   }
 
   @Override

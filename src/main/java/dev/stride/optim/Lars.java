@@ -2,9 +2,7 @@ package dev.stride.optim;
 
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.LarsKernel;
-import dev.stride.kernel.UpdateKernels;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 
 /**
  * LARS, layer-wise adaptive rate scaling for large batches, as barlowtwins' {@code LARS} (see
@@ -24,38 +22,23 @@ import java.util.List;
  * updates μ and p (28 bytes per element in all). State: {@code mu}.
  */
 public final class Lars extends TrustRatioOptimizer<LarsOptions> {
-  private static final List<String> STATE_KEYS = List.of("mu");
+  /** The rule: its name, its state under PyTorch's keys, how it is made. */
+  public static final Rule<LarsOptions> RULE =
+      Rule.builder("LARS", LarsOptions.class, LarsOptions::fromPyTorch)
+          .buffer("mu")
+          .passes(2)
+          .build(Lars::new);
+
   private static final int MU = 0;
-  private final LarsKernel kernel;
+  private final LarsKernel kernel = kernel(LarsKernel.class);
 
   public Lars(LarsOptions hyperparameters) {
-    this(hyperparameters, defaultKernels());
+    this(hyperparameters, Kernels.DEFAULT);
   }
 
   /** With the given kernels instead of the JVM's default ones. */
-  public Lars(LarsOptions hyperparameters, UpdateKernels kernels) {
-    super(hyperparameters, kernels);
-    this.kernel = kernels.lars();
-  }
-
-  @Override
-  public String pytorchName() {
-    return "LARS";
-  }
-
-  @Override
-  List<String> stateKeys() {
-    return STATE_KEYS;
-  }
-
-  @Override
-  boolean pytorchKeepsStep() {
-    return false;
-  }
-
-  @Override
-  void allocateState(LarsOptions h, Parameter p, StateMemory memory) {
-    p.allocate(MU, memory);
+  public Lars(LarsOptions hyperparameters, Kernels kernels) {
+    super(RULE, hyperparameters, kernels);
   }
 
   @Override

@@ -3,8 +3,6 @@ package dev.stride.optim;
 import dev.stride.internal.Args;
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.LionKernel;
-import dev.stride.kernel.UpdateKernels;
-import java.util.List;
 
 /**
  * Lion (Chen et al., "Symbolic Discovery of Optimization Algorithms"), as lucidrains' {@code Lion}
@@ -29,27 +27,26 @@ import java.util.List;
  * <p>State: {@code m} (the reference's {@code exp_avg}); the reference keeps no step count.
  */
 public final class Lion extends ElementwiseOptimizer<LionOptions> {
-  private static final int EXP_AVG = 0;
-  private static final List<String> STATE_KEYS = List.of("exp_avg");
-  private final LionKernel kernel;
-  private final double initialLr;
+  /** The rule: its name, its state under PyTorch's keys, how it is made. */
+  public static final Rule<LionOptions> RULE =
+      Rule.builder("Lion", LionOptions.class, LionOptions::fromPyTorch)
+          .buffer("exp_avg")
+          .build(Lion::new);
 
-  /** With the reference's defaults, {@link LionOptions#DEFAULTS}. */
-  public Lion() {
-    this(LionOptions.DEFAULTS);
-  }
+  private static final int EXP_AVG = 0;
+  private final LionKernel kernel = kernel(LionKernel.class);
+  private final double initialLr;
 
   /**
    * @throws IllegalArgumentException if {@code hyperparameters.lr()} is not above 0
    */
   public Lion(LionOptions hyperparameters) {
-    this(hyperparameters, defaultKernels());
+    this(hyperparameters, Kernels.DEFAULT);
   }
 
   /** With the given kernels instead of the JVM's default ones. */
-  public Lion(LionOptions hyperparameters, UpdateKernels kernels) {
-    super(checkInitialLr(hyperparameters), kernels);
-    this.kernel = kernels.lion();
+  public Lion(LionOptions hyperparameters, Kernels kernels) {
+    super(RULE, checkInitialLr(hyperparameters), kernels);
     this.initialLr = hyperparameters.lr();
   }
 
@@ -62,26 +59,6 @@ public final class Lion extends ElementwiseOptimizer<LionOptions> {
   /** η0, the rate this optimizer was built with, by which a decoupled weight decay is divided. */
   public double initialLr() {
     return initialLr;
-  }
-
-  @Override
-  public String pytorchName() {
-    return "Lion";
-  }
-
-  @Override
-  List<String> stateKeys() {
-    return STATE_KEYS;
-  }
-
-  @Override
-  boolean pytorchKeepsStep() {
-    return false;
-  }
-
-  @Override
-  void allocateState(LionOptions h, Parameter p, StateMemory memory) {
-    p.allocate(EXP_AVG, memory);
   }
 
   @Override

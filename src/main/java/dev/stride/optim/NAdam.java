@@ -2,8 +2,6 @@ package dev.stride.optim;
 
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.NAdamKernel;
-import dev.stride.kernel.UpdateKernels;
-import java.util.List;
 
 /**
  * NAdam, as PyTorch's {@code torch.optim.NAdam} (torch 1.13), with PyTorch 2's {@code
@@ -28,52 +26,27 @@ import java.util.List;
  * {@code mu_product} Π_t.
  */
 public final class NAdam extends ElementwiseOptimizer<NAdamOptions> {
+  /** The rule: its name, its state under PyTorch's keys, how it is made. */
+  public static final Rule<NAdamOptions> RULE =
+      Rule.builder("NAdam", NAdamOptions.class, NAdamOptions::fromPyTorch)
+          .buffer("exp_avg")
+          .buffer("exp_avg_sq")
+          .parameterNumbers("mu_product")
+          .keepsStep()
+          .build(NAdam::new);
+
   private static final int EXP_AVG = 0;
   private static final int EXP_AVG_SQ = 1;
   private static final int MU_PRODUCT = 0;
-  private static final List<String> STATE_KEYS = List.of("exp_avg", "exp_avg_sq");
-  private static final List<String> SCALAR_KEYS = List.of("mu_product");
-  private final NAdamKernel kernel;
-
-  /** With PyTorch's defaults, {@link NAdamOptions#DEFAULTS}. */
-  public NAdam() {
-    this(NAdamOptions.DEFAULTS);
-  }
+  private final NAdamKernel kernel = kernel(NAdamKernel.class);
 
   public NAdam(NAdamOptions hyperparameters) {
-    this(hyperparameters, defaultKernels());
+    this(hyperparameters, Kernels.DEFAULT);
   }
 
   /** With the given kernels instead of the JVM's default ones. */
-  public NAdam(NAdamOptions hyperparameters, UpdateKernels kernels) {
-    super(hyperparameters, kernels);
-    this.kernel = kernels.nadam();
-  }
-
-  @Override
-  public String pytorchName() {
-    return "NAdam";
-  }
-
-  @Override
-  List<String> stateKeys() {
-    return STATE_KEYS;
-  }
-
-  @Override
-  List<String> scalarKeys() {
-    return SCALAR_KEYS;
-  }
-
-  @Override
-  boolean pytorchKeepsStep() {
-    return true;
-  }
-
-  @Override
-  void allocateState(NAdamOptions h, Parameter p, StateMemory memory) {
-    p.allocate(EXP_AVG, memory);
-    p.allocate(EXP_AVG_SQ, memory);
+  public NAdam(NAdamOptions hyperparameters, Kernels kernels) {
+    super(RULE, hyperparameters, kernels);
   }
 
   @Override
@@ -84,10 +57,10 @@ public final class NAdam extends ElementwiseOptimizer<NAdamOptions> {
   @Override
   void prepare(NAdamOptions h, Parameter p) {
     long t = p.step + 1;
-    double previous = p.isFresh(EXP_AVG) ? 1 : p.scalars[MU_PRODUCT];
+    double previous = p.isFresh(EXP_AVG) ? 1 : p.numbers[MU_PRODUCT];
     double muProduct =
         NAdamKernel.Coefficients.muProduct(previous, h.beta1(), h.momentumDecay(), t);
-    p.scalars[MU_PRODUCT] = muProduct;
+    p.numbers[MU_PRODUCT] = muProduct;
     p.<NAdamKernel.Coefficients>coefficients()
         .set(
             h.lr(),

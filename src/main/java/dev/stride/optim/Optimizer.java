@@ -2,19 +2,20 @@ package dev.stride.optim;
 
 import dev.stride.internal.Args;
 import dev.stride.kernel.GradientCoefficients;
-import dev.stride.kernel.Kernels;
+import dev.stride.kernel.KernelSet;
 import dev.stride.kernel.ReduceKernel;
-import dev.stride.kernel.UpdateKernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * An update rule applied to parameters held in groups. Parameters live in the caller's native
  * memory; the rule's state lives off-heap in memory this optimizer owns, allocated on first use and
- * freed by {@link #close()}.
+ * freed by {@link #close()}. What the rule is (its name, state keys, how it is made from PyTorch's
+ * arguments) is its {@link #rule()}.
  *
  * <p>One {@link #step()} updates every parameter of every group in one parallel region: the work is
  * cut into chunks of a fixed size when parameters are registered ({@link StepPlan}), and taken by a
@@ -46,32 +47,32 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   public static final long PARALLEL_FROM =
       Long.getLong(PARALLEL_FROM_PROPERTY, DEFAULT_PARALLEL_FROM);
 
-  final UpdateKernels kernels;
+  private final Rule<H> rule;
+  private final KernelSet kernels;
   // Shared, so that workers can update the state and a trainer may build the optimizer on one
   // thread and step it on another.
   private final Arena arena = Arena.ofShared();
   private final StateMemory stateMemory = new StateMemory(arena);
+  private final StepRunner runner;
   private final List<ParamGroup<H>> groups = new ArrayList<>();
 
   /** One segment of each distinct memory scope the parameters live in, checked once per step. */
   private final List<MemorySegment> scopes = new ArrayList<>();
+
+  /**
+   * Set once a gradient was replaced by one of a scope not in {@link #scopes}: from then on each
+   * gradient's scope is checked, instead of growing the list at every step.
+   */
+  private boolean checksEachGrad;
+
+  /** Every registered value and gradient, for the overlap checks of add and setGrad. */
+  private final RegisteredMemory memory = new RegisteredMemory();
 
   /** The pass of the step being run, for rules that make several. */
   private int pass;
 
   private final ChunkTask updateChunk =
       (worker, chunk, p, offset, count) -> update(this.pass, worker, chunk, p, offset, count);
-
-  /** Per-thread workspaces of rules that reduce: 16 doubles and a chunk of floats each. */
-  private double[][] lanes = new double[0][];
-
-  /** scratch[w][k]: worker w's k-th chunk of scratch floats. */
-  private MemorySegment[][] scratch = new MemorySegment[0][];
-
-  /** Per-chunk results of rules that reduce, {@link #chunkResults()} per chunk. */
-  private double[] chunkResults = new double[0];
-
-  private final GradientStatistics statistics;
   private Clipping clipping;
 
   /** Whether group g's gradients are clipped; all groups' when null. */
@@ -80,20 +81,25 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   private boolean[] clipMask = new boolean[0];
   private boolean skipNonFinite;
   private double lastGradNorm = Double.NaN;
-
-  /** Null when parameters were registered since it was made. */
-  private StepPlan plan;
-
-  private int threads = Runtime.getRuntime().availableProcessors();
-  private StepPool pool;
-  private boolean ownsPool;
   private long stepCount;
   private boolean closed;
 
-  Optimizer(H hyperparameters, UpdateKernels kernels) {
-    this.kernels = kernels;
-    this.statistics = new GradientStatistics(kernels.reduce());
+  Optimizer(Rule<H> rule, H hyperparameters, Kernels kernels) {
+    this.rule = Objects.requireNonNull(rule, "rule");
+    this.kernels = kernels.set();
+    this.runner =
+        new StepRunner(arena, kernel(ReduceKernel.class), chunkResults(), scratchChunks());
     addGroup(hyperparameters);
+  }
+
+  /** What this optimizer's rule is: its name, hyperparameters, state keys. */
+  public final Rule<H> rule() {
+    return rule;
+  }
+
+  /** Which kernels the steps run: {@code "scalar"}, or say {@code "512-bit vector"}. */
+  public final String kernels() {
+    return kernels.name();
   }
 
   /** Adds an empty group with its own hyperparameters. */
@@ -128,22 +134,19 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   public void setThreads(int threads) {
     Args.positive("threads", threads);
     checkOpen();
-    releasePool();
-    this.threads = threads;
+    runner.setThreads(threads);
   }
 
   /** Steps on {@code pool}'s threads, which other optimizers may share; its owner closes it. */
   public void setPool(StepPool pool) {
-    java.util.Objects.requireNonNull(pool, "pool");
+    Objects.requireNonNull(pool, "pool");
     checkOpen();
-    releasePool();
-    this.pool = pool;
-    this.threads = pool.threads();
+    runner.setPool(pool);
   }
 
   /** How many threads a large enough step runs on, the calling one included. */
   public int threads() {
-    return threads;
+    return runner.threads();
   }
 
   /**
@@ -167,7 +170,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
    *     optimizer; nothing is changed then
    */
   public void setClipping(Clipping clipping, List<ParamGroup<H>> groups) {
-    java.util.Objects.requireNonNull(clipping, "clipping");
+    Objects.requireNonNull(clipping, "clipping");
     checkOpen();
     if (groups.isEmpty()) {
       throw new IllegalArgumentException("groups must name at least one group to clip, got none");
@@ -231,15 +234,10 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     Clipping.byNorm(0, normType); // checks normType
     checkOpen();
     checkParametersReachable();
-    StepPlan plan = plan();
-    StepPool pool = poolFor(plan);
+    StepPlan plan = runner.begin(groups);
     boolean[] all = new boolean[groups.size()];
     java.util.Arrays.fill(all, true);
-    statistics.prepare(plan, pool == null ? 1 : pool.threads(), normType, all, true, 1f);
-    if (values) {
-      statistics.readValues();
-    }
-    run(pool, statistics);
+    GradientStatistics statistics = runner.readStatistics(normType, all, true, 1f, values);
     double[] each = new double[plan.parameters.length];
     for (int j = 0; j < each.length; j++) {
       each[j] = statistics.norm(j);
@@ -268,19 +266,14 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
    * float32 factor), skipped if {@code guard} and a gradient is not finite.
    */
   boolean step(float unscale, boolean guard) {
-    StepPool pool = checkStep();
+    beginStep();
     boolean byNorm = clipping instanceof Clipping.ByNorm;
     float clipFactor = 1;
     if (byNorm || guard) {
       Clipping.ByNorm norm = byNorm ? (Clipping.ByNorm) clipping : null;
-      statistics.prepare(
-          plan,
-          pool == null ? 1 : pool.threads(),
-          byNorm ? norm.normType() : 2,
-          byNorm ? clipMask() : null,
-          guard,
-          unscale);
-      run(pool, statistics);
+      GradientStatistics statistics =
+          runner.readStatistics(
+              byNorm ? norm.normType() : 2, byNorm ? clipMask() : null, guard, unscale, false);
       if (guard && !statistics.allFinite()) {
         return false;
       }
@@ -295,13 +288,17 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
       }
     }
     prepareCoefficients(unscale, clipFactor);
-    for (pass = 0; pass < passes(); pass++) {
-      run(pool, updateChunk);
-      if (pass + 1 < passes() && !betweenPasses(pass)) {
+    int passes = rule.passes();
+    for (pass = 0; pass < passes; pass++) {
+      runner.run(updateChunk);
+      if (pass + 1 < passes && !betweenPasses(pass)) {
         break;
       }
     }
-    finishStep();
+    for (Parameter p : runner.plan().parameters) {
+      p.stepped();
+    }
+    stepCount++;
     return true;
   }
 
@@ -314,9 +311,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
    */
   public void wakeWorkers() {
     checkOpen();
-    if (pool != null && plan != null && poolFor(plan) != null) {
-      pool.wake();
-    }
+    runner.wakeWorkers();
   }
 
   /** Whether the gradients of group {@code g} are clipped. */
@@ -338,18 +333,16 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
 
   /**
    * Everything a step checks and allocates before it writes: the parameters' memory, the plan, the
-   * threads and the rule's state. Returns the pool to run on, or null for the calling thread.
+   * threads and the rule's state.
    */
-  private StepPool checkStep() {
+  private void beginStep() {
     checkOpen();
     checkCanStep();
     checkParametersReachable();
-    StepPlan plan = plan();
-    StepPool pool = poolFor(plan);
+    runner.begin(groups);
     for (int g = 0; g < groups.size(); g++) { // indexed: the step allocates no iterator
       groups.get(g).allocateState(stateMemory);
     }
-    return pool;
   }
 
   /**
@@ -384,104 +377,6 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     }
   }
 
-  private void run(StepPool pool, ChunkTask task) {
-    if (pool == null) {
-      plan.runAll(task);
-    } else {
-      pool.run(plan, task);
-    }
-  }
-
-  private void finishStep() {
-    for (Parameter p : plan.parameters) {
-      p.stepped();
-    }
-    stepCount++;
-  }
-
-  private StepPlan plan() {
-    if (plan == null) {
-      List<Parameter> all = new ArrayList<>();
-      for (ParamGroup<H> group : groups) {
-        all.addAll(group.parameters());
-      }
-      plan = new StepPlan(all);
-    }
-    return plan;
-  }
-
-  private StepPool poolFor(StepPlan plan) {
-    if (pool != null && pool.isClosed()) {
-      throw new IllegalStateException(
-          "the step pool set by setPool is closed; nothing was updated");
-    }
-    StepPool chosen = null;
-    if (threads > 1 && plan.elements >= PARALLEL_FROM && plan.sharedUnits.length > 1) {
-      if (pool == null) {
-        pool = new StepPool(threads);
-        ownsPool = true;
-      }
-      chosen = pool;
-    }
-    if (chunkResults() > 0) {
-      int workers = chosen == null ? 1 : chosen.threads();
-      if (lanes.length < workers) {
-        lanes = new double[workers][ReduceKernel.PARTIALS];
-        MemorySegment[][] more = java.util.Arrays.copyOf(scratch, workers);
-        long bytes = (long) StepPlan.CHUNK * Float.BYTES;
-        for (int w = scratch.length; w < workers; w++) {
-          more[w] = new MemorySegment[scratchFloats()];
-          for (int k = 0; k < more[w].length; k++) {
-            more[w][k] = arena.allocate(bytes, Parameter.STATE_ALIGNMENT);
-          }
-        }
-        scratch = more;
-      }
-      if (chunkResults.length < plan.chunks() * chunkResults()) {
-        chunkResults = new double[plan.chunks() * chunkResults()];
-      }
-    }
-    return chosen;
-  }
-
-  /** Worker {@code worker}'s 16 doubles of workspace for {@link dev.stride.kernel.ReduceKernel}. */
-  final double[] lanes(int worker) {
-    return lanes[worker];
-  }
-
-  /** Worker {@code worker}'s {@code k}-th chunk of scratch floats, for values a reduction reads. */
-  final MemorySegment scratch(int worker, int k) {
-    return scratch[worker][k];
-  }
-
-  /** Sets result {@code k} of chunk {@code chunk}. */
-  final void setChunkResult(int chunk, int k, double value) {
-    chunkResults[chunk * chunkResults() + k] = value;
-  }
-
-  /** Result {@code k} of every chunk of plan parameter {@code j} added in chunk order. */
-  final double sumOfChunkResults(int j, int k) {
-    double sum = 0;
-    int stride = chunkResults();
-    for (int c = plan.firstChunk[j], end = plan.firstChunk[j + 1]; c < end; c++) {
-      sum += chunkResults[c * stride + k];
-    }
-    return sum;
-  }
-
-  /** The parameters in plan order: group by group, as {@link #sumOfChunkResults} numbers them. */
-  final Parameter[] planParameters() {
-    return plan.parameters;
-  }
-
-  private void releasePool() {
-    if (ownsPool) {
-      pool.close();
-    }
-    pool = null;
-    ownsPool = false;
-  }
-
   /**
    * Sets every registered gradient to zero.
    *
@@ -505,7 +400,8 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
 
   /**
    * Copies every parameter's value, the rule's state, the step counts and the groups'
-   * hyperparameters, for {@link #restore}. Close the snapshot to free its copies.
+   * hyperparameters, for {@link OptimizerSnapshot#restore()}. Close the snapshot to free its
+   * copies.
    *
    * @throws IllegalStateException as {@link #step()} does
    * @throws WrongThreadException as {@link #step()} does
@@ -517,65 +413,47 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   }
 
   /**
-   * Puts back what {@code snapshot} copied, to the bit: values, state (a slot allocated since is
-   * made unallocated again, so the next step starts it afresh; the rule's per-group numbers), step
-   * counts and hyperparameters. Gradients and parameters' memory stay the caller's.
+   * The state as PyTorch's {@code optimizer.state_dict()} lays it out, as read-only views of this
+   * optimizer's memory: save them before the next step. See {@link StateDict}.
    *
-   * @throws IllegalArgumentException if {@code snapshot} was taken of another optimizer or is
-   *     closed; nothing is changed then
-   * @throws IllegalStateException if groups or parameters were added since the snapshot, or as
-   *     {@link #step()} does; nothing is changed then
-   * @throws WrongThreadException as {@link #step()} does; nothing is changed then
+   * @throws IllegalStateException as {@link #step()} does
+   * @throws WrongThreadException as {@link #step()} does
    */
-  public void restore(OptimizerSnapshot<H> snapshot) {
-    if (snapshot.optimizer() != this) {
-      throw new IllegalArgumentException(
-          "snapshot " + snapshot + " was taken of another optimizer");
-    }
-    if (snapshot.isClosed()) {
-      throw new IllegalArgumentException("snapshot " + snapshot + " is closed");
-    }
-    checkOpen();
-    List<OptimizerSnapshot.GroupCopy<H>> copies = snapshot.groups();
-    if (copies.size() != groups.size()) {
-      throw new IllegalStateException(
-          "this optimizer has "
-              + groups.size()
-              + " groups, the snapshot "
-              + copies.size()
-              + ": a snapshot restores only what was registered when it was taken");
-    }
-    for (int g = 0; g < groups.size(); g++) {
-      if (groups.get(g).size() != copies.get(g).parameters().size()) {
-        throw new IllegalStateException(
-            "group "
-                + g
-                + " has "
-                + groups.get(g).size()
-                + " parameters, the snapshot "
-                + copies.get(g).parameters().size()
-                + ": a snapshot restores only what was registered when it was taken");
-      }
-    }
-    checkParametersReachable();
-    // Allocate before copying: allocation is all that can still fail, and a slot allocated but not
-    // yet written holds its initial value and counts as fresh, which steps the same as an
-    // unallocated one.
-    for (int g = 0; g < groups.size(); g++) {
-      List<Parameter> parameters = groups.get(g).parameters();
-      for (int i = 0; i < parameters.size(); i++) {
-        MemorySegment[] state = copies.get(g).parameters().get(i).state();
-        for (int k = 0; k < state.length; k++) {
-          if (state[k] != null) {
-            parameters.get(i).allocate(k, stateMemory);
-          }
-        }
-      }
-    }
-    for (int g = 0; g < groups.size(); g++) {
-      groups.get(g).restore(copies.get(g));
-    }
-    stepCount = snapshot.stepCount();
+  public StateDict stateDict() {
+    return StateDict.of(this);
+  }
+
+  /**
+   * Puts {@code state} in place, as PyTorch's {@code load_state_dict}, after checking all of it
+   * against this optimizer: the rule, the groups and their sizes, each parameter's length, the
+   * state keys, the hyperparameters (read as the rule reads PyTorch's), and that a parameter with
+   * state has every buffer the rule keeps. A state of any shape with as many elements fits. It
+   * copies from {@code state}'s segments and changes everything or, if it throws, nothing.
+   *
+   * @throws IllegalArgumentException naming what does not fit; nothing is changed then
+   * @throws IllegalStateException as {@link #step()} does; nothing is changed then
+   */
+  public void loadStateDict(StateDict state) {
+    loadStateDict(state, true);
+  }
+
+  /**
+   * As {@link #loadStateDict(StateDict)}; with {@code everyBuffer} false, a parameter with state
+   * may lack a buffer its hyperparameters keep, which the next step then starts afresh: for a state
+   * Stride saved, where that means the buffer was not allocated yet (amsgrad switched on after the
+   * last step).
+   */
+  public void loadStateDict(StateDict state, boolean everyBuffer) {
+    state.load(this, everyBuffer);
+  }
+
+  /** Puts a snapshot's copies back; {@link OptimizerSnapshot#restore()} checked them. */
+  void restoreCounts(long stepCount) {
+    this.stepCount = stepCount;
+  }
+
+  StateMemory stateMemory() {
+    return stateMemory;
   }
 
   /**
@@ -586,7 +464,8 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   void runChunks(ChunkTask task) {
     checkOpen();
     checkParametersReachable();
-    run(poolFor(plan()), task);
+    runner.begin(groups);
+    runner.run(task);
   }
 
   /**
@@ -597,48 +476,30 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   public void close() {
     if (!closed) {
       closed = true;
-      releasePool();
+      runner.close();
       arena.close();
     }
   }
 
-  /** The {@code torch.optim} class this rule follows, as checkpoints name it: {@code "AdamW"}. */
-  public abstract String pytorchName();
-
-  /**
-   * The rule's state buffers per parameter, under PyTorch's state keys ({@code "exp_avg"}, …): slot
-   * k is {@code stateKeys().get(k)}. A constant list.
-   */
-  abstract List<String> stateKeys();
-
-  /**
-   * The numbers the rule keeps per parameter besides its buffers and step count, under PyTorch's
-   * state keys (ASGD's {@code "eta"} and {@code "mu"}); none by default. A constant list. A rule
-   * that keeps any has its coefficients prepared for every parameter, since they depend on them.
-   */
-  List<String> scalarKeys() {
-    return List.of();
+  @Override
+  public String toString() {
+    return rule.name() + " over " + groups.stream().mapToInt(ParamGroup::size).sum() + " tensors";
   }
 
-  /** Whether PyTorch keeps a {@code "step"} entry in this rule's per-parameter state. */
-  abstract boolean pytorchKeepsStep();
+  // What a rule class supplies, and what it may use: the rule's side of the step.
 
-  /**
-   * The numbers the rule keeps per group besides its hyperparameters, under the reference's {@code
-   * param_groups} keys (Schedule-Free's {@code "lr_max"}, {@code "weight_sum"}), in {@link
-   * ParamGroup#scalars}; none by default. A constant list. Snapshots carry them.
-   */
-  List<String> groupScalarKeys() {
-    return List.of();
+  /** This optimizer's implementation of {@code kernel}, as {@link KernelSet#get}. */
+  final <K> K kernel(Class<K> kernel) {
+    return kernels.get(kernel);
   }
 
   /**
-   * The {@link #groupScalarKeys()} values of a group just added with {@code hyperparameters}: zeros
-   * by default. Called by {@link #addGroup}, also for the first group while this optimizer is being
+   * The {@link Rule#groupNumbers()} of a group just added with {@code hyperparameters}: zeros by
+   * default. Called by {@link #addGroup}, also for the first group while this optimizer is being
    * constructed.
    */
-  double[] newGroupScalars(H hyperparameters) {
-    return new double[groupScalarKeys().size()];
+  double[] newGroupNumbers(H hyperparameters) {
+    return new double[rule.groupNumbers().size()];
   }
 
   /**
@@ -648,22 +509,25 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   void checkCanStep() {}
 
   /**
-   * Advances {@code group}'s scalars for the step about to be taken and keeps what its parameters'
+   * Advances {@code group}'s numbers for the step about to be taken and keeps what its parameters'
    * {@link #prepare} calls need; nothing by default. Called once per group and step, on the
    * stepping thread, right before {@link #prepare} for that group's parameters.
    */
   void prepareGroup(ParamGroup<H> group) {}
 
-  final int stateSlots() {
-    return stateKeys().size();
+  /** Allocates the buffers that a step with {@code h} keeps and {@code p} lacks. */
+  final void allocateState(H h, Parameter p, StateMemory memory) {
+    List<Rule.Buffer<H>> buffers = rule.buffers();
+    for (int k = 0; k < buffers.size(); k++) {
+      Rule.Buffer<H> b = buffers.get(k);
+      if (b.kept().test(h) && !p.isAllocated(k)) {
+        p.allocate(k, memory, (float) b.fill().applyAsDouble(h));
+        if (b.copiesValue()) {
+          p.state(k).copyFrom(p.value);
+        }
+      }
+    }
   }
-
-  final int scalarSlots() {
-    return scalarKeys().size();
-  }
-
-  /** Allocates the state that a step with {@code h} will need and {@code p} lacks. */
-  abstract void allocateState(H h, Parameter p, StateMemory memory);
 
   /** A coefficients object of the rule's kernel, one per parameter. */
   abstract GradientCoefficients newCoefficients();
@@ -671,23 +535,15 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   /**
    * Sets {@code p.coefficients()} for the step about to be taken, from {@code h} and {@code p}'s
    * step count and state. Called once per group for parameters that step alike. A rule with {@link
-   * #scalarKeys()} advances them here, to what PyTorch holds after the step: nothing that follows
-   * can fail.
+   * Rule#parameterNumbers()} advances them here, to what PyTorch holds after the step: nothing that
+   * follows can fail.
    */
   abstract void prepare(H h, Parameter p);
 
   /**
-   * How many passes over the parameters a step makes: 1 for elementwise rules; rules that need a
-   * reduction before they can update (LAMB's norms, Prodigy's sums) make more.
-   */
-  int passes() {
-    return 1;
-  }
-
-  /**
    * Pass {@code pass} of the rule over elements {@code [offset, offset + count)} of {@code p}. A
    * rule that reduces stores the chunk's results with {@link #setChunkResult} and may use the
-   * {@link #lanes} and {@link #scratch} of {@code worker}. Rules of one pass without reductions
+   * {@link #partials} and {@link #scratch} of {@code worker}. Rules of one pass without reductions
    * extend {@link ElementwiseOptimizer}.
    */
   abstract void update(int pass, int worker, int chunk, Parameter p, long offset, long count);
@@ -708,17 +564,44 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   }
 
   /** How many chunks of scratch floats per thread the rule's passes use. */
-  int scratchFloats() {
+  int scratchChunks() {
     return chunkResults() > 0 ? 1 : 0;
   }
 
   /**
    * Whether parameters of a group that step alike may share one coefficients object: not for rules
-   * whose coefficients hold per-tensor results (LAMB's trust ratio) or per-parameter state.
+   * whose coefficients hold per-tensor results (LAMB's trust ratio) or per-parameter numbers.
    */
   boolean sharesCoefficients() {
-    return scalarKeys().isEmpty();
+    return rule.parameterNumbers().isEmpty();
   }
+
+  /** Worker {@code worker}'s partial sums for a {@link ReduceKernel}. */
+  final double[] partials(int worker) {
+    return runner.partials(worker);
+  }
+
+  /** Worker {@code worker}'s {@code k}-th chunk of scratch floats, for values a reduction reads. */
+  final MemorySegment scratch(int worker, int k) {
+    return runner.scratch(worker, k);
+  }
+
+  /** Sets result {@code k} of chunk {@code chunk}. */
+  final void setChunkResult(int chunk, int k, double value) {
+    runner.setChunkResult(chunk, k, value);
+  }
+
+  /** Result {@code k} of every chunk of plan parameter {@code j} added in chunk order. */
+  final double sumOfChunkResults(int j, int k) {
+    return runner.sumOfChunkResults(j, k);
+  }
+
+  /** The parameters in plan order: group by group, as {@link #sumOfChunkResults} numbers them. */
+  final Parameter[] planParameters() {
+    return runner.plan().parameters;
+  }
+
+  // Registration and the checks every entry point makes.
 
   /**
    * Throws, naming the parameter, if any parameter's memory is freed or confined to another thread:
@@ -732,6 +615,15 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     for (int i = 0; i < scopes.size(); i++) {
       MemorySegment s = scopes.get(i);
       fine &= s.scope().isAlive() && s.isAccessibleBy(current);
+    }
+    if (checksEachGrad) {
+      for (int g = 0; g < groups.size(); g++) {
+        List<Parameter> parameters = groups.get(g).parameters();
+        for (int i = 0; i < parameters.size(); i++) {
+          MemorySegment grad = parameters.get(i).grad;
+          fine &= grad.scope().isAlive() && grad.isAccessibleBy(current);
+        }
+      }
     }
     if (fine) {
       return;
@@ -762,7 +654,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     }
   }
 
-  void checkOpen() {
+  final void checkOpen() {
     if (closed) {
       throw new IllegalStateException("this optimizer is closed");
     }
@@ -773,39 +665,71 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     if (Parameter.overlap(value, grad)) {
       throw new IllegalArgumentException("value " + value + " and grad " + grad + " overlap");
     }
-    for (ParamGroup<H> group : groups) {
-      List<Parameter> parameters = group.parameters();
-      for (int i = 0; i < parameters.size(); i++) {
-        Parameter p = parameters.get(i);
-        if (p.isAlive() && (p.overlaps(value) || p.overlaps(grad))) {
-          throw new IllegalArgumentException(
-              "value "
-                  + value
-                  + " or grad "
-                  + grad
-                  + " is already registered: it overlaps parameter "
-                  + i
-                  + " of group "
-                  + group.index());
-        }
+    for (MemorySegment s : new MemorySegment[] {value, grad}) {
+      Parameter p = memory.overlapping(s, null);
+      if (p != null) {
+        throw new IllegalArgumentException(
+            "value "
+                + value
+                + " or grad "
+                + grad
+                + " is already registered: it overlaps "
+                + name(p));
       }
     }
+  }
+
+  /**
+   * Makes {@code grad}, which {@link ParamGroup#setGrad} has checked alone, {@code p}'s gradient.
+   *
+   * @throws IllegalArgumentException if {@code grad} overlaps a registered value or another
+   *     parameter's gradient; nothing is changed then
+   */
+  void replaceGrad(Parameter p, MemorySegment grad) {
+    Parameter other = memory.overlapping(grad, p.grad);
+    if (other != null) {
+      throw new IllegalArgumentException(
+          "grad "
+              + grad
+              + " overlaps "
+              + (other == p ? "the value of " + name(p) : name(other))
+              + "; nothing was changed");
+    }
+    memory.replace(p.grad, grad, p);
+    if (!checksEachGrad && !grad.scope().equals(p.grad.scope())) {
+      boolean known = false;
+      for (int i = 0; i < scopes.size(); i++) {
+        known |= scopes.get(i).scope().equals(grad.scope());
+      }
+      checksEachGrad = !known;
+    }
+    p.grad = grad;
+  }
+
+  /** "parameter i of group g", as messages name a registered parameter. */
+  private String name(Parameter p) {
+    return "parameter " + groups.get(p.group).parameters().indexOf(p) + " of group " + p.group;
   }
 
   /** A new parameter for {@link ParamGroup#add}, whose checks it has passed. */
   Parameter register(int group, MemorySegment value, MemorySegment grad, long[] shape) {
     Parameter p =
-        new Parameter(group, value, grad, shape, stateSlots(), scalarSlots(), newCoefficients());
+        new Parameter(
+            group,
+            value,
+            grad,
+            shape,
+            rule.stateKeys().size(),
+            rule.parameterNumbers().size(),
+            newCoefficients());
+    memory.add(value, p);
+    memory.add(grad, p);
     for (MemorySegment s : new MemorySegment[] {value, grad}) {
       if (scopes.stream().noneMatch(known -> known.scope().equals(s.scope()))) {
         scopes.add(s);
       }
     }
-    plan = null;
+    runner.invalidate();
     return p;
-  }
-
-  static UpdateKernels defaultKernels() {
-    return Kernels.get();
   }
 }

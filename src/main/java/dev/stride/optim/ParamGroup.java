@@ -17,8 +17,8 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
   private H hyperparameters;
   private double l1;
 
-  /** The rule's per-group numbers, in the order of {@link Optimizer#groupScalarKeys()}. */
-  final double[] scalars;
+  /** The rule's per-group numbers, in the order of {@link Rule#groupNumbers()}. */
+  final double[] numbers;
 
   /** The hyperparameters and size the state was last allocated for: a step skips the loop then. */
   private H allocatedFor;
@@ -29,7 +29,7 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
     this.optimizer = optimizer;
     this.index = index;
     this.hyperparameters = Objects.requireNonNull(hyperparameters, "hyperparameters");
-    this.scalars = optimizer.newGroupScalars(hyperparameters);
+    this.numbers = optimizer.newGroupNumbers(hyperparameters);
   }
 
   /**
@@ -87,9 +87,47 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
     return this;
   }
 
+  /**
+   * Replaces the gradient of this group's parameter {@code index} (in the order of registration)
+   * from the next step on: for trainers that hand over each step's gradients in new memory (DJL's
+   * PyTorch engine does). Checked as {@link #add} checks it, without allocating: a few comparisons,
+   * whatever the number of parameters. The value, the state and the step count stay.
+   *
+   * @throws IndexOutOfBoundsException if the group has no parameter {@code index}
+   * @throws IllegalArgumentException if {@code grad} is not native, closed, read-only, not 4-byte
+   *     aligned, not as long as the value, confined to a thread where the gradient it replaces was
+   *     not (or the reverse), or overlaps a registered value or another parameter's gradient;
+   *     nothing is changed then
+   */
+  public void setGrad(int index, MemorySegment grad) {
+    optimizer.checkOpen();
+    Parameter p = parameters.get(Objects.checkIndex(index, parameters.size()));
+    check("grad", grad);
+    if (grad.byteSize() != p.value.byteSize()) {
+      throw new IllegalArgumentException(
+          "grad must have the length of parameter "
+              + index
+              + "'s value, "
+              + p.count
+              + " floats, got "
+              + grad.byteSize() / Float.BYTES);
+    }
+    if (Parameter.confined(grad) != Parameter.confined(p.grad)) {
+      throw new IllegalArgumentException(
+          "grad "
+              + grad
+              + (Parameter.confined(grad) ? " is" : " is not")
+              + " confined to one thread, the gradient it replaces "
+              + (Parameter.confined(grad) ? "was not" : "was")
+              + ": the step plan says which threads may update parameter "
+              + index);
+    }
+    optimizer.replaceGrad(p, grad);
+  }
+
   static void check(String name, MemorySegment segment) {
     Objects.requireNonNull(segment, name);
-    // the kernels need native memory, and a heap segment seen by one slows all (UpdateKernels)
+    // the kernels need native memory, and a heap segment seen by one slows all (KernelSet)
     if (!segment.isNative()) {
       throw new IllegalArgumentException(
           name
@@ -166,7 +204,7 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
   void restore(OptimizerSnapshot.GroupCopy<H> copy) {
     hyperparameters = copy.hyperparameters();
     l1 = copy.l1();
-    System.arraycopy(copy.scalars(), 0, scalars, 0, scalars.length);
+    System.arraycopy(copy.numbers(), 0, numbers, 0, numbers.length);
     allocatedFor = null; // restored slots may be unallocated again
     for (int i = 0; i < parameters.size(); i++) {
       parameters.get(i).restore(copy.parameters().get(i));

@@ -7,7 +7,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * One registered parameter: its value and gradient, the rule's state for it (buffers and
- * per-parameter scalars), its step count, and the coefficients its next chunks are updated with.
+ * per-parameter numbers), its step count, and the coefficients its next chunks are updated with.
  */
 final class Parameter {
   /** State buffers start on a cache line: a vector load that straddles two is slower. */
@@ -20,7 +20,10 @@ final class Parameter {
   final int group;
 
   final MemorySegment value;
-  final MemorySegment grad;
+
+  /** Replaced by {@link ParamGroup#setGrad} between steps, as a trainer's gradients move. */
+  MemorySegment grad;
+
   final long count;
 
   /** The shape the caller registered it with, row-major; {@code [count]} unless told. */
@@ -36,7 +39,7 @@ final class Parameter {
   private final MemorySegment[] state;
 
   /** The rule's per-parameter numbers (ASGD's η and μ), in the rule's own order. */
-  final double[] scalars;
+  final double[] numbers;
 
   /** Bit k: slot k is in use. */
   private int allocated;
@@ -56,16 +59,16 @@ final class Parameter {
       MemorySegment grad,
       long[] shape,
       int stateSlots,
-      int scalarSlots,
+      int numberSlots,
       GradientCoefficients coefficients) {
     this.group = group;
     this.value = value;
     this.grad = grad;
     this.count = value.byteSize() / Float.BYTES;
     this.shape = shape;
-    this.confined = !value.isAccessibleBy(NOT_AN_OWNER) || !grad.isAccessibleBy(NOT_AN_OWNER);
+    this.confined = confined(value) || confined(grad);
     this.state = new MemorySegment[stateSlots];
-    this.scalars = new double[scalarSlots];
+    this.numbers = new double[numberSlots];
     this.ownCoefficients = coefficients;
     this.coefficients = coefficients;
   }
@@ -141,9 +144,14 @@ final class Parameter {
         allocated &= ~(1 << k); // the buffer stays, for the next allocate
       }
     }
-    System.arraycopy(copy.scalars(), 0, scalars, 0, scalars.length);
+    System.arraycopy(copy.numbers(), 0, numbers, 0, numbers.length);
     step = copy.step();
     fresh = 0;
+  }
+
+  /** Whether {@code s} is confined to one thread, so that only its owner may update it. */
+  static boolean confined(MemorySegment s) {
+    return !s.isAccessibleBy(NOT_AN_OWNER);
   }
 
   boolean isAlive() {
@@ -152,11 +160,6 @@ final class Parameter {
 
   boolean isAccessibleBy(Thread thread) {
     return value.isAccessibleBy(thread) && grad.isAccessibleBy(thread);
-  }
-
-  /** Whether {@code other} shares memory with this parameter's value or gradient. */
-  boolean overlaps(MemorySegment other) {
-    return overlap(value, other) || overlap(grad, other);
   }
 
   static boolean overlap(MemorySegment a, MemorySegment b) {

@@ -3,9 +3,7 @@ package dev.stride.optim;
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.ProdigyKernel;
 import dev.stride.kernel.ReduceKernel;
-import dev.stride.kernel.UpdateKernels;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 
 /**
  * Prodigy, the learning-rate-free rule of Mishchenko and Defazio, as konstmish's {@code
@@ -32,67 +30,50 @@ import java.util.List;
  * {@code s}, {@code exp_avg} (when β1 > 0), {@code exp_avg_sq}.
  */
 public final class Prodigy extends Optimizer<ProdigyOptions> {
-  private static final List<String> STATE_KEYS = List.of("p0", "s", "exp_avg", "exp_avg_sq");
+  /** The rule: its name, its state under PyTorch's keys, how it is made. */
+  public static final Rule<ProdigyOptions> RULE =
+      Rule.builder("Prodigy", ProdigyOptions.class, ProdigyOptions::fromPyTorch)
+          .valueCopy("p0")
+          .buffer("s")
+          .buffer("exp_avg", h -> h.beta1() > 0)
+          .buffer("exp_avg_sq")
+          .groupNumbers("d", "d_max", "d_numerator", "k")
+          .keepsStep()
+          .passes(2)
+          .build(Prodigy::new);
+
   private static final int P0 = 0;
   private static final int S = 1;
   private static final int EXP_AVG = 2;
   private static final int EXP_AVG_SQ = 3;
-  private static final List<String> GROUP_KEYS = List.of("d", "d_max", "d_numerator", "k");
   private static final int D = 0;
   private static final int D_MAX = 1;
   private static final int NUMERATOR = 2;
   private static final int K = 3;
-  private final ProdigyKernel kernel;
-  private final ReduceKernel reduce;
+  private final ProdigyKernel kernel = kernel(ProdigyKernel.class);
+  private final ReduceKernel reduce = kernel(ReduceKernel.class);
 
   /** This step's d·lr·bias correction, from {@link #prepareGroup} on the first group. */
   private double dlr;
 
-  /** With the reference's defaults, {@link ProdigyOptions#DEFAULTS}. */
-  public Prodigy() {
-    this(ProdigyOptions.DEFAULTS);
-  }
-
   public Prodigy(ProdigyOptions hyperparameters) {
-    this(hyperparameters, defaultKernels());
+    this(hyperparameters, Kernels.DEFAULT);
   }
 
   /** With the given kernels instead of the JVM's default ones. */
-  public Prodigy(ProdigyOptions hyperparameters, UpdateKernels kernels) {
-    super(hyperparameters, kernels);
-    this.kernel = kernels.prodigy();
-    this.reduce = kernels.reduce();
+  public Prodigy(ProdigyOptions hyperparameters, Kernels kernels) {
+    super(RULE, hyperparameters, kernels);
   }
 
   /** The estimate d after the last step: d0 before the first. */
   public double d() {
-    return group(0).scalars[D];
-  }
-
-  @Override
-  public String pytorchName() {
-    return "Prodigy";
-  }
-
-  @Override
-  List<String> stateKeys() {
-    return STATE_KEYS;
-  }
-
-  @Override
-  boolean pytorchKeepsStep() {
-    return true;
-  }
-
-  @Override
-  List<String> groupScalarKeys() {
-    return GROUP_KEYS;
+    return group(0).numbers[D];
   }
 
   /** A group joins the estimate as it stands; the first starts it at d0. */
   @Override
-  double[] newGroupScalars(ProdigyOptions h) {
-    return groups().isEmpty() ? new double[] {h.d0(), h.d0(), 0, 0} : group(0).scalars.clone();
+  double[] newGroupNumbers(ProdigyOptions h) {
+    return groups().isEmpty() ? new double[] {h.d0(), h.d0(), 0, 0} : group(0).numbers.clone();
   }
 
   @Override
@@ -114,19 +95,6 @@ public final class Prodigy extends Optimizer<ProdigyOptions> {
   }
 
   @Override
-  void allocateState(ProdigyOptions h, Parameter p, StateMemory memory) {
-    if (!p.isAllocated(P0)) {
-      p.allocate(P0, memory);
-      p.state(P0).copyFrom(p.value); // the starting point the estimate measures from
-    }
-    p.allocate(S, memory);
-    if (h.beta1() > 0) {
-      p.allocate(EXP_AVG, memory);
-    }
-    p.allocate(EXP_AVG_SQ, memory);
-  }
-
-  @Override
   GradientCoefficients newCoefficients() {
     return new ProdigyKernel.Coefficients();
   }
@@ -135,12 +103,12 @@ public final class Prodigy extends Optimizer<ProdigyOptions> {
   void prepareGroup(ParamGroup<ProdigyOptions> group) {
     if (group.index() == 0) {
       ProdigyOptions h = group.hyperparameters();
-      double k = group.scalars[K];
+      double k = group.numbers[K];
       double bc =
           h.useBiasCorrection()
               ? Math.sqrt(1 - Math.pow(h.beta2(), k + 1)) / (1 - Math.pow(h.beta1(), k + 1))
               : 1;
-      dlr = group.scalars[D] * h.lr() * bc;
+      dlr = group.numbers[D] * h.lr() * bc;
     }
   }
 
@@ -160,17 +128,12 @@ public final class Prodigy extends Optimizer<ProdigyOptions> {
   }
 
   @Override
-  int passes() {
-    return 2;
-  }
-
-  @Override
   int chunkResults() {
     return 2;
   }
 
   @Override
-  int scratchFloats() {
+  int scratchChunks() {
     return 2;
   }
 
@@ -180,7 +143,7 @@ public final class Prodigy extends Optimizer<ProdigyOptions> {
     if (pass == 0) {
       MemorySegment g = scratch(worker, 0);
       MemorySegment diff = scratch(worker, 1);
-      double[] lanes = lanes(worker);
+      double[] partials = partials(worker);
       kernel.moments(
           c,
           p.value,
@@ -194,8 +157,8 @@ public final class Prodigy extends Optimizer<ProdigyOptions> {
           offset,
           offset,
           count);
-      setChunkResult(chunk, 0, reduce.dot(g, diff, 0, count, lanes));
-      setChunkResult(chunk, 1, reduce.sumOfAbs(p.state(S), offset, count, lanes));
+      setChunkResult(chunk, 0, reduce.dot(g, diff, 0, count, partials));
+      setChunkResult(chunk, 1, reduce.sumOfAbs(p.state(S), offset, count, partials));
     } else {
       kernel.apply(c, p.value, p.grad, p.state(EXP_AVG), p.state(EXP_AVG_SQ), offset, count);
     }
@@ -203,10 +166,10 @@ public final class Prodigy extends Optimizer<ProdigyOptions> {
 
   @Override
   boolean betweenPasses(int pass) {
-    double[] scalars = group(0).scalars;
-    double d = scalars[D];
+    double[] numbers = group(0).numbers;
+    double d = numbers[D];
     ProdigyOptions first = group(0).hyperparameters();
-    double numerator = first.effectiveBeta3() * scalars[NUMERATOR];
+    double numerator = first.effectiveBeta3() * numbers[NUMERATOR];
     double denominator = 0;
     Parameter[] parameters = planParameters();
     for (int j = 0; j < parameters.length; j++) {
@@ -217,7 +180,7 @@ public final class Prodigy extends Optimizer<ProdigyOptions> {
     if (denominator == 0) {
       return false; // the reference returns: no progress to measure d by
     }
-    double dMax = scalars[D_MAX];
+    double dMax = numbers[D_MAX];
     double dHat = first.dCoef() * numerator / denominator;
     if (d == first.d0()) {
       d = Math.max(d, dHat);
@@ -225,10 +188,10 @@ public final class Prodigy extends Optimizer<ProdigyOptions> {
     dMax = Math.max(dMax, dHat);
     d = Math.min(dMax, d * first.growthRate());
     for (ParamGroup<ProdigyOptions> g : groups()) {
-      g.scalars[D] = d;
-      g.scalars[D_MAX] = dMax;
-      g.scalars[NUMERATOR] = numerator;
-      g.scalars[K]++;
+      g.numbers[D] = d;
+      g.numbers[D_MAX] = dMax;
+      g.numbers[NUMERATOR] = numerator;
+      g.numbers[K]++;
     }
     for (Parameter p : parameters) {
       ProdigyOptions h = group(p.group).hyperparameters();

@@ -2,8 +2,6 @@ package dev.stride.optim;
 
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.RAdamKernel;
-import dev.stride.kernel.UpdateKernels;
-import java.util.List;
 
 /**
  * RAdam, as PyTorch's {@code torch.optim.RAdam} (torch 1.13), with PyTorch 2's {@code
@@ -25,45 +23,25 @@ import java.util.List;
  * at t = 6. State: {@code m} and {@code v} (PyTorch's {@code exp_avg}, {@code exp_avg_sq}).
  */
 public final class RAdam extends ElementwiseOptimizer<RAdamOptions> {
+  /** The rule: its name, its state under PyTorch's keys, how it is made. */
+  public static final Rule<RAdamOptions> RULE =
+      Rule.builder("RAdam", RAdamOptions.class, RAdamOptions::fromPyTorch)
+          .buffer("exp_avg")
+          .buffer("exp_avg_sq")
+          .keepsStep()
+          .build(RAdam::new);
+
   private static final int EXP_AVG = 0;
   private static final int EXP_AVG_SQ = 1;
-  private static final List<String> STATE_KEYS = List.of("exp_avg", "exp_avg_sq");
-  private final RAdamKernel kernel;
-
-  /** With PyTorch's defaults, {@link RAdamOptions#DEFAULTS}. */
-  public RAdam() {
-    this(RAdamOptions.DEFAULTS);
-  }
+  private final RAdamKernel kernel = kernel(RAdamKernel.class);
 
   public RAdam(RAdamOptions hyperparameters) {
-    this(hyperparameters, defaultKernels());
+    this(hyperparameters, Kernels.DEFAULT);
   }
 
   /** With the given kernels instead of the JVM's default ones. */
-  public RAdam(RAdamOptions hyperparameters, UpdateKernels kernels) {
-    super(hyperparameters, kernels);
-    this.kernel = kernels.radam();
-  }
-
-  @Override
-  public String pytorchName() {
-    return "RAdam";
-  }
-
-  @Override
-  List<String> stateKeys() {
-    return STATE_KEYS;
-  }
-
-  @Override
-  boolean pytorchKeepsStep() {
-    return true;
-  }
-
-  @Override
-  void allocateState(RAdamOptions h, Parameter p, StateMemory memory) {
-    p.allocate(EXP_AVG, memory);
-    p.allocate(EXP_AVG_SQ, memory);
+  public RAdam(RAdamOptions hyperparameters, Kernels kernels) {
+    super(RULE, hyperparameters, kernels);
   }
 
   @Override

@@ -2,8 +2,6 @@ package dev.stride.optim;
 
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.RmspropKernel;
-import dev.stride.kernel.UpdateKernels;
-import java.util.List;
 
 /**
  * RMSprop, as PyTorch's {@code torch.optim.RMSprop}: weight decay is an L2 penalty added to the
@@ -24,53 +22,27 @@ import java.util.List;
  * the first step's flags only, fails there instead.
  */
 public final class Rmsprop extends ElementwiseOptimizer<RmspropOptions> {
+  /** The rule: its name, its state under PyTorch's keys, how it is made. */
+  public static final Rule<RmspropOptions> RULE =
+      Rule.builder("RMSprop", RmspropOptions.class, RmspropOptions::fromPyTorch)
+          .buffer("square_avg")
+          .buffer("momentum_buffer", h -> h.momentum() != 0)
+          .buffer("grad_avg", RmspropOptions::centered)
+          .keepsStep()
+          .build(Rmsprop::new);
+
   private static final int SQUARE_AVG = 0;
   private static final int MOMENTUM_BUFFER = 1;
   private static final int GRAD_AVG = 2;
-  private final RmspropKernel kernel;
-
-  /** With PyTorch's defaults, {@link RmspropOptions#DEFAULTS}. */
-  public Rmsprop() {
-    this(RmspropOptions.DEFAULTS);
-  }
+  private final RmspropKernel kernel = kernel(RmspropKernel.class);
 
   public Rmsprop(RmspropOptions hyperparameters) {
-    this(hyperparameters, defaultKernels());
+    this(hyperparameters, Kernels.DEFAULT);
   }
 
   /** With the given kernels instead of the JVM's default ones. */
-  public Rmsprop(RmspropOptions hyperparameters, UpdateKernels kernels) {
-    super(hyperparameters, kernels);
-    this.kernel = kernels.rmsprop();
-  }
-
-  private static final List<String> STATE_KEYS =
-      List.of("square_avg", "momentum_buffer", "grad_avg");
-
-  @Override
-  public String pytorchName() {
-    return "RMSprop";
-  }
-
-  @Override
-  List<String> stateKeys() {
-    return STATE_KEYS;
-  }
-
-  @Override
-  boolean pytorchKeepsStep() {
-    return true;
-  }
-
-  @Override
-  void allocateState(RmspropOptions h, Parameter p, StateMemory memory) {
-    p.allocate(SQUARE_AVG, memory);
-    if (h.momentum() != 0) {
-      p.allocate(MOMENTUM_BUFFER, memory);
-    }
-    if (h.centered()) {
-      p.allocate(GRAD_AVG, memory);
-    }
+  public Rmsprop(RmspropOptions hyperparameters, Kernels kernels) {
+    super(RULE, hyperparameters, kernels);
   }
 
   @Override

@@ -2,8 +2,6 @@ package dev.stride.optim;
 
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.RpropKernel;
-import dev.stride.kernel.UpdateKernels;
-import java.util.List;
 
 /**
  * Rprop, as PyTorch's {@code torch.optim.Rprop}: every element moves by a step size of its own,
@@ -26,45 +24,25 @@ import java.util.List;
  * <p>State: {@code prev} and {@code step_size} (PyTorch's keys).
  */
 public final class Rprop extends ElementwiseOptimizer<RpropOptions> {
+  /** The rule: its name, its state under PyTorch's keys, how it is made. */
+  public static final Rule<RpropOptions> RULE =
+      Rule.builder("Rprop", RpropOptions.class, RpropOptions::fromPyTorch)
+          .buffer("prev")
+          .filledBuffer("step_size", RpropOptions::lr)
+          .keepsStep()
+          .build(Rprop::new);
+
   private static final int PREV = 0;
   private static final int STEP_SIZE = 1;
-  private static final List<String> STATE_KEYS = List.of("prev", "step_size");
-  private final RpropKernel kernel;
-
-  /** With PyTorch's defaults, {@link RpropOptions#DEFAULTS}. */
-  public Rprop() {
-    this(RpropOptions.DEFAULTS);
-  }
+  private final RpropKernel kernel = kernel(RpropKernel.class);
 
   public Rprop(RpropOptions hyperparameters) {
-    this(hyperparameters, defaultKernels());
+    this(hyperparameters, Kernels.DEFAULT);
   }
 
   /** With the given kernels instead of the JVM's default ones. */
-  public Rprop(RpropOptions hyperparameters, UpdateKernels kernels) {
-    super(hyperparameters, kernels);
-    this.kernel = kernels.rprop();
-  }
-
-  @Override
-  public String pytorchName() {
-    return "Rprop";
-  }
-
-  @Override
-  List<String> stateKeys() {
-    return STATE_KEYS;
-  }
-
-  @Override
-  boolean pytorchKeepsStep() {
-    return true;
-  }
-
-  @Override
-  void allocateState(RpropOptions h, Parameter p, StateMemory memory) {
-    p.allocate(PREV, memory);
-    p.allocate(STEP_SIZE, memory, (float) h.lr());
+  public Rprop(RpropOptions hyperparameters, Kernels kernels) {
+    super(RULE, hyperparameters, kernels);
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.stride.optim;
 
-import dev.stride.kernel.UpdateKernels;
-import java.util.List;
+import dev.stride.kernel.LerpKernel;
 
 /**
  * What Schedule-Free SGD and AdamW (Defazio et al., "The Road Less Scheduled") share: the averaging
@@ -82,13 +81,14 @@ public abstract sealed class ScheduleFree<H extends ScheduleFree.Averaging<H>>
   static final int WEIGHT_SUM = 2;
   static final int TRAIN_MODE = 3;
   static final int Y_MOMENTUM = 4;
-  private static final List<String> GROUP_SCALAR_KEYS =
-      List.of("k", "lr_max", "weight_sum", "train_mode", "y_momentum");
+
+  /** The per-group numbers both rules keep, in this order. */
+  static final String[] GROUP_NUMBERS = {"k", "lr_max", "weight_sum", "train_mode", "y_momentum"};
 
   /** The state slot of z, in both rules. */
   static final int Z = 0;
 
-  /** The group scalars' step, from {@link #prepareGroup} for {@link #prepare} of its parameters. */
+  /** The group numbers' step, from {@link #prepareGroup} for {@link #prepare} of its parameters. */
   final GroupStep groupStep = new GroupStep();
 
   static final class GroupStep {
@@ -102,8 +102,10 @@ public abstract sealed class ScheduleFree<H extends ScheduleFree.Averaging<H>>
     long t;
   }
 
-  ScheduleFree(H hyperparameters, UpdateKernels kernels) {
-    super(hyperparameters, kernels);
+  private final LerpKernel lerp = kernel(LerpKernel.class);
+
+  ScheduleFree(Rule<H> rule, H hyperparameters, Kernels kernels) {
+    super(rule, hyperparameters, kernels);
   }
 
   /**
@@ -129,14 +131,14 @@ public abstract sealed class ScheduleFree<H extends ScheduleFree.Averaging<H>>
 
   /** Whether the parameters hold y (train mode) rather than x (eval mode). */
   public boolean isTraining() {
-    return group(0).scalars[TRAIN_MODE] == 1;
+    return group(0).numbers[TRAIN_MODE] == 1;
   }
 
   private void switchTo(boolean training) {
     checkOpen();
     checkParametersReachable();
     for (ParamGroup<H> group : groups()) {
-      double[] s = group.scalars;
+      double[] s = group.numbers;
       if ((s[TRAIN_MODE] == 1) == training) {
         continue;
       }
@@ -144,7 +146,7 @@ public abstract sealed class ScheduleFree<H extends ScheduleFree.Averaging<H>>
       float weight = (float) (training ? 1 - momentum : 1 - 1 / momentum);
       for (Parameter p : group.parameters()) {
         if (p.isAllocated(Z)) {
-          kernels.lerp().lerp(p.value, p.state(Z), weight, 0, p.count);
+          lerp.lerp(p.value, p.state(Z), weight, 0, p.count);
         }
       }
       s[TRAIN_MODE] = training ? 1 : 0;
@@ -155,32 +157,22 @@ public abstract sealed class ScheduleFree<H extends ScheduleFree.Averaging<H>>
   final void checkCanStep() {
     if (!isTraining()) {
       throw new IllegalStateException(
-          pytorchName()
+          rule()
               + " is in eval mode, its parameters at the"
               + " averaged point x: call train() before step(); nothing was updated");
     }
   }
 
   @Override
-  final List<String> groupScalarKeys() {
-    return GROUP_SCALAR_KEYS;
-  }
-
-  @Override
-  final double[] newGroupScalars(H hyperparameters) {
-    double trainMode = groups().isEmpty() ? 0 : group(0).scalars[TRAIN_MODE];
+  final double[] newGroupNumbers(H hyperparameters) {
+    double trainMode = groups().isEmpty() ? 0 : group(0).numbers[TRAIN_MODE];
     return new double[] {0, -1, 0, trainMode, 0};
-  }
-
-  @Override
-  final boolean pytorchKeepsStep() {
-    return false;
   }
 
   @Override
   final void prepareGroup(ParamGroup<H> group) {
     H h = group.hyperparameters();
-    double[] s = group.scalars;
+    double[] s = group.numbers;
     double k = s[K];
     double t = k + 1;
     double lr = h.lr() * (k < h.warmupSteps() ? t / h.warmupSteps() : 1);

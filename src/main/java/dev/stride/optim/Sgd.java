@@ -2,8 +2,6 @@ package dev.stride.optim;
 
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.SgdKernel;
-import dev.stride.kernel.UpdateKernels;
-import java.util.List;
 
 /**
  * Stochastic gradient descent with optional momentum, dampening, Nesterov momentum, weight decay
@@ -19,41 +17,22 @@ import java.util.List;
  * State: the momentum buffer {@code b} (PyTorch's {@code momentum_buffer}), only when μ ≠ 0.
  */
 public final class Sgd extends ElementwiseOptimizer<SgdOptions> {
+  /** The rule: its name, its state under PyTorch's keys, how it is made. */
+  public static final Rule<SgdOptions> RULE =
+      Rule.builder("SGD", SgdOptions.class, SgdOptions::fromPyTorch)
+          .buffer("momentum_buffer", h -> h.momentum() != 0)
+          .build(Sgd::new);
+
   private static final int MOMENTUM_BUFFER = 0;
-  private final SgdKernel kernel;
+  private final SgdKernel kernel = kernel(SgdKernel.class);
 
   public Sgd(SgdOptions hyperparameters) {
-    this(hyperparameters, defaultKernels());
+    this(hyperparameters, Kernels.DEFAULT);
   }
 
   /** With the given kernels instead of the JVM's default ones. */
-  public Sgd(SgdOptions hyperparameters, UpdateKernels kernels) {
-    super(hyperparameters, kernels);
-    this.kernel = kernels.sgd();
-  }
-
-  private static final List<String> STATE_KEYS = List.of("momentum_buffer");
-
-  @Override
-  public String pytorchName() {
-    return "SGD";
-  }
-
-  @Override
-  List<String> stateKeys() {
-    return STATE_KEYS;
-  }
-
-  @Override
-  boolean pytorchKeepsStep() {
-    return false;
-  }
-
-  @Override
-  void allocateState(SgdOptions h, Parameter p, StateMemory memory) {
-    if (h.momentum() != 0) {
-      p.allocate(MOMENTUM_BUFFER, memory);
-    }
+  public Sgd(SgdOptions hyperparameters, Kernels kernels) {
+    super(RULE, hyperparameters, kernels);
   }
 
   @Override

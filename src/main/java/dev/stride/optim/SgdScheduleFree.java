@@ -2,8 +2,6 @@ package dev.stride.optim;
 
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.SgdScheduleFreeKernel;
-import dev.stride.kernel.UpdateKernels;
-import java.util.List;
 
 /**
  * Schedule-Free SGD, as the reference class {@code SGDScheduleFreeReference} of
@@ -24,37 +22,23 @@ import java.util.List;
  * eval mode. It starts in eval mode: call {@link #train()} before the first step.
  */
 public final class SgdScheduleFree extends ScheduleFree<SgdScheduleFreeOptions> {
-  private static final List<String> STATE_KEYS = List.of("z");
-  private final SgdScheduleFreeKernel kernel;
+  /** The rule: its name, its state under PyTorch's keys, how it is made. */
+  public static final Rule<SgdScheduleFreeOptions> RULE =
+      Rule.builder(
+              "SGDScheduleFree", SgdScheduleFreeOptions.class, SgdScheduleFreeOptions::fromPyTorch)
+          .buffer("z")
+          .groupNumbers(GROUP_NUMBERS)
+          .build(SgdScheduleFree::new);
 
-  /** With the reference's defaults, {@link SgdScheduleFreeOptions#DEFAULTS}. */
-  public SgdScheduleFree() {
-    this(SgdScheduleFreeOptions.DEFAULTS);
-  }
+  private final SgdScheduleFreeKernel kernel = kernel(SgdScheduleFreeKernel.class);
 
   public SgdScheduleFree(SgdScheduleFreeOptions hyperparameters) {
-    this(hyperparameters, defaultKernels());
+    this(hyperparameters, Kernels.DEFAULT);
   }
 
   /** With the given kernels instead of the JVM's default ones. */
-  public SgdScheduleFree(SgdScheduleFreeOptions hyperparameters, UpdateKernels kernels) {
-    super(hyperparameters, kernels);
-    this.kernel = kernels.sgdScheduleFree();
-  }
-
-  @Override
-  public String pytorchName() {
-    return "SGDScheduleFree";
-  }
-
-  @Override
-  List<String> stateKeys() {
-    return STATE_KEYS;
-  }
-
-  @Override
-  void allocateState(SgdScheduleFreeOptions h, Parameter p, StateMemory memory) {
-    p.allocate(Z, memory);
+  public SgdScheduleFree(SgdScheduleFreeOptions hyperparameters, Kernels kernels) {
+    super(RULE, hyperparameters, kernels);
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.stride.optim;
 
 import dev.stride.kernel.ReduceKernel;
-import dev.stride.kernel.UpdateKernels;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -12,14 +11,13 @@ import java.lang.foreign.MemorySegment;
  *
  * @param <H> the rule's hyperparameters
  */
-public abstract class TrustRatioOptimizer<H extends Hyperparameters<H>> extends Optimizer<H> {
+abstract class TrustRatioOptimizer<H extends Hyperparameters<H>> extends Optimizer<H> {
   private static final int PARAM_NORM = 0;
   private static final int DIRECTION_NORM = 1;
-  private final ReduceKernel reduce;
+  private final ReduceKernel reduce = kernel(ReduceKernel.class);
 
-  TrustRatioOptimizer(H hyperparameters, UpdateKernels kernels) {
-    super(hyperparameters, kernels);
-    this.reduce = kernels.reduce();
+  TrustRatioOptimizer(Rule<H> rule, H hyperparameters, Kernels kernels) {
+    super(rule, hyperparameters, kernels);
   }
 
   /**
@@ -40,11 +38,6 @@ public abstract class TrustRatioOptimizer<H extends Hyperparameters<H>> extends 
   }
 
   @Override
-  final int passes() {
-    return 2;
-  }
-
-  @Override
   final int chunkResults() {
     return 2;
   }
@@ -53,10 +46,10 @@ public abstract class TrustRatioOptimizer<H extends Hyperparameters<H>> extends 
   final void update(int pass, int worker, int chunk, Parameter p, long offset, long count) {
     if (pass == 0) {
       MemorySegment u = scratch(worker, 0);
-      double[] lanes = lanes(worker);
+      double[] partials = partials(worker);
       direction(p, u, offset, count);
-      setChunkResult(chunk, PARAM_NORM, reduce.sumOfSquares(p.value, offset, count, lanes));
-      setChunkResult(chunk, DIRECTION_NORM, reduce.sumOfSquares(u, 0, count, lanes));
+      setChunkResult(chunk, PARAM_NORM, reduce.sumOfSquares(p.value, offset, count, partials));
+      setChunkResult(chunk, DIRECTION_NORM, reduce.sumOfSquares(u, 0, count, partials));
     } else {
       apply(p, offset, count);
     }

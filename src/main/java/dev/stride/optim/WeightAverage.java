@@ -63,7 +63,7 @@ public final class WeightAverage implements AutoCloseable {
     this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
     this.kind = kind;
     this.decay = decay;
-    this.kernel = optimizer.kernels.averaging();
+    this.kernel = optimizer.kernel(AveragingKernel.class);
     optimizer.checkOpen();
     optimizer.checkParametersReachable();
     for (ParamGroup<?> g : optimizer.groups()) {

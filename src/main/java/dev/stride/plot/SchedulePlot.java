@@ -1,5 +1,6 @@
 package dev.stride.plot;
 
+import dev.stride.schedule.ScheduleSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ public final class SchedulePlot {
         --value-label TEXT  the value axis' label (default: learning rate)
         --size WxH    image size in pixels (default 900x500)
         LABEL=SPEC    a schedule and its legend label, e.g. "cosine=cosine(0.1, 100)";
-                      forms: see dev.stride.plot.ScheduleSpec\
+                      forms: see dev.stride.schedule.ScheduleSpec\
       """;
 
   private SchedulePlot() {}

@@ -1,6 +1,7 @@
 package dev.stride.schedule;
 
 import dev.stride.internal.Args;
+import dev.stride.training.Mode;
 import java.util.Objects;
 
 /**
@@ -19,11 +20,6 @@ import java.util.Objects;
  * <p>Its {@link State} can be read and restored, to checkpoint a run. Not thread-safe.
  */
 public final class ReduceLrOnPlateau implements Schedule {
-
-  public enum Mode {
-    MIN,
-    MAX
-  }
 
   public enum ThresholdMode {
     RELATIVE,

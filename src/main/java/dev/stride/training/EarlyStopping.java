@@ -31,14 +31,6 @@ import java.util.OptionalLong;
 public final class EarlyStopping {
 
   /**
-   * Whether a lower ({@code MIN}, a loss) or a higher ({@code MAX}, an accuracy) metric is better.
-   */
-  public enum Mode {
-    MIN,
-    MAX
-  }
-
-  /**
    * Where the best weights are kept: saved when an epoch is the best so far, restored at the end.
    */
   public interface BestWeights {
@@ -87,7 +79,7 @@ public final class EarlyStopping {
             "no best weights were saved in this process since the snapshots were made; after a"
                 + " resume, keep them where they survive it (a checkpoint file)");
       }
-      optimizer.restore(best);
+      best.restore();
     }
 
     @Override

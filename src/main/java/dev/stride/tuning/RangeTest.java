@@ -123,13 +123,13 @@ public final class RangeTest {
         result = sweep(optimizer, step);
       } catch (RuntimeException | Error e) {
         try {
-          optimizer.restore(before);
+          before.restore();
         } catch (RuntimeException restoring) {
           e.addSuppressed(restoring);
         }
         throw e;
       }
-      optimizer.restore(before);
+      before.restore();
       return result;
     }
   }

@@ -93,7 +93,7 @@ class CheckpointRefusalTest {
     }
 
     private static List<int[]> bits(Optimizer<?> o) {
-      return dev.stride.optim.StateDict.of(o).parameters().stream()
+      return o.stateDict().parameters().stream()
           .flatMap(
               p -> {
                 List<MemorySegment> segments = new java.util.ArrayList<>(List.of(p.value()));
@@ -135,7 +135,7 @@ class CheckpointRefusalTest {
   void otherGroupsOrLengths() throws IOException {
     try (Adam adam = adam();
         Adam three = adam();
-        Adam longer = new Adam()) {
+        Adam longer = new Adam(AdamOptions.ADAM_DEFAULTS)) {
       Path file = saved(adam);
       three.addGroup(AdamOptions.ADAM_DEFAULTS);
       refused(three, file, "the state has 2 parameter groups, the Adam optimizer 3");

@@ -16,6 +16,7 @@ import dev.stride.optim.SgdOptions;
 import dev.stride.optim.WeightAverage;
 import dev.stride.testing.NativeFloats;
 import dev.stride.training.EarlyStopping;
+import dev.stride.training.Mode;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -144,7 +145,7 @@ class CheckpointTest {
   }
 
   private static MemorySegment valueOf(AdamW adamw) {
-    return dev.stride.optim.StateDict.of(adamw).parameters().get(0).value();
+    return adamw.stateDict().parameters().get(0).value();
   }
 
   @Test
@@ -222,7 +223,7 @@ class CheckpointTest {
     Path best = dir.resolve("best.safetensors");
     try (AdamW adamw = adamw()) {
       EarlyStopping stop =
-          EarlyStopping.builder(EarlyStopping.Mode.MIN)
+          EarlyStopping.builder(Mode.MIN)
               .patience(1)
               .restoreBestWeights(Checkpoint.of(adamw).asBestWeights(best))
               .build();
@@ -234,7 +235,7 @@ class CheckpointTest {
     }
     try (AdamW resumed = adamw()) {
       EarlyStopping stop =
-          EarlyStopping.builder(EarlyStopping.Mode.MIN)
+          EarlyStopping.builder(Mode.MIN)
               .patience(1)
               .restoreBestWeights(Checkpoint.of(resumed).asBestWeights(best))
               .build();

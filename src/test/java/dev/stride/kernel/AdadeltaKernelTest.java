@@ -23,7 +23,7 @@ import net.jqwik.api.Provide;
  * Adadelta's vector kernel computes its reference's bits and updates exactly its slice, and its one
  * square root of a quotient is as close to the exact value as PyTorch's two.
  */
-class AdadeltaKernelTest {
+class AdadeltaKernelTest extends RuleKernelTest {
 
   record AdadeltaCase(double lr, double rho, double eps, double weightDecay, boolean maximize)
       implements RuleCase {
@@ -33,9 +33,9 @@ class AdadeltaKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .adadelta()
+          .get(AdadeltaKernel.class)
           .update(
               (AdadeltaKernel.Coefficients) c,
               b.param,
@@ -65,16 +65,6 @@ class AdadeltaKernelTest {
     }
   }
 
-  @Property(tries = 40)
-  void vectorMatchesScalarBitForBit(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertVectorMatchesScalar(rule, d));
-  }
-
-  @Property(tries = 10)
-  void updatesOnlyItsSlice(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertOnlySliceWritten(rule, d));
-  }
-
   /**
    * The kernel's √((u + ε)/(v + ε)) is within an ulp of the exact value wherever the quotient is a
    * normal float; PyTorch's √(u + ε)/√(v + ε) rounds once more (within 2.4 ulps). With ρ = 1, η =
@@ -89,7 +79,7 @@ class AdadeltaKernelTest {
       MemorySegment p = NativeFloats.of(arena, 0);
       AdadeltaKernel.Coefficients c = new AdadeltaKernel.Coefficients().set(1, 1, 0, 0, false);
       KernelHarness.SCALAR
-          .adadelta()
+          .get(AdadeltaKernel.class)
           .update(
               c,
               p,
@@ -112,12 +102,16 @@ class AdadeltaKernelTest {
   }
 
   /** Both running means are of squares, never negative. */
-  @Provide
-  Arbitrary<Data> data() {
+  @Override
+  Arbitrary<Data> drawData() {
     return KernelHarness.data(KernelHarness.nonNegativeFloats());
   }
 
-  @Provide
+  @Override
+  Arbitrary<List<RuleCase>> drawCases() {
+    return hyper().map(Hyper::allFlagCombinations);
+  }
+
   Arbitrary<Hyper> hyper() {
     return Combinators.combine(
             Arbitraries.doubles().between(1e-3, 1).ofScale(10),

@@ -8,12 +8,9 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 
 /** Adagrad's vector kernel computes its reference's bits and updates exactly its slice. */
-class AdagradKernelTest {
+class AdagradKernelTest extends RuleKernelTest {
 
   record AdagradCase(
       double lr, double lrDecay, double eps, double weightDecay, boolean maximize, long firstStep)
@@ -25,9 +22,9 @@ class AdagradKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .adagrad()
+          .get(AdagradKernel.class)
           .update(
               (AdagradKernel.Coefficients) c, b.param, b.grad, b.state[0], d.offset(), d.count());
     }
@@ -53,23 +50,17 @@ class AdagradKernelTest {
     }
   }
 
-  @Property(tries = 40)
-  void vectorMatchesScalarBitForBit(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertVectorMatchesScalar(rule, d));
-  }
-
-  @Property(tries = 10)
-  void updatesOnlyItsSlice(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertOnlySliceWritten(rule, d));
-  }
-
   /** The sum of squares is never negative. */
-  @Provide
-  Arbitrary<Data> data() {
+  @Override
+  Arbitrary<Data> drawData() {
     return KernelHarness.data(KernelHarness.nonNegativeFloats());
   }
 
-  @Provide
+  @Override
+  Arbitrary<List<RuleCase>> drawCases() {
+    return hyper().map(Hyper::allFlagCombinations);
+  }
+
   Arbitrary<Hyper> hyper() {
     return Combinators.combine(
             Arbitraries.doubles().between(1e-4, 1).ofScale(10),

@@ -8,12 +8,9 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 
 /** Adam's and AdamW's vector kernel computes its reference's bits and updates exactly its slice. */
-class AdamKernelTest {
+class AdamKernelTest extends RuleKernelTest {
 
   record AdamCase(
       double lr,
@@ -33,9 +30,9 @@ class AdamKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .adam()
+          .get(AdamKernel.class)
           .update(
               (AdamKernel.Coefficients) c,
               b.param,
@@ -72,22 +69,11 @@ class AdamKernelTest {
     }
   }
 
-  @Property(tries = 40)
-  void vectorMatchesScalarBitForBit(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertVectorMatchesScalar(rule, d));
+  @Override
+  Arbitrary<List<RuleCase>> drawCases() {
+    return hyper().map(Hyper::allFlagCombinations);
   }
 
-  @Property(tries = 10)
-  void updatesOnlyItsSlice(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertOnlySliceWritten(rule, d));
-  }
-
-  @Provide
-  Arbitrary<Data> data() {
-    return KernelHarness.data();
-  }
-
-  @Provide
   Arbitrary<Hyper> hyper() {
     return Combinators.combine(
             Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),

@@ -8,14 +8,11 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 
 /**
  * Schedule-Free AdamW's vector kernel computes its reference's bits and updates exactly its slice.
  */
-class AdamWScheduleFreeKernelTest {
+class AdamWScheduleFreeKernelTest extends RuleKernelTest {
 
   record AdamWScheduleFreeCase(
       double lr,
@@ -46,9 +43,9 @@ class AdamWScheduleFreeKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .adamWScheduleFree()
+          .get(AdamWScheduleFreeKernel.class)
           .update(
               (AdamWScheduleFreeKernel.Coefficients) c,
               b.param,
@@ -102,23 +99,17 @@ class AdamWScheduleFreeKernelTest {
     }
   }
 
-  @Property(tries = 40)
-  void vectorMatchesScalarBitForBit(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertVectorMatchesScalar(rule, d));
-  }
-
-  @Property(tries = 10)
-  void updatesOnlyItsSlice(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertOnlySliceWritten(rule, d));
-  }
-
   /** v must be ≥ 0 (z is only read at its sign-free operations); raw bits in gradients and y. */
-  @Provide
-  Arbitrary<Data> data() {
+  @Override
+  Arbitrary<Data> drawData() {
     return KernelHarness.data(KernelHarness.floats().map(Math::abs));
   }
 
-  @Provide
+  @Override
+  Arbitrary<List<RuleCase>> drawCases() {
+    return hyper().map(Hyper::allFlagCombinations);
+  }
+
   Arbitrary<Hyper> hyper() {
     return Combinators.combine(
             Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),

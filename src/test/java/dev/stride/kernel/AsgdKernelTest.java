@@ -8,15 +8,12 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 
 /**
  * ASGD's vector kernel computes its reference's bits and updates exactly its slice, while the
  * average copies the parameters (μ = 1) and once it averages them (t0 small enough).
  */
-class AsgdKernelTest {
+class AsgdKernelTest extends RuleKernelTest {
 
   record AsgdCase(
       double lr,
@@ -37,9 +34,9 @@ class AsgdKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .asgd()
+          .get(AsgdKernel.class)
           .update((AsgdKernel.Coefficients) c, b.param, b.grad, b.state[0], d.offset(), d.count());
     }
 
@@ -65,22 +62,11 @@ class AsgdKernelTest {
     }
   }
 
-  @Property(tries = 40)
-  void vectorMatchesScalarBitForBit(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertVectorMatchesScalar(rule, d));
+  @Override
+  Arbitrary<List<RuleCase>> drawCases() {
+    return hyper().map(Hyper::allFlagCombinations);
   }
 
-  @Property(tries = 10)
-  void updatesOnlyItsSlice(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertOnlySliceWritten(rule, d));
-  }
-
-  @Provide
-  Arbitrary<Data> data() {
-    return KernelHarness.data();
-  }
-
-  @Provide
   Arbitrary<Hyper> hyper() {
     return Combinators.combine(
             Arbitraries.doubles().between(1e-4, 1).ofScale(10),

@@ -21,10 +21,10 @@ class AveragingKernelTest {
   /** EMA of {@code decay} (SWA if {@code mean}), {@code before} values folded in before step 0. */
   record AveragingCase(boolean mean, double decay, long before) implements KernelCase {
     @Override
-    public void step(UpdateKernels kernels, Buffers b, Data d, int s) {
+    public void step(KernelSet kernels, Buffers b, Data d, int s) {
       AveragingKernel.Coefficients c = new AveragingKernel.Coefficients();
       kernels
-          .averaging()
+          .get(AveragingKernel.class)
           .update(
               mean ? c.swa(before + s) : c.ema(decay, before + s),
               b.param,

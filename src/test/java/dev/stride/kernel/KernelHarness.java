@@ -26,8 +26,8 @@ import net.jqwik.api.Tuple;
  * gradient prologue is covered.
  */
 final class KernelHarness {
-  static final UpdateKernels SCALAR = Kernels.scalar();
-  static final UpdateKernels VECTOR = Kernels.vector();
+  static final KernelSet SCALAR = KernelSet.scalar();
+  static final KernelSet VECTOR = KernelSet.vector();
   static final int LANES = VECTOR.lanes();
   static final int MAX_STEPS = 4;
 
@@ -52,7 +52,7 @@ final class KernelHarness {
     GradientCoefficients coefficients(int s);
 
     /** Runs the rule's kernel from {@code kernels} with {@code c} over {@code d}'s slice. */
-    void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d);
+    void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d);
 
     /** Which of the state buffers the rule uses with these flags. */
     boolean usesState(int k);
@@ -64,7 +64,7 @@ final class KernelHarness {
    * d.grads()[s]}) and writing {@code b.param} and the state it uses.
    */
   interface KernelCase {
-    void step(UpdateKernels kernels, Buffers b, Data d, int s);
+    void step(KernelSet kernels, Buffers b, Data d, int s);
 
     boolean usesState(int k);
   }
@@ -72,7 +72,7 @@ final class KernelHarness {
   /** A rule under one step term, as a {@link KernelCase}. */
   private record WithTerms(RuleCase rule, StepTerms terms) implements KernelCase {
     @Override
-    public void step(UpdateKernels kernels, Buffers b, Data d, int s) {
+    public void step(KernelSet kernels, Buffers b, Data d, int s) {
       GradientCoefficients c = rule.coefficients(s);
       c.setStepTerms(terms.gradScale(), terms.clipValue(), terms.l1());
       rule.update(kernels, c, b, d);
@@ -128,7 +128,7 @@ final class KernelHarness {
 
   record Named(String name, MemorySegment segment) {}
 
-  private static void step(KernelCase rule, UpdateKernels kernels, Buffers b, int s, Data d) {
+  private static void step(KernelCase rule, KernelSet kernels, Buffers b, int s, Data d) {
     NativeFloats.write(b.grad, d.grads()[s]);
     rule.step(kernels, b, d, s);
   }
@@ -187,7 +187,7 @@ final class KernelHarness {
 
   /** Both kernels write nothing outside their slice and never write {@code b.grad}. */
   static void assertOnlySliceWritten(KernelCase rule, Data d) {
-    for (UpdateKernels kernels : List.of(SCALAR, VECTOR)) {
+    for (KernelSet kernels : List.of(SCALAR, VECTOR)) {
       try (Arena arena = Arena.ofConfined()) {
         Buffers b = new Buffers(arena, d, rule);
         int last = d.grads().length - 1;

@@ -13,7 +13,7 @@ class KernelWidthTest {
 
   @Test
   void vectorKernelsUseTheConfiguredWidth() {
-    String bits = System.getProperty(Kernels.BITS_PROPERTY);
+    String bits = System.getProperty(KernelSet.BITS_PROPERTY);
     if (bits != null) {
       assertEquals(Integer.parseInt(bits) / Float.SIZE, KernelHarness.LANES);
     } else {

@@ -8,16 +8,13 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 
 /**
  * LAMB's vector passes compute their reference's bits (m, v, the direction u and p) and write only
  * their slice. The direction goes to state buffer 2 at the elements' own indices (base 0), so that
  * it is compared and checked for writes outside the slice like the state.
  */
-class LambKernelTest {
+class LambKernelTest extends RuleKernelTest {
 
   record LambCase(
       double lr,
@@ -38,14 +35,16 @@ class LambKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       LambKernel.Coefficients l = (LambKernel.Coefficients) c;
       kernels
-          .lamb()
+          .get(LambKernel.class)
           .moments(
               l, b.param, b.grad, b.state[0], b.state[1], b.state[2], 0, d.offset(), d.count());
       l.setTrust(paramNorm, directionNorm, adam);
-      kernels.lamb().apply(l, b.param, b.state[0], b.state[1], d.offset(), d.count());
+      kernels
+          .get(LambKernel.class)
+          .apply(l, b.param, b.state[0], b.state[1], d.offset(), d.count());
     }
 
     @Override
@@ -80,22 +79,11 @@ class LambKernelTest {
     }
   }
 
-  @Property(tries = 40)
-  void vectorMatchesScalarBitForBit(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertVectorMatchesScalar(rule, d));
+  @Override
+  Arbitrary<List<RuleCase>> drawCases() {
+    return hyper().map(Hyper::allFlagCombinations);
   }
 
-  @Property(tries = 10)
-  void updatesOnlyItsSlice(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertOnlySliceWritten(rule, d));
-  }
-
-  @Provide
-  Arbitrary<Data> data() {
-    return KernelHarness.data();
-  }
-
-  @Provide
   Arbitrary<Hyper> hyper() {
     return Combinators.combine(
             Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),

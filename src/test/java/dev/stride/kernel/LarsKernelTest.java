@@ -8,16 +8,13 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 
 /**
  * LARS's vector passes compute their reference's bits (the direction u, μ and p) and write only
  * their slice. The direction goes to state buffer 1 at the elements' own indices (base 0), so that
  * it is compared and checked for writes outside the slice like the state.
  */
-class LarsKernelTest {
+class LarsKernelTest extends RuleKernelTest {
 
   record LarsCase(
       double lr,
@@ -34,11 +31,13 @@ class LarsKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       LarsKernel.Coefficients l = (LarsKernel.Coefficients) c;
-      kernels.lars().direction(l, b.param, b.grad, b.state[1], 0, d.offset(), d.count());
+      kernels
+          .get(LarsKernel.class)
+          .direction(l, b.param, b.grad, b.state[1], 0, d.offset(), d.count());
       l.setTrust(paramNorm, directionNorm, adapt);
-      kernels.lars().apply(l, b.param, b.grad, b.state[0], d.offset(), d.count());
+      kernels.get(LarsKernel.class).apply(l, b.param, b.grad, b.state[0], d.offset(), d.count());
     }
 
     @Override
@@ -68,22 +67,11 @@ class LarsKernelTest {
     }
   }
 
-  @Property(tries = 40)
-  void vectorMatchesScalarBitForBit(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertVectorMatchesScalar(rule, d));
+  @Override
+  Arbitrary<List<RuleCase>> drawCases() {
+    return hyper().map(Hyper::allFlagCombinations);
   }
 
-  @Property(tries = 10)
-  void updatesOnlyItsSlice(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertOnlySliceWritten(rule, d));
-  }
-
-  @Provide
-  Arbitrary<Data> data() {
-    return KernelHarness.data();
-  }
-
-  @Provide
   Arbitrary<Hyper> hyper() {
     return Combinators.combine(
             Arbitraries.doubles().between(1e-4, 1).ofScale(10),

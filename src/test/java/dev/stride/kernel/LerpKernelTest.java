@@ -50,11 +50,11 @@ class LerpKernelTest {
   }
 
   /** {@code self} after one call; {@code end} must come back unchanged. */
-  private static float[] lerp(UpdateKernels kernels, Data d, float weight) {
+  private static float[] lerp(KernelSet kernels, Data d, float weight) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment self = NativeFloats.of(arena, d.param());
       MemorySegment end = NativeFloats.of(arena, d.state()[0]);
-      kernels.lerp().lerp(self, end, weight, d.offset(), d.count());
+      kernels.get(LerpKernel.class).lerp(self, end, weight, d.offset(), d.count());
       float[] endAfter = NativeFloats.toArray(end);
       for (int i = 0; i < endAfter.length; i++) {
         assertEquals(

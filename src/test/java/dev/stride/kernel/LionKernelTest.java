@@ -7,12 +7,9 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 
 /** Lion's vector kernel computes its reference's bits and updates exactly its slice. */
-class LionKernelTest {
+class LionKernelTest extends RuleKernelTest {
 
   record LionCase(double lr, double beta1, double beta2, double weightDecay) implements RuleCase {
     @Override
@@ -21,9 +18,9 @@ class LionKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .lion()
+          .get(LionKernel.class)
           .update((LionKernel.Coefficients) c, b.param, b.grad, b.state[0], d.offset(), d.count());
     }
 
@@ -31,6 +28,11 @@ class LionKernelTest {
     public boolean usesState(int k) {
       return k == 0;
     }
+  }
+
+  @Override
+  Arbitrary<List<RuleCase>> drawCases() {
+    return hyper().map(Hyper::allFlagCombinations);
   }
 
   /** Realistic non-zero hyperparameters, which the flag combinations switch on and off. */
@@ -41,23 +43,7 @@ class LionKernelTest {
     }
   }
 
-  @Property(tries = 60)
-  void vectorMatchesScalarBitForBit(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertVectorMatchesScalar(rule, d));
-  }
-
-  @Property(tries = 10)
-  void updatesOnlyItsSlice(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertOnlySliceWritten(rule, d));
-  }
-
-  @Provide
-  Arbitrary<Data> data() {
-    return KernelHarness.data();
-  }
-
   /** β at the reference's bounds too: 0 and 1 are allowed. */
-  @Provide
   Arbitrary<Hyper> hyper() {
     Arbitrary<Double> beta =
         Arbitraries.frequencyOf(

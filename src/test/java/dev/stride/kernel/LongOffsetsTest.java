@@ -30,8 +30,12 @@ class LongOffsetsTest {
       }
       SgdKernel.Coefficients c =
           new SgdKernel.Coefficients().set(0.25, 0, 0, 0, false, false, false);
-      Kernels.vector().sgd().update(c, p, g, MemorySegment.NULL, OFFSET, COUNT - 5);
-      Kernels.scalar().sgd().update(c, p, g, MemorySegment.NULL, OFFSET + COUNT - 5, 5);
+      KernelSet.vector()
+          .get(SgdKernel.class)
+          .update(c, p, g, MemorySegment.NULL, OFFSET, COUNT - 5);
+      KernelSet.scalar()
+          .get(SgdKernel.class)
+          .update(c, p, g, MemorySegment.NULL, OFFSET + COUNT - 5, 5);
       for (int i = 0; i < COUNT; i++) {
         assertEquals(i - 0.5f, p.getAtIndex(JAVA_FLOAT, OFFSET + i), "element " + i);
       }

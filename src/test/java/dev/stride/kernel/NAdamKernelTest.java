@@ -8,12 +8,9 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 
 /** NAdam's vector kernel computes its reference's bits and updates exactly its slice. */
-class NAdamKernelTest {
+class NAdamKernelTest extends RuleKernelTest {
 
   record NAdamCase(
       double lr,
@@ -48,9 +45,9 @@ class NAdamKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .nadam()
+          .get(NAdamKernel.class)
           .update(
               (NAdamKernel.Coefficients) c,
               b.param,
@@ -91,23 +88,17 @@ class NAdamKernelTest {
     }
   }
 
-  @Property(tries = 40)
-  void vectorMatchesScalarBitForBit(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertVectorMatchesScalar(rule, d));
-  }
-
-  @Property(tries = 10)
-  void updatesOnlyItsSlice(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertOnlySliceWritten(rule, d));
-  }
-
   /** The second moment is ≥ 0 for the rule to make sense; gradients and parameters stay raw. */
-  @Provide
-  Arbitrary<Data> data() {
+  @Override
+  Arbitrary<Data> drawData() {
     return KernelHarness.data(KernelHarness.floats().map(Math::abs));
   }
 
-  @Provide
+  @Override
+  Arbitrary<List<RuleCase>> drawCases() {
+    return hyper().map(Hyper::allFlagCombinations);
+  }
+
   Arbitrary<Hyper> hyper() {
     return Combinators.combine(
             Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),

@@ -8,16 +8,13 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 
 /**
  * Prodigy's vector passes compute their reference's bits (m, v, s, the gradient and p0 − p they
  * hand to the reductions, and p) and write only their slice. State buffers: 0 p0, 1 s, 2 m, 3 v, 4
  * the gradient out and 5 p0 − p out, at the elements' own indices (base 0).
  */
-class ProdigyKernelTest {
+class ProdigyKernelTest extends RuleKernelTest {
 
   record ProdigyCase(
       double d,
@@ -40,10 +37,10 @@ class ProdigyKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       ProdigyKernel.Coefficients p = (ProdigyKernel.Coefficients) c;
       kernels
-          .prodigy()
+          .get(ProdigyKernel.class)
           .moments(
               p,
               b.param,
@@ -57,7 +54,9 @@ class ProdigyKernelTest {
               0,
               d.offset(),
               d.count());
-      kernels.prodigy().apply(p, b.param, b.grad, b.state[2], b.state[3], d.offset(), d.count());
+      kernels
+          .get(ProdigyKernel.class)
+          .apply(p, b.param, b.grad, b.state[2], b.state[3], d.offset(), d.count());
     }
 
     @Override
@@ -102,22 +101,11 @@ class ProdigyKernelTest {
     }
   }
 
-  @Property(tries = 40)
-  void vectorMatchesScalarBitForBit(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertVectorMatchesScalar(rule, d));
+  @Override
+  Arbitrary<List<RuleCase>> drawCases() {
+    return hyper().map(Hyper::allFlagCombinations);
   }
 
-  @Property(tries = 10)
-  void updatesOnlyItsSlice(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertOnlySliceWritten(rule, d));
-  }
-
-  @Provide
-  Arbitrary<Data> data() {
-    return KernelHarness.data();
-  }
-
-  @Provide
   Arbitrary<Hyper> hyper() {
     return Combinators.combine(
             Arbitraries.doubles().between(1e-6, 1).ofScale(10),

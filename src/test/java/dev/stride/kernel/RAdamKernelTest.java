@@ -8,15 +8,12 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 
 /**
  * RAdam's vector kernel computes its reference's bits and updates exactly its slice, on both
  * branches: the first steps (ρ_1 = 1) take the un-adapted one, later steps the rectified one.
  */
-class RAdamKernelTest {
+class RAdamKernelTest extends RuleKernelTest {
 
   record RAdamCase(
       double lr,
@@ -35,9 +32,9 @@ class RAdamKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .radam()
+          .get(RAdamKernel.class)
           .update(
               (RAdamKernel.Coefficients) c,
               b.param,
@@ -52,6 +49,11 @@ class RAdamKernelTest {
     public boolean usesState(int k) {
       return k < 2;
     }
+  }
+
+  @Override
+  Arbitrary<List<RuleCase>> drawCases() {
+    return hyper().map(Hyper::allFlagCombinations);
   }
 
   /** Realistic non-zero hyperparameters, which the flag combinations switch on and off. */
@@ -72,24 +74,13 @@ class RAdamKernelTest {
     }
   }
 
-  @Property(tries = 40)
-  void vectorMatchesScalarBitForBit(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertVectorMatchesScalar(rule, d));
-  }
-
-  @Property(tries = 10)
-  void updatesOnlyItsSlice(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertOnlySliceWritten(rule, d));
-  }
-
   /** The second moment is ≥ 0 for the rule to make sense; gradients and parameters stay raw. */
-  @Provide
-  Arbitrary<Data> data() {
+  @Override
+  Arbitrary<Data> drawData() {
     return KernelHarness.data(KernelHarness.floats().map(Math::abs));
   }
 
   /** β2 from 0.75 up, so that the later steps (≥ 20) are rectified: ρ_t > 5 from t = 8 on. */
-  @Provide
   Arbitrary<Hyper> hyper() {
     return Combinators.combine(
             Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),

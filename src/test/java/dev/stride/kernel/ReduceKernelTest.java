@@ -20,9 +20,9 @@ import net.jqwik.api.Provide;
  * Javadoc says, in the order it says.
  */
 class ReduceKernelTest {
-  private static final ReduceKernel SCALAR = KernelHarness.SCALAR.reduce();
-  private static final ReduceKernel VECTOR = KernelHarness.VECTOR.reduce();
-  private final double[] lanes = new double[ReduceKernel.PARTIALS];
+  private static final ReduceKernel SCALAR = KernelHarness.SCALAR.get(ReduceKernel.class);
+  private static final ReduceKernel VECTOR = KernelHarness.VECTOR.get(ReduceKernel.class);
+  private final double[] partials = new double[ReduceKernel.PARTIALS];
 
   @Property(tries = 200)
   void vectorMatchesScalarBitForBit(@ForAll("data") Data d, @ForAll("powers") double q) {
@@ -33,18 +33,18 @@ class ReduceKernelTest {
       long n = d.count();
       String where = "offset " + off + ", count " + n + ", " + KernelHarness.LANES + " lanes";
       assertSameBits(
-          SCALAR.dot(a, b, off, n, lanes), VECTOR.dot(a, b, off, n, lanes), "dot, " + where);
+          SCALAR.dot(a, b, off, n, partials), VECTOR.dot(a, b, off, n, partials), "dot, " + where);
       assertSameBits(
-          SCALAR.sumOfSquares(a, off, n, lanes),
-          VECTOR.sumOfSquares(a, off, n, lanes),
+          SCALAR.sumOfSquares(a, off, n, partials),
+          VECTOR.sumOfSquares(a, off, n, partials),
           "sumOfSquares, " + where);
       assertSameBits(
-          SCALAR.sumOfAbs(a, off, n, lanes),
-          VECTOR.sumOfAbs(a, off, n, lanes),
+          SCALAR.sumOfAbs(a, off, n, partials),
+          VECTOR.sumOfAbs(a, off, n, partials),
           "sumOfAbs, " + where);
       assertSameBits(
-          SCALAR.sumOfAbsPow(a, off, n, q, lanes),
-          VECTOR.sumOfAbsPow(a, off, n, q, lanes),
+          SCALAR.sumOfAbsPow(a, off, n, q, partials),
+          VECTOR.sumOfAbsPow(a, off, n, q, partials),
           "sumOfAbsPow " + q + ", " + where);
       assertEquals(
           Float.floatToIntBits(SCALAR.maxAbs(a, off, n)),
@@ -67,7 +67,8 @@ class ReduceKernelTest {
       for (double p : partial) {
         total += p;
       }
-      assertSameBits(total, SCALAR.sumOfSquares(a, d.offset(), d.count(), lanes), "sumOfSquares");
+      assertSameBits(
+          total, SCALAR.sumOfSquares(a, d.offset(), d.count(), partials), "sumOfSquares");
     }
   }
 
@@ -83,7 +84,7 @@ class ReduceKernelTest {
       MemorySegment a = NativeFloats.of(arena, big);
       BigDecimal exact = new BigDecimal(Float.MAX_VALUE).pow(2).multiply(BigDecimal.valueOf(n));
       for (ReduceKernel k : new ReduceKernel[] {SCALAR, VECTOR}) {
-        double got = k.sumOfSquares(a, 0, n, lanes);
+        double got = k.sumOfSquares(a, 0, n, partials);
         double relative =
             new BigDecimal(got)
                 .subtract(exact)

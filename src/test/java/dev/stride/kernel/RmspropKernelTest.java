@@ -8,12 +8,9 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 
 /** RMSprop's vector kernel computes its reference's bits and updates exactly its slice. */
-class RmspropKernelTest {
+class RmspropKernelTest extends RuleKernelTest {
 
   record RmspropCase(
       double lr,
@@ -31,9 +28,9 @@ class RmspropKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .rmsprop()
+          .get(RmspropKernel.class)
           .update(
               (RmspropKernel.Coefficients) c,
               b.param,
@@ -68,23 +65,17 @@ class RmspropKernelTest {
     }
   }
 
-  @Property(tries = 40)
-  void vectorMatchesScalarBitForBit(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertVectorMatchesScalar(rule, d));
-  }
-
-  @Property(tries = 10)
-  void updatesOnlyItsSlice(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertOnlySliceWritten(rule, d));
-  }
-
   /** The mean square is never negative (the harness draws every state buffer alike). */
-  @Provide
-  Arbitrary<Data> data() {
+  @Override
+  Arbitrary<Data> drawData() {
     return KernelHarness.data(KernelHarness.nonNegativeFloats());
   }
 
-  @Provide
+  @Override
+  Arbitrary<List<RuleCase>> drawCases() {
+    return hyper().map(Hyper::allFlagCombinations);
+  }
+
   Arbitrary<Hyper> hyper() {
     return Combinators.combine(
             Arbitraries.doubles().between(1e-5, 0.1).ofScale(10),

@@ -7,12 +7,9 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 
 /** Rprop's vector kernel computes its reference's bits and updates exactly its slice. */
-class RpropKernelTest {
+class RpropKernelTest extends RuleKernelTest {
 
   record RpropCase(
       double etaMinus, double etaPlus, double stepSizeMin, double stepSizeMax, boolean maximize)
@@ -24,9 +21,9 @@ class RpropKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .rprop()
+          .get(RpropKernel.class)
           .update(
               (RpropKernel.Coefficients) c,
               b.param,
@@ -52,26 +49,20 @@ class RpropKernelTest {
     }
   }
 
-  @Property(tries = 40)
-  void vectorMatchesScalarBitForBit(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertVectorMatchesScalar(rule, d));
-  }
-
-  @Property(tries = 10)
-  void updatesOnlyItsSlice(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertOnlySliceWritten(rule, d));
-  }
-
   /**
    * Step sizes are ≥ 0 for the rule to make sense (and the previous gradients drawn the same way
    * still meet gradients of both signs); gradients and parameters stay raw.
    */
-  @Provide
-  Arbitrary<Data> data() {
+  @Override
+  Arbitrary<Data> drawData() {
     return KernelHarness.data(KernelHarness.floats().map(Math::abs));
   }
 
-  @Provide
+  @Override
+  Arbitrary<List<RuleCase>> drawCases() {
+    return hyper().map(Hyper::allFlagCombinations);
+  }
+
   Arbitrary<Hyper> hyper() {
     return Combinators.combine(
             Arbitraries.doubles().between(0.05, 0.95).ofScale(10),

@@ -8,14 +8,11 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 
 /**
  * Schedule-Free SGD's vector kernel computes its reference's bits and updates exactly its slice.
  */
-class SgdScheduleFreeKernelTest {
+class SgdScheduleFreeKernelTest extends RuleKernelTest {
 
   record SgdScheduleFreeCase(
       double lr, double averageWeight, double gradientWeight, double weightDecay, boolean createsZ)
@@ -27,9 +24,9 @@ class SgdScheduleFreeKernelTest {
     }
 
     @Override
-    public void update(UpdateKernels kernels, GradientCoefficients c, Buffers b, Data d) {
+    public void update(KernelSet kernels, GradientCoefficients c, Buffers b, Data d) {
       kernels
-          .sgdScheduleFree()
+          .get(SgdScheduleFreeKernel.class)
           .update(
               (SgdScheduleFreeKernel.Coefficients) c,
               b.param,
@@ -45,6 +42,11 @@ class SgdScheduleFreeKernelTest {
     }
   }
 
+  @Override
+  Arbitrary<List<RuleCase>> drawCases() {
+    return hyper().map(Hyper::allFlagCombinations);
+  }
+
   /** γ, w and e as a step derives them; λ, which the flag combinations switch on and off. */
   record Hyper(double lr, double averageWeight, double gradientWeight, double weightDecay) {
     List<RuleCase> allFlagCombinations() {
@@ -58,23 +60,7 @@ class SgdScheduleFreeKernelTest {
     }
   }
 
-  @Property(tries = 40)
-  void vectorMatchesScalarBitForBit(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertVectorMatchesScalar(rule, d));
-  }
-
-  @Property(tries = 10)
-  void updatesOnlyItsSlice(@ForAll("data") Data d, @ForAll("hyper") Hyper h) {
-    h.allFlagCombinations().forEach(rule -> KernelHarness.assertOnlySliceWritten(rule, d));
-  }
-
-  @Provide
-  Arbitrary<Data> data() {
-    return KernelHarness.data();
-  }
-
   /** w = c (0 to 1) mostly, and beyond, as a changed momentum makes it; e = γ·(β·(1 − c) − 1). */
-  @Provide
   Arbitrary<Hyper> hyper() {
     Arbitrary<Double> averageWeight =
         Arbitraries.frequencyOf(

@@ -67,7 +67,7 @@ class AdagradTest {
 
   @Test
   void aMomentumScheduleIsRefusedNamingWhy() {
-    try (Adagrad adagrad = new Adagrad()) {
+    try (Adagrad adagrad = new Adagrad(AdagradOptions.DEFAULTS)) {
       ScheduleBinding<AdagradOptions> binding =
           ScheduleBinding.of(adagrad).lr(Schedules.constant(0.5)).momentum(Schedules.constant(0.9));
       IllegalArgumentException e =

@@ -46,7 +46,7 @@ class AdamaxTest {
   void biasCorrectionFollowsEachParametersOwnStep() {
     float[] g = {0.5f, -2f, 1e-3f};
     try (Arena arena = Arena.ofConfined();
-        Adamax adamax = new Adamax()) {
+        Adamax adamax = new Adamax(AdamaxOptions.DEFAULTS)) {
       adamax.add(NativeFloats.of(arena, 1, 2, 3), NativeFloats.of(arena, g));
       adamax.step();
       adamax.step();

@@ -87,8 +87,8 @@ class AsgdTest {
         expected[t - 1] = p.clone();
         got[t - 1] = NativeFloats.toArray(value);
         Parameter parameter = OptimizerProbe.parameter(asgd, 0, 0);
-        assertEquals(eta, parameter.scalars[0], "eta after step " + t);
-        assertEquals(mu, parameter.scalars[1], "mu after step " + t);
+        assertEquals(eta, parameter.numbers[0], "eta after step " + t);
+        assertEquals(mu, parameter.numbers[1], "mu after step " + t);
       }
       Trajectory.assertFollows(expected, got, init, h.toString());
     }
@@ -98,7 +98,7 @@ class AsgdTest {
   void averageIsAReadOnlyViewThatExistsFromTheFirstStep() {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment average;
-      try (Asgd asgd = new Asgd()) {
+      try (Asgd asgd = new Asgd(AsgdOptions.DEFAULTS)) {
         asgd.add(NativeFloats.of(arena, 1, 2, 3), NativeFloats.of(arena, 1, 1, 1));
         asgd.addGroup(AsgdOptions.DEFAULTS);
         IllegalStateException early =

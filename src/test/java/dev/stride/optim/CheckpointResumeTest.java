@@ -10,6 +10,7 @@ import dev.stride.schedule.ScheduleBinding;
 import dev.stride.schedule.Schedules;
 import dev.stride.testing.NativeFloats;
 import dev.stride.training.EarlyStopping;
+import dev.stride.training.Mode;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -46,8 +47,7 @@ class CheckpointResumeTest {
     final ScheduleBinding<?> binding;
     final ReduceLrOnPlateau plateau;
     final WeightAverage ema;
-    final EarlyStopping earlyStopping =
-        EarlyStopping.builder(EarlyStopping.Mode.MIN).patience(1).build();
+    final EarlyStopping earlyStopping = EarlyStopping.builder(Mode.MIN).patience(1).build();
     final Checkpoint checkpoint;
 
     Run(RuleCatalog.Config rule, float start) {
@@ -153,7 +153,7 @@ class CheckpointResumeTest {
         Parameter pe = OptimizerProbe.parameter(e, g, i);
         Parameter pa = OptimizerProbe.parameter(a, g, i);
         assertArrayEquals(bits(pe.value), bits(pa.value), "value of " + g + "/" + i);
-        for (int k = 0; k < e.stateSlots(); k++) {
+        for (int k = 0; k < e.rule().stateKeys().size(); k++) {
           assertEquals(
               pe.isAllocated(k),
               pa.isAllocated(k),
@@ -161,7 +161,7 @@ class CheckpointResumeTest {
           assertArrayEquals(
               bits(pe.state(k)), bits(pa.state(k)), "slot " + k + " of " + g + "/" + i);
         }
-        assertArrayEquals(pe.scalars, pa.scalars, "scalars of " + g + "/" + i);
+        assertArrayEquals(pe.numbers, pa.numbers, "scalars of " + g + "/" + i);
       }
     }
   }

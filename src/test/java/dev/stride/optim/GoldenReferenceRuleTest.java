@@ -91,7 +91,7 @@ class GoldenReferenceRuleTest {
         optimizer instanceof ScheduleFree<?>,
         what
             + " has eval-mode expectations, but "
-            + optimizer.pytorchName()
+            + optimizer.rule().name()
             + " is not a Schedule-Free rule");
     return (ScheduleFree<?>) optimizer;
   }

@@ -108,7 +108,7 @@ class LossScalerTest {
                 .value
                 .mismatch(OptimizerProbe.parameter(plain, 0, 0).value),
             name + ", step " + s);
-        for (int k = 0; k < scaled.stateSlots(); k++) {
+        for (int k = 0; k < scaled.rule().stateKeys().size(); k++) {
           assertEquals(
               -1,
               OptimizerProbe.parameter(scaled, 0, 0)

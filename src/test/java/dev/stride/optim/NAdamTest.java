@@ -64,8 +64,8 @@ class NAdamTest {
       nadam.step();
       nadam.add(NativeFloats.of(arena, 3), NativeFloats.of(arena, 0.25f));
       nadam.step();
-      assertEquals(product(h, 3), OptimizerProbe.parameter(nadam, 0, 0).scalars[0]);
-      assertEquals(product(h, 1), OptimizerProbe.parameter(nadam, 0, 1).scalars[0]);
+      assertEquals(product(h, 3), OptimizerProbe.parameter(nadam, 0, 0).numbers[0]);
+      assertEquals(product(h, 1), OptimizerProbe.parameter(nadam, 0, 1).numbers[0]);
     }
   }
 

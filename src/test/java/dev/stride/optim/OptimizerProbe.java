@@ -18,7 +18,7 @@ final class OptimizerProbe {
     List<MemorySegment> out = new ArrayList<>();
     for (ParamGroup<?> g : o.groups()) {
       for (Parameter p : g.parameters()) {
-        for (int k = 0; k < o.stateSlots(); k++) {
+        for (int k = 0; k < o.rule().stateKeys().size(); k++) {
           if (p.state(k) != MemorySegment.NULL) {
             out.add(p.state(k));
           }

@@ -72,7 +72,7 @@ class OptimizerStateTest {
 
   @Test
   void stateIsOnlyWhatTheFlagsNeed() {
-    try (Adam adam = new Adam();
+    try (Adam adam = new Adam(AdamOptions.ADAM_DEFAULTS);
         Sgd plain = new Sgd(SgdOptions.of(0.1))) {
       adam.add(floats(1, 1), floats(1, 0));
       plain.add(floats(1, 1), floats(1, 0));

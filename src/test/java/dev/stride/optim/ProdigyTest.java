@@ -21,7 +21,7 @@ class ProdigyTest {
   @Test
   void zeroGradientsStopTheStepBeforeTheUpdate() {
     try (Arena arena = Arena.ofConfined();
-        Prodigy prodigy = new Prodigy()) {
+        Prodigy prodigy = new Prodigy(ProdigyOptions.DEFAULTS)) {
       MemorySegment p = NativeFloats.of(arena, NativeFloats.ramp(50, 1, 0.1f));
       MemorySegment g = NativeFloats.allocate(arena, 50);
       prodigy.add(p, g);
@@ -29,10 +29,10 @@ class ProdigyTest {
       assertTrue(prodigy.step());
       values.assertUnchanged("parameters after a step of zero gradients");
       assertEquals(1e-6, prodigy.d());
-      assertEquals(0, prodigy.group(0).scalars[3], "k stays");
+      assertEquals(0, prodigy.group(0).numbers[3], "k stays");
       g.setAtIndex(JAVA_FLOAT, 3, 1f);
       prodigy.step();
-      assertEquals(1, prodigy.group(0).scalars[3], "k counts the step that updated");
+      assertEquals(1, prodigy.group(0).numbers[3], "k counts the step that updated");
       assertNotEquals(1f + 0.3f, p.getAtIndex(JAVA_FLOAT, 3), "and it moved p");
     }
   }
@@ -43,7 +43,7 @@ class ProdigyTest {
   @Test
   void theEstimateIsSharedByEveryGroup() {
     try (Arena arena = Arena.ofConfined();
-        Prodigy prodigy = new Prodigy()) {
+        Prodigy prodigy = new Prodigy(ProdigyOptions.DEFAULTS)) {
       prodigy.addGroup(ProdigyOptions.DEFAULTS.withWeightDecay(0.1));
       for (int k = 0; k < 2; k++) {
         MemorySegment g = NativeFloats.of(arena, NativeFloats.ramp(40, 0.5f, 0.01f));
@@ -54,8 +54,8 @@ class ProdigyTest {
       }
       assertTrue(prodigy.d() > 1e-6, "d grew: " + prodigy.d());
       assertEquals(
-          java.util.Arrays.toString(prodigy.group(0).scalars),
-          java.util.Arrays.toString(prodigy.group(1).scalars));
+          java.util.Arrays.toString(prodigy.group(0).numbers),
+          java.util.Arrays.toString(prodigy.group(1).numbers));
     }
   }
 
@@ -63,7 +63,7 @@ class ProdigyTest {
   @Test
   void groupsAtDifferentRatesAreRefusedBeforeAnythingChanges() {
     try (Arena arena = Arena.ofConfined();
-        Prodigy prodigy = new Prodigy()) {
+        Prodigy prodigy = new Prodigy(ProdigyOptions.DEFAULTS)) {
       prodigy.addGroup(ProdigyOptions.DEFAULTS.withLr(0.5));
       prodigy.add(NativeFloats.of(arena, 1, 2), NativeFloats.of(arena, 1, 1));
       prodigy.group(1).add(NativeFloats.of(arena, 3, 4), NativeFloats.of(arena, 1, 1));

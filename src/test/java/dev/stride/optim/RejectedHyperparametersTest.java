@@ -382,7 +382,7 @@ class RejectedHyperparametersTest {
       o.add(NativeFloats.of(arena, 1, -2, 3), NativeFloats.of(arena, 0.5f, -0.5f, 1));
       o.step();
       var before = OptimizerProbe.snapshot(o);
-      double[] scalars = OptimizerProbe.parameter(o, 0, 0).scalars.clone();
+      double[] scalars = OptimizerProbe.parameter(o, 0, 0).numbers.clone();
       ParamGroup<H> group = o.group(0);
       H hyper = group.hyperparameters();
 
@@ -398,14 +398,14 @@ class RejectedHyperparametersTest {
       assertEquals(List.of(1L), OptimizerProbe.steps(o));
       before.assertUnchanged("refused changes");
       assertArrayEquals(
-          scalars, OptimizerProbe.parameter(o, 0, 0).scalars, "per-parameter numbers");
+          scalars, OptimizerProbe.parameter(o, 0, 0).numbers, "per-parameter numbers");
     }
   }
 
   @Test
   void refusedLrLeavesGroupAndStateUntouched() {
     try (Arena arena = Arena.ofConfined();
-        Adam adam = new Adam()) {
+        Adam adam = new Adam(AdamOptions.ADAM_DEFAULTS)) {
       adam.add(NativeFloats.of(arena, 1, 2, 3), NativeFloats.of(arena, 0.5f, -0.5f, 1));
       adam.step();
       var before = OptimizerProbe.snapshot(adam);

@@ -148,7 +148,7 @@ class ScheduleFreeTest {
         }
       }
       for (Tensor t : tensors) {
-        t.assertWithinTolerance(optimizer.pytorchName());
+        t.assertWithinTolerance(optimizer.rule().name());
       }
     }
   }
@@ -267,7 +267,7 @@ class ScheduleFreeTest {
 
   @Test
   void startsInEvalModeWhereAStepIsRefusedChangingNothing() {
-    try (AdamWScheduleFree optimizer = new AdamWScheduleFree()) {
+    try (AdamWScheduleFree optimizer = new AdamWScheduleFree(AdamWScheduleFreeOptions.DEFAULTS)) {
       MemorySegment value = NativeFloats.of(arena, 1, -2, 3);
       MemorySegment grad = NativeFloats.of(arena, 0.5f, 0.5f, -1);
       optimizer.add(value, grad);
@@ -316,9 +316,9 @@ class ScheduleFreeTest {
 
   @Test
   void aGroupAddedLaterStartsInTheCurrentMode() {
-    try (SgdScheduleFree optimizer = new SgdScheduleFree()) {
+    try (SgdScheduleFree optimizer = new SgdScheduleFree(SgdScheduleFreeOptions.DEFAULTS)) {
       assertFalse(
-          optimizer.addGroup(SgdScheduleFreeOptions.DEFAULTS).scalars[ScheduleFree.TRAIN_MODE]
+          optimizer.addGroup(SgdScheduleFreeOptions.DEFAULTS).numbers[ScheduleFree.TRAIN_MODE]
               == 1);
       optimizer.train();
       optimizer
@@ -327,18 +327,20 @@ class ScheduleFreeTest {
       assertTrue(optimizer.isTraining());
       optimizer.step(); // every group in train mode
       optimizer.eval();
-      optimizer.groups().forEach(g -> assertEquals(0.0, g.scalars[ScheduleFree.TRAIN_MODE]));
+      optimizer.groups().forEach(g -> assertEquals(0.0, g.numbers[ScheduleFree.TRAIN_MODE]));
     }
   }
 
   /** Snapshot in one mode, switch, restore: the mode comes back with the values it belongs to. */
   @Test
   void aSnapshotKeepsTheModeWithTheValues() {
-    try (AdamWScheduleFree detoured = twoStepsOn(new AdamWScheduleFree());
-        AdamWScheduleFree twin = twoStepsOn(new AdamWScheduleFree())) {
+    try (AdamWScheduleFree detoured =
+            twoStepsOn(new AdamWScheduleFree(AdamWScheduleFreeOptions.DEFAULTS));
+        AdamWScheduleFree twin =
+            twoStepsOn(new AdamWScheduleFree(AdamWScheduleFreeOptions.DEFAULTS))) {
       try (OptimizerSnapshot<AdamWScheduleFreeOptions> atY = detoured.snapshot()) {
         detoured.eval();
-        detoured.restore(atY);
+        atY.restore();
       }
       assertTrue(detoured.isTraining());
       assertSameBits(twin, detoured, "restored to train mode");
@@ -348,7 +350,7 @@ class ScheduleFreeTest {
       try (OptimizerSnapshot<AdamWScheduleFreeOptions> atX = detoured.snapshot()) {
         detoured.train();
         detoured.step();
-        detoured.restore(atX);
+        atX.restore();
       }
       assertFalse(detoured.isTraining());
       assertSameBits(twin, detoured, "restored to eval mode");
@@ -371,7 +373,7 @@ class ScheduleFreeTest {
   }
 
   private static void assertSameBits(Optimizer<?> expected, Optimizer<?> actual, String when) {
-    assertArrayEquals(expected.group(0).scalars, actual.group(0).scalars, when + ": group scalars");
+    assertArrayEquals(expected.group(0).numbers, actual.group(0).numbers, when + ": group scalars");
     Parameter e = OptimizerProbe.parameter(expected, 0, 0);
     Parameter a = OptimizerProbe.parameter(actual, 0, 0);
     assertArrayEquals(

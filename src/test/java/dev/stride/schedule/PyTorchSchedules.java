@@ -1,6 +1,7 @@
 package dev.stride.schedule;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.stride.training.Mode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -220,10 +221,7 @@ final class PyTorchSchedules {
 
   private static ReduceLrOnPlateau plateau(JsonNode a, double initial) {
     return Schedules.reduceOnPlateau(initial)
-        .mode(
-            text(a, "mode", "min").equals("max")
-                ? ReduceLrOnPlateau.Mode.MAX
-                : ReduceLrOnPlateau.Mode.MIN)
+        .mode(text(a, "mode", "min").equals("max") ? Mode.MAX : Mode.MIN)
         .factor(number(a, "factor", 0.1))
         .patience(integer(a, "patience", 10))
         .threshold(

@@ -2,6 +2,7 @@ package dev.stride.schedule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.stride.training.Mode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -48,11 +49,7 @@ class ReduceLrOnPlateauTest {
   @Test
   void asAFactorOfAChainItScalesTheOtherSchedule() {
     ReduceLrOnPlateau factor =
-        Schedules.reduceOnPlateau(1)
-            .mode(ReduceLrOnPlateau.Mode.MAX)
-            .factor(0.1)
-            .patience(0)
-            .build();
+        Schedules.reduceOnPlateau(1).mode(Mode.MAX).factor(0.1).patience(0).build();
     Schedule chain = Schedules.chained(Schedules.cosine(0.2, 0, 100), factor);
     factor.observe(0.9);
     factor.observe(0.8); // worse accuracy: reduce at once

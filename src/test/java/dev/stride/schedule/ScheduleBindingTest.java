@@ -42,7 +42,7 @@ class ScheduleBindingTest {
   void oneCycleCyclesAdamsBeta1AgainstTheRate() {
     OneCycle cycle = Schedules.oneCycle(0.01, 20).build();
     try (Arena arena = Arena.ofConfined();
-        AdamW adamW = new AdamW()) {
+        AdamW adamW = new AdamW(AdamOptions.ADAMW_DEFAULTS)) {
       adamW.add(NativeFloats.of(arena, 1f, 2f, 3f), NativeFloats.of(arena, 0.1f, -0.2f, 0.3f));
       ScheduleBinding<AdamOptions> scheduled =
           ScheduleBinding.of(adamW).lr(cycle).momentum(cycle.momentum().orElseThrow());
@@ -94,7 +94,7 @@ class ScheduleBindingTest {
   @Test
   void aValueTheOptimizerRefusesLeavesTheGroupAndTheStepAlone() {
     try (Arena arena = Arena.ofConfined();
-        AdamW adamW = new AdamW()) {
+        AdamW adamW = new AdamW(AdamOptions.ADAMW_DEFAULTS)) {
       adamW.add(NativeFloats.of(arena, 1f), NativeFloats.of(arena, 1f));
       ScheduleBinding<AdamOptions> scheduled =
           ScheduleBinding.of(adamW)

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stride.optim.Sgd;
 import dev.stride.optim.SgdOptions;
 import dev.stride.testing.NativeFloats;
-import dev.stride.training.EarlyStopping.Mode;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;

@@ -1,11 +1,9 @@
-package dev.stride.plot;
+package dev.stride.schedule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.stride.schedule.Schedule;
-import dev.stride.schedule.Schedules;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,11 +1,6 @@
-package dev.stride.plot;
+package dev.stride.schedule;
 
-import dev.stride.schedule.CosineWarmRestarts;
-import dev.stride.schedule.Cyclic;
-import dev.stride.schedule.OneCycle;
-import dev.stride.schedule.ReduceLrOnPlateau;
-import dev.stride.schedule.Schedule;
-import dev.stride.schedule.Schedules;
+import dev.stride.training.Mode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -250,7 +245,7 @@ public final class ScheduleSpec {
                     .patience(a.steps("patience", 10L))
                     .cooldown(a.steps("cooldown", 0L))
                     .minValue(a.number("min", 0.0))
-                    .mode(ReduceLrOnPlateau.Mode.valueOf(a.word("mode", "min").toUpperCase()))
+                    .mode(Mode.valueOf(a.word("mode", "min").toUpperCase()))
                     .threshold(
                         a.number("threshold", 1e-4), ReduceLrOnPlateau.ThresholdMode.RELATIVE)
                     .build();

@@ -1,0 +1,448 @@
+package dev.stride.checkpoint;
+
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+import dev.stride.checkpoint.SafeTensors.DType;
+import dev.stride.checkpoint.SafeTensors.Entry;
+import dev.stride.checkpoint.SafeTensors.Header;
+import dev.stride.checkpoint.SafeTensors.Output;
+import dev.stride.optim.StateDict;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * How a run's state is named in a checkpoint file: PyTorch's {@code optimizer.state_dict()} layout
+ * ({@code param.I}, {@code state.I.KEY}, {@code param_groups}) and Stride's own metadata, and each
+ * part's tensors and state (see {@link Checkpoint} for the names). Writing turns a {@link
+ * StateDict} and the parts into tensors and metadata; reading checks a file's entries against an
+ * optimizer's state and the parts, all of them, and returns the state the file holds and what loads
+ * the parts.
+ */
+final class StateDictLayout {
+  static final String STRIDE = "stride";
+  static final String PART = "stride.part.";
+
+  /** F32 counts every integer up to here exactly. */
+  private static final long F32_EXACT = 1L << 24;
+
+  private static final Pattern INDEX = Pattern.compile("0|[1-9][0-9]{0,9}");
+
+  private final Map<String, CheckpointPart> parts;
+  private final boolean values;
+
+  /**
+   * A file's state as read: the optimizer's, checked against its own but not loaded, and the parts'
+   * loaders.
+   */
+  record Read(StateDict state, List<Runnable> parts) {}
+
+  /**
+   * @param parts what else the run carries, by name
+   * @param values whether the parameters' values are written and read ({@code param.I})
+   */
+  StateDictLayout(Map<String, CheckpointPart> parts, boolean values) {
+    this.parts = parts;
+    this.values = values;
+  }
+
+  /** The tensors of {@code state} and the parts, named as PyTorch names them. */
+  List<Output> tensors(StateDict state, Arena arena) {
+    List<Output> tensors = new ArrayList<>();
+    List<StateDict.ParameterState> parameters = state.parameters();
+    for (int i = 0; i < parameters.size(); i++) {
+      StateDict.ParameterState p = parameters.get(i);
+      long[] shape = p.shape();
+      if (values) {
+        tensors.add(new Output("param." + i, DType.F32, shape, p.value()));
+      }
+      String prefix = "state." + i + ".";
+      p.buffers()
+          .forEach(
+              (key, buffer) -> tensors.add(new Output(prefix + key, DType.F32, shape, buffer)));
+      if (state.rule().keepsStep() && p.hasState()) {
+        tensors.add(
+            p.step() <= F32_EXACT
+                ? new Output(
+                    prefix + "step",
+                    DType.F32,
+                    new long[] {1},
+                    arena.allocateFrom(JAVA_FLOAT, p.step()))
+                : new Output(
+                    prefix + "step",
+                    DType.F64,
+                    new long[] {1},
+                    arena.allocateFrom(JAVA_DOUBLE, p.step())));
+      }
+      p.numbers()
+          .forEach(
+              (key, v) ->
+                  tensors.add(
+                      new Output(
+                          prefix + key,
+                          DType.F64,
+                          new long[0],
+                          arena.allocateFrom(JAVA_DOUBLE, v))));
+    }
+    parts.forEach(
+        (name, part) ->
+            part.tensors()
+                .forEach(
+                    (key, t) -> {
+                      if (t.byteSize() % Float.BYTES != 0) {
+                        throw new IllegalArgumentException(
+                            "part " + name + "'s tensor " + key + " is not whole floats");
+                      }
+                      tensors.add(
+                          new Output(
+                              name + "." + key,
+                              DType.F32,
+                              new long[] {t.byteSize() / Float.BYTES},
+                              t));
+                    }));
+    return tensors;
+  }
+
+  /** The metadata of {@code state} and the parts: PyTorch's keys, then Stride's. */
+  Map<String, String> metadata(StateDict state) {
+    List<Object> groups = new ArrayList<>();
+    List<Object> l1 = new ArrayList<>();
+    int index = 0;
+    for (StateDict.Group g : state.groups()) {
+      Map<String, Object> group = new LinkedHashMap<>(g.hyperparameters());
+      group.putAll(g.numbers()); // PyTorch's param_groups hold a rule's group numbers beside its
+      // hyperparameters
+      List<Object> params = new ArrayList<>();
+      for (int k = 0; k < g.size(); k++) {
+        params.add(index++);
+      }
+      group.put("params", params);
+      groups.add(group);
+      l1.add(g.l1());
+    }
+    Map<String, Object> stride = new LinkedHashMap<>();
+    stride.put("version", 1);
+    stride.put("step_count", state.stepCount());
+    stride.put("l1", l1);
+    if (!state.rule().keepsStep()) {
+      stride.put("steps", state.parameters().stream().map(p -> (Object) p.step()).toList());
+    }
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put("format", Checkpoint.FORMAT);
+    metadata.put("optimizer", state.rule().name());
+    metadata.put("param_groups", Json.write(groups));
+    metadata.put("source", "Stride");
+    metadata.put(STRIDE, Json.write(stride));
+    parts.forEach((name, part) -> metadata.put(PART + name, Json.write(part.state())));
+    return metadata;
+  }
+
+  /**
+   * Checks the entries of a file against {@code target}, the optimizer's state now, and the parts.
+   *
+   * @throws CheckpointException saying what does not fit
+   */
+  Read read(Header header, MemorySegment data, StateDict target) throws CheckpointException {
+    return new Reader(header, data, target).read();
+  }
+
+  /** Reads one checked file's entries against the optimizer's state and the parts. */
+  private final class Reader {
+    private final Header header;
+    private final MemorySegment data;
+    private final StateDict target;
+
+    Reader(Header header, MemorySegment data, StateDict target) {
+      this.header = header;
+      this.data = data;
+      this.target = target;
+    }
+
+    Read read() throws CheckpointException {
+      Map<String, String> meta = header.metadata();
+      String format = meta.get("format");
+      if (format != null && !format.equals(Checkpoint.FORMAT)) {
+        throw new CheckpointException(
+            "its format is \"" + format + "\", not \"" + Checkpoint.FORMAT + "\"");
+      }
+      String rule = required(meta, "optimizer");
+      if (!rule.equals(target.rule().name())) {
+        throw new CheckpointException(
+            "it holds the state of "
+                + rule
+                + ", not of "
+                + target.rule().name()
+                + " (another rule's state)");
+      }
+      Map<String, Object> stride =
+          meta.containsKey(STRIDE)
+              ? Json.object(Json.parse(meta.get(STRIDE), STRIDE), STRIDE)
+              : Map.of();
+      List<Map<String, Object>> groups = groups(required(meta, "param_groups"));
+      int total = target.parameters().size();
+      int inGroups = groups.stream().mapToInt(g -> ((List<?>) g.get("params")).size()).sum();
+      if (inGroups != total) {
+        throw new CheckpointException(
+            "its param_groups hold " + inGroups + " parameters, the optimizer " + total);
+      }
+      Parameters parameters = new Parameters(total);
+      Map<String, Map<String, MemorySegment>> partTensors = new HashMap<>();
+      for (Entry e : header.entries()) {
+        read(e, parameters, partTensors);
+      }
+      List<Long> steps = stride.containsKey("steps") ? counts(stride, "steps", total) : null;
+      List<Double> l1 = stride.containsKey("l1") ? numbers(stride, "l1", groups.size()) : null;
+      boolean anyValue = Arrays.stream(parameters.valueTensors).anyMatch(Objects::nonNull);
+      long stepCount = 0;
+      List<StateDict.ParameterState> states = new ArrayList<>();
+      for (int i = 0; i < total; i++) {
+        if (values && anyValue && parameters.valueTensors[i] == null) {
+          throw new CheckpointException(
+              "param." + i + " is missing, though other parameters' values" + " are there");
+        }
+        boolean hasState =
+            !parameters.buffers.get(i).isEmpty() || !parameters.numbers.get(i).isEmpty();
+        if (target.rule().keepsStep() && hasState && parameters.steps[i] == null) {
+          throw new CheckpointException(
+              "state." + i + ".step is missing, though parameter " + i + " has state");
+        }
+        long step =
+            target.rule().keepsStep()
+                ? (parameters.steps[i] == null ? 0 : parameters.steps[i])
+                : (steps == null ? 0 : steps.get(i));
+        StateDict.ParameterState mine = target.parameters().get(i);
+        states.add(
+            new StateDict.ParameterState(
+                mine.count(),
+                mine.shape(),
+                values ? parameters.valueTensors[i] : null,
+                parameters.buffers.get(i),
+                step,
+                parameters.numbers.get(i)));
+        stepCount = Math.max(stepCount, step);
+      }
+      if (stride.containsKey("step_count")) {
+        stepCount = count(stride, "step_count");
+      }
+      List<StateDict.Group> stateGroups = new ArrayList<>();
+      for (int g = 0; g < groups.size(); g++) {
+        Map<String, Object> hyper = new LinkedHashMap<>(groups.get(g));
+        int size = ((List<?>) hyper.remove("params")).size();
+        Map<String, Double> numbers = new LinkedHashMap<>();
+        for (String key : target.rule().groupNumbers()) {
+          if (hyper.containsKey(key)) {
+            if (!(hyper.remove(key) instanceof Number n)) {
+              throw new CheckpointException(
+                  "param_groups[" + g + "]'s " + key + " must be a number");
+            }
+            numbers.put(key, n.doubleValue());
+          }
+        }
+        stateGroups.add(new StateDict.Group(hyper, l1 == null ? 0 : l1.get(g), numbers, size));
+      }
+      StateDict read = new StateDict(target.rule(), stepCount, stateGroups, states);
+      List<Runnable> loaders = new ArrayList<>();
+      for (Map.Entry<String, CheckpointPart> part : parts.entrySet()) {
+        String name = part.getKey();
+        String state = meta.get(PART + name);
+        if (state == null) {
+          throw new CheckpointException("it has no part " + name + " (" + PART + name + ")");
+        }
+        try {
+          loaders.add(
+              part.getValue()
+                  .restorer(
+                      Json.object(Json.parse(state, PART + name), PART + name),
+                      partTensors.getOrDefault(name, Map.of())));
+        } catch (IllegalArgumentException e) {
+          throw new CheckpointException("part " + name + ": " + e.getMessage(), e);
+        }
+      }
+      return new Read(read, loaders);
+    }
+
+    private void read(
+        Entry e, Parameters parameters, Map<String, Map<String, MemorySegment>> partTensors)
+        throws CheckpointException {
+      String[] name = e.name().split("\\.", -1);
+      MemorySegment bytes = data.asSlice(e.begin(), e.end() - e.begin());
+      int total = target.parameters().size();
+      int index =
+          name.length >= 2 && INDEX.matcher(name[1]).matches()
+              ? (int) Math.min(Long.parseLong(name[1]), Integer.MAX_VALUE)
+              : -1;
+      if (name[0].equals("param") && name.length == 2 && index >= 0 && index < total) {
+        floats(e, target.parameters().get(index).count());
+        parameters.valueTensors[index] = bytes;
+      } else if (name[0].equals("state") && name.length == 3 && index >= 0 && index < total) {
+        String key = name[2];
+        if (target.rule().stateKeys().contains(key)) {
+          floats(e, target.parameters().get(index).count());
+          parameters.buffers.get(index).put(key, bytes);
+        } else if (key.equals("step") && target.rule().keepsStep()) {
+          double step = number(e, bytes);
+          if (!(step >= 0 && step == Math.rint(step) && step < 0x1p62)) {
+            throw new CheckpointException(e.name() + " is " + step + ", not a step count");
+          }
+          parameters.steps[index] = (long) step;
+        } else if (target.rule().parameterNumbers().contains(key)) {
+          parameters.numbers.get(index).put(key, number(e, bytes));
+        } else {
+          throw new CheckpointException(
+              e.name()
+                  + " is no state of "
+                  + target.rule().name()
+                  + ", whose state keys are "
+                  + keys()
+                  + " (another rule's state?)");
+        }
+      } else if (name.length == 2 && header.metadata().containsKey(PART + name[0])) {
+        if (e.dtype() != DType.F32) {
+          throw new CheckpointException("part tensor " + e.describe() + " must be F32");
+        }
+        partTensors.computeIfAbsent(name[0], k -> new HashMap<>()).put(name[1], bytes);
+      } else {
+        throw new CheckpointException(
+            "tensor "
+                + e.name()
+                + " is none of this optimizer's "
+                + total
+                + " parameters' (param.I, state.I."
+                + keys()
+                + ") nor a part's");
+      }
+    }
+
+    private List<String> keys() {
+      List<String> keys = new ArrayList<>(target.rule().stateKeys());
+      if (target.rule().keepsStep()) {
+        keys.add("step");
+      }
+      keys.addAll(target.rule().parameterNumbers());
+      return keys;
+    }
+
+    /** A tensor of {@code count} floats, of any shape. */
+    private void floats(Entry e, long count) throws CheckpointException {
+      if (e.dtype() != DType.F32 || e.elements() != count) {
+        throw new CheckpointException(
+            e.describe()
+                + " does not fit: the optimizer's parameter has "
+                + count
+                + " F32 elements");
+      }
+    }
+
+    /** A one-element tensor's value. */
+    private double number(Entry e, MemorySegment bytes) throws CheckpointException {
+      if (e.elements() != 1) {
+        throw new CheckpointException(e.describe() + " must hold one number");
+      }
+      return switch (e.dtype()) {
+        case F32 -> bytes.get(JAVA_FLOAT_UNALIGNED, 0);
+        case F64 -> bytes.get(JAVA_DOUBLE_UNALIGNED, 0);
+        case I64 -> bytes.get(JAVA_LONG_UNALIGNED, 0);
+      };
+    }
+
+    /** PyTorch's param_groups, whose params must number the parameters in order. */
+    private List<Map<String, Object>> groups(String json) throws CheckpointException {
+      if (!(Json.parse(json, "param_groups") instanceof List<?> list)) {
+        throw new CheckpointException("param_groups must be a JSON list");
+      }
+      List<Map<String, Object>> groups = new ArrayList<>();
+      long next = 0;
+      for (int g = 0; g < list.size(); g++) {
+        Map<String, Object> group = Json.object(list.get(g), "param_groups[" + g + "]");
+        if (!(group.get("params") instanceof List<?> params)) {
+          throw new CheckpointException("param_groups[" + g + "] has no params list");
+        }
+        for (Object p : params) {
+          if (!(p instanceof Long l) || l != next) {
+            throw new CheckpointException(
+                "param_groups["
+                    + g
+                    + "]'s params are "
+                    + params
+                    + ": Stride numbers each group's parameters in order, after the previous"
+                    + " group's");
+          }
+          next++;
+        }
+        groups.add(group);
+      }
+      return groups;
+    }
+
+    private static String required(Map<String, String> meta, String key)
+        throws CheckpointException {
+      String value = meta.get(key);
+      if (value == null) {
+        throw new CheckpointException(
+            "its metadata has no " + key + ": not a torch.optim state_dict checkpoint");
+      }
+      return value;
+    }
+
+    private static long count(Map<String, Object> stride, String key) throws CheckpointException {
+      if (!(stride.get(key) instanceof Long l) || l < 0) {
+        throw new CheckpointException(
+            "stride's " + key + " must be a count, got " + stride.get(key));
+      }
+      return l;
+    }
+
+    private static List<Long> counts(Map<String, Object> stride, String key, int size)
+        throws CheckpointException {
+      if (!(stride.get(key) instanceof List<?> list)
+          || list.size() != size
+          || !list.stream().allMatch(v -> v instanceof Long l && l >= 0)) {
+        throw new CheckpointException(
+            "stride's " + key + " must be " + size + " counts, got " + stride.get(key));
+      }
+      return list.stream().map(v -> (Long) v).toList();
+    }
+
+    private static List<Double> numbers(Map<String, Object> stride, String key, int size)
+        throws CheckpointException {
+      if (!(stride.get(key) instanceof List<?> list)
+          || list.size() != size
+          || !list.stream().allMatch(v -> v instanceof Number)) {
+        throw new CheckpointException(
+            "stride's " + key + " must be " + size + " numbers, got " + stride.get(key));
+      }
+      return list.stream().map(v -> ((Number) v).doubleValue()).toList();
+    }
+  }
+
+  /** What the file holds for each parameter, gathered entry by entry. */
+  private static final class Parameters {
+    final MemorySegment[] valueTensors;
+    final List<Map<String, MemorySegment>> buffers = new ArrayList<>();
+
+    /** Null where the file has no step for the parameter. */
+    final Long[] steps;
+
+    final List<Map<String, Double>> numbers = new ArrayList<>();
+
+    Parameters(int total) {
+      valueTensors = new MemorySegment[total];
+      steps = new Long[total];
+      for (int i = 0; i < total; i++) {
+        buffers.add(new LinkedHashMap<>());
+        numbers.add(new LinkedHashMap<>());
+      }
+    }
+  }
+}

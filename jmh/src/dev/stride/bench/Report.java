@@ -360,7 +360,8 @@ final class Report {
   private void versusC(PrintStream out) {
     List<Key> keys = new ArrayList<>();
     for (Key k : threadKeys()) {
-      if (results.get(k).iterations().getFirst().containsKey("cOneHot")) {
+      // every fork has the counters; one whose rule the yardstick lacks leaves them at 0
+      if (results.get(k).iterations().getFirst().getOrDefault("cOneHot", 0.0) > 0) {
         keys.add(k);
       }
     }

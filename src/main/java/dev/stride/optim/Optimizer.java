@@ -302,18 +302,6 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     return true;
   }
 
-  /**
-   * Wakes the step's parked workers ahead of a step, so that a {@link #step()} that follows within
-   * {@value StepPool#SPIN_MICROS} µs finds them running instead of waking them itself: a hint for a
-   * trainer whose steps follow long forward and backward passes, to give as the backward pass
-   * reaches its last layers. Costs each worker at most that spin of CPU; does nothing for a step
-   * that runs on the calling thread alone, or before the first step has started the workers.
-   */
-  public void wakeWorkers() {
-    checkOpen();
-    runner.wakeWorkers();
-  }
-
   /** Whether the gradients of group {@code g} are clipped. */
   private boolean clips(int g) {
     return clipping != null

@@ -40,12 +40,6 @@ final class StepPlan {
 
   final long elements;
 
-  /**
-   * How long the calling thread took per unit in the last step over this plan run on a pool, in
-   * nanoseconds: 0 before one. The pool's alone, written by the caller under its lock.
-   */
-  long unitNanos;
-
   StepPlan(List<Parameter> parameters) {
     this.parameters = parameters.toArray(Parameter[]::new);
     firstChunk = new int[this.parameters.length + 1];

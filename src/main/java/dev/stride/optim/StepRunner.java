@@ -93,7 +93,7 @@ final class StepRunner implements AutoCloseable {
       plan = new StepPlan(all);
     }
     running = null;
-    if (parallel()) {
+    if (threads > 1 && plan.elements >= Optimizer.PARALLEL_FROM && plan.sharedUnits.length > 1) {
       if (pool == null) {
         pool = new StepPool(threads);
         ownsPool = true;
@@ -119,18 +119,6 @@ final class StepRunner implements AutoCloseable {
       }
     }
     return plan;
-  }
-
-  /** Whether a step over the plan runs on a pool: enough threads, elements and units. */
-  private boolean parallel() {
-    return threads > 1 && plan.elements >= Optimizer.PARALLEL_FROM && plan.sharedUnits.length > 1;
-  }
-
-  /** Wakes the pool's parked workers if the next step will run on them: see Optimizer. */
-  void wakeWorkers() {
-    if (pool != null && !pool.isClosed() && plan != null && parallel()) {
-      pool.wake();
-    }
   }
 
   /** How many threads the step made ready by {@link #begin} runs on. */

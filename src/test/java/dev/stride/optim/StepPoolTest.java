@@ -89,34 +89,6 @@ class StepPoolTest {
     }
   }
 
-  /** The hint wakes parked workers into one spin window each, and no more. */
-  @Test
-  void wakeWorkersSpinsParkedWorkersBrieflyAndNoLonger() throws InterruptedException {
-    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    Set<Thread> before = stepThreads();
-    try (Arena arena = Arena.ofShared();
-        Sgd sgd = sgdOver(arena, LARGE)) {
-      sgd.setThreads(2);
-      sgd.wakeWorkers(); // before the first step: no worker yet, nothing to do
-      sgd.step();
-      Set<Thread> workers = stepThreads();
-      workers.removeAll(before);
-      Thread worker = workers.iterator().next();
-      Thread.sleep(50); // past the spin: parked
-      long cpu = mx.getThreadCpuTime(worker.threadId());
-      int wakes = 10;
-      for (int k = 0; k < wakes; k++) {
-        sgd.wakeWorkers();
-        Thread.sleep(20);
-      }
-      long used = mx.getThreadCpuTime(worker.threadId()) - cpu;
-      assertTrue(used > 2 * StepPool.SPIN_MICROS * 1000, "woken, it spun only " + used + " ns");
-      assertTrue(
-          used < 20_000_000, wakes + " hints cost a worker " + used / 1e6 + " ms of CPU in 200 ms");
-      sgd.step();
-    }
-  }
-
   @Test
   void optimizersShareAPoolTheirOwnerCloses() {
     Set<Thread> before = stepThreads();

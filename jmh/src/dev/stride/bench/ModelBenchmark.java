@@ -2,7 +2,9 @@ package dev.stride.bench;
 
 import dev.stride.optim.AdamOptions;
 import dev.stride.optim.AdamW;
+import dev.stride.optim.AllReduce;
 import dev.stride.optim.Kernels;
+import dev.stride.optim.ParameterSlab;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -25,7 +27,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * AdamW's step over GPT-2 small's 148 parameter tensors (124,439,808 floats: token and position
  * embeddings, 12 blocks of attention, MLP and two layer norms, a final layer norm), on one thread
  * and on {@code threads}, in turn with the memory-only kernel of Adam's bytes over as many floats
- * on {@code threads}.
+ * on {@code threads}; and on {@code threads} as one tensor of as many floats, as the tensors of a
+ * {@link ParameterSlab}, and as the first shard of that slab cut in 2 and in 8 (one rank's step of
+ * a data-parallel run, its time against the whole slab's divided by the ranks).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,11 +46,28 @@ public class ModelBenchmark {
     public long oneThread;
     public long threads;
     public long limitThreads;
+    public long oneTensorThreads;
+    public long slabThreads;
+    public long shardOf2Threads;
+    public long shardOf8Threads;
     public long calls;
 
     @Setup(Level.Iteration)
     public void reset() {
       oneThread = threads = limitThreads = calls = 0;
+      oneTensorThreads = slabThreads = shardOf2Threads = shardOf8Threads = 0;
+    }
+
+    void add(int variant, long nanos) {
+      switch (variant) {
+        case 0 -> oneThread += nanos;
+        case 1 -> threads += nanos;
+        case 2 -> limitThreads += nanos;
+        case 3 -> oneTensorThreads += nanos;
+        case 4 -> slabThreads += nanos;
+        case 5 -> shardOf2Threads += nanos;
+        default -> shardOf8Threads += nanos;
+      }
     }
   }
 
@@ -54,8 +75,15 @@ public class ModelBenchmark {
   public int threads;
 
   private Arena arena;
+
+  /** The ranks of the sharded rows. */
+  static final int[] SHARDS = {2, 8};
+
   private AdamW single;
   private AdamW parallel;
+  private AdamW oneTensor;
+  private AdamW inSlab;
+  private final AdamW[] shards = new AdamW[SHARDS.length];
   private MemoryLimit limit;
   private ParallelLoop loop;
   private Runnable[] variants;
@@ -97,8 +125,45 @@ public class ModelBenchmark {
     parallel = withParameters(shapes, threads);
     limit = new MemoryLimit(elements(shapes), 2);
     loop = new ParallelLoop(threads);
+    oneTensor = withParameters(List.of(elements(shapes)), threads);
+    ParameterSlab.Builder b = ParameterSlab.builder().shardable(SHARDS[1]);
+    for (int t = 0; t < shapes.size(); t++) {
+      b.tensor("t" + t, shapes.get(t));
+    }
+    ParameterSlab slab = b.allocate(arena);
+    Data.PARAM.fill(slab.values());
+    Data.GRAD.fill(slab.grads());
+    inSlab = ready(new AdamW(AdamOptions.ADAMW_DEFAULTS, Kernels.VECTOR), threads, slab, null);
+    for (int i = 0; i < SHARDS.length; i++) {
+      // rank 0's optimizer; AdamW without clipping never all-reduces, so it needs no other rank
+      shards[i] =
+          ready(
+              new AdamW(AdamOptions.ADAMW_DEFAULTS, Kernels.VECTOR),
+              threads,
+              slab,
+              slab.shard(0, SHARDS[i]));
+    }
     variants =
-        new Runnable[] {single::step, parallel::step, () -> loop.run(limit.size, limit::run)};
+        new Runnable[] {
+          single::step,
+          parallel::step,
+          () -> loop.run(limit.size, limit::run),
+          oneTensor::step,
+          inSlab::step,
+          shards[0]::step,
+          shards[1]::step
+        };
+  }
+
+  private static AdamW ready(
+      AdamW adamW, int threads, ParameterSlab slab, ParameterSlab.Shard shard) {
+    adamW.setThreads(threads);
+    if (shard != null) {
+      adamW.setShard(shard, AllReduce.inProcess(1).getFirst());
+    }
+    adamW.add(slab);
+    adamW.step(); // allocates the state and starts the workers
+    return adamW;
   }
 
   private AdamW withParameters(List<Long> shapes, int threads) {
@@ -119,12 +184,7 @@ public class ModelBenchmark {
   public void inTurn(Nanos nanos) {
     for (int position = 0; position < variants.length; position++) {
       int v = InTurn.variant(call, position, variants.length);
-      long t = InTurn.nanos(variants[v]);
-      switch (v) {
-        case 0 -> nanos.oneThread += t;
-        case 1 -> nanos.threads += t;
-        default -> nanos.limitThreads += t;
-      }
+      nanos.add(v, InTurn.nanos(variants[v]));
     }
     call++;
     nanos.calls++;
@@ -134,6 +194,11 @@ public class ModelBenchmark {
   public void tearDown() {
     single.close();
     parallel.close();
+    oneTensor.close();
+    inSlab.close();
+    for (AdamW shard : shards) {
+      shard.close();
+    }
     loop.close();
     limit.close();
     arena.close();

@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -194,6 +195,24 @@ public final class Checkpoint {
     } catch (CheckpointException e) {
       throw new CheckpointException("cannot load " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Puts the files the ranks of a sharded optimizer saved ({@link Optimizer#setShard}: each rank's
+   * {@code save} writes its shard's part of every tensor, with {@code stride.shard} saying which)
+   * together into {@code merged}: the file the unsharded optimizer over the whole slab saves, to
+   * the byte. The parts must be every rank's alike (a schedule's, a loss scaler's; a sharded
+   * optimizer's weight average is each rank's own, and does not merge). The other way, a rank's
+   * optimizer {@link #load}s a whole file and takes its shard's part of it; {@code save} then
+   * writes that rank's file.
+   *
+   * @throws CheckpointException if a file is damaged, not a shard's, or does not fit the others
+   *     (another rank count, a rank twice, other groups or parts, parts that do not tile a tensor),
+   *     saying what is wrong; {@code merged} is then as it was
+   * @throws IOException if a file cannot be read or {@code merged} written
+   */
+  public static void merge(List<Path> shards, Path merged) throws IOException {
+    ShardMerge.merge(List.copyOf(shards), Objects.requireNonNull(merged, "merged"));
   }
 
   private StateDictLayout layout() {

@@ -34,6 +34,9 @@ final class StateDictLayout {
   static final String STRIDE = "stride";
   static final String PART = "stride.part.";
 
+  /** A shard's file: which rank's of how many, each parameter's part and each tensor's shape. */
+  static final String SHARD = "stride.shard";
+
   /** F32 counts every integer up to here exactly. */
   private static final long F32_EXACT = 1L << 24;
 
@@ -61,9 +64,14 @@ final class StateDictLayout {
   List<Output> tensors(StateDict state, Arena arena) {
     List<Output> tensors = new ArrayList<>();
     List<StateDict.ParameterState> parameters = state.parameters();
+    boolean shard = state.sharding() != null;
     for (int i = 0; i < parameters.size(); i++) {
       StateDict.ParameterState p = parameters.get(i);
-      long[] shape = p.shape();
+      if (shard && p.count() == 0) {
+        continue; // the tensor lies outside the shard
+      }
+      // a shard's part of a tensor is a run of its elements: 1-D, its place in SHARD
+      long[] shape = shard ? new long[] {p.count()} : p.shape();
       if (values) {
         tensors.add(new Output("param." + i, DType.F32, shape, p.value()));
       }
@@ -144,8 +152,34 @@ final class StateDictLayout {
     metadata.put("param_groups", Json.write(groups));
     metadata.put("source", "Stride");
     metadata.put(STRIDE, Json.write(stride));
+    if (state.sharding() != null) {
+      metadata.put(SHARD, Json.write(shard(state)));
+    }
     parts.forEach((name, part) -> metadata.put(PART + name, Json.write(part.state())));
     return metadata;
+  }
+
+  /**
+   * {@link #SHARD}'s value: {@code rank}, {@code ranks}, {@code parts} (per parameter with elements
+   * in the shard, {@code [I, offset, count]}) and {@code shapes} (every parameter's tensor's).
+   */
+  private static Map<String, Object> shard(StateDict state) {
+    List<Object> partList = new ArrayList<>();
+    List<Object> shapes = new ArrayList<>();
+    List<StateDict.ParameterState> parameters = state.parameters();
+    for (int i = 0; i < parameters.size(); i++) {
+      StateDict.ParameterState p = parameters.get(i);
+      if (p.count() > 0) {
+        partList.add(List.of(i, p.offset(), p.count()));
+      }
+      shapes.add(Arrays.stream(p.shape()).boxed().toList());
+    }
+    Map<String, Object> shard = new LinkedHashMap<>();
+    shard.put("rank", state.sharding().rank());
+    shard.put("ranks", state.sharding().ranks());
+    shard.put("parts", partList);
+    shard.put("shapes", shapes);
+    return shard;
   }
 
   /**
@@ -162,6 +196,9 @@ final class StateDictLayout {
     private final Header header;
     private final MemorySegment data;
     private final StateDict target;
+
+    /** A shard's file: per parameter, the offset and count of its part (0, 0 for none); or null. */
+    private long[][] fileParts;
 
     Reader(Header header, MemorySegment data, StateDict target) {
       this.header = header;
@@ -191,6 +228,7 @@ final class StateDictLayout {
               : Map.of();
       List<Map<String, Object>> groups = groups(required(meta, "param_groups"));
       int total = target.parameters().size();
+      fileParts = fileParts(meta, total);
       int inGroups = groups.stream().mapToInt(g -> ((List<?>) g.get("params")).size()).sum();
       if (inGroups != total) {
         throw new CheckpointException(
@@ -207,7 +245,8 @@ final class StateDictLayout {
       long stepCount = 0;
       List<StateDict.ParameterState> states = new ArrayList<>();
       for (int i = 0; i < total; i++) {
-        if (values && anyValue && parameters.valueTensors[i] == null) {
+        StateDict.ParameterState mine = target.parameters().get(i);
+        if (values && anyValue && parameters.valueTensors[i] == null && mine.count() > 0) {
           throw new CheckpointException(
               "param." + i + " is missing, though other parameters' values" + " are there");
         }
@@ -221,15 +260,15 @@ final class StateDictLayout {
             target.rule().keepsStep()
                 ? (parameters.steps[i] == null ? 0 : parameters.steps[i])
                 : (steps == null ? 0 : steps.get(i));
-        StateDict.ParameterState mine = target.parameters().get(i);
         states.add(
             new StateDict.ParameterState(
-                mine.count(),
+                fileParts == null ? elements(mine.shape()) : fileParts[i][1],
                 mine.shape(),
                 values ? parameters.valueTensors[i] : null,
                 parameters.buffers.get(i),
                 step,
-                parameters.numbers.get(i)));
+                parameters.numbers.get(i),
+                fileParts == null ? 0 : fileParts[i][0]));
         stepCount = Math.max(stepCount, step);
       }
       if (stride.containsKey("step_count")) {
@@ -283,12 +322,12 @@ final class StateDictLayout {
               ? (int) Math.min(Long.parseLong(name[1]), Integer.MAX_VALUE)
               : -1;
       if (name[0].equals("param") && name.length == 2 && index >= 0 && index < total) {
-        floats(e, target.parameters().get(index).count());
+        floats(e, fileCount(index));
         parameters.valueTensors[index] = bytes;
       } else if (name[0].equals("state") && name.length == 3 && index >= 0 && index < total) {
         String key = name[2];
         if (target.rule().stateKeys().contains(key)) {
-          floats(e, target.parameters().get(index).count());
+          floats(e, fileCount(index));
           parameters.buffers.get(index).put(key, bytes);
         } else if (key.equals("step") && target.rule().keepsStep()) {
           double step = number(e, bytes);
@@ -322,6 +361,59 @@ final class StateDictLayout {
                 + keys()
                 + ") nor a part's");
       }
+    }
+
+    /**
+     * The elements the file holds of parameter {@code i}: its shard's part in a shard's file, else
+     * the whole tensor (which a sharded optimizer takes its part of).
+     */
+    private long fileCount(int i) {
+      return fileParts != null ? fileParts[i][1] : elements(target.parameters().get(i).shape());
+    }
+
+    /**
+     * A shard's file's parts, checked to be this optimizer's shard's; null for a whole state.
+     *
+     * @throws CheckpointException if the file is another shard's, or a shard's where the optimizer
+     *     is not sharded
+     */
+    private long[][] fileParts(Map<String, String> meta, int total) throws CheckpointException {
+      String value = meta.get(SHARD);
+      if (value == null) {
+        return null;
+      }
+      Map<String, Object> shard = Json.object(Json.parse(value, SHARD), SHARD);
+      long rank = count(shard, "rank");
+      long ranks = count(shard, "ranks");
+      StateDict.Sharding mine = target.sharding();
+      if (mine == null || mine.rank() != rank || mine.ranks() != ranks) {
+        throw new CheckpointException(
+            "it holds shard "
+                + rank
+                + " of "
+                + ranks
+                + ", this optimizer "
+                + (mine == null
+                    ? "is not sharded"
+                    : "steps shard " + mine.rank() + " of " + mine.ranks())
+                + ": merge the shards' files (Checkpoint.merge) and load that");
+      }
+      long[][] parts = new long[total][2];
+      if (!(shard.get("parts") instanceof List<?> list)) {
+        throw new CheckpointException(SHARD + " has no parts list");
+      }
+      for (Object o : list) {
+        if (!(o instanceof List<?> part)
+            || part.size() != 3
+            || !part.stream().allMatch(x -> x instanceof Long l && l >= 0)
+            || (Long) part.get(0) >= total) {
+          throw new CheckpointException(SHARD + "'s part " + o + " is not [index, offset, count]");
+        }
+        int i = (int) (long) (Long) part.get(0);
+        parts[i][0] = (Long) part.get(1);
+        parts[i][1] = (Long) part.get(2);
+      }
+      return parts;
     }
 
     private List<String> keys() {
@@ -424,6 +516,14 @@ final class StateDictLayout {
       }
       return list.stream().map(v -> ((Number) v).doubleValue()).toList();
     }
+  }
+
+  static long elements(long[] shape) {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
+    }
+    return n;
   }
 
   /** What the file holds for each parameter, gathered entry by entry. */

@@ -33,8 +33,9 @@ public final class GradientClipping {
     KernelSet kernels = KernelSet.standard();
     StepPlan plan = plan(grads);
     GradientStatistics statistics = new GradientStatistics(kernels.get(ReduceKernel.class));
-    statistics.prepare(plan, 1, normType, new boolean[] {true}, false, 1);
+    statistics.prepare(plan, 1, normType, new boolean[] {true}, false, 1, 0);
     plan.runAll(statistics);
+    statistics.combine(new ExactSums(), InProcessAllReduce.ALONE);
     double total = statistics.norm();
     if (errorIfNonfinite && !Double.isFinite(total)) {
       throw new NonFiniteNormException(normType, total);

@@ -7,10 +7,16 @@ import java.lang.foreign.MemorySegment;
  * One read of the gradients (or the values) of a plan's parameters: per chunk, the covered
  * parameters' Σ|x|^q (the largest |x| for q = ∞) and every parameter's Σ x², which in double is
  * finite exactly when every element is. Before a step, for clipping by norm and for the non-finite
- * guard; on its own, for {@link Optimizer#gradientNorms}. The chunk results are combined in chunk
- * order, so the totals are the same for any number of threads.
+ * guard; on its own, for {@link Optimizer#gradientNorms}. The chunk results are combined by {@link
+ * ExactSums}, through the optimizer's {@link AllReduce} when it is sharded, so the totals are the
+ * same for any number of threads and of shards.
  */
 final class GradientStatistics implements ChunkTask {
+  private static final int NORM = 0;
+  private static final int SQUARES = 1;
+  private static final int MAXIMA = 2;
+  private static final int TENSORS = 3;
+
   private final ReduceKernel reduce;
   private double[][] partials = new double[0][];
   private double[] normSums = new double[0];
@@ -28,6 +34,11 @@ final class GradientStatistics implements ChunkTask {
   /** Whether it reads the parameters' values instead of their gradients. */
   private boolean values;
 
+  /** The tensors whose norms it finds one by one ({@link Parameter#index}); 0 for none. */
+  private int tensors;
+
+  private ExactSums sums;
+
   GradientStatistics(ReduceKernel reduce) {
     this.reduce = reduce;
   }
@@ -38,6 +49,7 @@ final class GradientStatistics implements ChunkTask {
    *
    * @param clippedGroups the groups whose gradients the norm covers, or null for no norm
    * @param guard whether to find out if every gradient is finite once multiplied by {@code unscale}
+   * @param tensors how many tensors to find each norm of, by {@link Parameter#index}; 0 for none
    */
   void prepare(
       StepPlan plan,
@@ -45,12 +57,14 @@ final class GradientStatistics implements ChunkTask {
       double normType,
       boolean[] clippedGroups,
       boolean guard,
-      float unscale) {
+      float unscale,
+      int tensors) {
     this.plan = plan;
     this.normType = normType;
     this.clippedGroups = clippedGroups;
     this.guard = guard;
     this.unscale = unscale;
+    this.tensors = tensors;
     this.values = false;
     if (partials.length != threads) {
       partials = new double[threads][ReduceKernel.PARTIALS];
@@ -71,8 +85,8 @@ final class GradientStatistics implements ChunkTask {
   public void run(int worker, int chunk, Parameter p, long offset, long count) {
     double[] l = partials[worker];
     MemorySegment x = values ? p.value : p.grad;
-    boolean clipped = clippedGroups != null && clippedGroups[p.group];
-    if (clipped) {
+    boolean norm = tensors > 0 || clippedGroups != null && clippedGroups[p.group];
+    if (norm) {
       normSums[chunk] =
           normType == 2
               ? reduce.sumOfSquares(x, offset, count, l)
@@ -84,21 +98,62 @@ final class GradientStatistics implements ChunkTask {
     }
     if (guard) {
       squares[chunk] =
-          clipped && normType == 2 ? normSums[chunk] : reduce.sumOfSquares(x, offset, count, l);
+          norm && normType == 2 ? normSums[chunk] : reduce.sumOfSquares(x, offset, count, l);
       if (unscale > 1) {
         maxima[chunk] = reduce.maxAbs(x, offset, count);
       }
     }
   }
 
-  /** The norm of plan parameter {@code j} alone. */
-  double norm(int j) {
-    boolean max = normType == Double.POSITIVE_INFINITY;
-    double total = 0;
-    for (int c = plan.firstChunk[j]; c < plan.firstChunk[j + 1]; c++) {
-      total = max ? Math.max(total, normSums[c]) : total + normSums[c];
+  /**
+   * Combines the chunks' results, through {@code allReduce} (every rank's chunks) into {@code
+   * sums}: call once after the read, before {@link #norm}, {@link #norm(int)} and {@link
+   * #allFinite}.
+   */
+  void combine(ExactSums sums, AllReduce allReduce) {
+    this.sums = sums;
+    int slots = TENSORS + tensors;
+    // maxima need no second pass, nor does the guard alone
+    boolean adds = normType != Double.POSITIVE_INFINITY && (clippedGroups != null || tensors > 0);
+    sums.begin(slots);
+    for (int pass = 0; pass < (adds ? 2 : 1); pass++) {
+      for (int c = 0; c < plan.chunks(); c++) {
+        Parameter p = plan.parameters[plan.chunkParameter[c]];
+        double x = normSums[c];
+        boolean clipped = clippedGroups != null && clippedGroups[p.group];
+        if (pass == 0) {
+          if (clipped) {
+            sums.observe(NORM, x);
+          }
+          if (tensors > 0) {
+            sums.observe(TENSORS + p.index, x);
+          }
+          if (guard) {
+            sums.observe(SQUARES, squares[c]);
+            if (unscale > 1) {
+              sums.observe(MAXIMA, maxima[c]);
+            }
+          }
+        } else {
+          if (clipped) {
+            sums.add(NORM, x);
+          }
+          if (tensors > 0) {
+            sums.add(TENSORS + p.index, x);
+          }
+        }
+      }
+      if (pass == 0) {
+        sums.shareLargest(allReduce, slots);
+      } else {
+        sums.shareSums(allReduce, slots);
+      }
     }
-    return root(total);
+  }
+
+  /** The norm of tensor {@code index} ({@link Parameter#index}) alone. */
+  double norm(int index) {
+    return total(TENSORS + index);
   }
 
   /**
@@ -106,32 +161,19 @@ final class GradientStatistics implements ChunkTask {
    * float, and an unscale above 1 (a scale below 1) may overflow the largest |g|.
    */
   boolean allFinite() {
-    double sum = 0;
-    float max = 0;
-    for (int c = 0; c < plan.chunks(); c++) {
-      sum += squares[c];
-      if (unscale > 1) {
-        max = Math.max(max, maxima[c]);
-      }
-    }
-    return Double.isFinite(sum) && Float.isFinite(max * unscale);
+    return sums.allFinite(SQUARES) && Float.isFinite((float) sums.max(MAXIMA) * unscale);
   }
 
   /** The norm of the clipped gradients together: (Σ|g|^q)^(1/q), or the largest |g|. */
   double norm() {
-    boolean max = normType == Double.POSITIVE_INFINITY;
-    double total = 0;
-    for (int c = 0; c < plan.chunks(); c++) {
-      if (clippedGroups[plan.parameters[plan.chunkParameter[c]].group]) {
-        total = max ? Math.max(total, normSums[c]) : total + normSums[c];
-      }
-    }
-    return root(total);
+    return total(NORM);
   }
 
-  private double root(double sum) {
-    return normType == Double.POSITIVE_INFINITY || normType == 1
-        ? sum
-        : normType == 2 ? Math.sqrt(sum) : Math.pow(sum, 1 / normType);
+  private double total(int slot) {
+    if (normType == Double.POSITIVE_INFINITY) {
+      return sums.max(slot);
+    }
+    double sum = sums.sum(slot);
+    return normType == 1 ? sum : normType == 2 ? Math.sqrt(sum) : Math.pow(sum, 1 / normType);
   }
 }

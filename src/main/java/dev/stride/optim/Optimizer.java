@@ -26,6 +26,11 @@ import java.util.Objects;
  * thread ({@code Arena.ofConfined()}) are updated by the calling thread, which must be their owner;
  * the rest go to every thread.
  *
+ * <p>Parameters are segments registered one by one ({@link #add(MemorySegment, MemorySegment)}) or
+ * the tensors of a {@link ParameterSlab} ({@link #add(ParameterSlab)}), which a step updates as one
+ * range whatever their count. A sharded optimizer ({@link #setShard}) keeps the state of one rank's
+ * shard of a slab and steps it, reducing over the ranks through an {@link AllReduce}.
+ *
  * <p>A step either updates every parameter or, when it throws, none: everything that can fail is
  * checked before the first parameter is touched. Step from one thread at a time.
  *
@@ -79,6 +84,10 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   private boolean[] clippedGroups;
 
   private boolean[] clipMask = new boolean[0];
+
+  /** The shard of a slab this optimizer steps, or null for all it holds. */
+  private ParameterSlab.Shard shard;
+
   private boolean skipNonFinite;
   private double lastGradNorm = Double.NaN;
   private long stepCount;
@@ -114,6 +123,48 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   public Optimizer<H> add(MemorySegment value, MemorySegment grad) {
     groups.getFirst().add(value, grad);
     return this;
+  }
+
+  /** Registers every tensor of {@code slab} in the first group; see {@link ParamGroup#add}. */
+  public Optimizer<H> add(ParameterSlab slab) {
+    groups.getFirst().add(slab);
+    return this;
+  }
+
+  /**
+   * Makes this optimizer one rank's of a data-parallel run (ZeRO stage 1): it keeps the state of
+   * {@code shard}'s elements alone, memory in proportion to the shard, and a step updates only
+   * them; every rank holds the same groups over the same slab, and steps its shard. Everything a
+   * step reduces over the whole model goes through {@code allReduce}: clipping's norm, the
+   * non-finite test of the guard and of a {@link LossScaler}, per-tensor norms of tensors that
+   * straddle shards (LAMB, LARS, {@link #gradientNorms}) and Prodigy's sums. Each rank gets the
+   * same bits as one unsharded optimizer over the whole slab, for any number of ranks. Before a
+   * step the trainer puts the gradients of the shard (all-reduced or reduce-scattered over the
+   * ranks) in {@link ParameterSlab.Shard#grads()}; after it, it all-gathers {@link
+   * ParameterSlab.Shard#values()}. See {@code docs/distributed.md}.
+   *
+   * @throws IllegalStateException if parameters are registered already: set the shard first
+   * @throws IllegalArgumentException if a shard is set already
+   */
+  public void setShard(ParameterSlab.Shard shard, AllReduce allReduce) {
+    Objects.requireNonNull(shard, "shard");
+    Objects.requireNonNull(allReduce, "allReduce");
+    checkOpen();
+    if (this.shard != null) {
+      throw new IllegalArgumentException("this optimizer is sharded already: " + this.shard);
+    }
+    if (groups.stream().anyMatch(g -> g.size() > 0)) {
+      throw new IllegalStateException(
+          "set the shard before registering parameters: this optimizer holds some already");
+    }
+    this.shard = shard;
+    runner.setAllReduce(allReduce);
+    runner.invalidate();
+  }
+
+  /** The shard this optimizer steps ({@link #setShard}), or null if it steps all it holds. */
+  public ParameterSlab.Shard shard() {
+    return shard;
   }
 
   public ParamGroup<H> group(int index) {
@@ -234,11 +285,11 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     Clipping.byNorm(0, normType); // checks normType
     checkOpen();
     checkParametersReachable();
-    StepPlan plan = runner.begin(groups);
+    beginRun();
     boolean[] all = new boolean[groups.size()];
     java.util.Arrays.fill(all, true);
-    GradientStatistics statistics = runner.readStatistics(normType, all, true, 1f, values);
-    double[] each = new double[plan.parameters.length];
+    GradientStatistics statistics = runner.readStatistics(normType, all, true, true, 1f, values);
+    double[] each = new double[runner.tensors()];
     for (int j = 0; j < each.length; j++) {
       each[j] = statistics.norm(j);
     }
@@ -273,7 +324,12 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
       Clipping.ByNorm norm = byNorm ? (Clipping.ByNorm) clipping : null;
       GradientStatistics statistics =
           runner.readStatistics(
-              byNorm ? norm.normType() : 2, byNorm ? clipMask() : null, guard, unscale, false);
+              byNorm ? norm.normType() : 2,
+              byNorm ? clipMask() : null,
+              false,
+              guard,
+              unscale,
+              false);
       if (guard && !statistics.allFinite()) {
         return false;
       }
@@ -327,7 +383,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     checkOpen();
     checkCanStep();
     checkParametersReachable();
-    runner.begin(groups);
+    beginRun();
     for (int g = 0; g < groups.size(); g++) { // indexed: the step allocates no iterator
       groups.get(g).allocateState(stateMemory);
     }
@@ -350,7 +406,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
               ? (float) v.clipValue()
               : Float.POSITIVE_INFINITY;
       Parameter previous = null;
-      List<Parameter> parameters = group.parameters();
+      List<Parameter> parameters = group.steppers();
       for (int i = 0; i < parameters.size(); i++) {
         Parameter p = parameters.get(i);
         if (share && previous != null && p.stepsLike(previous)) {
@@ -360,13 +416,15 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
           prepare(h, p);
           p.ownCoefficients.setStepTerms(gradScale, clipValue, group.l1());
         }
+        p.shareNumbers();
         previous = p;
       }
     }
   }
 
   /**
-   * Sets every registered gradient to zero.
+   * Sets every registered gradient to zero: a sharded optimizer's, those of its shard ({@link
+   * ParameterSlab#zeroGrad()} zeroes a whole slab's).
    *
    * @throws IllegalStateException as {@link #step()} does, before any gradient is touched
    * @throws WrongThreadException as {@link #step()} does, before any gradient is touched
@@ -375,9 +433,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     checkOpen();
     checkParametersReachable();
     for (ParamGroup<H> group : groups) {
-      for (Parameter p : group.parameters()) {
-        p.grad.fill((byte) 0);
-      }
+      group.zeroGrads();
     }
   }
 
@@ -452,8 +508,18 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   void runChunks(ChunkTask task) {
     checkOpen();
     checkParametersReachable();
-    runner.begin(groups);
+    beginRun();
     runner.run(task);
+  }
+
+  /** Makes the runner ready for a pass over every parameter: see {@link StepRunner#begin}. */
+  private void beginRun() {
+    runner.begin(groups, stepsPerTensor(), shard);
+  }
+
+  /** States were restored: whether a slab range steps as one is decided again. */
+  void replan() {
+    runner.invalidate();
   }
 
   /**
@@ -546,6 +612,14 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     return true;
   }
 
+  /**
+   * Whether the rule's results are per tensor (trust ratios), so that it steps a slab range tensor
+   * by tensor; a rule whose coefficients are the same for a group's tensors steps it as one.
+   */
+  boolean stepsPerTensor() {
+    return false;
+  }
+
   /** How many results per chunk the rule's passes store; 0 for rules that do not reduce. */
   int chunkResults() {
     return 0;
@@ -579,12 +653,23 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     runner.setChunkResult(chunk, k, value);
   }
 
-  /** Result {@code k} of every chunk of plan parameter {@code j} added in chunk order. */
-  final double sumOfChunkResults(int j, int k) {
-    return runner.sumOfChunkResults(j, k);
+  /**
+   * Every chunk result summed per plan parameter, over every rank's parts of a tensor that
+   * straddles shards: {@code out[j * chunkResults() + k]} is result k's of parameter j. The sums
+   * are {@link ExactSums}: the same for any thread count and cut into shards.
+   */
+  final void parameterSums(double[] out) {
+    runner.parameterSums(out);
   }
 
-  /** The parameters in plan order: group by group, as {@link #sumOfChunkResults} numbers them. */
+  /**
+   * As {@link #parameterSums}, per group and over every rank: {@code out[g * chunkResults() + k]}.
+   */
+  final void groupSums(double[] out) {
+    runner.groupSums(groups.size(), out);
+  }
+
+  /** The parameters in plan order: group by group, as {@link #parameterSums} numbers them. */
   final Parameter[] planParameters() {
     return runner.plan().parameters;
   }
@@ -701,6 +786,10 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
 
   /** A new parameter for {@link ParamGroup#add}, whose checks it has passed. */
   Parameter register(int group, MemorySegment value, MemorySegment grad, long[] shape) {
+    if (shard != null) {
+      throw new IllegalArgumentException(
+          "a sharded optimizer steps the tensors of its slab alone: add the slab, not segments");
+    }
     Parameter p =
         new Parameter(
             group,
@@ -719,5 +808,33 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     }
     runner.invalidate();
     return p;
+  }
+
+  /** The tensors {@code [from, to)} of {@code slab} for {@link ParamGroup#add}, checked there. */
+  SlabRange registerSlab(int group, ParameterSlab slab, int from, int to) {
+    if (shard != null && shard.slab() != slab) {
+      throw new IllegalArgumentException(
+          "this optimizer is sharded over another slab (" + shard.slab() + ") than " + slab);
+    }
+    SlabRange range =
+        new SlabRange(
+            slab,
+            group,
+            from,
+            to,
+            shard,
+            rule.stateKeys().size(),
+            rule.parameterNumbers().size(),
+            this::newCoefficients);
+    // each whole tensor, in or out of the shard, so that no tensor is registered twice
+    for (int i = from; i < to; i++) {
+      memory.add(slab.tensor(i).value(), range.tensors.get(i - from));
+      memory.add(slab.tensor(i).grad(), range.tensors.get(i - from));
+    }
+    if (scopes.stream().noneMatch(known -> known.scope().equals(slab.values().scope()))) {
+      scopes.add(slab.values());
+    }
+    runner.invalidate();
+    return range;
   }
 }

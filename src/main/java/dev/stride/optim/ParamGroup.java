@@ -13,7 +13,16 @@ import java.util.Objects;
 public final class ParamGroup<H extends Hyperparameters<H>> {
   private final Optimizer<H> optimizer;
   private final int index;
+
+  /** Every registered tensor, in order: what checkpoints number and norms are reported for. */
   private final List<Parameter> parameters = new ArrayList<>();
+
+  /** What was registered, in order: tensors added alone, and the spans of slab ranges. */
+  private final List<Parameter> entries = new ArrayList<>();
+
+  /** What the step plan steps, from {@link #entries}: see {@link #planSteppers}. */
+  private final List<Parameter> steppers = new ArrayList<>();
+
   private H hyperparameters;
   private double l1;
 
@@ -83,7 +92,57 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
               + " floats");
     }
     optimizer.checkNotRegistered(value, grad);
-    parameters.add(optimizer.register(index, value, grad, shape.clone()));
+    Parameter p = optimizer.register(index, value, grad, shape.clone());
+    parameters.add(p);
+    entries.add(p);
+    return this;
+  }
+
+  /**
+   * Registers every tensor of {@code slab}: see {@link #add(ParameterSlab, int, int)}.
+   *
+   * @throws IllegalArgumentException as {@link #add(ParameterSlab, int, int)} does
+   */
+  public ParamGroup<H> add(ParameterSlab slab) {
+    return add(slab, 0, slab.tensors().size());
+  }
+
+  /**
+   * Registers tensors {@code [fromTensor, toTensor)} of {@code slab}, each as a parameter of its
+   * shape (as {@link #add(MemorySegment, MemorySegment, long...)} would, in the same order), whose
+   * state is laid out as the slab is and which a step updates as one range. In a sharded optimizer
+   * ({@link Optimizer#setShard}) only their elements in the shard are kept and stepped.
+   *
+   * @throws IllegalArgumentException if the range is empty or out of the slab, the slab's memory is
+   *     closed, a tensor overlaps a parameter already registered, or the optimizer is sharded over
+   *     another slab
+   */
+  public ParamGroup<H> add(ParameterSlab slab, int fromTensor, int toTensor) {
+    optimizer.checkOpen();
+    java.util.Objects.requireNonNull(slab, "slab");
+    int n = slab.tensors().size();
+    if (fromTensor < 0 || toTensor > n || fromTensor >= toTensor) {
+      throw new IllegalArgumentException(
+          "tensors ["
+              + fromTensor
+              + ", "
+              + toTensor
+              + ") are not a range of the slab's "
+              + n
+              + " tensors");
+    }
+    if (!slab.values().scope().isAlive()) {
+      throw new IllegalArgumentException("the slab belongs to a closed arena: " + slab);
+    }
+    ParameterSlab.Tensor first = slab.tensor(fromTensor);
+    ParameterSlab.Tensor last = slab.tensor(toTensor - 1);
+    long from = first.offset() * Float.BYTES;
+    long bytes = (last.offset() + last.count()) * Float.BYTES - from;
+    optimizer.checkNotRegistered(
+        slab.values().asSlice(from, bytes), slab.grads().asSlice(from, bytes));
+    SlabRange range = optimizer.registerSlab(index, slab, fromTensor, toTensor);
+    parameters.addAll(range.tensors);
+    entries.add(range.span);
     return this;
   }
 
@@ -96,12 +155,19 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
    * @throws IndexOutOfBoundsException if the group has no parameter {@code index}
    * @throws IllegalArgumentException if {@code grad} is not native, closed, read-only, not 4-byte
    *     aligned, not as long as the value, confined to a thread where the gradient it replaces was
-   *     not (or the reverse), or overlaps a registered value or another parameter's gradient;
-   *     nothing is changed then
+   *     not (or the reverse), or overlaps a registered value or another parameter's gradient, or
+   *     the parameter is a slab's tensor; nothing is changed then
    */
   public void setGrad(int index, MemorySegment grad) {
     optimizer.checkOpen();
     Parameter p = parameters.get(Objects.checkIndex(index, parameters.size()));
+    if (p.range != null) {
+      throw new IllegalArgumentException(
+          "parameter "
+              + index
+              + " is a tensor of a ParameterSlab, which steps the slab's own gradients: write them"
+              + " into the tensor's grad() view instead of replacing it");
+    }
     check("grad", grad);
     if (grad.byteSize() != p.value.byteSize()) {
       throw new IllegalArgumentException(
@@ -189,10 +255,43 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
     this.l1 = Args.nonNegative("l1", l1);
   }
 
+  /**
+   * Sets what a step over this group updates: each tensor added alone, and each slab range as its
+   * span or, with {@code perTensor} (a rule with per-tensor results) or where its tensors' states
+   * differ, as its tensors one by one. Ranges with no elements in the shard step nothing.
+   */
+  List<Parameter> planSteppers(boolean perTensor) {
+    steppers.clear();
+    for (Parameter e : entries) {
+      SlabRange range = e.range;
+      if (range == null) {
+        steppers.add(e);
+      } else if (!perTensor && range.stepsAsOne()) {
+        steppers.add(e);
+      } else {
+        java.util.Collections.addAll(steppers, range.members);
+      }
+    }
+    allocatedFor = null; // the steppers' slots are checked again
+    return steppers;
+  }
+
+  /** Zeroes the gradients registered: a slab range's at once, padding included. */
+  void zeroGrads() {
+    for (Parameter e : entries) {
+      e.grad.fill((byte) 0);
+    }
+  }
+
+  /** What {@link #planSteppers} set last. */
+  List<Parameter> steppers() {
+    return steppers;
+  }
+
   /** Allocates the state the next step needs, unless nothing changed since the last time. */
   void allocateState(StateMemory memory) {
     if (allocatedFor != hyperparameters || allocatedSize != parameters.size()) {
-      for (Parameter p : parameters) {
+      for (Parameter p : steppers) {
         optimizer.allocateState(hyperparameters, p, memory);
       }
       allocatedFor = hyperparameters;
@@ -209,6 +308,7 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
     for (int i = 0; i < parameters.size(); i++) {
       parameters.get(i).restore(copy.parameters().get(i));
     }
+    optimizer.replan(); // the tensors of a range may step alike or not now
   }
 
   /** This group's position in {@link Optimizer#groups()}. */

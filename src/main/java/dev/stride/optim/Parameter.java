@@ -8,6 +8,11 @@ import java.lang.foreign.MemorySegment;
 /**
  * One registered parameter: its value and gradient, the rule's state for it (buffers and
  * per-parameter numbers), its step count, and the coefficients its next chunks are updated with.
+ *
+ * <p>A tensor of a {@link ParameterSlab} is one too, with views of the slab for its value and
+ * gradient and slices of its {@link SlabRange}'s buffers for its state; in a sharded optimizer it
+ * is the tensor's part in the shard (maybe empty). The range's span, which steps a run of such
+ * tensors as one, is one as well, whose {@link #members} are the tensors.
  */
 final class Parameter {
   /** State buffers start on a cache line: a vector load that straddles two is slower. */
@@ -31,6 +36,35 @@ final class Parameter {
 
   /** Confined to its owner thread: only the thread that calls step may update it. */
   final boolean confined;
+
+  /**
+   * Where its element 0 sits on the step's chunk grid: chunks end where element {@code gridPhase +
+   * i} is a multiple of {@link StepPlan#CHUNK}. 0 off a slab, where a tensor's chunks start at its
+   * start; a slab's offset modulo the chunk there, so that a shard cuts a tensor as the whole slab
+   * does.
+   */
+  final int gridPhase;
+
+  /** The slab tensor it is (a part of), or null. */
+  final ParameterSlab.Tensor tensor;
+
+  /** Its element 0's position in {@link #tensor}: not 0 for a part that starts in a shard. */
+  final long tensorOffset;
+
+  /** The range whose buffers its state is cut from, or null. */
+  final SlabRange range;
+
+  /** The tensors a span steps as one, or null for a tensor. */
+  final Parameter[] members;
+
+  /** Its position among every group's parameters in order, as checkpoints number them. */
+  int index;
+
+  /**
+   * Its position among the tensors whose parts other ranks step too, whose sums are all-reduced; -1
+   * for a tensor this rank steps whole.
+   */
+  int straddle = -1;
 
   /** The steps this parameter has taken: PyTorch's per-parameter {@code state['step']}. */
   long step;
@@ -61,12 +95,34 @@ final class Parameter {
       int stateSlots,
       int numberSlots,
       GradientCoefficients coefficients) {
+    this(group, value, grad, shape, stateSlots, numberSlots, coefficients, 0, null, 0, null, null);
+  }
+
+  /** A slab's tensor or a part of it ({@code members} null), or a range's span. */
+  Parameter(
+      int group,
+      MemorySegment value,
+      MemorySegment grad,
+      long[] shape,
+      int stateSlots,
+      int numberSlots,
+      GradientCoefficients coefficients,
+      int gridPhase,
+      ParameterSlab.Tensor tensor,
+      long tensorOffset,
+      SlabRange range,
+      Parameter[] members) {
     this.group = group;
     this.value = value;
     this.grad = grad;
     this.count = value.byteSize() / Float.BYTES;
     this.shape = shape;
     this.confined = confined(value) || confined(grad);
+    this.gridPhase = gridPhase;
+    this.tensor = tensor;
+    this.tensorOffset = tensorOffset;
+    this.range = range;
+    this.members = members;
     this.state = new MemorySegment[stateSlots];
     this.numbers = new double[numberSlots];
     this.ownCoefficients = coefficients;
@@ -84,11 +140,19 @@ final class Parameter {
     allocate(k, memory, 0f);
   }
 
-  /** Allocates slot {@code k} filled with {@code initial}, if it is not yet. */
+  /**
+   * Allocates slot {@code k} filled with {@code initial}, if it is not yet: a span's for its
+   * members too. A slab tensor's buffer is a slice of its range's, which the first to need it
+   * allocates for all.
+   */
   void allocate(int k, StateMemory memory, float initial) {
     if (!isAllocated(k)) {
       if (state[k] == null) {
-        state[k] = memory.allocate(k, count * Float.BYTES, this);
+        if (range != null) {
+          range.allocateSlot(k, memory);
+        } else {
+          state[k] = memory.allocate(k, count * Float.BYTES, this);
+        }
       }
       if (Float.floatToRawIntBits(initial) == 0) {
         state[k].fill((byte) 0);
@@ -99,6 +163,42 @@ final class Parameter {
       }
       allocated |= 1 << k;
       fresh |= 1 << k;
+      if (members != null) {
+        for (Parameter m : members) {
+          m.allocated |= 1 << k;
+          m.fresh |= 1 << k;
+        }
+      }
+    }
+  }
+
+  /** Sets slot {@code k}'s buffer, a slice of its range's, leaving it unallocated. */
+  void setBuffer(int k, MemorySegment buffer) {
+    state[k] = buffer;
+  }
+
+  /** Whether it steps as {@code other} does: the same step, slots and per-parameter numbers. */
+  boolean sameStateAs(Parameter other) {
+    return step == other.step
+        && allocated == other.allocated
+        && fresh == other.fresh
+        && java.util.Arrays.equals(numbers, other.numbers);
+  }
+
+  /** A span takes its members' step, slots and numbers, which are all alike. */
+  void takeStateOf(Parameter member) {
+    step = member.step;
+    allocated = member.allocated;
+    fresh = member.fresh;
+    System.arraycopy(member.numbers, 0, numbers, 0, numbers.length);
+  }
+
+  /** A span gives its numbers, just advanced for the step, to its members. */
+  void shareNumbers() {
+    if (members != null && numbers.length > 0) {
+      for (Parameter m : members) {
+        System.arraycopy(numbers, 0, m.numbers, 0, numbers.length);
+      }
     }
   }
 
@@ -124,10 +224,16 @@ final class Parameter {
     return step == other.step && fresh == other.fresh;
   }
 
-  /** Ends a step: every slot now holds history. */
+  /** Ends a step: every slot now holds history; a span's members have stepped too. */
   void stepped() {
     step++;
     fresh = 0;
+    if (members != null) {
+      for (Parameter m : members) {
+        m.step++;
+        m.fresh = 0;
+      }
+    }
   }
 
   /**

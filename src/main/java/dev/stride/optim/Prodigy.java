@@ -15,8 +15,8 @@ import java.lang.foreign.MemorySegment;
  *   β3 = beta3, or √β2;   bc = useBiasCorrection ? √(1 − β2^(k+1)) / (1 − β1^(k+1)) : 1
  *   dlr = d·lr·bc;   A = β3·A
  *   each tensor:   g = g + λ·p  (coupled, if not decouple),  plus the group's L1 term λ1·sign(p)
- *                  A += (d/d0)·dlr·⟨g, p0 − p⟩
- *                  m, v, s as {@link ProdigyKernel} says;   S += Σ|s|
+ *                  m, v, s as {@link ProdigyKernel} says
+ *   each group:    A += (d/d0)·dlr·Σ⟨g, p0 − p⟩ over its tensors;   S += Σ|s| over its tensors
  *   if S = 0: stop (m, v and s moved; p, d, A and k stay)
  *   d̂ = dCoef·A/S;   d = max(d, d̂) while d = d0;   d_max = max(d_max, d̂);   d = min(d_max, d·growthRate)
  *   each tensor:   p = p − λ·dlr·p (decouple),   p = p − dlr·m/(√v + d·ε)   (the new d in ε only)
@@ -55,6 +55,9 @@ public final class Prodigy extends Optimizer<ProdigyOptions> {
 
   /** This step's d·lr·bias correction, from {@link #prepareGroup} on the first group. */
   private double dlr;
+
+  /** Per group: Σ⟨g, p0 − p⟩ and Σ|s|, from {@link #groupSums}. */
+  private double[] sums = new double[0];
 
   public Prodigy(ProdigyOptions hyperparameters) {
     this(hyperparameters, Kernels.DEFAULT);
@@ -171,11 +174,15 @@ public final class Prodigy extends Optimizer<ProdigyOptions> {
     ProdigyOptions first = group(0).hyperparameters();
     double numerator = first.effectiveBeta3() * numbers[NUMERATOR];
     double denominator = 0;
-    Parameter[] parameters = planParameters();
-    for (int j = 0; j < parameters.length; j++) {
-      double d0 = group(parameters[j].group).hyperparameters().d0();
-      numerator += (d / d0) * dlr * sumOfChunkResults(j, 0);
-      denominator += sumOfChunkResults(j, 1);
+    int n = groups().size();
+    if (sums.length < 2 * n) {
+      sums = new double[2 * n];
+    }
+    groupSums(sums);
+    for (int g = 0; g < n; g++) { // in group order, as every rank does
+      double d0 = group(g).hyperparameters().d0();
+      numerator += (d / d0) * dlr * sums[2 * g];
+      denominator += sums[2 * g + 1];
     }
     if (denominator == 0) {
       return false; // the reference returns: no progress to measure d by
@@ -193,7 +200,7 @@ public final class Prodigy extends Optimizer<ProdigyOptions> {
       g.numbers[NUMERATOR] = numerator;
       g.numbers[K]++;
     }
-    for (Parameter p : parameters) {
+    for (Parameter p : planParameters()) {
       ProdigyOptions h = group(p.group).hyperparameters();
       p.<ProdigyKernel.Coefficients>coefficients()
           .setStep(d, dlr, h.eps(), h.decouple() ? h.weightDecay() : 0);

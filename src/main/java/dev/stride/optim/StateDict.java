@@ -22,18 +22,48 @@ import java.util.Objects;
  * step or {@code close()}; {@link Optimizer#loadStateDict} checks a state against an optimizer and
  * puts it in place, all or nothing.
  *
+ * <p>A sharded optimizer's ({@link Optimizer#setShard}) is its shard's: each parameter's part in
+ * the shard ({@link ParameterState#offset()} and {@link ParameterState#count()} within the tensor's
+ * {@link ParameterState#shape()}), none for a tensor outside it; {@link #sharding()} says which
+ * rank's of how many. It loads a state of the whole tensors too, taking its parts of them.
+ *
  * @param rule the rule whose state it is
  * @param stepCount the optimizer's {@link Optimizer#stepCount()}
  * @param groups the parameter groups, in order
  * @param parameters every parameter, numbered across the groups in order
+ * @param sharding the rank whose shard's state it is, or null for an unsharded optimizer's
  */
 public record StateDict(
-    Rule<?> rule, long stepCount, List<Group> groups, List<ParameterState> parameters) {
+    Rule<?> rule,
+    long stepCount,
+    List<Group> groups,
+    List<ParameterState> parameters,
+    Sharding sharding) {
 
   public StateDict {
     Objects.requireNonNull(rule, "rule");
     groups = List.copyOf(groups);
     parameters = List.copyOf(parameters);
+  }
+
+  /** An unsharded optimizer's state. */
+  public StateDict(
+      Rule<?> rule, long stepCount, List<Group> groups, List<ParameterState> parameters) {
+    this(rule, stepCount, groups, parameters, null);
+  }
+
+  /** Rank {@code rank} of {@code ranks}, whose shard a state holds. */
+  public record Sharding(int rank, int ranks) {
+    /**
+     * @throws IllegalArgumentException if {@code ranks} is not positive or {@code rank} not in [0,
+     *     ranks)
+     */
+    public Sharding {
+      Args.positive("ranks", ranks);
+      if (rank < 0 || rank >= ranks) {
+        throw new IllegalArgumentException("rank must be in [0, " + ranks + "), got " + rank);
+      }
+    }
   }
 
   /**
@@ -54,7 +84,8 @@ public record StateDict(
    * ({@code null} when absent), the buffers the rule has allocated for it by state key (float32,
    * native order, {@code count} each), the steps it has taken, and the rule's per-parameter numbers
    * by key (all or none). Loading reads neither the shape nor anything but the count from it: a
-   * state of any shape with as many elements fits.
+   * state of any shape with as many elements fits. A shard's part of a tensor holds the elements
+   * {@code [offset, offset + count)} of the tensor of {@code shape}.
    */
   public record ParameterState(
       long count,
@@ -62,11 +93,33 @@ public record StateDict(
       MemorySegment value,
       Map<String, MemorySegment> buffers,
       long step,
-      Map<String, Double> numbers) {
+      Map<String, Double> numbers,
+      long offset) {
     public ParameterState {
       shape = shape.clone();
       buffers = ordered(buffers);
       numbers = ordered(numbers);
+      Args.nonNegative("offset", offset);
+    }
+
+    /** A whole tensor's. */
+    public ParameterState(
+        long count,
+        long[] shape,
+        MemorySegment value,
+        Map<String, MemorySegment> buffers,
+        long step,
+        Map<String, Double> numbers) {
+      this(count, shape, value, buffers, step, numbers, 0);
+    }
+
+    /** Whether it holds a part of its tensor only (a shard's), not all of it. */
+    public boolean isPart() {
+      long elements = 1;
+      for (long d : shape) {
+        elements *= d;
+      }
+      return offset != 0 || count != elements;
     }
 
     /**
@@ -112,10 +165,13 @@ public record StateDict(
           }
         }
         parameters.add(
-            new ParameterState(p.count, p.shape, p.value.asReadOnly(), buffers, p.step, numbers));
+            new ParameterState(
+                p.count, p.shape, p.value.asReadOnly(), buffers, p.step, numbers, p.tensorOffset));
       }
     }
-    return new StateDict(rule, o.stepCount(), groups, parameters);
+    ParameterSlab.Shard shard = o.shard();
+    Sharding sharding = shard == null ? null : new Sharding(shard.rank(), shard.ranks());
+    return new StateDict(rule, o.stepCount(), groups, parameters, sharding);
   }
 
   /**
@@ -181,7 +237,7 @@ public record StateDict(
           groupNumbers(o, g, h, group, parameters.subList(index, index + group.size()));
       List<OptimizerSnapshot.ParameterCopy> parameterCopies = new ArrayList<>();
       for (Parameter p : mine.get(g).parameters()) {
-        ParameterState s = parameters.get(index);
+        ParameterState s = partOf(parameters.get(index), p);
         check(rule, h, index, p, s, everyBuffer);
         MemorySegment[] state = new MemorySegment[keys.size()];
         for (int k = 0; k < state.length; k++) {
@@ -200,6 +256,34 @@ public record StateDict(
     try (OptimizerSnapshot<H> snapshot = OptimizerSnapshot.over(o, copies, stepCount)) {
       snapshot.restore();
     }
+  }
+
+  /**
+   * {@code s} as it fits {@code p}: itself, or {@code p}'s part of it where {@code s} is the whole
+   * tensor and {@code p} a shard's part of it.
+   */
+  private static ParameterState partOf(ParameterState s, Parameter p) {
+    if (s == null || p.tensor == null || s.count() == p.count || s.isPart()) {
+      return s;
+    }
+    if (s.count() != p.tensor.count()) {
+      return s; // refused by check, naming the lengths
+    }
+    if (p.count == 0) { // the tensor lies outside the shard: nothing of it is kept here
+      return new ParameterState(0, s.shape(), null, Map.of(), 0, Map.of(), 0);
+    }
+    long from = p.tensorOffset * Float.BYTES;
+    long bytes = p.count * Float.BYTES;
+    Map<String, MemorySegment> buffers = new LinkedHashMap<>();
+    s.buffers().forEach((k, b) -> buffers.put(k, b.asSlice(from, bytes)));
+    return new ParameterState(
+        p.count,
+        s.shape(),
+        s.value() == null ? null : s.value().asSlice(from, bytes),
+        buffers,
+        s.step(),
+        s.numbers(),
+        p.tensorOffset);
   }
 
   /** Group {@code g}'s numbers in the rule's order, or the rule's first ones where it has none. */
@@ -269,6 +353,19 @@ public record StateDict(
     if (s.count() != p.count) {
       throw new IllegalArgumentException(
           name + " has " + s.count() + " elements in the state, " + p.count + " in the optimizer");
+    }
+    if (p.tensor != null && s.offset() != p.tensorOffset) {
+      throw new IllegalArgumentException(
+          name
+              + " holds elements ["
+              + s.offset()
+              + ", "
+              + (s.offset() + s.count())
+              + ") of its tensor in the state, ["
+              + p.tensorOffset
+              + ", "
+              + (p.tensorOffset + p.count)
+              + ") in this shard: another rank's part");
     }
     long bytes = p.count * Float.BYTES;
     if (s.value() != null && s.value().byteSize() != bytes) {

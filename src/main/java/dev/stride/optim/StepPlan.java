@@ -5,10 +5,12 @@ import java.util.List;
 
 /**
  * How a step's work is cut: every parameter into chunks of at most {@link #CHUNK} floats, which
- * never cross a parameter's end; consecutive chunks into units of about {@link #CHUNK} floats,
- * which threads take one at a time. The cut depends on the parameters alone, not on the number of
- * threads, so per-chunk results combined in chunk order are the same for any thread count. Made
- * when parameters are registered, not per step.
+ * never cross a parameter's end nor a multiple of {@link #CHUNK} on its grid ({@link
+ * Parameter#gridPhase}: a tensor's own start, or a slab's, so that a shard of a slab is cut as the
+ * whole slab is); consecutive chunks into units of about {@link #CHUNK} floats, which threads take
+ * one at a time. The cut depends on the parameters alone, not on the number of threads, so
+ * per-chunk results combine to the same totals for any thread count. Made when parameters are
+ * registered, not per step.
  */
 final class StepPlan {
   /**
@@ -47,9 +49,10 @@ final class StepPlan {
     long elements = 0;
     for (int j = 0; j < this.parameters.length; j++) {
       firstChunk[j] = chunks;
-      long count = this.parameters[j].count;
-      chunks += Math.toIntExact((count + CHUNK - 1) / CHUNK);
-      elements += count;
+      Parameter p = this.parameters[j];
+      // the grid cells it touches (gridPhase < CHUNK)
+      chunks += p.count == 0 ? 0 : Math.toIntExact((p.gridPhase + p.count + CHUNK - 1) / CHUNK);
+      elements += p.count;
     }
     firstChunk[this.parameters.length] = chunks;
     this.elements = elements;
@@ -63,8 +66,8 @@ final class StepPlan {
     long inUnit = 0;
     for (int j = 0; j < this.parameters.length; j++) {
       Parameter p = this.parameters[j];
-      for (long offset = 0; offset < p.count; offset += CHUNK, c++) {
-        long count = Math.min(CHUNK, p.count - offset);
+      for (long offset = 0, count; offset < p.count; offset += count, c++) {
+        count = Math.min(CHUNK - (p.gridPhase + offset) % CHUNK, p.count - offset);
         boolean kindChanges =
             c > start && this.parameters[chunkParameter[start]].confined != p.confined;
         if (kindChanges || inUnit + count > CHUNK) {

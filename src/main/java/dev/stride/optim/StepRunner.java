@@ -12,8 +12,13 @@ import java.util.Objects;
  * How an optimizer's steps run: the {@link StepPlan} of its parameters, the threads that take its
  * chunks (a {@link StepPool} of its own or one shared), and their workspaces: per thread {@value
  * ReduceKernel#PARTIALS} partial sums and chunks of scratch floats, per chunk the results of the
- * rule's reductions. An {@link Optimizer} decides what a step does; this runs it. Nothing is
+ * rule's reductions, and how those combine ({@link ExactSums}, through the {@link AllReduce} of a
+ * sharded optimizer). An {@link Optimizer} decides what a step does; this runs it. Nothing is
  * allocated per step: workspaces grow with the plan and the thread count.
+ *
+ * <p>There are two plans. The step plan has what a step updates: tensors, and slab ranges as one
+ * parameter each ({@link SlabRange}). The tensor plan has every tensor (of a range, its part in the
+ * shard) one by one, for norms per tensor; without slabs the two are one.
  */
 final class StepRunner implements AutoCloseable {
   private final Arena arena;
@@ -21,8 +26,19 @@ final class StepRunner implements AutoCloseable {
   private final int scratchChunks;
   private final GradientStatistics statistics;
 
-  /** Null when parameters were registered since it was made. */
+  /** Null when parameters were registered (or their states restored) since it was made. */
   private StepPlan plan;
+
+  private StepPlan tensorPlan;
+
+  /** How many tensors the groups hold, as {@link Parameter#index} numbers them. */
+  private int tensors;
+
+  /** How many tensors straddle shards, as {@link Parameter#straddle} numbers them. */
+  private int straddlers;
+
+  private AllReduce allReduce = InProcessAllReduce.ALONE;
+  private final ExactSums sums = new ExactSums();
 
   private int threads = Runtime.getRuntime().availableProcessors();
   private StepPool pool;
@@ -69,28 +85,31 @@ final class StepRunner implements AutoCloseable {
     return threads;
   }
 
-  /** Parameters were registered: the next step makes a new plan. */
+  /** Parameters were registered or their states restored: the next step makes a new plan. */
   void invalidate() {
     plan = null;
   }
 
+  /** What combines the ranks' sums: a sharded optimizer's all-reduce. */
+  void setAllReduce(AllReduce allReduce) {
+    this.allReduce = Objects.requireNonNull(allReduce, "allReduce");
+  }
+
   /**
-   * Makes ready to run over every parameter of {@code groups}: the plan, the threads, the
+   * Makes ready to run over every parameter of {@code groups}: the plans, the threads, the
    * workspaces. What a step allocates, it allocates here, before anything is written.
    *
+   * @param perTensor whether the rule steps slab ranges tensor by tensor (per-tensor results)
+   * @param shard the optimizer's shard, or null
    * @throws IllegalStateException if the pool set by {@link #setPool} is closed
    */
-  StepPlan begin(List<? extends ParamGroup<?>> groups) {
+  void begin(List<? extends ParamGroup<?>> groups, boolean perTensor, ParameterSlab.Shard shard) {
     if (pool != null && pool.isClosed()) {
       throw new IllegalStateException(
           "the step pool set by setPool is closed; nothing was updated");
     }
     if (plan == null) {
-      List<Parameter> all = new ArrayList<>();
-      for (ParamGroup<?> group : groups) {
-        all.addAll(group.parameters());
-      }
-      plan = new StepPlan(all);
+      makePlans(groups, perTensor, shard);
     }
     running = null;
     if (threads > 1 && plan.elements >= Optimizer.PARALLEL_FROM && plan.sharedUnits.length > 1) {
@@ -118,7 +137,34 @@ final class StepRunner implements AutoCloseable {
         chunkResults = new double[plan.chunks() * resultsPerChunk];
       }
     }
-    return plan;
+  }
+
+  private void makePlans(
+      List<? extends ParamGroup<?>> groups, boolean perTensor, ParameterSlab.Shard shard) {
+    List<Parameter> steppers = new ArrayList<>();
+    List<Parameter> each = new ArrayList<>();
+    tensors = 0;
+    straddlers = 0;
+    for (ParamGroup<?> group : groups) {
+      steppers.addAll(group.planSteppers(perTensor));
+      for (Parameter p : group.parameters()) {
+        p.index = tensors++;
+        p.straddle = shard != null && straddles(p.tensor, shard) ? straddlers++ : -1;
+        if (p.count > 0 || p.tensor == null) {
+          each.add(p);
+        }
+      }
+    }
+    plan = new StepPlan(steppers);
+    tensorPlan = steppers.equals(each) ? plan : new StepPlan(each);
+  }
+
+  /** Whether a boundary between two of the shards {@code shard} is one of lies inside {@code t}. */
+  private static boolean straddles(ParameterSlab.Tensor t, ParameterSlab.Shard shard) {
+    ParameterSlab slab = shard.slab();
+    long size = slab.shardStart(1, shard.ranks());
+    long next = (t.offset() / size + 1) * size; // the first boundary after t's first element
+    return next < t.offset() + t.count() && next < slab.size();
   }
 
   /** How many threads the step made ready by {@link #begin} runs on. */
@@ -137,17 +183,36 @@ final class StepRunner implements AutoCloseable {
 
   /**
    * Reads every gradient (or value) once on the step's threads: the norm of the groups {@code
-   * normGroups} covers (none where null) and, if {@code guard}, whether every element is finite
-   * once multiplied by {@code unscale}.
+   * normGroups} covers (none where null), with {@code eachTensor} every tensor's norm too, and, if
+   * {@code guard}, whether every element is finite once multiplied by {@code unscale}. Norms are
+   * summed tensor by tensor, so that clipping and {@link Optimizer#gradientNorms} agree; the guard
+   * alone reads slab ranges whole.
    */
   GradientStatistics readStatistics(
-      double normType, boolean[] normGroups, boolean guard, float unscale, boolean values) {
-    statistics.prepare(plan, workers(), normType, normGroups, guard, unscale);
+      double normType,
+      boolean[] normGroups,
+      boolean eachTensor,
+      boolean guard,
+      float unscale,
+      boolean values) {
+    StepPlan read = normGroups != null || eachTensor ? tensorPlan : plan;
+    statistics.prepare(
+        read, workers(), normType, normGroups, guard, unscale, eachTensor ? tensors : 0);
     if (values) {
       statistics.readValues();
     }
-    run(statistics);
+    if (running == null) {
+      read.runAll(statistics);
+    } else {
+      running.run(read, statistics);
+    }
+    statistics.combine(sums, allReduce);
     return statistics;
+  }
+
+  /** How many tensors the groups hold: the length of a {@link Norms}' per-parameter norms. */
+  int tensors() {
+    return tensors;
   }
 
   /** The plan of the step made ready by {@link #begin}. */
@@ -170,13 +235,72 @@ final class StepRunner implements AutoCloseable {
     chunkResults[chunk * resultsPerChunk + k] = value;
   }
 
-  /** Result {@code k} of every chunk of plan parameter {@code j} added in chunk order. */
-  double sumOfChunkResults(int j, int k) {
-    double sum = 0;
-    for (int c = plan.firstChunk[j], end = plan.firstChunk[j + 1]; c < end; c++) {
-      sum += chunkResults[c * resultsPerChunk + k];
+  /**
+   * Each chunk result of every plan parameter, summed per parameter: {@code out[j * resultsPerChunk
+   * + k]} is the sum of result k of parameter j's chunks, over every rank's parts of it where the
+   * tensor straddles shards.
+   */
+  void parameterSums(double[] out) {
+    int r = resultsPerChunk;
+    Parameter[] parameters = plan.parameters;
+    sumChunkResults(straddlers + parameters.length, straddlers, false);
+    for (int j = 0; j < parameters.length; j++) {
+      int slot = slot(j, false) * r;
+      for (int k = 0; k < r; k++) {
+        out[j * r + k] = sums.sum(slot + k);
+      }
     }
-    return sum;
+  }
+
+  /**
+   * Each chunk result summed per group over every rank: {@code out[g * resultsPerChunk + k]} is the
+   * sum of result k of the chunks of group g.
+   */
+  void groupSums(int groups, double[] out) {
+    sumChunkResults(groups, groups, true);
+    for (int i = 0; i < groups * resultsPerChunk; i++) {
+      out[i] = sums.sum(i);
+    }
+  }
+
+  /**
+   * Sums every chunk's results into its parameter's slot, exactly, the first {@code shared} slots
+   * over every rank too: first the largest magnitude of each (which fixes the sums' scale), then
+   * the sums.
+   */
+  private void sumChunkResults(int slots, int shared, boolean byGroup) {
+    int r = resultsPerChunk;
+    sums.begin(slots * r);
+    for (int pass = 0; pass < 2; pass++) {
+      for (int c = 0; c < plan.chunks(); c++) {
+        int slot = slot(plan.chunkParameter[c], byGroup) * r;
+        for (int k = 0; k < r; k++) {
+          double x = chunkResults[c * r + k];
+          if (pass == 0) {
+            sums.observe(slot + k, x);
+          } else {
+            sums.add(slot + k, x);
+          }
+        }
+      }
+      if (pass == 0) {
+        sums.shareLargest(allReduce, shared * r);
+      } else {
+        sums.shareSums(allReduce, shared * r);
+      }
+    }
+  }
+
+  /**
+   * Plan parameter j's slot of sums: its group's, or its own (a tensor that straddles shards shares
+   * the slot of its straddle, before every other parameter's).
+   */
+  private int slot(int j, boolean byGroup) {
+    Parameter p = plan.parameters[j];
+    if (byGroup) {
+      return p.group;
+    }
+    return p.straddle >= 0 ? p.straddle : straddlers + j;
   }
 
   private void releasePool() {

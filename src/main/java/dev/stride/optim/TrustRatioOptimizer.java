@@ -6,8 +6,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * A rule that scales each tensor's update by a trust ratio of ‖p‖ and ‖u‖, u the rule's update
  * direction (LAMB, LARS). A step makes two passes: the first writes each chunk's u to the worker's
- * scratch and sums ‖p‖² and ‖u‖² per chunk; between them each tensor's norms, summed in chunk
- * order, set its coefficients; the second recomputes u and applies it, so u is never kept.
+ * scratch and sums ‖p‖² and ‖u‖² per chunk; between them each tensor's norms, its chunks' sums
+ * added exactly (over every rank's part of a tensor that straddles shards), set its coefficients;
+ * the second recomputes u and applies it, so u is never kept.
  *
  * @param <H> the rule's hyperparameters
  */
@@ -15,6 +16,9 @@ abstract class TrustRatioOptimizer<H extends Hyperparameters<H>> extends Optimiz
   private static final int PARAM_NORM = 0;
   private static final int DIRECTION_NORM = 1;
   private final ReduceKernel reduce = kernel(ReduceKernel.class);
+
+  /** Per plan parameter: ‖p‖² and ‖u‖², from {@link #parameterSums}. */
+  private double[] norms = new double[0];
 
   TrustRatioOptimizer(Rule<H> rule, H hyperparameters, Kernels kernels) {
     super(rule, hyperparameters, kernels);
@@ -38,6 +42,11 @@ abstract class TrustRatioOptimizer<H extends Hyperparameters<H>> extends Optimiz
   }
 
   @Override
+  final boolean stepsPerTensor() {
+    return true;
+  }
+
+  @Override
   final int chunkResults() {
     return 2;
   }
@@ -58,13 +67,17 @@ abstract class TrustRatioOptimizer<H extends Hyperparameters<H>> extends Optimiz
   @Override
   final boolean betweenPasses(int pass) {
     Parameter[] parameters = planParameters();
+    if (norms.length < 2 * parameters.length) {
+      norms = new double[2 * parameters.length];
+    }
+    parameterSums(norms);
     for (int j = 0; j < parameters.length; j++) {
       Parameter p = parameters[j];
       setTrust(
           group(p.group).hyperparameters(),
           p,
-          (float) Math.sqrt(sumOfChunkResults(j, PARAM_NORM)),
-          (float) Math.sqrt(sumOfChunkResults(j, DIRECTION_NORM)));
+          (float) Math.sqrt(norms[2 * j + PARAM_NORM]),
+          (float) Math.sqrt(norms[2 * j + DIRECTION_NORM]));
     }
     return true;
   }

@@ -68,8 +68,19 @@ public final class WeightAverage implements AutoCloseable {
     optimizer.checkParametersReachable();
     for (ParamGroup<?> g : optimizer.groups()) {
       for (Parameter p : g.parameters()) {
-        MemorySegment copy =
-            arena.allocate(p.value.byteSize(), Parameter.STATE_ALIGNMENT).copyFrom(p.value);
+        MemorySegment copy;
+        if (p.range != null) {
+          // a slab range's averages are laid out as its values, so that its span folds at once
+          Parameter span = p.range.span;
+          MemorySegment all = averages.get(span);
+          if (all == null) {
+            all = copy(span.value);
+            averages.put(span, all);
+          }
+          copy = all.asSlice(p.value.address() - span.value.address(), p.value.byteSize());
+        } else {
+          copy = copy(p.value);
+        }
         parameters.add(p);
         averages.put(p, copy);
         views.add(copy.asReadOnly());
@@ -79,6 +90,10 @@ public final class WeightAverage implements AutoCloseable {
     fold =
         (worker, chunk, p, offset, count) ->
             kernel.update(coefficients, averages.get(p), p.value, offset, count);
+  }
+
+  private MemorySegment copy(MemorySegment value) {
+    return arena.allocate(value.byteSize(), Parameter.STATE_ALIGNMENT).copyFrom(value);
   }
 
   /**

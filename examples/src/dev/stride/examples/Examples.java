@@ -58,6 +58,12 @@ public final class Examples {
                 out.resolve("spiral-djl-halfway.safetensors"),
                 log),
             out));
+    log.println("Two spirals again, AdamW with 8-bit and 4-bit state:");
+    written.addAll(
+        SpiralClassifier.chartsLowPrecision(
+            spirals,
+            SpiralClassifier.trainLowPrecision(SpiralClassifier.Config.DEFAULT, spirals, log),
+            out));
     written.stream()
         .filter(p -> p.toString().endsWith(".png"))
         .forEach(p -> log.println("wrote " + p));

@@ -14,6 +14,7 @@ import dev.stride.optim.Optimizer;
 import dev.stride.optim.ParamGroup;
 import dev.stride.optim.Prodigy;
 import dev.stride.optim.ProdigyOptions;
+import dev.stride.optim.StatePrecision;
 import dev.stride.optim.WeightAverage;
 import dev.stride.plot.LineChart;
 import dev.stride.plot.RangeTestPlot;
@@ -570,13 +571,27 @@ public final class SpiralClassifier {
     return runs;
   }
 
-  /** How a learning-rate-free run makes its model. */
+  /** How a run from the tuned run's start makes its model. */
   private interface ModelFactory {
     Model<? extends Optimizer<?>> create(Arena arena, Random init);
   }
 
   private static LearningRateFree trainLearningRateFree(
       Config config, String rule, ModelFactory factory, Log log) {
+    Trained t = trainFromTheStart(config, rule, factory, null, log);
+    return new LearningRateFree(rule, t.losses(), t.trainAccuracy(), t.testAccuracy());
+  }
+
+  /** What a run from the tuned run's start gives: its loss at every step and its accuracies. */
+  private record Trained(double[] losses, double trainAccuracy, double testAccuracy) {}
+
+  /**
+   * Trains a model {@code factory} makes, from the same data, initial weights and batches as {@link
+   * #train}, for all the epochs: with the learning rate {@code schedule} gives (bound to the
+   * optimizer's first group; the second, the biases', gets the same), or none.
+   */
+  private static Trained trainFromTheStart(
+      Config config, String label, ModelFactory factory, Schedule schedule, Log log) {
     try (Arena arena = Arena.ofConfined()) {
       // the seeds in the order train() draws them: the data, the weights, the batches
       Random seeds = new Random(config.seed());
@@ -587,8 +602,13 @@ public final class SpiralClassifier {
           factory.create(arena, new Random(seeds.nextLong()))) {
         Minibatches batches = new Minibatches(arena, train, config.batchSize(), seeds.nextLong());
         double[] losses = new double[config.epochs() * batches.batchesPerEpoch()];
-        try (ProgressBar bar = log.progress("  " + rule, losses.length)) {
+        try (ProgressBar bar = log.progress("  " + label, losses.length)) {
           for (int step = 0; step < losses.length; step++) {
+            if (schedule != null) {
+              for (ParamGroup<?> group : model.optimizer().groups()) {
+                group.setLr(schedule.valueAt(step));
+              }
+            }
             losses[step] = model.lossAndGradients(batches);
             model.optimizer().step();
             bar.update(step + 1, String.format(Locale.ROOT, "loss %.4f", losses[step]));
@@ -597,8 +617,7 @@ public final class SpiralClassifier {
         if (model.optimizer() instanceof AdamWScheduleFree sf) {
           sf.eval(); // the parameters at the averaged point, where Schedule-Free is evaluated
         }
-        LearningRateFree run =
-            new LearningRateFree(rule, losses, model.accuracy(train), model.accuracy(test));
+        Trained run = new Trained(losses, model.accuracy(train), model.accuracy(test));
         String estimate =
             model.optimizer() instanceof Prodigy p
                 ? String.format(Locale.ROOT, "; its step size d ended at %.3g", p.d())
@@ -607,7 +626,7 @@ public final class SpiralClassifier {
             String.format(
                 Locale.ROOT,
                 "  %s: %.1f %% of the training points, %.1f %% of" + " the test points%s",
-                rule,
+                label,
                 100 * run.trainAccuracy(),
                 100 * run.testAccuracy(),
                 estimate));
@@ -617,35 +636,116 @@ public final class SpiralClassifier {
   }
 
   /**
+   * A run of the tuned AdamW with reduced-precision state: its precision, its loss at every step
+   * and its accuracy on the training and test points.
+   */
+  public record LowPrecisionRun(
+      StatePrecision precision, double[] losses, double trainAccuracy, double testAccuracy) {}
+
+  /**
+   * The precisions of {@link #trainLowPrecision}: torchao's 8-bit and 4-bit codes, in blocks of 64
+   * from 64 elements, so that every weight and every bias but the last layer's two is quantized
+   * (torchao's own threshold, 4096 elements, would quantize the middle weight alone).
+   */
+  static final List<StatePrecision> LOW_PRECISIONS =
+      List.of(
+          StatePrecision.torchao8bit().withBlockSize(64).withMinQuantizedSize(64),
+          StatePrecision.torchao4bit().withBlockSize(64).withMinQuantizedSize(64));
+
+  /**
+   * The tuned AdamW run of {@code tuned} again, from its start (the same data, initial weights and
+   * batches) on its schedule (warmup then cosine to the range test's peak), for all the epochs with
+   * no early stop, with AdamW's moments kept in each of {@link #LOW_PRECISIONS} instead of float32.
+   */
+  public static List<LowPrecisionRun> trainLowPrecision(Config config, Result tuned, Log log) {
+    int perEpoch = tuned.curves().stepsPerEpoch();
+    int steps = config.epochs() * perEpoch;
+    long warmup = tuned.curves().warmupSteps();
+    Schedule schedule =
+        Schedules.linearWarmup(
+            warmup, WARMUP_START, Schedules.cosine(tuned.peak().lr(), 0, steps - warmup));
+    List<LowPrecisionRun> runs = new ArrayList<>();
+    for (StatePrecision precision : LOW_PRECISIONS) {
+      Trained t =
+          trainFromTheStart(
+              config,
+              "AdamW, " + precision.format().label() + " state",
+              (arena, init) -> {
+                AdamW adamW = new AdamW(AdamOptions.ADAMW_DEFAULTS);
+                adamW.group(0).setStatePrecision(precision);
+                Model<AdamW> model =
+                    Model.create(
+                        arena, config, init, adamW, AdamOptions.ADAMW_DEFAULTS.withWeightDecay(0));
+                adamW.group(1).setStatePrecision(precision);
+                return model;
+              },
+              schedule,
+              log);
+      runs.add(new LowPrecisionRun(precision, t.losses(), t.trainAccuracy(), t.testAccuracy()));
+    }
+    return runs;
+  }
+
+  /**
    * Writes, in {@code dir}, the training loss of the tuned AdamW run beside the learning-rate-free
    * runs' ({@code spiral-lr-free}), each as the mean over its last epoch.
    */
   public static List<Path> charts(Result tuned, List<LearningRateFree> free, Path dir) {
+    LineChart.Builder chart =
+        besideTheTunedRun(
+            tuned,
+            free.getFirst().losses().length,
+            "Two spirals: tuned AdamW against rules that need no rate",
+            "AdamW, range test + warmup + cosine");
+    for (LearningRateFree run : free) {
+      chart.series(
+          String.format(
+              Locale.ROOT, "%s, defaults (test %.1f %%)", run.rule(), 100 * run.testAccuracy()),
+          trailingMean(run.losses(), tuned.curves().stepsPerEpoch()));
+    }
+    return chart.build().write(dir.resolve("spiral-lr-free"));
+  }
+
+  /**
+   * Writes, in {@code dir}, the training loss of the tuned AdamW run (float32 state) beside the
+   * same run's with 8-bit and 4-bit state ({@code spiral-low-precision}), each as the mean over its
+   * last epoch.
+   */
+  public static List<Path> chartsLowPrecision(Result tuned, List<LowPrecisionRun> runs, Path dir) {
+    LineChart.Builder chart =
+        besideTheTunedRun(
+            tuned,
+            runs.getFirst().losses().length,
+            "Two spirals: AdamW with float32, 8-bit and 4-bit state",
+            "AdamW, float32 state");
+    for (LowPrecisionRun run : runs) {
+      chart.series(
+          String.format(
+              Locale.ROOT,
+              "AdamW, %s state (test %.1f %%)",
+              run.precision().format().label(),
+              100 * run.testAccuracy()),
+          trailingMean(run.losses(), tuned.curves().stepsPerEpoch()));
+    }
+    return chart.build().write(dir.resolve("spiral-low-precision"));
+  }
+
+  /** A chart of {@code steps} steps with the tuned run's loss, cut where its early stop was. */
+  private static LineChart.Builder besideTheTunedRun(
+      Result tuned, int steps, String title, String label) {
     int perEpoch = tuned.curves().stepsPerEpoch();
-    int steps = free.getFirst().losses().length;
     double[] x = new double[steps];
     Arrays.setAll(x, i -> i);
     // the AdamW run stopped early: its curve ends there
     double[] adamW = Arrays.copyOf(trailingMean(tuned.curves().losses(), perEpoch), steps);
     Arrays.fill(adamW, Math.min(tuned.curves().losses().length, steps), steps, Double.NaN);
-    LineChart.Builder chart =
-        LineChart.builder("step", x)
-            .title("Two spirals: tuned AdamW against rules that need no rate")
-            .yLabel("cross-entropy, mean over the last epoch")
-            .logY(true)
-            .series(
-                String.format(
-                    Locale.ROOT,
-                    "AdamW, range test + warmup + cosine (test %.1f %%)",
-                    100 * tuned.testAccuracy()),
-                adamW);
-    for (LearningRateFree run : free) {
-      chart.series(
-          String.format(
-              Locale.ROOT, "%s, defaults (test %.1f %%)", run.rule(), 100 * run.testAccuracy()),
-          trailingMean(run.losses(), perEpoch));
-    }
-    return chart.build().write(dir.resolve("spiral-lr-free"));
+    return LineChart.builder("step", x)
+        .title(title)
+        .yLabel("cross-entropy, mean over the last epoch")
+        .logY(true)
+        .series(
+            String.format(Locale.ROOT, "%s (test %.1f %%)", label, 100 * tuned.testAccuracy()),
+            adamW);
   }
 
   /**

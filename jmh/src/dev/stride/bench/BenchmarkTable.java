@@ -36,7 +36,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *   --smoke             1 fork, 2 warm-up and 2 measured iterations: that every part runs
  *   --sizes 16384,…     the rule table at these sizes;  --rules adam,sgd_momentum  only these rules
  *   --threads N         the parallel runs on N threads (default: the machine's cores)
- *   --only rules,threads,model,many,clipping,averaging,checkpoints,djl   only these parts
+ *   --only rules,threads,model,many,clipping,averaging,checkpoints,djl,lowbit   only these parts
  * </pre>
  *
  * The weight averaging ({@link AveragingBenchmark}, at the rule table's sizes), checkpoint ({@link
@@ -54,7 +54,16 @@ public final class BenchmarkTable {
       List.of(16384, 65536, 262144, 1048576, 4194304, 16777216);
 
   private static final List<String> PARTS =
-      List.of("rules", "threads", "model", "many", "clipping", "averaging", "checkpoints", "djl");
+      List.of(
+          "rules",
+          "threads",
+          "model",
+          "many",
+          "clipping",
+          "averaging",
+          "checkpoints",
+          "djl",
+          "lowbit");
   private static final Path LOG_DIR = Path.of("target", "bench");
 
   private record Mode(String name, int forks, int warmups, int measurements, double timeScale) {}
@@ -185,6 +194,15 @@ public final class BenchmarkTable {
                   .include("AveragingBenchmark\\.")
                   .param("size", sizes.stream().map(String::valueOf).toArray(String[]::new)));
     }
+    Collection<RunResult> lowBit = List.of();
+    if (parts.contains("lowbit")) {
+      System.out.printf("AdamW's state precisions on 1 and %d threads ...%n", threads);
+      lowBit =
+          run(
+              options(mode, "lowbit", 1000)
+                  .include("LowPrecisionBenchmark\\.")
+                  .param("threads", t));
+    }
     Collection<RunResult> checkpoints = List.of();
     if (parts.contains("checkpoints")) {
       System.out.println("checkpoints ...");
@@ -221,6 +239,10 @@ public final class BenchmarkTable {
     if (!djl.isEmpty()) {
       System.out.println();
       DjlBenchmark.report(djl, System.out);
+    }
+    if (!lowBit.isEmpty()) {
+      System.out.println();
+      LowPrecisionBenchmark.report(lowBit, threads, System.out);
     }
   }
 

@@ -34,7 +34,10 @@ final class SafeTensors {
   enum DType {
     F32(4),
     F64(8),
-    I64(8);
+    I64(8),
+    BF16(2),
+    U8(1),
+    F8_E4M3(1);
 
     final int bytes;
 
@@ -182,7 +185,11 @@ final class SafeTensors {
             dtype = DType.valueOf(code);
           } catch (IllegalArgumentException e) {
             throw new CheckpointException(
-                "tensor " + name + " has dtype " + code + "; Stride reads F32, F64 and I64");
+                "tensor "
+                    + name
+                    + " has dtype "
+                    + code
+                    + "; Stride reads F32, F64, I64, BF16, U8 and F8_E4M3");
           }
         }
         case "shape" -> shape = integers(p, name + " shape", -1);

@@ -86,7 +86,14 @@ final class ShardMerge {
         stride.put("steps", steps); // a rank's lists 0 for the tensors outside its shard
         metadata.put(StateDictLayout.STRIDE, Json.write(stride));
       }
-      StateDict state = new StateDict(rule, stepCount, List.of(), parameters);
+      // the tensors alone, whose layout needs one float32 group (a slab's state is float32); the
+      // groups' metadata is the first rank's
+      StateDict state =
+          new StateDict(
+              rule,
+              stepCount,
+              List.of(new StateDict.Group(Map.of(), 0, Map.of(), parameters.size())),
+              parameters);
       List<Output> tensors =
           new ArrayList<>(new StateDictLayout(Map.of(), values).tensors(state, arena));
       for (Entry e : first.entries.values()) { // the parts' tensors, in the order saved
@@ -334,12 +341,13 @@ final class ShardMerge {
     return v;
   }
 
-  private static double value(Shard s, Entry e) {
+  private static double value(Shard s, Entry e) throws CheckpointException {
     MemorySegment b = s.bytes(e);
     return switch (e.dtype()) {
       case F32 -> b.get(JAVA_FLOAT_UNALIGNED, 0);
       case F64 -> b.get(JAVA_DOUBLE_UNALIGNED, 0);
       case I64 -> b.get(JAVA_LONG_UNALIGNED, 0);
+      case BF16, U8, F8_E4M3 -> throw new CheckpointException(e.describe() + " is not a number");
     };
   }
 }

@@ -10,7 +10,9 @@ import dev.stride.checkpoint.SafeTensors.DType;
 import dev.stride.checkpoint.SafeTensors.Entry;
 import dev.stride.checkpoint.SafeTensors.Header;
 import dev.stride.checkpoint.SafeTensors.Output;
+import dev.stride.optim.Bf16Rounding;
 import dev.stride.optim.StateDict;
+import dev.stride.optim.StatePrecision;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -33,6 +35,17 @@ import java.util.regex.Pattern;
 final class StateDictLayout {
   static final String STRIDE = "stride";
   static final String PART = "stride.part.";
+
+  /** Stride's metadata keys for each group's state precision and bfloat16 rounding. */
+  static final String STATE_PRECISION = "state_precision";
+
+  static final String BF16_ROUNDING = "bf16_rounding";
+
+  /** The suffixes of a quantized buffer's tensors: torchao's inner tensors' names. */
+  static final String CODES = ".codes";
+
+  static final String SCALE = ".scale";
+  static final String QMAP = ".qmap";
 
   /** A shard's file: which rank's of how many, each parameter's part and each tensor's shape. */
   static final String SHARD = "stride.shard";
@@ -73,12 +86,15 @@ final class StateDictLayout {
       // a shard's part of a tensor is a run of its elements: 1-D, its place in SHARD
       long[] shape = shard ? new long[] {p.count()} : p.shape();
       if (values) {
-        tensors.add(new Output("param." + i, DType.F32, shape, p.value()));
+        tensors.add(new Output("param." + i, p.bf16() ? DType.BF16 : DType.F32, shape, p.value()));
+      }
+      if (p.master() != null) {
+        tensors.add(new Output("param." + i + ".master", DType.F32, shape, p.master()));
       }
       String prefix = "state." + i + ".";
-      p.buffers()
-          .forEach(
-              (key, buffer) -> tensors.add(new Output(prefix + key, DType.F32, shape, buffer)));
+      for (Map.Entry<String, MemorySegment> b : p.buffers().entrySet()) {
+        bufferTensors(state, i, shape, prefix + b.getKey(), b.getValue(), arena, tensors);
+      }
       if (state.rule().keepsStep() && p.hasState()) {
         tensors.add(
             p.step() <= F32_EXACT
@@ -122,6 +138,52 @@ final class StateDictLayout {
     return tensors;
   }
 
+  /**
+   * A buffer's tensors under {@code name}: its values ({@code name}, F32 or BF16, of {@code shape},
+   * the parameter's or a shard's part's), or its codes ({@code name.codes}: U8 of the parameter's
+   * shape, U8 of half as many bytes for 4-bit codes, F8_E4M3 for float8), block scales ({@code
+   * name.scale}, F32) and the map from codes to values ({@code name.qmap}, F32; float8 codes are
+   * their own values) as torchao's {@code OptimState8bit} and bitsandbytes' {@code qmap} keep them.
+   */
+  private static void bufferTensors(
+      StateDict state,
+      int i,
+      long[] shape,
+      String name,
+      MemorySegment values,
+      Arena arena,
+      List<Output> tensors) {
+    StateDict.ParameterState p = state.parameters().get(i);
+    String key = name.substring(name.lastIndexOf('.') + 1);
+    StateDict.Encoding encoding = state.encoding(i, key);
+    switch (encoding) {
+      case F32 -> tensors.add(new Output(name, DType.F32, shape, values));
+      case BF16 -> tensors.add(new Output(name, DType.BF16, shape, values));
+      default -> {
+        boolean fourBit = encoding == StateDict.Encoding.CODES_4BIT;
+        tensors.add(
+            new Output(
+                name + CODES,
+                encoding == StateDict.Encoding.FLOAT8_E4M3 ? DType.F8_E4M3 : DType.U8,
+                fourBit ? new long[] {values.byteSize()} : shape,
+                values));
+        MemorySegment scales = p.scales().get(key);
+        tensors.add(
+            new Output(
+                name + SCALE, DType.F32, new long[] {scales.byteSize() / Float.BYTES}, scales));
+        float[] map = state.codeMap(i, key);
+        if (map != null) {
+          tensors.add(
+              new Output(
+                  name + QMAP,
+                  DType.F32,
+                  new long[] {map.length},
+                  arena.allocateFrom(JAVA_FLOAT, map)));
+        }
+      }
+    }
+  }
+
   /** The metadata of {@code state} and the parts: PyTorch's keys, then Stride's. */
   Map<String, String> metadata(StateDict state) {
     List<Object> groups = new ArrayList<>();
@@ -146,6 +208,20 @@ final class StateDictLayout {
     if (!state.rule().keepsStep()) {
       stride.put("steps", state.parameters().stream().map(p -> (Object) p.step()).toList());
     }
+    boolean plain =
+        state.groups().stream()
+            .allMatch(
+                g ->
+                    g.statePrecision().equals(StatePrecision.FP32)
+                        && g.bf16Rounding() == Bf16Rounding.NEAREST);
+    if (!plain) { // a float32 run's file stays as it was
+      stride.put(
+          STATE_PRECISION,
+          state.groups().stream().map(g -> precision(g.statePrecision())).toList());
+      stride.put(
+          BF16_ROUNDING,
+          state.groups().stream().map(g -> (Object) g.bf16Rounding().name()).toList());
+    }
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("format", Checkpoint.FORMAT);
     metadata.put("optimizer", state.rule().name());
@@ -157,6 +233,36 @@ final class StateDictLayout {
     }
     parts.forEach((name, part) -> metadata.put(PART + name, Json.write(part.state())));
     return metadata;
+  }
+
+  /** A precision as the metadata holds it: {@code {"format": …, "block_size": …, …}}. */
+  private static Object precision(StatePrecision p) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("format", p.format().name());
+    if (p.format().quantized()) {
+      m.put("block_size", p.blockSize());
+      m.put("min_quantized_size", p.minQuantizedSize());
+    }
+    return m;
+  }
+
+  /** {@link #precision(StatePrecision)} read back. */
+  private static StatePrecision precision(Object json, int g) throws CheckpointException {
+    String what = STRIDE + "'s " + STATE_PRECISION + "[" + g + "]";
+    Map<String, Object> m = Json.object(json, what);
+    try {
+      StatePrecision.Format format = StatePrecision.Format.valueOf(String.valueOf(m.get("format")));
+      if (!format.quantized()) {
+        return format == StatePrecision.Format.BF16 ? StatePrecision.BF16 : StatePrecision.FP32;
+      }
+      if (!(m.get("block_size") instanceof Long block)
+          || !(m.get("min_quantized_size") instanceof Long min)) {
+        throw new CheckpointException(what + " needs block_size and min_quantized_size, got " + m);
+      }
+      return new StatePrecision(format, Math.toIntExact(block), min);
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw new CheckpointException(what + " is no state precision: " + m, e);
+    }
   }
 
   /**
@@ -234,6 +340,8 @@ final class StateDictLayout {
         throw new CheckpointException(
             "its param_groups hold " + inGroups + " parameters, the optimizer " + total);
       }
+      precisions = precisions(stride, groups.size());
+      roundings = roundings(stride, groups.size());
       Parameters parameters = new Parameters(total);
       Map<String, Map<String, MemorySegment>> partTensors = new HashMap<>();
       for (Entry e : header.entries()) {
@@ -260,12 +368,27 @@ final class StateDictLayout {
             target.rule().keepsStep()
                 ? (parameters.steps[i] == null ? 0 : parameters.steps[i])
                 : (steps == null ? 0 : steps.get(i));
+        for (String key : parameters.scales.get(i).keySet()) {
+          if (!parameters.buffers.get(i).containsKey(key)) {
+            throw new CheckpointException(
+                "state." + i + "." + key + SCALE + " has no " + "state." + i + "." + key + CODES);
+          }
+        }
+        for (String key : parameters.buffers.get(i).keySet()) {
+          if (isCodes(target.encoding(i, key)) && !parameters.scales.get(i).containsKey(key)) {
+            throw new CheckpointException(
+                "state." + i + "." + key + CODES + " has no " + "state." + i + "." + key + SCALE);
+          }
+        }
         states.add(
             new StateDict.ParameterState(
                 fileParts == null ? elements(mine.shape()) : fileParts[i][1],
                 mine.shape(),
                 values ? parameters.valueTensors[i] : null,
+                mine.bf16(),
                 parameters.buffers.get(i),
+                parameters.scales.get(i),
+                parameters.masters[i],
                 step,
                 parameters.numbers.get(i),
                 fileParts == null ? 0 : fileParts[i][0]));
@@ -288,7 +411,14 @@ final class StateDictLayout {
             numbers.put(key, n.doubleValue());
           }
         }
-        stateGroups.add(new StateDict.Group(hyper, l1 == null ? 0 : l1.get(g), numbers, size));
+        stateGroups.add(
+            new StateDict.Group(
+                hyper,
+                l1 == null ? 0 : l1.get(g),
+                numbers,
+                size,
+                precisions.get(g),
+                roundings.get(g)));
       }
       StateDict read = new StateDict(target.rule(), stepCount, stateGroups, states);
       List<Runnable> loaders = new ArrayList<>();
@@ -322,12 +452,42 @@ final class StateDictLayout {
               ? (int) Math.min(Long.parseLong(name[1]), Integer.MAX_VALUE)
               : -1;
       if (name[0].equals("param") && name.length == 2 && index >= 0 && index < total) {
-        floats(e, fileCount(index));
+        StateDict.ParameterState mine = target.parameters().get(index);
+        tensor(e, mine.bf16() ? DType.BF16 : DType.F32, fileCount(index));
         parameters.valueTensors[index] = bytes;
+      } else if (name[0].equals("param")
+          && name.length == 3
+          && name[2].equals("master")
+          && index >= 0
+          && index < total) {
+        tensor(e, DType.F32, target.parameters().get(index).count());
+        parameters.masters[index] = bytes;
+      } else if (name[0].equals("state")
+          && name.length == 4
+          && index >= 0
+          && index < total
+          && target.rule().stateKeys().contains(name[2])) {
+        codedBuffer(e, index, name[2], "." + name[3], bytes, parameters);
       } else if (name[0].equals("state") && name.length == 3 && index >= 0 && index < total) {
         String key = name[2];
         if (target.rule().stateKeys().contains(key)) {
-          floats(e, fileCount(index));
+          StateDict.Encoding encoding = target.encoding(index, key);
+          if (isCodes(encoding)) {
+            throw new CheckpointException(
+                e.describe()
+                    + " is plain state, but group "
+                    + groupOf(index)
+                    + " keeps "
+                    + key
+                    + " as "
+                    + encoding
+                    + " ("
+                    + CODES
+                    + ", "
+                    + SCALE
+                    + ")");
+          }
+          tensor(e, encoding == StateDict.Encoding.BF16 ? DType.BF16 : DType.F32, fileCount(index));
           parameters.buffers.get(index).put(key, bytes);
         } else if (key.equals("step") && target.rule().keepsStep()) {
           double step = number(e, bytes);
@@ -360,6 +520,137 @@ final class StateDictLayout {
                 + " parameters' (param.I, state.I."
                 + keys()
                 + ") nor a part's");
+      }
+    }
+
+    private List<StatePrecision> precisions;
+    private List<Bf16Rounding> roundings;
+
+    /**
+     * Each group's precision, as the file says or float32, refused where it is not the optimizer's:
+     * a state's codes load only into their own precision.
+     */
+    private List<StatePrecision> precisions(Map<String, Object> stride, int size)
+        throws CheckpointException {
+      List<StatePrecision> out = new ArrayList<>();
+      Object list = stride.get(STATE_PRECISION);
+      if (list != null && !(list instanceof List<?> l && l.size() == size)) {
+        throw new CheckpointException(
+            STRIDE + "'s " + STATE_PRECISION + " must be " + size + " precisions, got " + list);
+      }
+      for (int g = 0; g < size; g++) {
+        StatePrecision p =
+            list == null ? StatePrecision.FP32 : precision(((List<?>) list).get(g), g);
+        StatePrecision mine = target.groups().get(g).statePrecision();
+        if (!p.equals(mine)) {
+          throw new CheckpointException(
+              "its group "
+                  + g
+                  + " keeps "
+                  + p
+                  + " state, the optimizer's "
+                  + mine
+                  + ": a state loads only into an optimizer of its own precision");
+        }
+        out.add(p);
+      }
+      return out;
+    }
+
+    /** Each group's rounding of bfloat16 parameters, as the file says or to nearest. */
+    private List<Bf16Rounding> roundings(Map<String, Object> stride, int size)
+        throws CheckpointException {
+      Object list = stride.get(BF16_ROUNDING);
+      List<Bf16Rounding> out = new ArrayList<>();
+      for (int g = 0; g < size; g++) {
+        Bf16Rounding r = Bf16Rounding.NEAREST;
+        if (list != null) {
+          try {
+            r = Bf16Rounding.valueOf(String.valueOf(((List<?>) list).get(g)));
+          } catch (IllegalArgumentException | ClassCastException | IndexOutOfBoundsException e) {
+            throw new CheckpointException(
+                STRIDE + "'s " + BF16_ROUNDING + " must be " + size + " roundings, got " + list, e);
+          }
+        }
+        out.add(r);
+      }
+      return out;
+    }
+
+    /** The group holding parameter {@code i}. */
+    private int groupOf(int i) {
+      int g = 0;
+      for (int first = 0; i >= first + target.groups().get(g).size(); g++) {
+        first += target.groups().get(g).size();
+      }
+      return g;
+    }
+
+    /** One tensor of a quantized buffer: its codes, its block scales or its map. */
+    private void codedBuffer(
+        Entry e, int i, String key, String suffix, MemorySegment bytes, Parameters parameters)
+        throws CheckpointException {
+      StateDict.Encoding encoding = target.encoding(i, key);
+      if (!isCodes(encoding)) {
+        throw new CheckpointException(
+            e.describe()
+                + " is a quantized buffer's, but group "
+                + groupOf(i)
+                + " keeps "
+                + key
+                + " of parameter "
+                + i
+                + " as "
+                + encoding
+                + " (state."
+                + i
+                + "."
+                + key
+                + ")");
+      }
+      long count = target.parameters().get(i).count();
+      switch (suffix) {
+        case CODES -> {
+          if (encoding == StateDict.Encoding.FLOAT8_E4M3) {
+            tensor(e, DType.F8_E4M3, count);
+          } else {
+            tensor(
+                e, DType.U8, encoding == StateDict.Encoding.CODES_4BIT ? (count + 1) / 2 : count);
+          }
+          parameters.buffers.get(i).put(key, bytes);
+        }
+        case SCALE -> {
+          if (e.dtype() != DType.F32) {
+            throw new CheckpointException(e.describe() + " must be F32");
+          }
+          parameters.scales.get(i).put(key, bytes);
+        }
+        case QMAP -> {
+          float[] map = target.codeMap(i, key);
+          if (map == null) {
+            throw new CheckpointException(e.describe() + ": float8 codes have no map");
+          }
+          tensor(e, DType.F32, map.length);
+          for (int c = 0; c < map.length; c++) {
+            float got = bytes.getAtIndex(JAVA_FLOAT_UNALIGNED, c);
+            if (Float.floatToIntBits(got) != Float.floatToIntBits(map[c])) {
+              throw new CheckpointException(
+                  e.name()
+                      + "["
+                      + c
+                      + "] is "
+                      + got
+                      + ", not "
+                      + map[c]
+                      + ": its codes stand for other values than the ones "
+                      + target.groups().get(groupOf(i)).statePrecision()
+                      + " reads them as");
+            }
+          }
+        }
+        default ->
+            throw new CheckpointException(
+                "tensor " + e.name() + " is none of " + CODES + ", " + SCALE + " or " + QMAP);
       }
     }
 
@@ -425,14 +716,16 @@ final class StateDictLayout {
       return keys;
     }
 
-    /** A tensor of {@code count} floats, of any shape. */
-    private void floats(Entry e, long count) throws CheckpointException {
-      if (e.dtype() != DType.F32 || e.elements() != count) {
+    /** A tensor of {@code count} elements of {@code dtype}, of any shape. */
+    private void tensor(Entry e, DType dtype, long count) throws CheckpointException {
+      if (e.dtype() != dtype || e.elements() != count) {
         throw new CheckpointException(
             e.describe()
                 + " does not fit: the optimizer's parameter has "
                 + count
-                + " F32 elements");
+                + " "
+                + dtype
+                + " elements");
       }
     }
 
@@ -445,6 +738,7 @@ final class StateDictLayout {
         case F32 -> bytes.get(JAVA_FLOAT_UNALIGNED, 0);
         case F64 -> bytes.get(JAVA_DOUBLE_UNALIGNED, 0);
         case I64 -> bytes.get(JAVA_LONG_UNALIGNED, 0);
+        default -> throw new CheckpointException(e.describe() + " must be F32, F64 or I64");
       };
     }
 
@@ -518,6 +812,10 @@ final class StateDictLayout {
     }
   }
 
+  private static boolean isCodes(StateDict.Encoding encoding) {
+    return encoding != StateDict.Encoding.F32 && encoding != StateDict.Encoding.BF16;
+  }
+
   static long elements(long[] shape) {
     long n = 1;
     for (long d : shape) {
@@ -529,7 +827,9 @@ final class StateDictLayout {
   /** What the file holds for each parameter, gathered entry by entry. */
   private static final class Parameters {
     final MemorySegment[] valueTensors;
+    final MemorySegment[] masters;
     final List<Map<String, MemorySegment>> buffers = new ArrayList<>();
+    final List<Map<String, MemorySegment>> scales = new ArrayList<>();
 
     /** Null where the file has no step for the parameter. */
     final Long[] steps;
@@ -538,9 +838,11 @@ final class StateDictLayout {
 
     Parameters(int total) {
       valueTensors = new MemorySegment[total];
+      masters = new MemorySegment[total];
       steps = new Long[total];
       for (int i = 0; i < total; i++) {
         buffers.add(new LinkedHashMap<>());
+        scales.add(new LinkedHashMap<>());
         numbers.add(new LinkedHashMap<>());
       }
     }

@@ -33,8 +33,12 @@ public interface AdamKernel {
       long offset,
       long count);
 
-  /** Adam's per-step scalars: bias corrections and step size in double, rounded to float once. */
-  final class Coefficients extends GradientCoefficients {
+  /**
+   * Adam's per-step scalars: bias corrections and step size in double, rounded to float once.
+   * {@link AdamLowBitKernel.Coefficients} adds those of the low-precision references, so that one
+   * object per parameter serves whichever kernel its group's state precision picks.
+   */
+  class Coefficients extends GradientCoefficients {
     float beta1;
     float oneMinusBeta1;
     float beta2;

@@ -71,7 +71,8 @@ public final class GradientClipping {
     for (int i = 0; i < grads.size(); i++) {
       MemorySegment g = grads.get(i);
       ParamGroup.check("grads[" + i + "]", g);
-      parameters.add(new Parameter(0, g, g, new long[] {g.byteSize() / Float.BYTES}, 0, 0, null));
+      parameters.add(
+          new Parameter(0, g, g, new long[] {g.byteSize() / Float.BYTES}, false, 0, 0, null));
     }
     return new StepPlan(parameters);
   }

@@ -4,8 +4,10 @@ import dev.stride.internal.Args;
 import dev.stride.kernel.GradientCoefficients;
 import dev.stride.kernel.KernelSet;
 import dev.stride.kernel.ReduceKernel;
+import dev.stride.kernel.StateFormat;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -59,7 +61,9 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   private final Arena arena = Arena.ofShared();
   private final StateMemory stateMemory = new StateMemory(arena);
   private final StepRunner runner;
-  private final List<ParamGroup<H>> groups = new ArrayList<>();
+
+  /** Read directly by the rules' checks in a step: {@link #groups()} wraps it, which allocates. */
+  final List<ParamGroup<H>> groups = new ArrayList<>();
 
   /** One segment of each distinct memory scope the parameters live in, checked once per step. */
   private final List<MemorySegment> scopes = new ArrayList<>();
@@ -89,6 +93,22 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   private ParameterSlab.Shard shard;
 
   private boolean skipNonFinite;
+
+  /** Where stochastic rounding takes its random bits instead of {@code RoundingNoise}, or null. */
+  private GivenNoise givenNoise;
+
+  /**
+   * The 16 random bits of each element of a parameter's step, as unsigned shorts: a reference's own
+   * draws, which a replay of its trajectories rounds with instead of Stride's generator.
+   */
+  interface GivenNoise {
+    /**
+     * Parameter {@code parameter}'s draws (numbered as {@link StateDict} numbers) for step {@code
+     * step}, from 1.
+     */
+    MemorySegment noise(int parameter, long step);
+  }
+
   private double lastGradNorm = Double.NaN;
   private long stepCount;
   private boolean closed;
@@ -284,6 +304,9 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   private Norms norms(double normType, boolean values) {
     Clipping.byNorm(0, normType); // checks normType
     checkOpen();
+    if (values) {
+      checkFloat32Values("valueNorms");
+    }
     checkParametersReachable();
     beginRun();
     boolean[] all = new boolean[groups.size()];
@@ -385,7 +408,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     checkParametersReachable();
     beginRun();
     for (int g = 0; g < groups.size(); g++) { // indexed: the step allocates no iterator
-      groups.get(g).allocateState(stateMemory);
+      groups.get(g).allocateState();
     }
   }
 
@@ -435,6 +458,25 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     for (ParamGroup<H> group : groups) {
       group.zeroGrads();
     }
+  }
+
+  /**
+   * The bytes of state this optimizer holds now: every allocated buffer's values or codes and block
+   * scales, and master copies; what a group's {@link StatePrecision} saves shows here.
+   */
+  public long stateBytes() {
+    long bytes = 0;
+    for (ParamGroup<H> group : groups) {
+      for (Parameter p : group.parameters()) {
+        for (int k = 0; k < p.stateSlots(); k++) {
+          dev.stride.kernel.StateBuffer b = p.buffer(k);
+          if (b != null) {
+            bytes += b.values.byteSize() + b.scales.byteSize();
+          }
+        }
+      }
+    }
+    return bytes;
   }
 
   /** How many times {@link #step()} has run. */
@@ -491,13 +533,21 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     state.load(this, everyBuffer);
   }
 
+  /**
+   * Rounds bfloat16 parameters stochastically with {@code noise}'s bits from now on; null:
+   * Stride's.
+   */
+  void setGivenNoise(GivenNoise noise) {
+    this.givenNoise = noise;
+  }
+
+  GivenNoise givenNoise() {
+    return givenNoise;
+  }
+
   /** Puts a snapshot's copies back; {@link OptimizerSnapshot#restore()} checked them. */
   void restoreCounts(long stepCount) {
     this.stepCount = stepCount;
-  }
-
-  StateMemory stateMemory() {
-    return stateMemory;
   }
 
   /**
@@ -563,24 +613,66 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   void checkCanStep() {}
 
   /**
+   * Throws if group {@code group} cannot keep its state in {@code precision} with {@code h}
+   * (bitsandbytes' 8-bit Adam has no amsgrad); nothing by default.
+   *
+   * @throws IllegalArgumentException naming the group, the precision and what refuses it
+   */
+  void checkPrecision(int group, StatePrecision precision, H h) {}
+
+  /**
    * Advances {@code group}'s numbers for the step about to be taken and keeps what its parameters'
    * {@link #prepare} calls need; nothing by default. Called once per group and step, on the
    * stepping thread, right before {@link #prepare} for that group's parameters.
    */
   void prepareGroup(ParamGroup<H> group) {}
 
-  /** Allocates the buffers that a step with {@code h} keeps and {@code p} lacks. */
-  final void allocateState(H h, Parameter p, StateMemory memory) {
+  /**
+   * Allocates the buffers that a step with {@code g}'s hyperparameters keeps and {@code p} lacks,
+   * each in the format {@code g}'s state precision gives it, and the float32 master copy of a
+   * bfloat16 parameter whose group keeps one.
+   */
+  final void allocateState(ParamGroup<H> g, Parameter p) {
+    H h = g.hyperparameters();
     List<Rule.Buffer<H>> buffers = rule.buffers();
     for (int k = 0; k < buffers.size(); k++) {
       Rule.Buffer<H> b = buffers.get(k);
       if (b.kept().test(h) && !p.isAllocated(k)) {
-        p.allocate(k, memory, (float) b.fill().applyAsDouble(h));
+        allocateSlot(g, p, k, (float) b.fill().applyAsDouble(h));
         if (b.copiesValue()) {
           p.state(k).copyFrom(p.value);
         }
       }
     }
+    int master = p.masterSlot();
+    if (p.bf16 && g.bf16Rounding() == Bf16Rounding.FP32_MASTER && !p.isAllocated(master)) {
+      allocateSlot(g, p, master, 0);
+      MemorySegment copy = p.state(master);
+      for (long i = 0; i < p.count; i++) {
+        copy.setAtIndex(
+            ValueLayout.JAVA_FLOAT,
+            i,
+            Float.intBitsToFloat(p.value.getAtIndex(ValueLayout.JAVA_SHORT, i) << 16));
+      }
+    }
+  }
+
+  /**
+   * Allocates slot {@code k} of {@code p} (a rule buffer, or its master copy) in the format {@code
+   * g}'s precision gives it, filled with {@code initial}, if it is not allocated.
+   */
+  final void allocateSlot(ParamGroup<H> g, Parameter p, int k, float initial) {
+    StatePrecision precision = g.statePrecision();
+    StateFormat format =
+        k < rule.buffers().size()
+            ? rule.buffers().get(k).format(precision, p.count, p.bf16)
+            : StateFormat.F32;
+    p.allocate(k, stateMemory, initial, format, precision.blockSize());
+  }
+
+  /** Parameters or a group's precision changed: the next step cuts its chunks anew. */
+  final void invalidatePlan() {
+    runner.invalidate();
   }
 
   /** A coefficients object of the rule's kernel, one per parameter. */
@@ -727,6 +819,27 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
     }
   }
 
+  /**
+   * Throws, naming {@code what} and the parameter, if any parameter is bfloat16: for what reads the
+   * values as float32 (value norms, weight averages).
+   */
+  final void checkFloat32Values(String what) {
+    for (ParamGroup<H> group : groups) {
+      List<Parameter> parameters = group.parameters();
+      for (int i = 0; i < parameters.size(); i++) {
+        if (parameters.get(i).bf16) {
+          throw new IllegalStateException(
+              what
+                  + " reads float32 parameters; parameter "
+                  + i
+                  + " of group "
+                  + group.index()
+                  + " is bfloat16");
+        }
+      }
+    }
+  }
+
   final void checkOpen() {
     if (closed) {
       throw new IllegalStateException("this optimizer is closed");
@@ -785,7 +898,8 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
   }
 
   /** A new parameter for {@link ParamGroup#add}, whose checks it has passed. */
-  Parameter register(int group, MemorySegment value, MemorySegment grad, long[] shape) {
+  Parameter register(
+      int group, MemorySegment value, MemorySegment grad, long[] shape, boolean bf16) {
     if (shard != null) {
       throw new IllegalArgumentException(
           "a sharded optimizer steps the tensors of its slab alone: add the slab, not segments");
@@ -796,6 +910,7 @@ public abstract class Optimizer<H extends Hyperparameters<H>> implements AutoClo
             value,
             grad,
             shape,
+            bf16,
             rule.stateKeys().size(),
             rule.parameterNumbers().size(),
             newCoefficients());

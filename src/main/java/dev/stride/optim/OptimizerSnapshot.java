@@ -1,5 +1,6 @@
 package dev.stride.optim;
 
+import dev.stride.kernel.StateBuffer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -18,10 +19,16 @@ import java.util.List;
  */
 public final class OptimizerSnapshot<H extends Hyperparameters<H>> implements AutoCloseable {
   /**
-   * One parameter's copies: {@code state[k]} is null where slot k was not allocated; {@code value}
-   * is null where a restore leaves the value as it is (a checkpoint saved without values).
+   * One parameter's copies: {@code state[k]} is slot k's values or codes, null where slot k was not
+   * allocated, and {@code scales[k]} its block scales, null where it has none; {@code value} is
+   * null where a restore leaves the value as it is (a checkpoint saved without values).
    */
-  record ParameterCopy(MemorySegment value, MemorySegment[] state, double[] numbers, long step) {}
+  record ParameterCopy(
+      MemorySegment value,
+      MemorySegment[] state,
+      MemorySegment[] scales,
+      double[] numbers,
+      long step) {}
 
   /** One group's copies: {@code numbers} are the rule's per-group numbers. */
   record GroupCopy<H>(
@@ -40,12 +47,15 @@ public final class OptimizerSnapshot<H extends Hyperparameters<H>> implements Au
       List<ParameterCopy> copies = new ArrayList<>();
       for (Parameter p : group.parameters()) {
         MemorySegment[] state = new MemorySegment[p.stateSlots()];
+        MemorySegment[] scales = new MemorySegment[p.stateSlots()];
         for (int k = 0; k < state.length; k++) {
-          if (p.isAllocated(k)) {
-            state[k] = copy(p.state(k));
+          StateBuffer b = p.buffer(k);
+          if (b != null) {
+            state[k] = copy(b.values);
+            scales[k] = b.scales == MemorySegment.NULL ? null : copy(b.scales);
           }
         }
-        copies.add(new ParameterCopy(copy(p.value), state, p.numbers.clone(), p.step));
+        copies.add(new ParameterCopy(copy(p.value), state, scales, p.numbers.clone(), p.step));
       }
       this.groups.add(
           new GroupCopy<>(group.hyperparameters(), group.l1(), group.numbers.clone(), copies));
@@ -117,7 +127,7 @@ public final class OptimizerSnapshot<H extends Hyperparameters<H>> implements Au
         MemorySegment[] state = groups.get(g).parameters().get(i).state();
         for (int k = 0; k < state.length; k++) {
           if (state[k] != null) {
-            parameters.get(i).allocate(k, optimizer.stateMemory());
+            optimizer.allocateSlot(mine.get(g), parameters.get(i), k, 0f);
           }
         }
       }

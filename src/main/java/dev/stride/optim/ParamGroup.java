@@ -25,6 +25,8 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
 
   private H hyperparameters;
   private double l1;
+  private StatePrecision statePrecision = StatePrecision.FP32;
+  private Bf16Rounding bf16Rounding = Bf16Rounding.NEAREST;
 
   /** The rule's per-group numbers, in the order of {@link Rule#groupNumbers()}. */
   final double[] numbers;
@@ -62,15 +64,43 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
    *     dimension is negative or the shape's elements are not the segments' floats
    */
   public ParamGroup<H> add(MemorySegment value, MemorySegment grad, long... shape) {
+    return add(value, grad, shape, false);
+  }
+
+  /**
+   * Registers a bfloat16 parameter: {@code value} holds its elements as bfloat16 (two bytes each,
+   * what the trainer's forward and backward read), {@code grad} as many float32 gradients. The step
+   * computes in float32 and stores the result as {@link #setBf16Rounding} says; the state is
+   * float32, or the group's {@link #setStatePrecision}, whose plain fallback for small tensors is
+   * bfloat16 as torchao's. Only rules that {@link Rule#takesLowPrecision()} take it (Adam, AdamW);
+   * value norms and weight averages, which read float32 values, refuse an optimizer that has one.
+   *
+   * @param shape row-major, as {@link #add(MemorySegment, MemorySegment, long...)}; none for 1-D
+   * @throws IllegalArgumentException as {@link #add(MemorySegment, MemorySegment)} does (with
+   *     {@code value} 2-byte aligned and whole bfloat16s), or if the rule takes no bfloat16
+   *     parameters
+   */
+  public ParamGroup<H> addBf16(MemorySegment value, MemorySegment grad, long... shape) {
+    if (!optimizer.rule().takesLowPrecision()) {
+      throw new IllegalArgumentException(
+          optimizer.rule() + " updates float32 parameters only; bfloat16 ones need Adam or AdamW");
+    }
+    long[] flat = {grad.byteSize() / Float.BYTES};
+    return add(value, grad, shape.length == 0 ? flat : shape, true);
+  }
+
+  private ParamGroup<H> add(MemorySegment value, MemorySegment grad, long[] shape, boolean bf16) {
     optimizer.checkOpen();
-    check("value", value);
-    check("grad", grad);
-    if (value.byteSize() != grad.byteSize()) {
+    check("value", value, bf16 ? Short.BYTES : Float.BYTES);
+    check("grad", grad, Float.BYTES);
+    long count = grad.byteSize() / Float.BYTES;
+    long bytes = count * (bf16 ? Short.BYTES : Float.BYTES);
+    if (value.byteSize() != bytes) {
       throw new IllegalArgumentException(
           "value and grad must have the same length, got "
-              + value.byteSize() / Float.BYTES
-              + " and "
-              + grad.byteSize() / Float.BYTES
+              + value.byteSize() / (bf16 ? Short.BYTES : Float.BYTES)
+              + (bf16 ? " bfloat16s and " : " and ")
+              + count
               + " floats");
     }
     long elements = 1;
@@ -81,18 +111,19 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
       }
       elements = Math.multiplyExact(elements, d);
     }
-    if (elements != value.byteSize() / Float.BYTES) {
+    if (elements != count) {
       throw new IllegalArgumentException(
           "shape "
               + java.util.Arrays.toString(shape)
               + " holds "
               + elements
               + " elements, the segments "
-              + value.byteSize() / Float.BYTES
-              + " floats");
+              + count
+              + (bf16 ? " bfloat16s" : " floats"));
     }
     optimizer.checkNotRegistered(value, grad);
-    Parameter p = optimizer.register(index, value, grad, shape.clone());
+    Parameter p = optimizer.register(index, value, grad, shape.clone(), bf16);
+    p.chunkAlignment = chunkAlignment();
     parameters.add(p);
     entries.add(p);
     return this;
@@ -114,8 +145,8 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
    * ({@link Optimizer#setShard}) only their elements in the shard are kept and stepped.
    *
    * @throws IllegalArgumentException if the range is empty or out of the slab, the slab's memory is
-   *     closed, a tensor overlaps a parameter already registered, or the optimizer is sharded over
-   *     another slab
+   *     closed, a tensor overlaps a parameter already registered, the optimizer is sharded over
+   *     another slab, or the group keeps its state in a reduced precision
    */
   public ParamGroup<H> add(ParameterSlab slab, int fromTensor, int toTensor) {
     optimizer.checkOpen();
@@ -130,6 +161,15 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
               + ") are not a range of the slab's "
               + n
               + " tensors");
+    }
+    if (statePrecision.format() != StatePrecision.Format.FP32) {
+      throw new IllegalArgumentException(
+          "group "
+              + index
+              + " keeps "
+              + statePrecision
+              + " state, and a slab's tensors keep float32 state: register them with add(value,"
+              + " grad, shape) for a reduced precision");
     }
     if (!slab.values().scope().isAlive()) {
       throw new IllegalArgumentException("the slab belongs to a closed arena: " + slab);
@@ -192,6 +232,11 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
   }
 
   static void check(String name, MemorySegment segment) {
+    check(name, segment, Float.BYTES);
+  }
+
+  /** {@code segment} native, alive, writable, aligned to and a whole number of {@code bytes}. */
+  private static void check(String name, MemorySegment segment, int bytes) {
     Objects.requireNonNull(segment, name);
     // the kernels need native memory, and a heap segment seen by one slows all (KernelSet)
     if (!segment.isNative()) {
@@ -208,10 +253,12 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
       throw new IllegalArgumentException(
           name + " must be writable, got a read-only segment " + segment);
     }
-    if (segment.byteSize() % Float.BYTES != 0 || segment.address() % Float.BYTES != 0) {
+    if (segment.byteSize() % bytes != 0 || segment.address() % bytes != 0) {
       throw new IllegalArgumentException(
           name
-              + " must be 4-byte aligned and hold whole floats, got "
+              + (bytes == Float.BYTES
+                  ? " must be 4-byte aligned and hold whole floats, got "
+                  : " must be 2-byte aligned and hold whole bfloat16s, got ")
               + segment.byteSize()
               + " bytes at address 0x"
               + Long.toHexString(segment.address()));
@@ -256,6 +303,99 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
   }
 
   /**
+   * How this group keeps its rule's state: {@link StatePrecision#FP32} unless {@link
+   * #setStatePrecision} said otherwise.
+   */
+  public StatePrecision statePrecision() {
+    return statePrecision;
+  }
+
+  /**
+   * Keeps this group's state in {@code precision} from its first step on: bfloat16, or torchao's or
+   * bitsandbytes' block-wise codes for the buffers the rule lets a reduced precision hold (Adam's
+   * and AdamW's moments). Set it before the group's first step: a state once kept is not converted.
+   *
+   * @return this group
+   * @throws IllegalArgumentException if the rule keeps float32 state only, or for bitsandbytes'
+   *     8-bit state with amsgrad, which bitsandbytes refuses, or for a group with a slab's tensors
+   * @throws IllegalStateException if a parameter of this group has state already
+   */
+  public ParamGroup<H> setStatePrecision(StatePrecision precision) {
+    Objects.requireNonNull(precision, "precision");
+    optimizer.checkOpen();
+    if (precision.format() != StatePrecision.Format.FP32 && !optimizer.rule().takesLowPrecision()) {
+      throw new IllegalArgumentException(
+          optimizer.rule()
+              + " keeps its state "
+              + optimizer.rule().stateKeys()
+              + " in float32 only, not in "
+              + precision
+              + ": none of it is a moment a reduced precision can hold");
+    }
+    optimizer.checkPrecision(index, precision, hyperparameters);
+    if (precision.format() != StatePrecision.Format.FP32
+        && entries.stream().anyMatch(e -> e.range != null)) {
+      throw new IllegalArgumentException(
+          "group "
+              + index
+              + " has a slab's tensors, which keep float32 state, not "
+              + precision
+              + ": register them with add(value, grad, shape) for a reduced precision");
+    }
+    checkNoState("its state precision");
+    this.statePrecision = precision;
+    for (Parameter p : parameters) {
+      p.chunkAlignment = chunkAlignment();
+    }
+    optimizer.invalidatePlan();
+    return this;
+  }
+
+  /** How this group's bfloat16 parameters store their update: {@link Bf16Rounding#NEAREST}. */
+  public Bf16Rounding bf16Rounding() {
+    return bf16Rounding;
+  }
+
+  /**
+   * Stores this group's bfloat16 parameters' updates as {@code rounding} says, from the group's
+   * first step on.
+   *
+   * @return this group
+   * @throws IllegalArgumentException if the rule takes no bfloat16 parameters
+   * @throws IllegalStateException if a parameter of this group has state already
+   */
+  public ParamGroup<H> setBf16Rounding(Bf16Rounding rounding) {
+    Objects.requireNonNull(rounding, "rounding");
+    optimizer.checkOpen();
+    if (!optimizer.rule().takesLowPrecision()) {
+      throw new IllegalArgumentException(optimizer.rule() + " takes no bfloat16 parameters");
+    }
+    checkNoState("how its bfloat16 parameters round");
+    this.bf16Rounding = rounding;
+    return this;
+  }
+
+  private void checkNoState(String what) {
+    for (int i = 0; i < parameters.size(); i++) {
+      if (parameters.get(i).hasState()) {
+        throw new IllegalStateException(
+            "parameter "
+                + i
+                + " of group "
+                + index
+                + " has state already: set "
+                + what
+                + " before the group's first step");
+      }
+    }
+  }
+
+  /** What a step's chunks of this group's parameters are a multiple of: a quantized block. */
+  private int chunkAlignment() {
+    return statePrecision.format().quantized() ? statePrecision.blockSize() : 1;
+  }
+
+  /**
    * Sets what a step over this group updates: each tensor added alone, and each slab range as its
    * span or, with {@code perTensor} (a rule with per-tensor results) or where its tensors' states
    * differ, as its tensors one by one. Ranges with no elements in the shard step nothing.
@@ -289,10 +429,10 @@ public final class ParamGroup<H extends Hyperparameters<H>> {
   }
 
   /** Allocates the state the next step needs, unless nothing changed since the last time. */
-  void allocateState(StateMemory memory) {
+  void allocateState() {
     if (allocatedFor != hyperparameters || allocatedSize != parameters.size()) {
       for (Parameter p : steppers) {
-        optimizer.allocateState(hyperparameters, p, memory);
+        optimizer.allocateState(this, p);
       }
       allocatedFor = hyperparameters;
       allocatedSize = parameters.size();

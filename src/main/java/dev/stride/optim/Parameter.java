@@ -3,11 +3,15 @@ package dev.stride.optim;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import dev.stride.kernel.GradientCoefficients;
+import dev.stride.kernel.StateBuffer;
+import dev.stride.kernel.StateFormat;
 import java.lang.foreign.MemorySegment;
 
 /**
- * One registered parameter: its value and gradient, the rule's state for it (buffers and
- * per-parameter numbers), its step count, and the coefficients its next chunks are updated with.
+ * One registered parameter: its value (float32, or bfloat16) and float32 gradient, the rule's state
+ * for it (buffers, each in its format, and per-parameter numbers), its step count, and the
+ * coefficients its next chunks are updated with. Slot k &lt; the rule's buffer count is the rule's
+ * buffer k; the last slot is the float32 master copy of a bfloat16 parameter that keeps one.
  *
  * <p>A tensor of a {@link ParameterSlab} is one too, with views of the slab for its value and
  * gradient and slices of its {@link SlabRange}'s buffers for its state; in a sharded optimizer it
@@ -28,6 +32,9 @@ final class Parameter {
 
   /** Replaced by {@link ParamGroup#setGrad} between steps, as a trainer's gradients move. */
   MemorySegment grad;
+
+  /** Whether the value is bfloat16, two bytes an element. */
+  final boolean bf16;
 
   final long count;
 
@@ -60,6 +67,9 @@ final class Parameter {
   /** Its position among every group's parameters in order, as checkpoints number them. */
   int index;
 
+  /** What a step's chunks of this parameter are a multiple of: its quantized state's block. */
+  int chunkAlignment = 1;
+
   /**
    * Its position among the tensors whose parts other ranks step too, whose sums are all-reduced; -1
    * for a tensor this rank steps whole.
@@ -70,7 +80,7 @@ final class Parameter {
   long step;
 
   /** Buffers once allocated are kept: a restored snapshot may mark a slot unallocated again. */
-  private final MemorySegment[] state;
+  private final StateBuffer[] state;
 
   /** The rule's per-parameter numbers (ASGD's η and μ), in the rule's own order. */
   final double[] numbers;
@@ -92,18 +102,33 @@ final class Parameter {
       MemorySegment value,
       MemorySegment grad,
       long[] shape,
+      boolean bf16,
       int stateSlots,
       int numberSlots,
       GradientCoefficients coefficients) {
-    this(group, value, grad, shape, stateSlots, numberSlots, coefficients, 0, null, 0, null, null);
+    this(
+        group,
+        value,
+        grad,
+        shape,
+        bf16,
+        stateSlots,
+        numberSlots,
+        coefficients,
+        0,
+        null,
+        0,
+        null,
+        null);
   }
 
-  /** A slab's tensor or a part of it ({@code members} null), or a range's span. */
+  /** A slab's tensor or a part of it ({@code members} null), or a range's span: float32. */
   Parameter(
       int group,
       MemorySegment value,
       MemorySegment grad,
       long[] shape,
+      boolean bf16,
       int stateSlots,
       int numberSlots,
       GradientCoefficients coefficients,
@@ -115,7 +140,8 @@ final class Parameter {
     this.group = group;
     this.value = value;
     this.grad = grad;
-    this.count = value.byteSize() / Float.BYTES;
+    this.bf16 = bf16;
+    this.count = grad.byteSize() / Float.BYTES;
     this.shape = shape;
     this.confined = confined(value) || confined(grad);
     this.gridPhase = gridPhase;
@@ -123,7 +149,7 @@ final class Parameter {
     this.tensorOffset = tensorOffset;
     this.range = range;
     this.members = members;
-    this.state = new MemorySegment[stateSlots];
+    this.state = new StateBuffer[stateSlots + 1];
     this.numbers = new double[numberSlots];
     this.ownCoefficients = coefficients;
     this.coefficients = coefficients;
@@ -135,31 +161,45 @@ final class Parameter {
     return (C) coefficients;
   }
 
-  /** Allocates slot {@code k}, zero-filled, if it is not yet. */
-  void allocate(int k, StateMemory memory) {
-    allocate(k, memory, 0f);
-  }
-
   /**
-   * Allocates slot {@code k} filled with {@code initial}, if it is not yet: a span's for its
-   * members too. A slab tensor's buffer is a slice of its range's, which the first to need it
-   * allocates for all.
+   * Allocates slot {@code k} in {@code format} (with block scales of {@code block} elements, if
+   * quantized), filled with {@code initial} (0 for any format but float32), if it is not yet: a
+   * span's for its members too. A buffer allocated before in the same format is reused. A slab
+   * tensor's buffer is a float32 slice of its range's, which the first to need it allocates for
+   * all.
    */
-  void allocate(int k, StateMemory memory, float initial) {
+  void allocate(int k, StateMemory memory, float initial, StateFormat format, int block) {
     if (!isAllocated(k)) {
-      if (state[k] == null) {
-        if (range != null) {
+      StateBuffer b = state[k];
+      if (range != null) {
+        if (b == null) {
           range.allocateSlot(k, memory);
-        } else {
-          state[k] = memory.allocate(k, count * Float.BYTES, this);
+          b = state[k];
         }
+      } else if (b == null || b.format != format || (format.quantized() && b.block != block)) {
+        long scales = format.scaleCount(count, block);
+        b =
+            new StateBuffer(
+                format,
+                memory.allocate(k, format.valueBytes(count), this),
+                scales == 0
+                    ? MemorySegment.NULL
+                    : memory.allocate(k + StateMemory.SCALE_SLOTS, scales * Float.BYTES, this),
+                block,
+                count);
+        state[k] = b;
       }
       if (Float.floatToRawIntBits(initial) == 0) {
-        state[k].fill((byte) 0);
-      } else {
-        for (long i = 0; i < count; i++) {
-          state[k].setAtIndex(JAVA_FLOAT, i, initial);
+        b.values.fill((byte) 0);
+        if (b.scales != MemorySegment.NULL) {
+          b.scales.fill((byte) 0);
         }
+      } else if (b.format == StateFormat.F32) {
+        for (long i = 0; i < count; i++) {
+          b.values.setAtIndex(JAVA_FLOAT, i, initial);
+        }
+      } else {
+        throw new IllegalStateException(b.format + " state cannot start at " + initial);
       }
       allocated |= 1 << k;
       fresh |= 1 << k;
@@ -174,7 +214,7 @@ final class Parameter {
 
   /** Sets slot {@code k}'s buffer, a slice of its range's, leaving it unallocated. */
   void setBuffer(int k, MemorySegment buffer) {
-    state[k] = buffer;
+    state[k] = new StateBuffer(StateFormat.F32, buffer, MemorySegment.NULL, 1, count);
   }
 
   /** Whether it steps as {@code other} does: the same step, slots and per-parameter numbers. */
@@ -202,9 +242,27 @@ final class Parameter {
     }
   }
 
-  /** Slot {@code k}, or {@link MemorySegment#NULL} where the rule has not needed it yet. */
+  /**
+   * Slot {@code k}'s values or codes, or {@link MemorySegment#NULL} where the rule has not needed
+   * it yet.
+   */
   MemorySegment state(int k) {
-    return isAllocated(k) ? state[k] : MemorySegment.NULL;
+    return isAllocated(k) ? state[k].values : MemorySegment.NULL;
+  }
+
+  /** Slot {@code k} with its format and scales, or null where it is not allocated. */
+  StateBuffer buffer(int k) {
+    return isAllocated(k) ? state[k] : null;
+  }
+
+  /** The slot of the float32 master copy of a bfloat16 parameter. */
+  int masterSlot() {
+    return state.length - 1;
+  }
+
+  /** Whether any slot is allocated or a step was taken: the state a precision change would lose. */
+  boolean hasState() {
+    return allocated != 0 || step > 0;
   }
 
   boolean isAllocated(int k) {
@@ -245,7 +303,10 @@ final class Parameter {
     }
     for (int k = 0; k < state.length; k++) {
       if (copy.state()[k] != null) {
-        state[k].copyFrom(copy.state()[k]);
+        state[k].values.copyFrom(copy.state()[k]);
+        if (copy.scales()[k] != null) {
+          state[k].scales.copyFrom(copy.scales()[k]);
+        }
       } else {
         allocated &= ~(1 << k); // the buffer stays, for the next allocate
       }

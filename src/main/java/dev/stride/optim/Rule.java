@@ -1,5 +1,6 @@
 package dev.stride.optim;
 
+import dev.stride.kernel.StateFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,10 +23,42 @@ import java.util.function.ToDoubleFunction;
 public final class Rule<H extends Hyperparameters<H>> {
 
   /**
-   * A state buffer: its key, whether hyperparameters {@code h} need it, and what it starts as
-   * (zeros, a value of {@code h}, or a copy of the parameter).
+   * A state buffer: its key, whether hyperparameters {@code h} need it, what it starts as (zeros, a
+   * value of {@code h}, or a copy of the parameter), and what values it holds, which decides the
+   * format a group's {@link StatePrecision} stores it in.
    */
-  record Buffer<H>(String key, Predicate<H> kept, ToDoubleFunction<H> fill, boolean copiesValue) {}
+  record Buffer<H>(
+      String key, Predicate<H> kept, ToDoubleFunction<H> fill, boolean copiesValue, Values values) {
+
+    /**
+     * The format this buffer is stored in for a parameter of {@code count} elements (bfloat16 or
+     * not) in a group of {@code precision}.
+     */
+    StateFormat format(StatePrecision precision, long count, boolean bf16Parameter) {
+      return values == Values.FLOAT32
+          ? StateFormat.F32
+          : precision.formatOf(values == Values.SIGNED, count, bf16Parameter);
+    }
+
+    /** The bytes it takes in that format: its values or codes, then its block scales. */
+    long bytes(StatePrecision precision, long count, boolean bf16Parameter) {
+      StateFormat f = format(precision, count, bf16Parameter);
+      return f.valueBytes(count) + Float.BYTES * f.scaleCount(count, precision.blockSize());
+    }
+  }
+
+  /** What a state buffer holds: what decides whether a reduced precision may store it. */
+  enum Values {
+    /**
+     * Float32 whatever the group's precision: not a moment a reduced precision could hold (a copy
+     * of the parameter, a step size, a sum the rule divides by).
+     */
+    FLOAT32,
+    /** A moving average of either sign, such as a first moment: a signed map. */
+    SIGNED,
+    /** A moving average of squares, never negative: an unsigned map. */
+    NON_NEGATIVE
+  }
 
   private final String name;
   private final Class<H> optionsType;
@@ -99,6 +132,23 @@ public final class Rule<H extends Hyperparameters<H>> {
   }
 
   /**
+   * The bytes of state a parameter of {@code elements} elements takes with {@code hyperparameters}
+   * in a group of {@code precision}: the buffers it keeps, each in its format (values or codes, and
+   * block scales). A bfloat16 parameter rounded through a master copy keeps 4 bytes an element
+   * more. {@link Optimizer#stateBytes()} sums what is allocated.
+   */
+  public long stateBytes(
+      H hyperparameters, StatePrecision precision, long elements, boolean bf16Parameter) {
+    long bytes = 0;
+    for (Buffer<H> b : buffers) {
+      if (b.kept().test(hyperparameters)) {
+        bytes += b.bytes(precision, elements, bf16Parameter);
+      }
+    }
+    return bytes;
+  }
+
+  /**
    * The numbers the rule keeps per parameter besides its buffers and step, under PyTorch's state
    * keys (ASGD's {@code "eta"} and {@code "mu"}); usually none.
    */
@@ -125,6 +175,14 @@ public final class Rule<H extends Hyperparameters<H>> {
    */
   public int passes() {
     return passes;
+  }
+
+  /**
+   * Whether the rule keeps state a reduced {@link StatePrecision} can store, and so takes bfloat16
+   * parameters too (its kernel reads and writes both): Adam and AdamW.
+   */
+  public boolean takesLowPrecision() {
+    return buffers.stream().anyMatch(b -> b.values() != Values.FLOAT32);
   }
 
   /** The hyperparameters' type: {@code AdamOptions.class}. */
@@ -170,19 +228,29 @@ public final class Rule<H extends Hyperparameters<H>> {
 
     /** A buffer kept when {@code kept} holds for the group's hyperparameters, zeros at first. */
     Builder<H> buffer(String key, Predicate<H> kept) {
-      buffers.add(new Buffer<>(key, kept, h -> 0, false));
+      return buffer(key, Values.FLOAT32, kept);
+    }
+
+    /** A buffer every step keeps, zeros at first, holding {@code values}. */
+    Builder<H> buffer(String key, Values values) {
+      return buffer(key, values, h -> true);
+    }
+
+    /** A buffer kept when {@code kept} holds, zeros at first, holding {@code values}. */
+    Builder<H> buffer(String key, Values values, Predicate<H> kept) {
+      buffers.add(new Buffer<>(key, kept, h -> 0, false, values));
       return this;
     }
 
     /** A buffer every step keeps, filled with {@code fill} of the hyperparameters at first. */
     Builder<H> filledBuffer(String key, ToDoubleFunction<H> fill) {
-      buffers.add(new Buffer<>(key, h -> true, fill, false));
+      buffers.add(new Buffer<>(key, h -> true, fill, false, Values.FLOAT32));
       return this;
     }
 
     /** A buffer every step keeps, a copy of the parameter's value at first. */
     Builder<H> valueCopy(String key) {
-      buffers.add(new Buffer<>(key, h -> true, h -> 0, true));
+      buffers.add(new Buffer<>(key, h -> true, h -> 0, true, Values.FLOAT32));
       return this;
     }
 

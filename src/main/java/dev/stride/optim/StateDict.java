@@ -1,6 +1,8 @@
 package dev.stride.optim;
 
 import dev.stride.internal.Args;
+import dev.stride.kernel.StateBuffer;
+import dev.stride.kernel.StateFormat;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,8 +17,12 @@ import java.util.Objects;
  * group's hyperparameters under PyTorch's names, and per parameter (numbered across the groups in
  * order, as PyTorch numbers them) its buffers under the rule's state keys, its step count and its
  * per-parameter numbers. Besides PyTorch's: each group's L1 strength and the optimizer's step
- * count. What {@code dev.stride.checkpoint} writes to a file and reads back; any other format can
- * be built on it the same way.
+ * count, each group's {@link StatePrecision} and {@link Bf16Rounding}, and how each buffer is
+ * stored ({@link #encoding}): float32, bfloat16, or codes with block scales ({@link
+ * ParameterState#scales}) and the map that turns a code into a value ({@link #codeMap}). What
+ * {@code dev.stride.checkpoint} writes to a file and reads back; any other format can be built on
+ * it the same way. A state loads only into an optimizer whose groups keep the same precision: codes
+ * are not converted.
  *
  * <p>{@link Optimizer#stateDict()} gives read-only views of the live memory, valid until the next
  * step or {@code close()}; {@link Optimizer#loadStateDict} checks a state against an optimizer and
@@ -46,6 +52,23 @@ public record StateDict(
     parameters = List.copyOf(parameters);
   }
 
+  /** How a state buffer is stored, native byte order. */
+  public enum Encoding {
+    /** {@code count} float32 values. */
+    F32,
+    /** {@code count} bfloat16 values (the upper 16 bits of the float32 each equals). */
+    BF16,
+    /** One code a byte: element i is {@code map[code[i]] · scale[i / blockSize]}. */
+    CODES_8BIT,
+    /**
+     * Two codes a byte, element 2j in byte j's high half and 2j + 1 in its low half (torchao's
+     * packing); values as for {@link #CODES_8BIT}.
+     */
+    CODES_4BIT,
+    /** One float8_e4m3fn a byte: element i is {@code e4m3(code[i]) · scale[i / blockSize]}. */
+    FLOAT8_E4M3
+  }
+
   /** An unsharded optimizer's state. */
   public StateDict(
       Rule<?> rule, long stepCount, List<Group> groups, List<ParameterState> parameters) {
@@ -69,35 +92,55 @@ public record StateDict(
   /**
    * One parameter group: its hyperparameters as {@link Hyperparameters#toPyTorch()} gives them, its
    * L1 strength, the rule's per-group numbers by key (Schedule-Free's {@code lr_max}, …; all or
-   * none), and how many parameters it has.
+   * none), how many parameters it has, and how it keeps its state and rounds its bfloat16
+   * parameters.
    */
   public record Group(
-      Map<String, Object> hyperparameters, double l1, Map<String, Double> numbers, int size) {
+      Map<String, Object> hyperparameters,
+      double l1,
+      Map<String, Double> numbers,
+      int size,
+      StatePrecision statePrecision,
+      Bf16Rounding bf16Rounding) {
     public Group {
       hyperparameters = ordered(hyperparameters);
       numbers = ordered(numbers);
+      Objects.requireNonNull(statePrecision, "statePrecision");
+      Objects.requireNonNull(bf16Rounding, "bf16Rounding");
+    }
+
+    /** A group of float32 state whose bfloat16 parameters round to nearest: PyTorch's. */
+    public Group(
+        Map<String, Object> hyperparameters, double l1, Map<String, Double> numbers, int size) {
+      this(hyperparameters, l1, numbers, size, StatePrecision.FP32, Bf16Rounding.NEAREST);
     }
   }
 
   /**
-   * One parameter: its length in floats and the shape it was registered with (row-major), its value
-   * ({@code null} when absent), the buffers the rule has allocated for it by state key (float32,
-   * native order, {@code count} each), the steps it has taken, and the rule's per-parameter numbers
-   * by key (all or none). Loading reads neither the shape nor anything but the count from it: a
-   * state of any shape with as many elements fits. A shard's part of a tensor holds the elements
-   * {@code [offset, offset + count)} of the tensor of {@code shape}.
+   * One parameter: its length and the shape it was registered with (row-major), its value ({@code
+   * null} when absent; bfloat16 if {@code bf16}, else float32), the buffers the rule has allocated
+   * for it by state key (values or codes, as {@link StateDict#encoding} says), the block scales of
+   * the quantized ones by key (float32), the float32 master copy of a bfloat16 parameter whose
+   * group keeps one (else null), the steps it has taken, and the rule's per-parameter numbers by
+   * key (all or none). Loading reads neither the shape nor anything but the count from it: a state
+   * of any shape with as many elements fits. A shard's part of a tensor holds the elements {@code
+   * [offset, offset + count)} of the tensor of {@code shape}.
    */
   public record ParameterState(
       long count,
       long[] shape,
       MemorySegment value,
+      boolean bf16,
       Map<String, MemorySegment> buffers,
+      Map<String, MemorySegment> scales,
+      MemorySegment master,
       long step,
       Map<String, Double> numbers,
       long offset) {
     public ParameterState {
       shape = shape.clone();
       buffers = ordered(buffers);
+      scales = ordered(scales);
       numbers = ordered(numbers);
       Args.nonNegative("offset", offset);
     }
@@ -107,10 +150,13 @@ public record StateDict(
         long count,
         long[] shape,
         MemorySegment value,
+        boolean bf16,
         Map<String, MemorySegment> buffers,
+        Map<String, MemorySegment> scales,
+        MemorySegment master,
         long step,
         Map<String, Double> numbers) {
-      this(count, shape, value, buffers, step, numbers, 0);
+      this(count, shape, value, bf16, buffers, scales, master, step, numbers, 0);
     }
 
     /** Whether it holds a part of its tensor only (a shard's), not all of it. */
@@ -122,12 +168,71 @@ public record StateDict(
       return offset != 0 || count != elements;
     }
 
+    /** A float32 parameter whose buffers are float32: PyTorch's. */
+    public ParameterState(
+        long count,
+        long[] shape,
+        MemorySegment value,
+        Map<String, MemorySegment> buffers,
+        long step,
+        Map<String, Double> numbers) {
+      this(count, shape, value, false, buffers, Map.of(), null, step, numbers, 0);
+    }
+
     /**
      * Whether the rule has anything for it: PyTorch's state has no entry for a parameter without.
      */
     public boolean hasState() {
       return step > 0 || !buffers.isEmpty() || !numbers.isEmpty();
     }
+  }
+
+  /**
+   * How buffer {@code key} of parameter {@code parameter} is stored: what its group's precision
+   * gives a buffer of its size (float32 state stays float32 whatever the precision).
+   *
+   * @throws IllegalArgumentException if there is no such parameter or the rule has no such key
+   */
+  public Encoding encoding(int parameter, String key) {
+    return encoding(format(parameter, key));
+  }
+
+  /**
+   * The values the codes of a {@link Encoding#CODES_8BIT} or {@link Encoding#CODES_4BIT} buffer
+   * stand for before their block's scale (torchao's and bitsandbytes' {@code qmap}); null for the
+   * other encodings.
+   *
+   * @throws IllegalArgumentException as {@link #encoding} does
+   */
+  public float[] codeMap(int parameter, String key) {
+    StateFormat f = format(parameter, key);
+    return f.quantized() && f != StateFormat.FP8 ? f.codeValues() : null;
+  }
+
+  /** The format {@code parameter}'s buffer {@code key} has in its group's precision. */
+  StateFormat format(int parameter, String key) {
+    Objects.checkIndex(parameter, parameters.size());
+    int k = rule.stateKeys().indexOf(key);
+    if (k < 0) {
+      throw new IllegalArgumentException(
+          rule + " has no state key " + key + "; its keys are " + rule.stateKeys());
+    }
+    int g = 0; // the group holding the parameter: groups number their parameters in order
+    for (int first = 0; parameter >= first + groups.get(g).size(); g++) {
+      first += groups.get(g).size();
+    }
+    ParameterState p = parameters.get(parameter);
+    return rule.buffers().get(k).format(groups.get(g).statePrecision(), p.count(), p.bf16());
+  }
+
+  static Encoding encoding(StateFormat f) {
+    return switch (f) {
+      case F32 -> Encoding.F32;
+      case BF16 -> Encoding.BF16;
+      case Q4_SIGNED, Q4_UNSIGNED -> Encoding.CODES_4BIT;
+      case FP8 -> Encoding.FLOAT8_E4M3;
+      default -> Encoding.CODES_8BIT;
+    };
   }
 
   /** An unmodifiable copy in the same order: keys are written in it. */
@@ -150,14 +255,27 @@ public record StateDict(
       for (int k = 0; k < groupKeys.size(); k++) {
         groupNumbers.put(groupKeys.get(k), g.numbers[k]);
       }
-      groups.add(new Group(g.hyperparameters().toPyTorch(), g.l1(), groupNumbers, g.size()));
+      groups.add(
+          new Group(
+              g.hyperparameters().toPyTorch(),
+              g.l1(),
+              groupNumbers,
+              g.size(),
+              g.statePrecision(),
+              g.bf16Rounding()));
       for (Parameter p : g.parameters()) {
         Map<String, MemorySegment> buffers = new LinkedHashMap<>();
+        Map<String, MemorySegment> scales = new LinkedHashMap<>();
         for (int k = 0; k < keys.size(); k++) {
-          if (p.isAllocated(k)) {
-            buffers.put(keys.get(k), p.state(k).asReadOnly());
+          StateBuffer b = p.buffer(k);
+          if (b != null) {
+            buffers.put(keys.get(k), b.values.asReadOnly());
+            if (b.format.quantized()) {
+              scales.put(keys.get(k), b.scales.asReadOnly());
+            }
           }
         }
+        MemorySegment master = p.state(p.masterSlot());
         Map<String, Double> numbers = new LinkedHashMap<>();
         if (p.step > 0 || !buffers.isEmpty()) {
           for (int k = 0; k < numberKeys.size(); k++) {
@@ -166,7 +284,16 @@ public record StateDict(
         }
         parameters.add(
             new ParameterState(
-                p.count, p.shape, p.value.asReadOnly(), buffers, p.step, numbers, p.tensorOffset));
+                p.count,
+                p.shape,
+                p.value.asReadOnly(),
+                p.bf16,
+                buffers,
+                scales,
+                master == MemorySegment.NULL ? null : master.asReadOnly(),
+                p.step,
+                numbers,
+                p.tensorOffset));
       }
     }
     ParameterSlab.Shard shard = o.shard();
@@ -231,24 +358,44 @@ public record StateDict(
                 + " parameters, the optimizer's "
                 + mine.get(g).size());
       }
+      ParamGroup<H> target = mine.get(g);
+      if (!group.statePrecision().equals(target.statePrecision())
+          || group.bf16Rounding() != target.bf16Rounding()) {
+        throw new IllegalArgumentException(
+            "group "
+                + g
+                + " of the state keeps "
+                + group.statePrecision()
+                + " state and rounds bfloat16 parameters "
+                + group.bf16Rounding()
+                + ", the optimizer's "
+                + target.statePrecision()
+                + " and "
+                + target.bf16Rounding()
+                + ": a state loads only into an optimizer of its own precision");
+      }
       H h = hyperparameters(o, g, group.hyperparameters());
+      o.checkPrecision(g, group.statePrecision(), h);
       Args.nonNegative("l1 of group " + g, group.l1());
       double[] groupNumbers =
           groupNumbers(o, g, h, group, parameters.subList(index, index + group.size()));
       List<OptimizerSnapshot.ParameterCopy> parameterCopies = new ArrayList<>();
       for (Parameter p : mine.get(g).parameters()) {
         ParameterState s = partOf(parameters.get(index), p);
-        check(rule, h, index, p, s, everyBuffer);
-        MemorySegment[] state = new MemorySegment[keys.size()];
-        for (int k = 0; k < state.length; k++) {
+        check(rule, h, target, index, p, s, everyBuffer);
+        MemorySegment[] state = new MemorySegment[p.stateSlots()];
+        MemorySegment[] scales = new MemorySegment[p.stateSlots()];
+        for (int k = 0; k < keys.size(); k++) {
           state[k] = s.buffers().get(keys.get(k));
+          scales[k] = s.scales().get(keys.get(k));
         }
+        state[p.masterSlot()] = s.master();
         double[] numbers = new double[rule.parameterNumbers().size()];
         for (int k = 0; k < numbers.length && !s.numbers().isEmpty(); k++) {
           numbers[k] = s.numbers().get(rule.parameterNumbers().get(k));
         }
         parameterCopies.add(
-            new OptimizerSnapshot.ParameterCopy(s.value(), state, numbers, s.step()));
+            new OptimizerSnapshot.ParameterCopy(s.value(), state, scales, numbers, s.step()));
         index++;
       }
       copies.add(new OptimizerSnapshot.GroupCopy<>(h, group.l1(), groupNumbers, parameterCopies));
@@ -270,7 +417,8 @@ public record StateDict(
       return s; // refused by check, naming the lengths
     }
     if (p.count == 0) { // the tensor lies outside the shard: nothing of it is kept here
-      return new ParameterState(0, s.shape(), null, Map.of(), 0, Map.of(), 0);
+      return new ParameterState(
+          0, s.shape(), null, false, Map.of(), Map.of(), null, 0, Map.of(), 0);
     }
     long from = p.tensorOffset * Float.BYTES;
     long bytes = p.count * Float.BYTES;
@@ -280,7 +428,10 @@ public record StateDict(
         p.count,
         s.shape(),
         s.value() == null ? null : s.value().asSlice(from, bytes),
+        false,
         buffers,
+        Map.of(),
+        null,
         s.step(),
         s.numbers(),
         p.tensorOffset);
@@ -347,12 +498,27 @@ public record StateDict(
   }
 
   private static <H extends Hyperparameters<H>> void check(
-      Rule<H> rule, H h, int i, Parameter p, ParameterState s, boolean everyBuffer) {
+      Rule<H> rule,
+      H h,
+      ParamGroup<H> group,
+      int i,
+      Parameter p,
+      ParameterState s,
+      boolean everyBuffer) {
     Objects.requireNonNull(s, "parameter " + i);
     String name = "parameter " + i;
     if (s.count() != p.count) {
       throw new IllegalArgumentException(
           name + " has " + s.count() + " elements in the state, " + p.count + " in the optimizer");
+    }
+    if (s.bf16() != p.bf16) {
+      throw new IllegalArgumentException(
+          name
+              + " is "
+              + (s.bf16() ? "bfloat16" : "float32")
+              + " in the state, "
+              + (p.bf16 ? "bfloat16" : "float32")
+              + " in the optimizer");
     }
     if (p.tensor != null && s.offset() != p.tensorOffset) {
       throw new IllegalArgumentException(
@@ -367,14 +533,16 @@ public record StateDict(
               + (p.tensorOffset + p.count)
               + ") in this shard: another rank's part");
     }
-    long bytes = p.count * Float.BYTES;
+    long bytes = p.count * (p.bf16 ? Short.BYTES : Float.BYTES);
     if (s.value() != null && s.value().byteSize() != bytes) {
       throw new IllegalArgumentException(
           name + "'s value has " + s.value().byteSize() + " bytes, not " + bytes);
     }
     Args.nonNegative(name + "'s step", s.step());
+    StatePrecision precision = group.statePrecision();
     for (Map.Entry<String, MemorySegment> e : s.buffers().entrySet()) {
-      if (!rule.stateKeys().contains(e.getKey())) {
+      int k = rule.stateKeys().indexOf(e.getKey());
+      if (k < 0) {
         throw new IllegalArgumentException(
             name
                 + " has a buffer "
@@ -384,16 +552,56 @@ public record StateDict(
                 + " does not keep; its state keys are "
                 + rule.stateKeys());
       }
-      if (e.getValue().byteSize() != bytes) {
+      StateFormat f = rule.buffers().get(k).format(precision, p.count, p.bf16);
+      long expected = f.valueBytes(p.count);
+      if (e.getValue().byteSize() != expected) {
         throw new IllegalArgumentException(
             name
                 + "'s "
                 + e.getKey()
                 + " has "
-                + e.getValue().byteSize() / Float.BYTES
-                + " elements, not "
-                + p.count);
+                + e.getValue().byteSize()
+                + " bytes, not the "
+                + expected
+                + " of "
+                + p.count
+                + " elements as "
+                + encoding(f));
       }
+      MemorySegment scales = s.scales().get(e.getKey());
+      long expectedScales = f.scaleCount(p.count, precision.blockSize()) * Float.BYTES;
+      if (f.quantized() != (scales != null)
+          || (scales != null && scales.byteSize() != expectedScales)) {
+        throw new IllegalArgumentException(
+            name
+                + "'s "
+                + e.getKey()
+                + (scales == null
+                    ? " has no block scales, which its " + encoding(f) + " codes need"
+                    : " has "
+                        + scales.byteSize()
+                        + " bytes of block scales, not "
+                        + expectedScales));
+      }
+    }
+    for (String key : s.scales().keySet()) {
+      if (!s.buffers().containsKey(key)) {
+        throw new IllegalArgumentException(name + " has block scales of " + key + " but no codes");
+      }
+    }
+    boolean keepsMaster = p.bf16 && group.bf16Rounding() == Bf16Rounding.FP32_MASTER;
+    if (s.master() != null && (!keepsMaster || s.master().byteSize() != p.count * Float.BYTES)) {
+      throw new IllegalArgumentException(
+          name
+              + (keepsMaster
+                  ? "'s master copy has "
+                      + s.master().byteSize()
+                      + " bytes, not "
+                      + p.count * Float.BYTES
+                  : " has a master copy, which the optimizer's group does not keep"));
+    }
+    if (everyBuffer && keepsMaster && s.hasState() && s.master() == null) {
+      throw new IllegalArgumentException(name + " has state but no float32 master copy");
     }
     List<String> numberKeys = rule.parameterNumbers();
     if (!s.numbers().isEmpty() && !s.numbers().keySet().equals(new HashSet<>(numberKeys))) {

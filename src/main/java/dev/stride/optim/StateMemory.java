@@ -16,6 +16,12 @@ final class StateMemory {
   /** State buffers start on a cache line: a vector load that straddles two is slower. */
   static final long ALIGNMENT = 64;
 
+  /**
+   * Slot numbers from here on are the block scales of slot k − {@value}: their own slab series, so
+   * that the scales of consecutive small tensors are contiguous too.
+   */
+  static final int SCALE_SLOTS = 32;
+
   private static final long PAGE = 4096;
   private static final long STAGGER_FROM_BYTES = 1 << 20;
 

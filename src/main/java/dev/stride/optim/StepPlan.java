@@ -5,12 +5,13 @@ import java.util.List;
 
 /**
  * How a step's work is cut: every parameter into chunks of at most {@link #CHUNK} floats, which
- * never cross a parameter's end nor a multiple of {@link #CHUNK} on its grid ({@link
+ * never cross a parameter's end nor a multiple of its chunk size on its grid ({@link
  * Parameter#gridPhase}: a tensor's own start, or a slab's, so that a shard of a slab is cut as the
  * whole slab is); consecutive chunks into units of about {@link #CHUNK} floats, which threads take
- * one at a time. The cut depends on the parameters alone, not on the number of threads, so
- * per-chunk results combine to the same totals for any thread count. Made when parameters are
- * registered, not per step.
+ * one at a time. The chunk size is {@link #CHUNK}, but for a parameter whose quantized state has
+ * blocks that do not divide it: whole blocks then (at least one). The cut depends on the parameters
+ * alone, not on the number of threads, so per-chunk results combine to the same totals for any
+ * thread count. Made when parameters are registered, not per step.
  */
 final class StepPlan {
   /**
@@ -48,10 +49,11 @@ final class StepPlan {
     int chunks = 0;
     long elements = 0;
     for (int j = 0; j < this.parameters.length; j++) {
-      firstChunk[j] = chunks;
       Parameter p = this.parameters[j];
-      // the grid cells it touches (gridPhase < CHUNK)
-      chunks += p.count == 0 ? 0 : Math.toIntExact((p.gridPhase + p.count + CHUNK - 1) / CHUNK);
+      firstChunk[j] = chunks;
+      long size = chunkSize(p);
+      // the grid cells it touches (gridPhase < size: a slab's tensors keep whole-block chunks)
+      chunks += p.count == 0 ? 0 : Math.toIntExact((p.gridPhase + p.count + size - 1) / size);
       elements += p.count;
     }
     firstChunk[this.parameters.length] = chunks;
@@ -66,8 +68,9 @@ final class StepPlan {
     long inUnit = 0;
     for (int j = 0; j < this.parameters.length; j++) {
       Parameter p = this.parameters[j];
+      long size = chunkSize(p);
       for (long offset = 0, count; offset < p.count; offset += count, c++) {
-        count = Math.min(CHUNK - (p.gridPhase + offset) % CHUNK, p.count - offset);
+        count = Math.min(size - (p.gridPhase + offset) % size, p.count - offset);
         boolean kindChanges =
             c > start && this.parameters[chunkParameter[start]].confined != p.confined;
         if (kindChanges || inUnit + count > CHUNK) {
@@ -101,6 +104,14 @@ final class StepPlan {
       unitEnd[u] = shared.get(i)[1];
       sharedUnits[i] = u;
     }
+  }
+
+  /**
+   * {@link #CHUNK}, or the most whole blocks of {@code p}'s state that fit in it (at least one).
+   */
+  static long chunkSize(Parameter p) {
+    int block = p.chunkAlignment;
+    return CHUNK % block == 0 ? CHUNK : Math.max(1, CHUNK / block) * (long) block;
   }
 
   int chunks() {

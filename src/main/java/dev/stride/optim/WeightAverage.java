@@ -66,6 +66,7 @@ public final class WeightAverage implements AutoCloseable {
     this.kernel = optimizer.kernel(AveragingKernel.class);
     optimizer.checkOpen();
     optimizer.checkParametersReachable();
+    optimizer.checkFloat32Values("a weight average");
     for (ParamGroup<?> g : optimizer.groups()) {
       for (Parameter p : g.parameters()) {
         MemorySegment copy;
@@ -101,12 +102,17 @@ public final class WeightAverage implements AutoCloseable {
    * registered now.
    *
    * @throws IllegalArgumentException if {@code decay} is not in [0, 1]
+   * @throws IllegalStateException if a parameter is bfloat16 (averages are float32 copies)
    */
   public static WeightAverage ema(Optimizer<?> optimizer, double decay) {
     return new WeightAverage(optimizer, Kind.EMA, Args.fraction("decay", decay));
   }
 
-  /** The mean of the values folded in, over {@code optimizer}'s parameters as registered now. */
+  /**
+   * The mean of the values folded in, over {@code optimizer}'s parameters as registered now.
+   *
+   * @throws IllegalStateException if a parameter is bfloat16 (averages are float32 copies)
+   */
   public static WeightAverage swa(Optimizer<?> optimizer) {
     return new WeightAverage(optimizer, Kind.SWA, 0);
   }

@@ -262,9 +262,9 @@ class CheckpointRefusalTest {
       refused(
           adam,
           raw(
-              "{" + meta + ",\"a\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[0,8]}}",
+              "{" + meta + ",\"a\":{\"dtype\":\"F16\",\"shape\":[4],\"data_offsets\":[0,8]}}",
               new byte[8]),
-          "has dtype BF16");
+          "has dtype F16");
       refused(
           adam,
           raw(

@@ -33,7 +33,7 @@ public final class GoldenFiles {
    * further set generated with the same script replay through the same tests.
    */
   public static List<JsonNode> cases(String resourceDir, String name) {
-    JsonNode root = read(resourceDir, name);
+    JsonNode root = root(resourceDir, name);
     JsonNode cases = root.get("cases");
     if (cases == null || !cases.isArray()) {
       throw new IllegalStateException(name + " has no \"cases\" array");
@@ -43,7 +43,11 @@ public final class GoldenFiles {
     return list;
   }
 
-  private static JsonNode read(String resourceDir, String name) {
+  /**
+   * The whole of {@code name} in {@code resourceDir} (or {@value #DIR_PROPERTY}): for files with
+   * more than cases, such as {@code lowbit.json}'s maps and quantizer vectors.
+   */
+  public static JsonNode root(String resourceDir, String name) {
     // Python's json.dump writes NaN and Infinity as bare words.
     ObjectMapper json =
         JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();

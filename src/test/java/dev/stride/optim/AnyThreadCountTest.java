@@ -136,6 +136,7 @@ class AnyThreadCountTest {
                 NativeFloats.allocate(arena, n),
                 NativeFloats.allocate(arena, n),
                 new long[] {n},
+                false,
                 0,
                 0,
                 null));

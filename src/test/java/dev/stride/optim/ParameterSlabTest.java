@@ -80,6 +80,24 @@ class ParameterSlabTest {
     }
   }
 
+  /** A slab's tensors keep float32 state: a group of reduced precision refuses them, both ways. */
+  @Test
+  void aSlabRefusesReducedPrecisionState() {
+    try (Arena arena = Arena.ofConfined();
+        AdamW quantized = new AdamW(AdamOptions.ADAMW_DEFAULTS);
+        AdamW slabbed = new AdamW(AdamOptions.ADAMW_DEFAULTS)) {
+      ParameterSlab slab = ParameterSlab.builder().tensor("w", 8192).allocate(arena);
+      quantized.group(0).setStatePrecision(StatePrecision.torchao8bit());
+      assertMessage(
+          IllegalArgumentException.class, "keep float32 state", () -> quantized.add(slab));
+      slabbed.add(slab);
+      assertMessage(
+          IllegalArgumentException.class,
+          "keep float32 state, not",
+          () -> slabbed.group(0).setStatePrecision(StatePrecision.BF16));
+    }
+  }
+
   static void assertMessage(Class<? extends Throwable> type, String part, Runnable r) {
     Throwable t = assertThrows(type, r::run);
     assertTrue(t.getMessage().contains(part), "message: " + t.getMessage());

@@ -61,7 +61,8 @@ public class AveragingBenchmark {
   /** Folds so far: from 1, so that no call is the first fold's copy. */
   private long folds = 1;
 
-  private Runnable[] variants;
+  private KernelNanos.Variant[] variants;
+  private Runnable[] runs;
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -89,9 +90,20 @@ public class AveragingBenchmark {
               SCALAR
                   .get(AveragingKernel.class)
                   .update(next(), scalarBuffers.expAvg, scalarBuffers.param, 0, size);
-      variants = new Runnable[] {vector, scalar, array, memory};
+      variants =
+          new KernelNanos.Variant[] {
+            KernelNanos.Variant.VECTOR,
+            KernelNanos.Variant.SCALAR,
+            KernelNanos.Variant.FLOAT_ARRAY,
+            KernelNanos.Variant.LIMIT
+          };
+      runs = new Runnable[] {vector, scalar, array, memory};
     } else {
-      variants = new Runnable[] {vector, array, memory};
+      variants =
+          new KernelNanos.Variant[] {
+            KernelNanos.Variant.VECTOR, KernelNanos.Variant.FLOAT_ARRAY, KernelNanos.Variant.LIMIT
+          };
+      runs = new Runnable[] {vector, array, memory};
     }
   }
 
@@ -101,7 +113,7 @@ public class AveragingBenchmark {
 
   @Benchmark
   public void inTurn(KernelNanos nanos) {
-    nanos.inTurn(variants);
+    nanos.inTurn(variants, runs);
   }
 
   @TearDown(Level.Trial)

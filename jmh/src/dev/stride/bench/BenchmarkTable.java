@@ -33,6 +33,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *                       on all cores: about seven minutes
  *   --full              3 forks, 10 warm-up and 10 measured iterations, each 3x longer, six
  *                       sizes, every rule on all cores
+ *   --smoke             1 fork, 2 warm-up and 2 measured iterations: that every part runs
  *   --sizes 16384,…     the rule table at these sizes;  --rules adam,sgd_momentum  only these rules
  *   --threads N         the parallel runs on N threads (default: the machine's cores)
  *   --only rules,threads,model,many,clipping,averaging,checkpoints,djl,lowbit   only these parts
@@ -47,6 +48,11 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public final class BenchmarkTable {
   static final List<Integer> ALL_SIZES = List.of(1024, 16384, 100003, 262144, 4194304, 16777216);
   static final List<Integer> QUICK_SIZES = List.of(16384, 16777216);
+
+  /** The parallel step's sizes, where it is held against C. */
+  static final List<Integer> THREAD_SIZES =
+      List.of(16384, 65536, 262144, 1048576, 4194304, 16777216);
+
   private static final List<String> PARTS =
       List.of(
           "rules",
@@ -65,6 +71,9 @@ public final class BenchmarkTable {
   private static final Mode QUICK = new Mode("quick", 1, 8, 5, 1);
   private static final Mode FULL = new Mode("full", 3, 10, 10, 3);
 
+  /** Whether every part runs, in seconds: its numbers are not steady enough to mean anything. */
+  private static final Mode SMOKE = new Mode("smoke", 1, 2, 2, 1);
+
   public static void main(String[] args) throws RunnerException, IOException {
     Mode mode = QUICK;
     List<Integer> sizes = null;
@@ -75,6 +84,7 @@ public final class BenchmarkTable {
       switch (args[i]) {
         case "--quick" -> mode = QUICK;
         case "--full" -> mode = FULL;
+        case "--smoke" -> mode = SMOKE;
         case "--sizes" -> sizes = parse(args[++i], Integer::valueOf);
         case "--rules" -> rules = parse(args[++i], s -> Rule.valueOf(s.toUpperCase(Locale.ROOT)));
         case "--threads" -> threads = Integer.parseInt(args[++i]);
@@ -83,7 +93,8 @@ public final class BenchmarkTable {
             throw new IllegalArgumentException(
                 "unknown argument "
                     + args[i]
-                    + "; expected --quick, --full, --sizes N,N.., --rules NAME,NAME.., --threads N"
+                    + "; expected --quick, --full, --smoke, --sizes N,N.., --rules NAME,NAME..,"
+                    + " --threads N"
                     + " or --only "
                     + String.join(",", PARTS));
       }
@@ -93,6 +104,8 @@ public final class BenchmarkTable {
     }
     Files.createDirectories(LOG_DIR);
     long start = System.nanoTime();
+    yardstick = Yardstick.build(LOG_DIR.resolveSibling("yardstick"));
+    System.out.println(yardstick.describe());
     Map<Report.Key, Report.Result> results = new HashMap<>();
     String[] ruleNames = rules.stream().map(Enum::name).toArray(String[]::new);
     String t = Integer.toString(threads);
@@ -109,35 +122,47 @@ public final class BenchmarkTable {
       }
     }
     if (parts.contains("threads")) {
-      // quick mode: the rules the issues hold to a target on all cores; full mode: all
-      boolean all = mode == FULL;
-      String[] parallel =
-          rules.stream()
-              .filter(r -> all || r.parallelTarget())
-              .map(Enum::name)
-              .toArray(String[]::new);
-      System.out.printf("rules at %,d elements on 1 and %d threads ...%n", Report.LARGEST, threads);
-      collect(
-          run(
-              options(mode, "threads", 300)
-                  .include("ThreadsBenchmark\\.")
-                  .param("rule", parallel)
-                  .param("size", Integer.toString(Report.LARGEST))
-                  .param("threads", t)),
-          results);
-      String[] adam =
-          rules.stream()
-              .filter(r -> r == Rule.ADAM || r == Rule.ADAMW)
-              .map(Enum::name)
-              .toArray(String[]::new);
-      if (adam.length > 0) {
-        System.out.printf("Adam and AdamW in cache on 1 and %d threads ...%n", threads);
+      // the steps held against C at the parallel step's sizes (quick mode: Adam at all but 4M,
+      // AdamW and SGD momentum at 16K, 256K and 16M); the other rules with a target on all cores
+      // at 16M (full mode: every rule)
+      boolean full = mode == FULL;
+      for (List<Rule> group : List.of(List.of(Rule.ADAM), List.of(Rule.ADAMW, Rule.SGD_MOMENTUM))) {
+        String[] against = names(rules.stream().filter(group::contains));
+        if (against.length == 0) {
+          continue;
+        }
+        List<Integer> at =
+            full
+                ? THREAD_SIZES
+                : group.contains(Rule.ADAM)
+                    ? List.of(16384, 65536, 262144, 1048576, 16777216)
+                    : List.of(16384, 262144, 16777216);
+        System.out.printf(
+            "%s at %s elements on 1 and %d threads, against C ...%n",
+            String.join(", ", against), at, threads);
         collect(
             run(
-                options(mode, "threads-in-cache", 100)
+                options(mode, "threads-" + against[0].toLowerCase(Locale.ROOT), 300)
                     .include("ThreadsBenchmark\\.")
-                    .param("rule", adam)
-                    .param("size", "16384", "262144")
+                    .param("rule", against)
+                    .param("size", at.stream().map(String::valueOf).toArray(String[]::new))
+                    .param("threads", t)),
+            results);
+      }
+      String[] parallel =
+          names(
+              rules.stream()
+                  .filter(r -> r != Rule.ADAM && r != Rule.ADAMW && r != Rule.SGD_MOMENTUM)
+                  .filter(r -> full || r.parallelTarget()));
+      if (parallel.length > 0) {
+        System.out.printf(
+            "rules at %,d elements on 1 and %d threads ...%n", Report.LARGEST, threads);
+        collect(
+            run(
+                options(mode, "threads", 300)
+                    .include("ThreadsBenchmark\\.")
+                    .param("rule", parallel)
+                    .param("size", Integer.toString(Report.LARGEST))
                     .param("threads", t)),
             results);
       }
@@ -198,9 +223,10 @@ public final class BenchmarkTable {
         "%nran in %.1f min; JMH's output is in %s%n%n",
         (System.nanoTime() - start) / 60e9, LOG_DIR.resolve("jmh-PART.log"));
     System.out.println(machine(mode));
+    System.out.println(yardstick.describe());
     if (!results.isEmpty()) {
       System.out.println();
-      new Report(results, sizes, rules, threads).print(System.out);
+      new Report(results, sizes, rules, threads, yardstick.describe()).print(System.out);
     }
     if (!averaging.isEmpty()) {
       System.out.println();
@@ -282,6 +308,13 @@ public final class BenchmarkTable {
         .output(LOG_DIR.resolve("jmh-" + part + ".log").toString());
   }
 
+  /** The C yardstick the forks load, or why there is none. */
+  private static Yardstick.Build yardstick;
+
+  private static String[] names(Stream<Rule> rules) {
+    return rules.map(Enum::name).toArray(String[]::new);
+  }
+
   private static Collection<RunResult> run(ChainedOptionsBuilder options) throws RunnerException {
     return new Runner(options.build()).run();
   }
@@ -297,6 +330,16 @@ public final class BenchmarkTable {
         .measurementIterations(mode.measurements)
         .measurementTime(TimeValue.milliseconds(Math.round(mode.timeScale * measureMs)))
         .addProfiler(GCProfiler.class)
+        // replaces the benchmarks' own @Fork arguments: the module, C's native access, C's build
+        .jvmArgsAppend(
+            "--add-modules",
+            "jdk.incubator.vector",
+            "--enable-native-access=ALL-UNNAMED",
+            "-D"
+                + Yardstick.LIBRARY_PROPERTY
+                + "="
+                + (yardstick.library() == null ? "" : yardstick.library()),
+            "-D" + Yardstick.WAIT_POLICY_PROPERTY + "=" + Yardstick.waitPolicy())
         .shouldFailOnError(true)
         .output(LOG_DIR.resolve("jmh-" + part + ".log").toString());
   }

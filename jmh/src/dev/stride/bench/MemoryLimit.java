@@ -74,6 +74,11 @@ final class MemoryLimit implements AutoCloseable {
     return s;
   }
 
+  /** The parameter, which every buffer's sum reaches. */
+  MemorySegment param() {
+    return param;
+  }
+
   int bytesPerElement() {
     return threePasses ? 24 : Float.BYTES * (2 * buffers + 3);
   }
@@ -111,10 +116,10 @@ final class MemoryLimit implements AutoCloseable {
       long at = i * Float.BYTES;
       float g = grad.get(JAVA_FLOAT, at);
       float p = param.get(JAVA_FLOAT, at) + g;
-      for (int k = 0; k < buffers; k++) {
+      for (int k = 0; k < buffers; k++) { // added and subtracted in turn, as above
         float s = state[k].get(JAVA_FLOAT, at) + g;
         state[k].set(JAVA_FLOAT, at, s);
-        p += s;
+        p = k % 2 == 0 ? p + s : p - s;
       }
       param.set(JAVA_FLOAT, at, p);
     }
@@ -137,6 +142,24 @@ final class MemoryLimit implements AutoCloseable {
       total += first.get(JAVA_FLOAT, at) + (second != null ? second.get(JAVA_FLOAT, at) : 0);
     }
     return total;
+  }
+
+  /** {@link #run} over every element in C, on {@code threads} threads (an OpenMP team). */
+  void runInC(Yardstick c, int threads) {
+    c.memory(
+        buffers,
+        param,
+        grad,
+        stateOrNull(0),
+        stateOrNull(1),
+        stateOrNull(2),
+        stateOrNull(3),
+        size,
+        threads);
+  }
+
+  private MemorySegment stateOrNull(int k) {
+    return k < buffers ? state[k] : MemorySegment.NULL;
   }
 
   private static FloatVector addInto(MemorySegment s, long at, FloatVector g) {

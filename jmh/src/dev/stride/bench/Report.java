@@ -71,7 +71,16 @@ final class Report {
   private final int threads;
   private final List<String> targets = new ArrayList<>();
 
-  Report(Map<Key, Result> results, List<Integer> sizes, List<Rule> rules, int threads) {
+  /** What the C yardstick was, or why there was none. */
+  private final String cYardstick;
+
+  Report(
+      Map<Key, Result> results,
+      List<Integer> sizes,
+      List<Rule> rules,
+      int threads,
+      String cYardstick) {
+    this.cYardstick = cYardstick;
     this.results = results;
     this.sizes = sizes;
     this.rules = rules;
@@ -81,6 +90,7 @@ final class Report {
   void print(PrintStream out) {
     rules(out);
     threads(out);
+    versusC(out);
     model(out);
     manyTensors(out);
     clipping(out);
@@ -100,8 +110,9 @@ final class Report {
     out.println();
     out.println(
         "| rule | elements | vector ns/elem | scalar ns/elem | float[] ns/elem | vector GB/s"
-            + " | vector/scalar | vector/float[] | of memory limit | B/call |");
-    out.println("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+            + " | vector/scalar | vector/float[] | memory limit ns/elem: Java, C | of memory limit"
+            + " | B/call |");
+    out.println("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
     for (Rule rule : rules) {
       List<String> vsScalar = new ArrayList<>();
       List<String> vsArray = new ArrayList<>();
@@ -115,11 +126,15 @@ final class Report {
         boolean scalar = size <= RuleBenchmark.SCALAR_UP_TO;
         double vector = r.ns("vector") / size;
         double gbPerS = rule.bytesPerElement / vector;
-        double limitGbPerS = rule.limitBytes() / (r.ns("limit") / size);
+        // the faster memory-only kernel of each iteration, with the limit's bytes over the rule's
+        double ofLimit =
+            r.median(it -> limit(it, "limit", "limitC") / it.get("vector"))
+                * rule.bytesPerElement
+                / rule.limitBytes();
         double overScalar = scalar ? r.ratio("scalar", "vector") : Double.NaN;
         double overArray = r.ratio("floatArray", "vector");
         out.printf(
-            "| %s | %,d | %s | %s | %s | %.1f | %s | %.2f× | %.0f %% | %.1f |%n",
+            "| %s | %,d | %s | %s | %s | %.1f | %s | %.2f× | %s, %s | %.0f %% | %.1f |%n",
             rule.label,
             size,
             cell(r, "vector", size),
@@ -128,7 +143,9 @@ final class Report {
             gbPerS,
             scalar ? String.format("%.2f×", overScalar) : "—",
             overArray,
-            100 * gbPerS / limitGbPerS,
+            cell(r, "limit", size),
+            r.iterations().getFirst().containsKey("limitC") ? cell(r, "limitC", size) : "—",
+            100 * ofLimit,
             r.bytesPerCall());
         if (scalar) {
           minScalar = Math.min(minScalar, overScalar);
@@ -138,11 +155,11 @@ final class Report {
         vsArray.add(String.format("%.2f", overArray));
         if (size == LARGEST && !rule.reduces()) {
           target(
-              gbPerS / limitGbPerS >= 0.85,
-              "%s at %,d elements ≥ 85 %% of its memory-only limit:" + " %.0f %%",
+              ofLimit >= 0.85,
+              "%s at %,d elements ≥ 85 %% of its memory-only limit: %.0f %%",
               rule.label,
               size,
-              100 * gbPerS / limitGbPerS);
+              100 * ofLimit);
         }
       }
       if (!vsScalar.isEmpty()) {
@@ -164,117 +181,279 @@ final class Report {
     out.println();
     out.println(
         "ns/elem: median over the measured iterations of the time per call over the elements; the"
-            + " four variants (vector kernel, scalar reference, float[] loop, memory-only kernel)"
-            + " run in turn in one fork, each call timed, and the ratios are medians of"
-            + " per-iteration ratios. GB/s: the rule's bytes read and written per element (its own"
-            + " count of arrays) over ns/elem. Of memory limit: that over the GB/s of the"
-            + " memory-only kernel with as many arrays (read p, g and k state buffers, write the k"
-            + " buffers and p; additions only), timed in the same fork. B/call: bytes allocated per"
-            + " call of all variants together (JMH's GC profiler), JMH's own allocation included."
-            + " LAMB and LARS step through their optimizer on one thread (two passes with"
-            + " reductions); their limit is the memory-only kernel nearest their bytes.");
+            + " variants (the rule's optimizer on one thread with the vector kernels and with the"
+            + " scalar reference, the float[] loop, the memory-only kernel in Java and in C) run in"
+            + " turn in one fork, each call timed, and the ratios are medians of per-iteration"
+            + " ratios. GB/s: the rule's bytes read and written per element (its own count of"
+            + " arrays) over ns/elem. Memory limit: the memory-only kernel with as many arrays"
+            + " (read p, g and k state buffers, write the k buffers and p; additions only) in Java"
+            + " and in C, over the same buffers; of memory limit: the rule's GB/s over the faster"
+            + " one's, per iteration. B/call: bytes allocated per call of all variants together"
+            + " (JMH's GC profiler), JMH's own allocation included. LAMB, LARS and Prodigy make two"
+            + " passes with reductions; their limit is the memory-only kernel nearest their"
+            + " bytes.");
+  }
+
+  /** The faster memory-only kernel's time in {@code it}: counter {@code java}'s or {@code c}'s. */
+  private static double limit(Map<String, Double> it, String java, String c) {
+    Double inC = it.get(c);
+    return inC == null || inC == 0 ? it.get(java) : Math.min(it.get(java), inC);
+  }
+
+  private List<Key> threadKeys() {
+    List<Key> keys = new ArrayList<>();
+    for (Rule rule : rules) {
+      for (int size : BenchmarkTable.THREAD_SIZES) {
+        if (results.containsKey(new Key("ThreadsBenchmark", rule, size, threads))) {
+          keys.add(new Key("ThreadsBenchmark", rule, size, threads));
+        }
+      }
+    }
+    return keys;
   }
 
   private void threads(PrintStream out) {
-    if (results.keySet().stream().noneMatch(k -> k.benchmark().equals("ThreadsBenchmark"))) {
+    List<Key> keys = threadKeys();
+    if (keys.isEmpty()) {
       return;
     }
     out.println();
     out.printf("### The parallel step: one thread and %d%n%n", threads);
     out.printf(
         "| rule | elements | 1 thread cold | %d threads cold | speedup cold | 1 thread hot | %d"
-            + " threads hot | speedup hot | %d-thread GB/s (hot) | of %d-thread memory limit |%n",
+            + " threads hot | speedup hot | %d-thread GB/s (hot) | of %d-thread memory limit |"
+            + " CPU in the pause |%n",
         threads, threads, threads, threads);
-    out.println("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    out.println("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
     Result adamW = get("ThreadsBenchmark", Rule.ADAMW, LARGEST, threads);
-    for (Rule rule : rules) {
-      for (int size : BenchmarkTable.ALL_SIZES) {
-        Result r = get("ThreadsBenchmark", rule, size, threads);
-        if (r == null) {
-          continue;
-        }
-        double hot = r.ratio("oneThread", "threads");
-        double cold = r.ratio("oneThreadCold", "threadsCold");
-        double gbPerS = rule.bytesPerElement / (r.ns("threads") / size);
-        boolean limited = size >= ThreadsBenchmark.LIMIT_FROM;
-        double ofLimit =
-            limited ? gbPerS / (rule.limitBytes() / (r.ns("limitThreads") / size)) : Double.NaN;
-        out.printf(
-            "| %s | %,d | %s | %s | %.2f× | %s | %s | %.2f× | %.1f | %s |%n",
+    for (Key k : keys) {
+      Rule rule = k.rule();
+      int size = k.size();
+      Result r = results.get(k);
+      double hot = r.ratio("strideOneHot", "strideThreadsHot");
+      double cold = r.ratio("strideOneCold", "strideThreadsCold");
+      double gbPerS = rule.bytesPerElement / (r.ns("strideThreadsHot") / size);
+      double ofLimit =
+          r.median(
+              it -> limit(it, "limitThreadsHot", "limitCThreadsHot") / it.get("strideThreadsHot"));
+      out.printf(
+          "| %s | %,d | %s | %s | %.2f× | %s | %s | %.2f× | %.1f | %.0f %% | %s |%n",
+          rule.label,
+          size,
+          cell(r, "strideOneCold", size),
+          cell(r, "strideThreadsCold", size),
+          cold,
+          cell(r, "strideOneHot", size),
+          cell(r, "strideThreadsHot", size),
+          hot,
+          gbPerS,
+          100 * ofLimit,
+          idle(r, "strideThreads"));
+      boolean adam = rule == Rule.ADAM || rule == Rule.ADAMW;
+      if (adam && size == LARGEST) {
+        target(
+            ofLimit >= 0.9,
+            "%s at %,d elements on %d threads ≥ 90 %% of the %d-thread"
+                + " memory-only limit: %.0f %% (%.2f× one thread)",
             rule.label,
             size,
-            cell(r, "oneThreadCold", size),
-            cell(r, "threadsCold", size),
-            cold,
-            cell(r, "oneThread", size),
-            cell(r, "threads", size),
+            threads,
+            threads,
+            100 * ofLimit,
+            hot);
+      } else if (adam && size == 262144) {
+        target(
+            hot >= 1.5,
+            "%s at %,d elements on %d threads ≥ 1.5× one thread, back to back: %.2f×",
+            rule.label,
+            size,
+            threads,
+            hot);
+      } else if (adam && size == 16384) {
+        target(
+            Math.min(hot, cold) >= 0.95,
+            "%s at %,d elements on %d threads no slower than one"
+                + " thread (≥ 0.95×): %.2f× hot, %.2f× cold",
+            rule.label,
+            size,
+            threads,
             hot,
-            gbPerS,
-            limited ? String.format("%.0f %%", 100 * ofLimit) : "—");
-        boolean adam = rule == Rule.ADAM || rule == Rule.ADAMW;
-        if (adam && size == LARGEST) {
-          target(
-              ofLimit >= 0.9,
-              "%s at %,d elements on %d threads ≥ 90 %% of the %d-thread"
-                  + " memory-only limit: %.0f %% (%.2f× one thread)",
-              rule.label,
-              size,
-              threads,
-              threads,
-              100 * ofLimit,
-              hot);
-        } else if (adam && size == 262144) {
-          target(
-              hot >= 1.5,
-              "%s at %,d elements on %d threads ≥ 1.5× one thread, back to back:"
-                  + " %.2f× (cold, workers parked: %.2f×)",
-              rule.label,
-              size,
-              threads,
-              hot,
-              cold);
-        } else if (adam && size == 16384) {
-          target(
-              Math.min(hot, cold) >= 0.95,
-              "%s at %,d elements on %d threads no slower than one"
-                  + " thread (≥ 0.95×): %.2f× hot, %.2f× cold",
-              rule.label,
-              size,
-              threads,
-              hot,
-              cold);
-        } else if (rule.elementwiseIssue11() && size == LARGEST) {
-          target(
-              ofLimit >= 0.9,
-              "%s at %,d elements on %d threads ≥ 90 %% of its memory-only" + " limit: %.0f %%",
-              rule.label,
-              size,
-              threads,
-              100 * ofLimit);
-        } else if (rule.reduces() && size == LARGEST && adamW != null) {
-          double overAdamW = r.ns("threads") / adamW.ns("threads");
-          target(
-              overAdamW <= 1.5,
-              "%s at %,d elements on %d threads ≤ 1.5× AdamW's step time:"
-                  + " %.2f× (%d bytes per element against AdamW's 28)",
-              rule.label,
-              size,
-              threads,
-              overAdamW,
-              rule.bytesPerElement);
-        }
+            cold);
+      } else if (rule.elementwiseIssue11() && size == LARGEST) {
+        target(
+            ofLimit >= 0.9,
+            "%s at %,d elements on %d threads ≥ 90 %% of its memory-only limit: %.0f %%",
+            rule.label,
+            size,
+            threads,
+            100 * ofLimit);
+      } else if (rule.reduces() && size == LARGEST && adamW != null) {
+        double overAdamW = r.ns("strideThreadsHot") / adamW.ns("strideThreadsHot");
+        target(
+            overAdamW <= 1.5,
+            "%s at %,d elements on %d threads ≤ 1.5× AdamW's step time:"
+                + " %.2f× (%d bytes per element against AdamW's 28)",
+            rule.label,
+            size,
+            threads,
+            overAdamW,
+            rule.bytesPerElement);
+      }
+      if (rule == Rule.ADAM && size >= 65536) {
+        target(
+            cold >= (size == 1048576 ? 1.3 : 1),
+            "Adam cold at %,d elements on %d threads %s one thread: %.2f×",
+            size,
+            threads,
+            size == 1048576 ? "≥ 1.3×" : "no slower than (≥ 1×)",
+            cold);
+      }
+      if (rule == Rule.ADAM && size >= 65536) {
+        double cpu = idleShare(r, "strideThreads") - idleShare(r, "strideOne");
+        target(
+            cpu <= 0.05,
+            "Adam at %,d elements on %d threads: idle CPU between steps ≤ 5 %% of a core above"
+                + " one thread's: %.1f %%",
+            size,
+            threads,
+            100 * cpu);
       }
     }
     out.println();
     out.printf(
         "The rule's step() through the public API over one tensor, on one thread and on %d"
-            + " (setThreads), ns/elem; cold: one step after a pause in which the workers park, as"
-            + " between a trainer's steps; hot: the mean of the steps right after (8, or 16M"
-            + " elements' worth), back to back. Speedup: one thread's time over %d threads'. Below"
-            + " %,d elements a step runs on the calling thread whatever the thread count"
-            + " (Optimizer.PARALLEL_FROM). The memory-only kernel of the rule's bytes runs on %d"
-            + " threads from %,d elements.%n",
-        threads, threads, Optimizer.PARALLEL_FROM, threads, ThreadsBenchmark.LIMIT_FROM);
+            + " (setThreads), ns/elem; cold: one step after a pause of %d ms in which the workers"
+            + " go idle, as between a trainer's steps; hot: back to back, the mean of %s steps"
+            + " after as many more (steady by then). Speedup: one thread's time over %d threads'."
+            + " Below %,d elements a step runs on the calling thread whatever the thread count"
+            + " (Optimizer.PARALLEL_FROM). The memory-only limit: the faster of the Java and the C"
+            + " kernel of the rule's bytes on %d threads, hot. CPU in the pause: the process's CPU"
+            + " time in the pauses before the %d-thread cold steps, as a share of one core (one"
+            + " thread's, the JVM's own: %s).%n",
+        threads,
+        ThreadsBenchmark.PAUSE_NANOS / 1_000_000,
+        "max(4, 4M / elements)",
+        threads,
+        Optimizer.PARALLEL_FROM,
+        threads,
+        threads,
+        keys.stream()
+            .map(k -> idle(results.get(k), "strideOne"))
+            .distinct()
+            .sorted()
+            .reduce((a, b) -> a + ", " + b)
+            .orElse("—"));
+  }
+
+  /** The process's CPU time in the pauses before {@code prefix}'s cold steps, of one core. */
+  private static double idleShare(Result r, String prefix) {
+    return r.ns(prefix + "Idle") / ThreadsBenchmark.PAUSE_NANOS;
+  }
+
+  private static String idle(Result r, String prefix) {
+    return r.iterations().getFirst().containsKey(prefix + "Idle")
+        ? String.format("%.0f %%", 100 * idleShare(r, prefix))
+        : "—";
+  }
+
+  /**
+   * Stride against C: Adam, AdamW and SGD with momentum, and the memory-only kernel of Adam's
+   * bytes, hot and cold, on one thread and on all.
+   */
+  private void versusC(PrintStream out) {
+    List<Key> keys = new ArrayList<>();
+    for (Key k : threadKeys()) {
+      // every fork has the counters; one whose rule the yardstick lacks leaves them at 0
+      if (results.get(k).iterations().getFirst().getOrDefault("cOneHot", 0.0) > 0) {
+        keys.add(k);
+      }
+    }
+    if (keys.isEmpty()) {
+      if (!threadKeys().isEmpty()) {
+        out.println();
+        out.println("### Against C");
+        out.println();
+        out.println("Not measured: " + cYardstick + ".");
+      }
+      return;
+    }
+    out.println();
+    out.printf("### Against C: the same step in C, on the same segments, in turn%n%n");
+    out.println(
+        "| step | elements | threads | hot: Stride | C | vs C | cold: Stride | C | vs C | CPU in"
+            + " the pause: Stride | C |");
+    out.println("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    List<Key> memory = new ArrayList<>();
+    for (Key k : keys) {
+      row(out, k, k.rule().label, "stride", "c");
+      if (k.rule() == Rule.ADAM) {
+        memory.add(k);
+      }
+    }
+    for (Key k : memory) {
+      row(out, k, "memory-only, 28 B", "limit", "limitC");
+    }
+    out.println();
+    out.printf(
+        "ns/elem, as in the table above; vs C: C's time over Stride's (above 1: Stride is faster),"
+            + " the median of per-iteration ratios. C: %s, called through java.lang.foreign on the"
+            + " parameter, its gradient and the optimizer's own state buffers; on %d threads an"
+            + " OpenMP team in equal shares. Memory-only: MemoryLimit in Java (on %d threads a"
+            + " ParallelLoop of its own) against the same loop in C, over the same buffers.%n",
+        cYardstick, threads, threads);
+  }
+
+  private void row(PrintStream out, Key k, String label, String stride, String c) {
+    Result r = results.get(k);
+    int size = k.size();
+    for (String t : new String[] {"One", "Threads"}) {
+      double hot = r.ratio(c + t + "Hot", stride + t + "Hot");
+      double cold = r.ratio(c + t + "Cold", stride + t + "Cold");
+      out.printf(
+          "| %s | %,d | %d | %s | %s | %.2f× | %s | %s | %.2f× | %s | %s |%n",
+          label,
+          size,
+          t.equals("One") ? 1 : threads,
+          cell(r, stride + t + "Hot", size),
+          cell(r, c + t + "Hot", size),
+          hot,
+          cell(r, stride + t + "Cold", size),
+          cell(r, c + t + "Cold", size),
+          cold,
+          idle(r, stride + t),
+          idle(r, c + t));
+      if (!stride.equals("stride")) {
+        continue;
+      }
+      String where = t.equals("One") ? "1 thread" : threads + " threads";
+      if (size == LARGEST) {
+        target(
+            hot >= 0.95,
+            "%s at %,d elements on %s back to back ≥ 0.95× C: %.2f×",
+            label,
+            size,
+            where,
+            hot);
+      }
+      if (size == 16384 && k.rule() != Rule.SGD_MOMENTUM) {
+        target(
+            hot >= 1.2,
+            "%s in cache (%,d elements) on %s back to back ≥ 1.2× C: %.2f×",
+            label,
+            size,
+            where,
+            hot);
+      }
+      if (t.equals("Threads") && (size == 262144 || size == 1048576 || size == LARGEST)) {
+        target(
+            cold >= 0.95,
+            "%s cold at %,d elements on %d threads ≥ 0.95× C cold: %.2f×",
+            label,
+            size,
+            threads,
+            cold);
+      }
+    }
   }
 
   private void model(PrintStream out) {

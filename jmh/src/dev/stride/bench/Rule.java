@@ -1,89 +1,43 @@
 package dev.stride.bench;
 
-import dev.stride.optim.Adadelta;
-import dev.stride.optim.AdadeltaOptions;
-import dev.stride.optim.Adafactor;
-import dev.stride.optim.AdafactorOptions;
-import dev.stride.optim.Adagrad;
-import dev.stride.optim.AdagradOptions;
-import dev.stride.optim.Adam;
-import dev.stride.optim.AdamOptions;
-import dev.stride.optim.AdamW;
-import dev.stride.optim.AdamWScheduleFree;
-import dev.stride.optim.AdamWScheduleFreeOptions;
-import dev.stride.optim.Adamax;
-import dev.stride.optim.AdamaxOptions;
-import dev.stride.optim.Asgd;
-import dev.stride.optim.AsgdOptions;
 import dev.stride.optim.Kernels;
-import dev.stride.optim.Lamb;
-import dev.stride.optim.LambOptions;
-import dev.stride.optim.Lars;
-import dev.stride.optim.LarsOptions;
-import dev.stride.optim.Lion;
-import dev.stride.optim.LionOptions;
-import dev.stride.optim.NAdam;
-import dev.stride.optim.NAdamOptions;
 import dev.stride.optim.Optimizer;
-import dev.stride.optim.Prodigy;
-import dev.stride.optim.ProdigyOptions;
-import dev.stride.optim.RAdam;
-import dev.stride.optim.RAdamOptions;
-import dev.stride.optim.Rmsprop;
-import dev.stride.optim.RmspropOptions;
-import dev.stride.optim.Rprop;
-import dev.stride.optim.RpropOptions;
+import dev.stride.optim.PyTorchOptimizers;
+import dev.stride.optim.Rules;
 import dev.stride.optim.ScheduleFree;
-import dev.stride.optim.Sgd;
-import dev.stride.optim.SgdOptions;
-import dev.stride.optim.SgdScheduleFree;
-import dev.stride.optim.SgdScheduleFreeOptions;
-import java.util.function.Function;
+import java.util.Map;
 
 /**
- * The rules the benchmarks time, with PyTorch's defaults where it has them (momentum 0.9 for SGD is
- * the usual choice), the bytes a step reads and writes per element, and how to make the rule's
- * optimizer with given kernels.
+ * The rules the benchmarks time, each named as its descriptor in {@link Rules} names it and made
+ * from PyTorch's keyword arguments, with PyTorch's defaults where it has them (momentum 0.9 for SGD
+ * is the usual choice), and the bytes a step reads and writes per element.
  */
 public enum Rule {
-  SGD("SGD", 12, k -> new Sgd(SgdOptions.of(Rule.SGD_LR), k)),
-  SGD_MOMENTUM(
-      "SGD momentum", 20, k -> new Sgd(SgdOptions.of(Rule.SGD_LR).withMomentum(Rule.MOMENTUM), k)),
-  ADAM("Adam", 28, k -> new Adam(AdamOptions.ADAM_DEFAULTS, k)),
-  ADAMW("AdamW", 28, k -> new AdamW(AdamOptions.ADAMW_DEFAULTS, k)),
-  ADAGRAD("Adagrad", 20, k -> new Adagrad(AdagradOptions.DEFAULTS, k)),
-  RMSPROP("RMSprop", 20, k -> new Rmsprop(RmspropOptions.DEFAULTS, k)),
-  ADADELTA("Adadelta", 28, k -> new Adadelta(AdadeltaOptions.DEFAULTS, k)),
-  ADAMAX("Adamax", 28, k -> new Adamax(AdamaxOptions.DEFAULTS, k)),
-  NADAM("NAdam", 28, k -> new NAdam(NAdamOptions.DEFAULTS, k)),
-  RADAM("RAdam", 28, k -> new RAdam(RAdamOptions.DEFAULTS, k)),
+  SGD("SGD", 12, "SGD", Map.of("lr", Rule.SGD_LR)),
+  SGD_MOMENTUM("SGD momentum", 20, "SGD", Map.of("lr", Rule.SGD_LR, "momentum", Rule.MOMENTUM)),
+  ADAM("Adam", 28, "Adam", Map.of()),
+  ADAMW("AdamW", 28, "AdamW", Map.of()),
+  ADAGRAD("Adagrad", 20, "Adagrad", Map.of()),
+  RMSPROP("RMSprop", 20, "RMSprop", Map.of()),
+  ADADELTA("Adadelta", 28, "Adadelta", Map.of()),
+  ADAMAX("Adamax", 28, "Adamax", Map.of()),
+  NADAM("NAdam", 28, "NAdam", Map.of()),
+  RADAM("RAdam", 28, "RAdam", Map.of()),
   /** With averaging on from the start (t0 = 0): the average is read and written. */
-  ASGD("ASGD averaging", 20, k -> new Asgd(AsgdOptions.DEFAULTS.withT0(Rule.ASGD_T0), k)),
-  RPROP("Rprop", 28, k -> new Rprop(RpropOptions.DEFAULTS, k)),
-  LION("Lion", 20, k -> new Lion(LionOptions.DEFAULTS, k)),
-  SGD_SCHEDULE_FREE(
-      "SGD schedule-free",
-      20,
-      k -> training(new SgdScheduleFree(SgdScheduleFreeOptions.DEFAULTS, k))),
-  ADAMW_SCHEDULE_FREE(
-      "AdamW schedule-free",
-      28,
-      k -> training(new AdamWScheduleFree(AdamWScheduleFreeOptions.DEFAULTS, k))),
-  LAMB("LAMB", 40, k -> new Lamb(LambOptions.DEFAULTS.withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k)),
-  LARS("LARS", 28, k -> new Lars(LarsOptions.of(0.1).withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k)),
-  PRODIGY(
-      "Prodigy",
-      52,
-      k -> new Prodigy(ProdigyOptions.DEFAULTS.withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k)),
+  ASGD("ASGD averaging", 20, "ASGD", Map.of("t0", Rule.ASGD_T0)),
+  RPROP("Rprop", 28, "Rprop", Map.of()),
+  LION("Lion", 20, "Lion", Map.of("weight_decay", Rule.LION_WEIGHT_DECAY)),
+  SGD_SCHEDULE_FREE("SGD schedule-free", 20, "SGDScheduleFree", Map.of()),
+  ADAMW_SCHEDULE_FREE("AdamW schedule-free", 28, "AdamWScheduleFree", Map.of()),
+  LAMB("LAMB", 40, "Lamb", Map.of("weight_decay", Rule.ADAMW_WEIGHT_DECAY)),
+  LARS("LARS", 28, "LARS", Map.of("lr", 0.1, "weight_decay", Rule.ADAMW_WEIGHT_DECAY)),
+  PRODIGY("Prodigy", 52, "Prodigy", Map.of("weight_decay", Rule.ADAMW_WEIGHT_DECAY)),
   /**
    * PyTorch's Adafactor over a matrix of {@value #ADAFACTOR_COLUMNS} columns (4,096 × 4,096 at 16M
    * elements), with weight decay: three passes, 24 bytes per element (read p, g; read g; read p, g
    * and write p), against its own three-pass memory-only limit.
    */
-  ADAFACTOR(
-      "Adafactor",
-      24,
-      k -> new Adafactor(AdafactorOptions.DEFAULTS.withWeightDecay(Rule.ADAMW_WEIGHT_DECAY), k));
+  ADAFACTOR("Adafactor", 24, "Adafactor", Map.of("weight_decay", Rule.ADAMW_WEIGHT_DECAY));
 
   static final float SGD_LR = 0.01f;
   static final float MOMENTUM = 0.9f;
@@ -130,23 +84,28 @@ public enum Rule {
    */
   final int bytesPerElement;
 
-  private final Function<Kernels, Optimizer<?>> optimizer;
+  /** The rule's name in {@link Rules}, and its keyword arguments besides PyTorch's defaults. */
+  private final String pytorchName;
 
-  Rule(String label, int bytesPerElement, Function<Kernels, Optimizer<?>> optimizer) {
+  private final Map<String, ?> kwargs;
+
+  Rule(String label, int bytesPerElement, String pytorchName, Map<String, ?> kwargs) {
     this.label = label;
     this.bytesPerElement = bytesPerElement;
-    this.optimizer = optimizer;
+    this.pytorchName = pytorchName;
+    this.kwargs = kwargs;
   }
 
-  /** Schedule-Free starts in eval mode, as its reference does: a trainer calls train() first. */
-  private static <O extends ScheduleFree<?>> O training(O optimizer) {
-    optimizer.train();
-    return optimizer;
-  }
-
-  /** The rule's optimizer on {@code kernels}, with no parameter yet. */
+  /**
+   * The rule's optimizer on {@code kernels}, with no parameter yet; Schedule-Free in training mode,
+   * as a trainer calls train() before its first step (its reference starts in eval mode).
+   */
   Optimizer<?> optimizer(Kernels kernels) {
-    return optimizer.apply(kernels);
+    Optimizer<?> o = PyTorchOptimizers.create(pytorchName, kwargs, kernels);
+    if (o instanceof ScheduleFree<?> scheduleFree) {
+      scheduleFree.train();
+    }
+    return o;
   }
 
   /**
@@ -154,7 +113,7 @@ public enum Rule {
    * applies. Adafactor, which reduces too, has a limit of its own passes.
    */
   boolean reduces() {
-    return this == LAMB || this == LARS || this == PRODIGY;
+    return Rules.named(pytorchName).passes() > 1;
   }
 
   /**

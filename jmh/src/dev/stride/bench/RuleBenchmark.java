@@ -1,6 +1,9 @@
 package dev.stride.bench;
 
-import dev.stride.kernel.KernelSet;
+import dev.stride.optim.Kernels;
+import dev.stride.optim.Optimizer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -15,74 +18,80 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * One step of a rule over {@code size} floats, four ways in turn, each call timed: the Vector API
- * kernel, the scalar reference (in cache only: its target is there), the {@code float[]} loop a
- * trainer would write, and the memory-only kernel with the rule's bytes per element, whose speed is
- * the rule's limit. Each has its own buffers. The step's coefficients are computed on every call,
- * as the optimizer computes them on every step.
+ * One step of a rule over {@code size} floats, in turn, each call timed: the rule's optimizer on
+ * one thread with the Vector API kernels and with the scalar reference (in cache only: its target
+ * is there), the {@code float[]} loop a trainer would write ({@link TrainerStep}), and the
+ * memory-only kernel with the rule's bytes per element in Java and in C ({@link Yardstick}, when
+ * there is a compiler), the faster of which is the rule's limit. Each has its own buffers but the
+ * two memory-only kernels, which share theirs. A step's coefficients are the optimizer's own, made
+ * on every step.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(
     value = 1,
-    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class RuleBenchmark {
   /** The scalar reference is timed up to this size; beyond, it would take most of the run. */
   static final int SCALAR_UP_TO = 262144;
-
-  // Constants, so that each call site sees one implementation.
-  static final KernelSet VECTOR = KernelSet.vector();
-  private static final KernelSet SCALAR = KernelSet.scalar();
 
   @Param public Rule rule;
 
   @Param("16384")
   public int size;
 
-  private SegmentBuffers vectorBuffers;
-  private SegmentBuffers scalarBuffers;
-  private ArrayBuffers arrays;
-  private MemoryLimit limit;
-  private RuleStep vectorStep;
-  private RuleStep scalarStep;
-  private RuleStep arrayStep;
-  private Runnable[] variants;
+  private final List<AutoCloseable> closing = new ArrayList<>();
+  private KernelNanos.Variant[] variants;
+  private Runnable[] runs;
 
   @Setup(Level.Trial)
   public void setUp() {
-    vectorBuffers = new SegmentBuffers(size);
-    arrays = new ArrayBuffers(size);
-    limit = rule.limit(size);
-    vectorStep = new RuleStep(rule);
-    arrayStep = new RuleStep(rule);
-    Runnable vector = () -> vectorStep.kernel(VECTOR, vectorBuffers);
-    Runnable array = () -> arrayStep.floatArray(arrays);
-    Runnable memory = () -> limit.run(0, size);
+    List<KernelNanos.Variant> v = new ArrayList<>();
+    List<Runnable> r = new ArrayList<>();
+    v.add(KernelNanos.Variant.VECTOR);
+    r.add(stepping(Kernels.VECTOR)::step);
     if (size <= SCALAR_UP_TO) {
-      scalarBuffers = new SegmentBuffers(size);
-      scalarStep = new RuleStep(rule);
-      variants =
-          new Runnable[] {vector, () -> scalarStep.kernel(SCALAR, scalarBuffers), array, memory};
-    } else {
-      variants = new Runnable[] {vector, array, memory};
+      v.add(KernelNanos.Variant.SCALAR);
+      r.add(stepping(Kernels.SCALAR)::step);
     }
+    ArrayBuffers arrays = new ArrayBuffers(size);
+    TrainerStep trainer = new TrainerStep(rule);
+    v.add(KernelNanos.Variant.FLOAT_ARRAY);
+    r.add(() -> trainer.step(arrays));
+    MemoryLimit limit = rule.limit(size);
+    closing.add(limit);
+    v.add(KernelNanos.Variant.LIMIT);
+    r.add(() -> limit.run(0, size));
+    Yardstick c = Yardstick.get();
+    if (c != null) {
+      v.add(KernelNanos.Variant.LIMIT_C);
+      r.add(() -> limit.runInC(c, 1));
+    }
+    variants = v.toArray(KernelNanos.Variant[]::new);
+    runs = r.toArray(Runnable[]::new);
+  }
+
+  /** The rule's optimizer on one thread over buffers of its own. */
+  private Optimizer<?> stepping(Kernels kernels) {
+    SegmentBuffers buffers = new SegmentBuffers(size);
+    Optimizer<?> o = rule.optimizer(kernels);
+    o.setThreads(1);
+    o.group(0).add(buffers.param, buffers.grad, rule.shape(size));
+    closing.add(buffers);
+    closing.add(o); // closed before its buffers
+    return o;
   }
 
   @Benchmark
   public void inTurn(KernelNanos nanos) {
-    nanos.inTurn(variants);
+    nanos.inTurn(variants, runs);
   }
 
   @TearDown(Level.Trial)
-  public void tearDown() {
-    vectorStep.close();
-    arrayStep.close();
-    if (scalarStep != null) {
-      scalarStep.close();
-      scalarBuffers.close();
+  public void tearDown() throws Exception {
+    for (int i = closing.size() - 1; i >= 0; i--) {
+      closing.get(i).close();
     }
-    vectorBuffers.close();
-    limit.close();
   }
 }

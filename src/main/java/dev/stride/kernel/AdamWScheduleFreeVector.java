@@ -6,6 +6,7 @@ import static dev.stride.kernel.Vectors.store;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * {@link AdamWScheduleFreeScalar}'s operations in its order, a vector at a time; the tail goes to
@@ -24,6 +25,7 @@ final class AdamWScheduleFreeVector implements AdamWScheduleFreeKernel {
       MemorySegment expAvg,
       long offset,
       long count) {
+    VectorMask<Float> firstStep = F.maskAll(c.firstStep); // see Vectors: no load under a branch
     long i = offset;
     for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {
       FloatVector y = load(param, i);
@@ -37,7 +39,7 @@ final class AdamWScheduleFreeVector implements AdamWScheduleFreeKernel {
         store(m, expAvg, i);
         u = m.mul(c.invBiasCorrection1);
       }
-      FloatVector z0 = c.firstStep ? y : load(z, i);
+      FloatVector z0 = load(z, i).blend(y, firstStep); // z is fresh on the first step: dropped
       FloatVector d = u.div(s);
       if (c.decay != 0) {
         d = d.add((c.decayAtZ ? z0 : y).mul(c.decay));

@@ -6,6 +6,7 @@ import static dev.stride.kernel.Vectors.store;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 /** {@link AsgdScalar}'s operations in its order, a vector at a time; the tail goes to it. */
 final class AsgdVector implements AsgdKernel {
@@ -19,6 +20,7 @@ final class AsgdVector implements AsgdKernel {
       MemorySegment ax,
       long offset,
       long count) {
+    VectorMask<Float> copies = F.maskAll(!c.averaging); // see Vectors: no load under a branch
     long i = offset;
     for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {
       FloatVector p = load(param, i);
@@ -26,12 +28,8 @@ final class AsgdVector implements AsgdKernel {
       p = p.mul(c.decay);
       p = p.sub(g.mul(c.eta));
       store(p, param, i);
-      if (c.averaging) {
-        FloatVector a = load(ax, i);
-        store(a.add(p.sub(a).mul(c.mu)), ax, i);
-      } else {
-        store(p, ax, i);
-      }
+      FloatVector a = load(ax, i);
+      store(a.add(p.sub(a).mul(c.mu)).blend(p, copies), ax, i); // the average, or p while μ = 1
     }
     TAIL.update(c, param, grad, ax, i, offset + count - i);
   }

@@ -6,6 +6,7 @@ import static dev.stride.kernel.Vectors.store;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * {@link SgdScheduleFreeScalar}'s operations in its order, a vector at a time; the tail goes to it.
@@ -21,11 +22,12 @@ final class SgdScheduleFreeVector implements SgdScheduleFreeKernel {
       MemorySegment z,
       long offset,
       long count) {
+    VectorMask<Float> firstStep = F.maskAll(c.firstStep); // see Vectors: no load under a branch
     long i = offset;
     for (long bound = Vectors.loopBound(offset, count); i < bound; i += F.length()) {
       FloatVector y = load(param, i);
       FloatVector g = Vectors.gradient(c, load(grad, i), y);
-      FloatVector z0 = c.firstStep ? y : load(z, i);
+      FloatVector z0 = load(z, i).blend(y, firstStep); // z is fresh on the first step: dropped
       store(Vectors.lerp(y, z0, c.averageWeight).add(g.mul(c.gradientWeight)), param, i);
       store(z0.sub(g.mul(c.lr)), z, i);
     }

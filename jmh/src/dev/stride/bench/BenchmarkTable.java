@@ -30,7 +30,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <pre>
  *   --quick (default)   1 fork, 8 warm-up and 5 measured iterations per run, the rule table at
  *                       16K and 16M elements and the parallel step for the rules with a target
- *                       on all cores: about seven minutes
+ *                       on all cores: about ten minutes
  *   --full              3 forks, 10 warm-up and 10 measured iterations, each 3x longer, six
  *                       sizes, every rule on all cores
  *   --smoke             1 fork, 2 warm-up and 2 measured iterations: that every part runs
